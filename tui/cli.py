@@ -1,0 +1,46 @@
+"""Command line: subcommands -> config -> app or text output.
+
+Each subcommand lives in tui/commands/<name>.py and exposes
+``register(subparsers) -> argparse.ArgumentParser`` whose parser sets
+``handler=run`` via ``set_defaults``; ``run(args) -> int`` is the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tui import __version__
+
+# Order is the order shown in --help.
+COMMAND_MODULES = ("watch", "top", "goroutines")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pprof-tui",
+        description="Watch a live Go service's heap and goroutines through net/http/pprof.",
+    )
+    parser.add_argument("--version", action="version", version=f"pprof-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"tui.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

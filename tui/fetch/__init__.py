@@ -1,0 +1,1 @@
+"""HTTP access to a target: one httpx.AsyncClient per target, limits, auth, TLS."""

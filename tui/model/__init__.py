@@ -1,0 +1,1 @@
+"""Pure model: frozen records and functions over them (top, diff, memstats, snapshots)."""

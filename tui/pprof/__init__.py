@@ -1,0 +1,1 @@
+"""profile.proto (google/pprof) gencode and decoding: bytes -> Profile."""

@@ -1,0 +1,1 @@
+"""Screens: dashboard, drill-downs, help."""

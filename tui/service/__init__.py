@@ -1,0 +1,1 @@
+"""The poll scheduler, history ring, record/replay."""
