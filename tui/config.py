@@ -1,0 +1,321 @@
+"""Frozen Config for watching a target: target, cadence, budgets, limits, auth, TLS.
+
+Precedence: CLI > environment > config file (a small TOML/JSON mapping).
+Secrets (tokens, passwords, header values) are held in `Secret`, whose str/repr
+are redacted; they are read from files or the environment, never from argv.
+Stdlib only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tui import limits
+from tui.errors import PprofTuiError
+
+TOKEN_ENV = "PPROF_TUI_TOKEN"
+USER_ENV = "PPROF_TUI_USER"
+PASSWORD_ENV = "PPROF_TUI_PASSWORD"
+REDACTED = "<redacted>"
+DEFAULT_BASE_PATH = "/debug/pprof/"
+
+
+class ConfigError(PprofTuiError):
+    """The command line, environment or config file is not usable."""
+
+
+class Secret:
+    """A secret string: never shown by str()/repr()/format(); call reveal() to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return REDACTED
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return REDACTED
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """Extra headers (values secret), bearer token, basic auth."""
+
+    headers: tuple[tuple[str, Secret], ...] = ()
+    bearer_token: Secret | None = None
+    basic_user: str | None = None
+    basic_password: Secret | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value (for redaction of error text)."""
+        out = [v.reveal() for _, v in self.headers if v.reveal()]
+        if self.bearer_token:
+            out.append(self.bearer_token.reveal())
+        if self.basic_password:
+            out.append(self.basic_password.reveal())
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class TLS:
+    cacert: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    insecure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the fetch layer and the poller need. Durations in seconds."""
+
+    target: str = "http://127.0.0.1:6060/debug/pprof/"
+    unix_socket: str | None = None
+    interval: float = 2.0
+    request_timeout: float = 10.0  # overall deadline for a cheap request
+    debug2_timeout: float = 60.0  # overall deadline for goroutine?debug=2
+    connect_timeout: float = 5.0
+    stw_budget: float = 0.01  # share of wall time debug=2 may stop the world
+    debug2_min_age: float = 10.0
+    debug2_max_age: float = 600.0
+    heap_every: int = 2  # ticks between heap proto fetches
+    memstats_every: int = 1
+    goroutine_debug1_every: int = 5  # when the debug=2 tree is stale
+    cmdline_every: int = 15
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    max_body_bytes: int = limits.MAX_BODY_BYTES
+    max_decompressed_bytes: int = limits.MAX_DECOMPRESSED_BYTES
+    auth: Auth = field(default_factory=Auth)
+    tls: TLS = field(default_factory=TLS)
+
+    @property
+    def label(self) -> str:
+        """Short display name of the target (no credentials)."""
+        if self.unix_socket:
+            return f"unix:{self.unix_socket}"
+        parts = urllib.parse.urlsplit(self.target)
+        return parts.netloc + (parts.path if parts.path != DEFAULT_BASE_PATH else "")
+
+
+def normalize_target(spec: str) -> str:
+    """`host:port`, `http(s)://host:port[/path]` -> base URL ending in '/'.
+
+    Without a path the base is `/debug/pprof/`; a given path is kept (with a
+    trailing slash added). Credentials in the URL are refused.
+    """
+    spec = spec.strip()
+    if not spec:
+        raise ConfigError("empty target: give host:port or a URL")
+    if "://" not in spec:
+        spec = "http://" + spec
+    parts = urllib.parse.urlsplit(spec)
+    if parts.scheme not in ("http", "https"):
+        raise ConfigError(f"unsupported scheme {parts.scheme!r}: use http or https")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"credentials in the target URL are not accepted; use --basic-user and ${PASSWORD_ENV}"
+        )
+    if not parts.hostname:
+        raise ConfigError("target has no host")
+    try:
+        parts.port  # noqa: B018 - validates the port
+    except ValueError:
+        raise ConfigError("target port is not a number in 1-65535") from None
+    path = parts.path or ""
+    if path in ("", "/"):
+        path = DEFAULT_BASE_PATH
+    elif not path.endswith("/"):
+        path += "/"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def parse_header(text: str) -> tuple[str, Secret]:
+    name, sep, value = text.partition(":")
+    name = name.strip()
+    if not sep or not name or any(c in name for c in " \t\r\n"):
+        raise ConfigError("--header must look like 'Name: value'")
+    if any(c in value for c in "\r\n"):
+        raise ConfigError(f"header {name}: value contains a line break")
+    return name, Secret(value.strip())
+
+
+def _read_secret_file(path: str, what: str) -> Secret:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(64 * 1024)
+    except OSError as exc:
+        raise ConfigError(f"{what} file {path}: {exc.strerror or 'unreadable'}") from None
+    value = text.strip()
+    if not value:
+        raise ConfigError(f"{what} file {path} is empty")
+    if "\n" in value:
+        raise ConfigError(f"{what} file {path} has more than one line")
+    return Secret(value)
+
+
+def load_config_file(path: str) -> dict[str, object]:
+    """Read a TOML (Python 3.11+) or JSON config file into a flat mapping."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(1024 * 1024)
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror or 'unreadable'}") from None
+    try:
+        if path.endswith(".json"):
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            import tomllib  # Python 3.11+
+
+            data = tomllib.loads(raw.decode("utf-8"))
+    except ImportError:
+        raise ConfigError("TOML config needs Python 3.11+; use a .json file") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path}: {str(exc).splitlines()[0][:200]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path}: top level must be a table")
+    return data
+
+
+_NUMERIC = {
+    "interval": float, "request_timeout": float, "debug2_timeout": float, "connect_timeout": float,
+    "stw_budget": float, "debug2_min_age": float, "debug2_max_age": float,
+    "heap_every": int, "memstats_every": int, "goroutine_debug1_every": int, "cmdline_every": int,
+    "backoff_base": float, "backoff_max": float, "max_body_bytes": int, "max_decompressed_bytes": int,
+}
+_FILE_KEYS = set(_NUMERIC) | {
+    "target", "unix_socket", "cacert", "client_cert", "client_key", "insecure",
+    "token_file", "basic_user", "password_file",
+}
+
+
+def build_config(
+    cli: Mapping[str, object] | None = None,
+    env: Mapping[str, str] | None = None,
+    file_values: Mapping[str, object] | None = None,
+) -> Config:
+    """Merge CLI values (None = not given) > environment > config file > defaults."""
+    cli = {k: v for k, v in (cli or {}).items() if v is not None}
+    env = os.environ if env is None else env
+    fv = dict(file_values or {})
+    unknown = set(fv) - _FILE_KEYS
+    if unknown:
+        raise ConfigError(f"config file: unknown key(s) {', '.join(sorted(unknown))}")
+    if "token" in cli or "password" in cli:
+        raise ConfigError(f"secrets are not accepted on the command line; use a file or ${TOKEN_ENV}")
+
+    def pick(key: str) -> object | None:
+        if key in cli:
+            return cli[key]
+        return fv.get(key)
+
+    kwargs: dict[str, object] = {}
+    for key, typ in _NUMERIC.items():
+        value = pick(key)
+        if value is None:
+            continue
+        try:
+            kwargs[key] = typ(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: {value!r} is not a number") from None
+    target = pick("target")
+    if target is not None:
+        kwargs["target"] = normalize_target(str(target))
+    unix_socket = pick("unix_socket")
+    if unix_socket:
+        kwargs["unix_socket"] = str(unix_socket)
+        if target is None:
+            kwargs["target"] = "http://localhost" + DEFAULT_BASE_PATH
+
+    # auth: token file (cli/file) > env var; basic password file > env var
+    token: Secret | None = None
+    token_file = pick("token_file")
+    if token_file:
+        token = _read_secret_file(str(token_file), "token")
+    elif env.get(TOKEN_ENV, "").strip():
+        token = Secret(env[TOKEN_ENV].strip())
+    user = pick("basic_user") or env.get(USER_ENV) or None
+    password: Secret | None = None
+    password_file = pick("password_file")
+    if password_file:
+        password = _read_secret_file(str(password_file), "password")
+    elif env.get(PASSWORD_ENV):
+        password = Secret(env[PASSWORD_ENV])
+    if password is not None and not user:
+        raise ConfigError(f"a basic-auth password needs a user (--basic-user or ${USER_ENV})")
+    if token is not None and user:
+        raise ConfigError("choose one of bearer token and basic auth, not both")
+    headers = tuple(parse_header(h) for h in (cli.get("header") or ()))  # type: ignore[union-attr]
+    kwargs["auth"] = Auth(headers=headers, bearer_token=token, basic_user=user and str(user),
+                          basic_password=password if user else None)
+    cacert, cert, key = pick("cacert"), pick("client_cert"), pick("client_key")
+    if key and not cert:
+        raise ConfigError("--client-key needs --client-cert")
+    kwargs["tls"] = TLS(cacert=cacert and str(cacert), client_cert=cert and str(cert),
+                        client_key=key and str(key), insecure=bool(pick("insecure")))
+    config = Config(**kwargs)  # type: ignore[arg-type]
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    if config.interval <= 0:
+        raise ConfigError("interval must be > 0")
+    if not 0 < config.stw_budget < 1:
+        raise ConfigError("stw_budget must be between 0 and 1 (e.g. 0.01 for 1%)")
+    if config.debug2_min_age > config.debug2_max_age:
+        raise ConfigError("debug2_min_age must not exceed debug2_max_age")
+    for name in ("heap_every", "memstats_every", "goroutine_debug1_every", "cmdline_every"):
+        if getattr(config, name) < 1:
+            raise ConfigError(f"{name} must be >= 1")
+    if config.max_body_bytes <= 0 or config.max_decompressed_bytes <= 0:
+        raise ConfigError("size limits must be > 0")
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """Target/auth/TLS/cadence options shared by subcommands that talk to a target."""
+    g = parser.add_argument_group("connection")
+    g.add_argument("--unix-socket", metavar="PATH", help="connect through a unix socket")
+    g.add_argument("--header", action="append", metavar="'K: V'", help="extra request header (repeatable)")
+    g.add_argument("--token-file", metavar="PATH", help=f"bearer token file (or ${TOKEN_ENV})")
+    g.add_argument("--basic-user", metavar="USER", help=f"basic-auth user (or ${USER_ENV})")
+    g.add_argument("--password-file", metavar="PATH", help=f"basic-auth password file (or ${PASSWORD_ENV})")
+    g.add_argument("--cacert", metavar="PATH", help="CA bundle to verify the target")
+    g.add_argument("--client-cert", metavar="PATH", help="TLS client certificate (PEM)")
+    g.add_argument("--client-key", metavar="PATH", help="TLS client key (PEM)")
+    g.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
+    g.add_argument("--config", metavar="PATH", help="config file (TOML or JSON)")
+    p = parser.add_argument_group("polling")
+    p.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval (default 2)")
+    p.add_argument("--stw-budget", type=float, metavar="FRACTION",
+                   help="share of time goroutine?debug=2 may stop the world (default 0.01)")
+    p.add_argument("--timeout", dest="request_timeout", type=float, metavar="SECONDS",
+                   help="overall deadline per request (default 10)")
+
+
+def config_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Config:
+    """Build a Config from parsed arguments (needs `target` and the connection options)."""
+    cli = {k: v for k, v in vars(args).items() if k in _FILE_KEYS | {"header"}}
+    path = getattr(args, "config", None)
+    file_values = load_config_file(path) if path else None
+    return build_config(cli, env, file_values)

@@ -1,0 +1,173 @@
+"""One httpx.AsyncClient per target: bounded streamed bodies, overall deadlines, typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from dataclasses import dataclass
+from collections.abc import Mapping
+
+import httpx
+
+from tui.config import Config
+from tui.fetch import validate
+from tui.fetch.errors import (
+    BadGzip, FetchError, FetchTimeout, HTTPStatusError, NotFound, NotPprof, ServerError, TooLarge,
+    Unauthorized, Unreachable, redact,
+)
+from tui.fetch.gzipped import gunzip_bounded, is_gzip
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    path: str  # relative to the base, with the query (e.g. "goroutine?debug=2")
+    status: int
+    body: bytes  # decoded (gunzipped when asked and the body had gzip magic)
+    wire_bytes: int  # bytes received (after any Content-Encoding decoding by httpx)
+    elapsed: float  # seconds, first byte sent -> last byte read
+    content_type: str
+
+
+def build_ssl_context(config: Config) -> ssl.SSLContext:
+    tls = config.tls
+    try:
+        ctx = ssl.create_default_context(cafile=tls.cacert) if tls.cacert else ssl.create_default_context()
+        if tls.client_cert:
+            ctx.load_cert_chain(tls.client_cert, tls.client_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise FetchError(f"TLS setup: {getattr(exc, 'strerror', None) or exc}") from None
+    if tls.insecure:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def build_headers(config: Config) -> dict[str, str]:
+    headers = {"User-Agent": "pprof-tui", "Accept-Encoding": "gzip"}
+    for name, value in config.auth.headers:
+        headers[name] = value.reveal()
+    if config.auth.bearer_token:
+        headers["Authorization"] = "Bearer " + config.auth.bearer_token.reveal()
+    return headers
+
+
+class TargetClient:
+    """Talks to one target. Use as `async with TargetClient(config) as c: await c.get("heap")`."""
+
+    def __init__(self, config: Config, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.config = config
+        self.base = config.target
+        self._secrets = config.auth.secrets()
+        auth = None
+        if config.auth.basic_user:
+            password = config.auth.basic_password.reveal() if config.auth.basic_password else ""
+            auth = httpx.BasicAuth(config.auth.basic_user, password)
+            self._secrets += (password, auth._auth_header.split(" ", 1)[-1])  # type: ignore[attr-defined]
+        verify: ssl.SSLContext | bool = True
+        if config.target.startswith("https:") or config.tls.cacert or config.tls.client_cert:
+            verify = build_ssl_context(config)
+        if transport is None and config.unix_socket:
+            transport = httpx.AsyncHTTPTransport(uds=config.unix_socket, verify=verify)
+        timeout = httpx.Timeout(config.request_timeout, connect=config.connect_timeout)
+        self._client = httpx.AsyncClient(
+            headers=build_headers(config), auth=auth, verify=verify, timeout=timeout,
+            transport=transport, follow_redirects=False, trust_env=False,
+        )
+
+    async def __aenter__(self) -> "TargetClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
+    def _msg(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        expect: str = validate.ANY,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+        gunzip: bool = False,
+    ) -> FetchResult:
+        """GET base+path with an overall deadline; raises a FetchError subclass."""
+        deadline = self.config.request_timeout if deadline is None else deadline
+        shown = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+        shown = shown or "index"
+        try:
+            return await asyncio.wait_for(
+                self._get(path, params, expect, max_bytes or self.config.max_body_bytes, gunzip, shown),
+                timeout=deadline,
+            )
+        except asyncio.TimeoutError:
+            raise FetchTimeout(self._msg(f"{shown}: no complete answer within {deadline:g} s")) from None
+        except FetchError:
+            raise
+        except httpx.TimeoutException:
+            raise FetchTimeout(self._msg(f"{shown}: timed out")) from None
+        except httpx.DecodingError:
+            raise BadGzip(self._msg(f"{shown}: body does not decode (Content-Encoding)")) from None
+        except httpx.RemoteProtocolError as exc:
+            raise Unreachable(self._msg(f"{shown}: connection closed mid-answer ({exc})")) from None
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise Unreachable(self._msg(f"{self.config.label}: unreachable ({reason})")) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(self._msg(f"{shown}: {exc}")) from None
+
+    async def _get(self, path: str, params: Mapping[str, str] | None, expect: str, max_bytes: int,
+                   gunzip: bool, shown: str) -> FetchResult:
+        start = time.perf_counter()
+        url = path if path.startswith(("http://", "https://")) else self.base + path
+        async with self._client.stream("GET", url, params=params) as resp:
+            self._check_status(resp, shown)
+            length = resp.headers.get("content-length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise TooLarge(f"{shown}: body of {int(length)} bytes is over the {max_bytes}-byte limit")
+            chunks: list[bytes] = []
+            total = 0
+            async for chunk in resp.aiter_bytes():  # decoded if the server set Content-Encoding
+                total += len(chunk)
+                if total > max_bytes:
+                    raise TooLarge(f"{shown}: body over the {max_bytes}-byte limit")
+                chunks.append(chunk)
+            content_type = resp.headers.get("content-type", "")
+            status = resp.status_code
+        body = b"".join(chunks)
+        if gunzip and is_gzip(body):
+            body = gunzip_bounded(body, self.config.max_decompressed_bytes, what=shown)
+        validate.check_body(expect, body, content_type, what=shown)
+        return FetchResult(path=shown, status=status, body=body, wire_bytes=total,
+                           elapsed=time.perf_counter() - start, content_type=content_type)
+
+    def _check_status(self, resp: httpx.Response, shown: str) -> None:
+        status = resp.status_code
+        if 200 <= status < 300:
+            return
+        if 300 <= status < 400:
+            where = resp.headers.get("location", "").split("?", 1)[0][:120]
+            raise NotPprof(self._msg(f"{shown}: redirected to {where or '?'} (a login page?)"))
+        if status in (401, 403):
+            raise Unauthorized(self._msg(
+                f"{shown}: HTTP {status}: credentials missing or refused "
+                "(see --token-file, $PPROF_TUI_TOKEN, --header)"), status=status)
+        if status == 404:
+            if shown == "index":
+                msg = f"HTTP 404 at {self.config.label}: pprof is not enabled there (wrong base path?)"
+            else:
+                msg = f"{shown}: HTTP 404: the target does not serve this profile"
+            raise NotFound(self._msg(msg), status=status)
+        if status >= 500:
+            raise ServerError(self._msg(f"{shown}: HTTP {status} from the target or a proxy"), status=status)
+        raise HTTPStatusError(self._msg(f"{shown}: HTTP {status}"), status=status)

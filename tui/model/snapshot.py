@@ -1,0 +1,78 @@
+"""Frozen Snapshot: everything the UI shows after one poll (pure, stdlib only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from tui.model.history import HistoryView
+
+LIVE = "live"
+PAUSED = "paused"
+RECONNECTING = "reconnecting"
+ERROR = "error"
+STARTING = "starting"
+POLL_STATES = (STARTING, LIVE, PAUSED, RECONNECTING, ERROR)
+
+# Data kinds with their own age.
+HEAP = "heap"
+MEMSTATS = "memstats"
+GOROUTINE_TREE = "goroutine-tree"  # goroutine?debug=2 (full dump, grouped)
+GOROUTINE_STACKS = "goroutine-stacks"  # goroutine?debug=1 (counts per stack)
+GOROUTINE_COUNT = "goroutine-count"  # index page
+KINDS = (HEAP, MEMSTATS, GOROUTINE_TREE, GOROUTINE_STACKS, GOROUTINE_COUNT)
+
+
+@dataclass(frozen=True, slots=True)
+class DataAge:
+    kind: str
+    fetched_at: float | None  # clock time of the last successful fetch
+    age: float | None  # seconds at snapshot time; None = never fetched
+    reason: str = ""  # why it is that old (budget, error, not served...)
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointCost:
+    endpoint: str
+    count: int = 0
+    errors: int = 0
+    last_latency: float | None = None
+    mean_latency: float | None = None
+    total_latency: float = 0.0
+    last_bytes: int = 0
+    total_bytes: int = 0
+    last_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RestartEvent:
+    at: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    seq: int
+    time: float
+    target: str
+    state: str
+    last_error: str = ""
+    status: str = ""  # one line for the status bar
+    ages: Mapping[str, DataAge] = field(default_factory=lambda: MappingProxyType({}))
+    heap: Any = None  # tui.model.profile.Profile
+    heap_totals: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    memstats: Any = None  # tui.model.memstats.MemStats
+    goroutine_groups: tuple[Any, ...] = ()  # tui.goroutines.grouping.ReasonGroup
+    goroutine_stacks: Any = None  # tui.goroutines.model.StackCounts (debug=1)
+    goroutine_total: int | None = None
+    tree_status: str = ""  # why the goroutine tree is N s old
+    history: HistoryView | None = None
+    costs: tuple[EndpointCost, ...] = ()
+    stw_share: float = 0.0  # debug=2 time / wall time since the watch started
+    restarts: tuple[RestartEvent, ...] = ()
+    profiles: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def age(self, kind: str) -> DataAge:
+        return self.ages.get(kind) or DataAge(kind, None, None, "")

@@ -1,0 +1,76 @@
+"""The endpoints the poller reads, each with its own cadence and backoff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tui.config import Config
+from tui.fetch import validate
+from tui.service.backoff import Backoff
+
+INDEX = "index"
+CMDLINE = "cmdline"
+MEMSTATS = "heap?debug=1"
+HEAP = "heap"
+GOROUTINE_DEBUG1 = "goroutine?debug=1"
+GOROUTINE_DEBUG2 = "goroutine?debug=2"
+
+
+@dataclass(slots=True)
+class Endpoint:
+    name: str
+    path: str
+    params: dict[str, str] | None
+    expect: str
+    every: int  # ticks between fetches (0 = only on demand / budget)
+    deadline: float
+    gunzip: bool
+    backoff: Backoff
+    not_before: float = 0.0  # clock time before which it is backing off
+    last_tick: int | None = None
+    last_ok: float | None = None  # clock time of the last success
+    error: str = ""
+    forced: bool = False
+
+    def due(self, tick: int, now: float) -> bool:
+        if self.forced:
+            return True
+        if now < self.not_before:
+            return False
+        if self.every <= 0:
+            return False
+        return self.last_tick is None or tick - self.last_tick >= self.every
+
+
+def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpoint]:
+    def ep(name: str, path: str, params: dict[str, str] | None, expect: str, every: int,
+           deadline: float | None = None, gunzip: bool = False) -> Endpoint:
+        return Endpoint(name, path, params, expect, every, deadline or config.request_timeout, gunzip,
+                        Backoff(config.backoff_base, config.backoff_max, rand=rand))
+
+    eps = [
+        ep(INDEX, "", None, validate.INDEX, 1),
+        ep(CMDLINE, "cmdline", None, validate.CMDLINE, config.cmdline_every),
+        ep(MEMSTATS, "heap", {"debug": "1"}, validate.HEAP_DEBUG1, config.memstats_every),
+        ep(HEAP, "heap", None, validate.PROFILE, config.heap_every, gunzip=True),
+        ep(GOROUTINE_DEBUG1, "goroutine", {"debug": "1"}, validate.GOROUTINE_DEBUG1,
+           config.goroutine_debug1_every),
+        ep(GOROUTINE_DEBUG2, "goroutine", {"debug": "2"}, validate.GOROUTINE_DEBUG2, 0,
+           deadline=config.debug2_timeout),
+    ]
+    return {e.name: e for e in eps}
+
+
+@dataclass(slots=True)
+class Latest:
+    """The newest parsed value of each kind (mutable, owned by the poller)."""
+
+    profiles: dict[str, int] = field(default_factory=dict)
+    goroutine_total: int | None = None
+    heap: object = None
+    heap_totals: dict[str, float] = field(default_factory=dict)
+    memstats: object = None
+    stacks: object = None
+    groups: tuple[object, ...] = ()
+    tree_reason: str = ""

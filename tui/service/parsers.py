@@ -1,0 +1,113 @@
+"""The pluggable parse step: bytes from each endpoint -> model objects (run off the event loop).
+
+`default_parsers()` wires the real parsers (tui.pprof, tui.goroutines, tui.model);
+tests pass their own `Parsers` to drive the scheduler without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class HeapData:
+    profile: Any  # tui.model.profile.Profile
+    totals: Mapping[str, float]  # sample type name -> sum of values, e.g. inuse_space
+
+
+@dataclass(frozen=True, slots=True)
+class TreeData:
+    groups: tuple[Any, ...]  # ReasonGroup records from group_goroutines
+    total: int  # goroutines in the dump
+    creators: Mapping[int, str]  # goroutine id -> created-by function (restart detection)
+    series: Mapping[str, float]  # group key -> count, for the history
+
+
+@dataclass(frozen=True, slots=True)
+class Parsers:
+    index: Callable[[bytes], Mapping[str, int]]
+    heap: Callable[[bytes], HeapData]
+    memstats: Callable[[bytes], Any]
+    goroutine_debug1: Callable[[bytes], Any]  # -> StackCounts (has .total)
+    goroutine_debug2: Callable[[bytes], TreeData]
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def profile_totals(profile: Any) -> dict[str, float]:
+    """Sum each sample type over all samples (e.g. inuse_space, alloc_space)."""
+    names = [getattr(st, "type", str(st)) for st in getattr(profile, "sample_types", ())]
+    sums = [0.0] * len(names)
+    for sample in getattr(profile, "samples", ()):
+        values = getattr(sample, "values", ())
+        for i, v in enumerate(values[: len(sums)]):
+            sums[i] += v
+    return dict(zip(names, sums))
+
+
+def _parse_index(data: bytes) -> Mapping[str, int]:
+    from tui.model.index import parse_index
+
+    return parse_index(_text(data))
+
+
+def _parse_heap(data: bytes) -> HeapData:
+    from tui.pprof.decode import decode_profile
+
+    profile = decode_profile(data)
+    return HeapData(profile, profile_totals(profile))
+
+
+def _parse_memstats(data: bytes) -> Any:
+    from tui.model.memstats import parse_memstats
+
+    return parse_memstats(_text(data))
+
+
+def _parse_debug1(data: bytes) -> Any:
+    from tui.goroutines.debug1 import parse_debug1
+
+    return parse_debug1(_text(data))
+
+
+def tree_from_dump(dump: Any, groups: tuple[Any, ...]) -> TreeData:
+    creators: dict[int, str] = {}
+    for g in getattr(dump, "goroutines", ()):
+        created_by = getattr(g, "created_by", None)
+        creators[g.id] = getattr(created_by, "func", "") if created_by is not None else ""
+    series: dict[str, float] = {}
+    for group in groups:
+        series[f"reason:{getattr(group, 'reason', '?')}"] = float(getattr(group, "count", 0))
+        for bucket in getattr(group, "buckets", ()):
+            for stack in getattr(bucket, "stacks", ()):
+                key = f"stack:{stack.key}"
+                series[key] = series.get(key, 0.0) + float(stack.count)
+    return TreeData(tuple(groups), int(dump.total), creators, series)
+
+
+def _parse_debug2(data: bytes) -> TreeData:
+    from tui.goroutines.debug2 import parse_debug2
+    from tui.goroutines.grouping import group_goroutines
+
+    dump = parse_debug2(_text(data))
+    return tree_from_dump(dump, tuple(group_goroutines(dump)))
+
+
+def default_parsers() -> Parsers:
+    return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2)
+
+
+def memstats_series(ms: Any) -> dict[str, float]:
+    """History series from a MemStats record (fields that exist and are numbers)."""
+    out: dict[str, float] = {}
+    for name in ("heap_inuse", "heap_alloc", "stack_inuse", "sys", "num_gc", "total_alloc",
+                 "gc_cpu_fraction", "heap_objects", "next_gc"):
+        value = getattr(ms, name, None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[f"mem.{name}"] = float(value)
+    return out
+

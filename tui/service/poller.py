@@ -1,0 +1,364 @@
+"""The poll scheduler: per-endpoint cadence, debug=2 on a stop-the-world budget, backoff,
+restart detection; one frozen Snapshot per completed poll.
+
+Polls never overlap: the next tick is armed after the previous one finished, and a
+slow target slows polling (the pause after a tick is at least as long as the tick).
+Parsing runs in a thread (`asyncio.to_thread`). Clock and sleep are injectable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import MappingProxyType
+from typing import Any
+
+from tui.config import Config
+from tui.errors import LimitExceeded, ParseError
+from tui.fetch.client import TargetClient
+from tui.fetch.errors import FetchError, FetchTimeout, Unreachable
+from tui.model import snapshot as snap
+from tui.model.history import History
+from tui.service import endpoints as E
+from tui.service.budget import Debug2Budget
+from tui.service.costs import CostTracker
+from tui.service.parsers import Parsers, default_parsers, memstats_series
+from tui.service.restart import RestartDetector
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+MAX_RESTART_EVENTS = 50
+
+# refresh_now() kinds
+REFRESH_KINDS = ("goroutine-tree", "heap", "memstats", "all")
+
+
+class Poller:
+    """Watches one target. `await poller.run()` (or `start()`), `stop()`, `pause()`, `resume()`,
+    `refresh_now(kind)`; snapshots go to `on_snapshot` and to `snapshots()` iterators."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        client: Any = None,
+        parsers: Parsers | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+        on_snapshot: Callable[[snap.Snapshot], None] | None = None,
+        history: History | None = None,
+    ) -> None:
+        self.config = config
+        self._client = client
+        self._owns_client = client is None
+        self.parsers = parsers or default_parsers()
+        self.clock = clock
+        self._sleep = sleep
+        self.on_snapshot = on_snapshot
+        self.history = history or History()
+        self.endpoints = E.make_endpoints(config, rand)
+        self.target_backoff = self.endpoints[E.INDEX].backoff
+        self.costs = CostTracker()
+        self.restarts = RestartDetector()
+        self.restart_events: deque[snap.RestartEvent] = deque(maxlen=MAX_RESTART_EVENTS)
+        self.latest_data = E.Latest()
+        self.budget: Debug2Budget | None = None
+        self.state = snap.STARTING
+        self.last_error = ""
+        self.tick = 0
+        self.retry_at: float | None = None
+        self.latest: snap.Snapshot | None = None
+        self._seq = 0
+        self._paused = False
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._tree_requested = False
+        self._need_cmdline = True
+        self._subscribers: list[asyncio.Queue[snap.Snapshot]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    # ---- control -------------------------------------------------------------------
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.create_task(self.run(), name="pprof-tui poller")
+        return self._task
+
+    async def stop(self) -> None:
+        """Cancel the loop (mid-request if need be) and close the client."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        elif self._task is None and self._owns_client and self._client is not None:
+            await self._client.aclose()
+
+    def pause(self) -> None:
+        self._paused = True
+        self.state = snap.PAUSED
+        self._wake.set()
+
+    def resume(self) -> None:
+        self._paused = False
+        self._wake.set()
+
+    def refresh_now(self, kind: str = "all") -> None:
+        """Fetch now, ignoring cadence and backoff (goroutine-tree also ignores the budget)."""
+        if kind not in REFRESH_KINDS:
+            raise ValueError(f"refresh kind must be one of {', '.join(REFRESH_KINDS)}")
+        if kind in ("goroutine-tree", "all"):
+            self._tree_requested = True
+        if kind in ("heap", "all"):
+            self.endpoints[E.HEAP].forced = True
+        if kind in ("memstats", "all"):
+            self.endpoints[E.MEMSTATS].forced = True
+        self.endpoints[E.INDEX].forced = True
+        self._wake.set()
+
+    async def snapshots(self) -> AsyncIterator[snap.Snapshot]:
+        """Async iterator of snapshots; a slow consumer only ever sees the newest one."""
+        queue: asyncio.Queue[snap.Snapshot] = asyncio.Queue(maxsize=1)
+        self._subscribers.append(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._subscribers.remove(queue)
+
+    # ---- loop ----------------------------------------------------------------------
+    async def run(self) -> None:
+        if self._client is None:
+            self._client = TargetClient(self.config)
+        self.budget = Debug2Budget(
+            budget=self.config.stw_budget, min_age=self.config.debug2_min_age,
+            max_age=self.config.debug2_max_age, max_bytes=self.config.max_body_bytes,
+            started_at=self.clock())
+        try:
+            while not self._stopping:
+                forced = self._tree_requested or any(e.forced for e in self.endpoints.values())
+                if self._paused and not forced:
+                    self.state = snap.PAUSED
+                    self._publish()
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                self._wake.clear()
+                started = self.clock()
+                target_delay = await self.poll_once()
+                self._publish()
+                took = self.clock() - started
+                delay = max(self.config.interval, took, target_delay)
+                self.retry_at = self.clock() + delay if target_delay else None
+                await self._sleep_or_wake(delay)
+        finally:
+            if self._owns_client and self._client is not None:
+                await self._client.aclose()
+
+    async def _sleep_or_wake(self, delay: float) -> None:
+        if self._wake.is_set():
+            return
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in (sleeper, waker):
+                t.cancel()
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
+
+    async def poll_once(self) -> float:
+        """One tick. Returns a target-level backoff delay (0 when the target answered)."""
+        self.tick += 1
+        index = self.endpoints[E.INDEX]
+        ok = await self._poll(index, self._on_index)
+        if not ok:
+            delay = max(index.not_before - self.clock(), 0.0)
+            self._need_cmdline = True
+            return delay
+        if self.state in (snap.STARTING, snap.RECONNECTING, snap.ERROR, snap.PAUSED):
+            self.state = snap.PAUSED if self._paused else snap.LIVE
+        self.last_error = ""
+        now = self.clock()
+        cmdline = self.endpoints[E.CMDLINE]
+        if self._need_cmdline or cmdline.due(self.tick, now):
+            if await self._poll(cmdline, self._on_cmdline):
+                self._need_cmdline = False
+        for name, handler in ((E.MEMSTATS, self._on_memstats), (E.HEAP, self._on_heap)):
+            ep = self.endpoints[name]
+            if ep.due(self.tick, self.clock()):
+                await self._poll(ep, handler)
+        await self._maybe_tree()
+        return 0.0
+
+    async def _maybe_tree(self) -> None:
+        assert self.budget is not None
+        d2 = self.endpoints[E.GOROUTINE_DEBUG2]
+        now = self.clock()
+        requested = self._tree_requested
+        decision = self.budget.decide(now, self.latest_data.goroutine_total)
+        reason = decision.reason
+        if requested or (decision.due and now >= d2.not_before):
+            self._tree_requested = False
+            if await self._poll(d2, self._on_tree):
+                reason = "refreshed on request" if requested else decision.reason
+            else:
+                reason = d2.error
+        elif now < d2.not_before and d2.error:
+            reason = f"{d2.error} (retrying)"
+        self.latest_data.tree_reason = reason
+        # debug=1 (concurrent) when the tree is stale or the goroutine count is unknown.
+        d1 = self.endpoints[E.GOROUTINE_DEBUG1]
+        stale_after = self.config.goroutine_debug1_every * self.config.interval
+        tree_age = None if d2.last_ok is None else self.clock() - d2.last_ok
+        stale = tree_age is None or tree_age > stale_after
+        if (stale or self.latest_data.goroutine_total is None) and d1.due(self.tick, self.clock()):
+            await self._poll(d1, self._on_debug1)
+
+    async def _poll(self, ep: E.Endpoint, handler: Callable[[Any, float], None]) -> bool:
+        """Fetch + parse one endpoint; record cost; back off on failure. True on success."""
+        assert self._client is not None
+        ep.forced = False
+        ep.last_tick = self.tick
+        t0 = self.clock()
+        try:
+            result = await self._client.get(ep.path, params=ep.params, expect=ep.expect,
+                                            deadline=ep.deadline, gunzip=ep.gunzip)
+        except FetchError as exc:
+            self._failed(ep, self.clock() - t0, exc.user_message, exc)
+            return False
+        cost = self.clock() - t0
+        parser = self._parser_for(ep.name)
+        try:
+            parsed = await asyncio.to_thread(parser, result.body) if parser else result.body
+        except (ParseError, LimitExceeded) as exc:
+            self._failed(ep, cost, f"{ep.name}: {exc}", exc)
+            return False
+        self.costs.success(ep.name, cost, result.wire_bytes)
+        ep.backoff.succeed()
+        ep.not_before = 0.0
+        ep.error = ""
+        ep.last_ok = self.clock()
+        handler(parsed, cost)
+        return True
+
+    def _failed(self, ep: E.Endpoint, cost: float, message: str, exc: Exception) -> None:
+        self.costs.failure(ep.name, cost, message)
+        if ep.name == E.GOROUTINE_DEBUG2 and self.budget is not None:
+            # a failed dump may still have stopped the world: it counts against the budget
+            self.budget.record(self.clock() - cost, cost, self.latest_data.goroutine_total or 1)
+        ep.error = message
+        ep.not_before = self.clock() + ep.backoff.fail()
+        if ep.name == E.INDEX:
+            self.last_error = message
+            connection = isinstance(exc, (Unreachable, FetchTimeout))
+            self.state = snap.RECONNECTING if connection else snap.ERROR
+
+    def _parser_for(self, name: str) -> Callable[[bytes], Any] | None:
+        p = self.parsers
+        return {E.INDEX: p.index, E.MEMSTATS: p.memstats, E.HEAP: p.heap,
+                E.GOROUTINE_DEBUG1: p.goroutine_debug1, E.GOROUTINE_DEBUG2: p.goroutine_debug2}.get(name)
+
+    # ---- handlers: parsed data -> latest + history -----------------------------------
+    def _on_index(self, profiles: Any, _cost: float) -> None:
+        self.latest_data.profiles = dict(profiles)
+        total = profiles.get("goroutine")
+        if isinstance(total, int):
+            self.latest_data.goroutine_total = total
+            self.history.push("goroutines", self.clock(), total)
+
+    def _on_cmdline(self, body: bytes, _cost: float) -> None:
+        self._restart_if(self.restarts.observe_cmdline(bytes(body)))
+
+    def _on_memstats(self, ms: Any, _cost: float) -> None:
+        self._restart_if(self.restarts.observe_memstats(
+            getattr(ms, "total_alloc", None), getattr(ms, "num_gc", None)))
+        self.latest_data.memstats = ms
+        self.history.push_many(self.clock(), memstats_series(ms))
+
+    def _on_heap(self, heap: Any, _cost: float) -> None:
+        self.latest_data.heap = heap.profile
+        self.latest_data.heap_totals = dict(heap.totals)
+        self.history.push_many(self.clock(), {f"heap.{k}": v for k, v in heap.totals.items()})
+
+    def _on_debug1(self, stacks: Any, _cost: float) -> None:
+        self.latest_data.stacks = stacks
+        if "goroutine" not in self.latest_data.profiles:
+            self.latest_data.goroutine_total = int(stacks.total)
+            self.history.push("goroutines", self.clock(), stacks.total)
+
+    def _on_tree(self, tree: Any, cost: float) -> None:
+        assert self.budget is not None
+        self.budget.record(self.clock() - cost, cost, tree.total)
+        self._restart_if(self.restarts.observe_goroutines(tree.creators))
+        self.latest_data.groups = tuple(tree.groups)
+        self.history.push_many(self.clock(), tree.series)
+
+    def _restart_if(self, reason: str | None) -> None:
+        if reason:
+            now = self.clock()
+            self.history.restart(now, reason)
+            self.restart_events.append(snap.RestartEvent(now, reason))
+
+    # ---- output ----------------------------------------------------------------------
+    def _ages(self, now: float) -> dict[str, snap.DataAge]:
+        def age(kind: str, name: str, reason: str = "") -> snap.DataAge:
+            ep = self.endpoints[name]
+            at = ep.last_ok
+            return snap.DataAge(kind, at, None if at is None else now - at, reason or ep.error)
+
+        return {
+            snap.GOROUTINE_COUNT: age(snap.GOROUTINE_COUNT, E.INDEX),
+            snap.MEMSTATS: age(snap.MEMSTATS, E.MEMSTATS),
+            snap.HEAP: age(snap.HEAP, E.HEAP),
+            snap.GOROUTINE_TREE: age(snap.GOROUTINE_TREE, E.GOROUTINE_DEBUG2, self.latest_data.tree_reason),
+            snap.GOROUTINE_STACKS: age(snap.GOROUTINE_STACKS, E.GOROUTINE_DEBUG1),
+        }
+
+    def status_line(self, now: float) -> str:
+        if self.state == snap.PAUSED:
+            return "paused"
+        if self.state in (snap.RECONNECTING, snap.ERROR):
+            index = self.endpoints[E.INDEX]
+            retry = max(index.not_before - now, 0.0)
+            prefix = "reconnecting: " if self.state == snap.RECONNECTING else ""
+            return f"{prefix}{self.last_error} (retry in {retry:.0f} s)"
+        if self.state == snap.STARTING:
+            return "connecting"
+        return f"live, every {self.config.interval:g} s"
+
+    def build_snapshot(self) -> snap.Snapshot:
+        now = self.clock()
+        self._seq += 1
+        data = self.latest_data
+        tree_age = self.endpoints[E.GOROUTINE_DEBUG2].last_ok
+        if tree_age is None:
+            tree_status = f"goroutine tree not fetched yet: {data.tree_reason}" if data.tree_reason else ""
+        else:
+            tree_status = f"goroutine tree {now - tree_age:.0f} s old: {data.tree_reason}"
+        return snap.Snapshot(
+            seq=self._seq, time=now, target=self.config.label, state=self.state,
+            last_error=self.last_error, status=self.status_line(now),
+            ages=MappingProxyType(self._ages(now)), heap=data.heap,
+            heap_totals=MappingProxyType(dict(data.heap_totals)), memstats=data.memstats,
+            goroutine_groups=data.groups, goroutine_stacks=data.stacks,
+            goroutine_total=data.goroutine_total, tree_status=tree_status,
+            history=self.history.view(), costs=self.costs.snapshot(),
+            stw_share=self.budget.share(now) if self.budget else 0.0,
+            restarts=tuple(self.restart_events), profiles=MappingProxyType(dict(data.profiles)),
+        )
+
+    def _publish(self) -> None:
+        snapshot = self.build_snapshot()
+        self.latest = snapshot
+        if self.on_snapshot is not None:
+            self.on_snapshot(snapshot)
+        for queue in self._subscribers:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(snapshot)
