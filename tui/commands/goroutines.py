@@ -1,0 +1,167 @@
+"""``pprof-tui goroutines SOURCE``: goroutines grouped by wait reason -> age -> stack, biggest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict
+from typing import TextIO
+
+from tui.errors import PprofTuiError
+from tui.textsafe import clean
+
+MAX_NAME = 300
+
+
+def _edges(text: str) -> tuple[int, ...]:
+    from tui.goroutines.grouping import check_buckets
+
+    try:
+        return check_buckets(int(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"bad --buckets {text!r}: {exc}") from None
+
+
+def _regex(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"bad --match regex: {exc}") from None
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "goroutines",
+        help="group goroutines by wait reason, age and stack",
+        description="Group a goroutine dump (debug=2 text, debug=1 text or goroutine proto; file or URL) "
+        "by wait reason -> wait duration -> identical stack, biggest first.",
+    )
+    p.add_argument("source", metavar="SOURCE", help="file, '-' for stdin, or http(s) URL of a goroutine endpoint")
+    p.add_argument("--match", type=_regex, metavar="RE", help="only stacks whose reason, frames or labels match RE")
+    p.add_argument("--min-count", type=int, default=1, metavar="N", help="only stacks with at least N goroutines")
+    p.add_argument("--buckets", type=_edges, default=None, metavar="EDGES",
+                   help="wait-duration bucket edges in minutes (default 1,5,15,60,240)")
+    p.add_argument("--json", action="store_true", help="print the groups as JSON")
+    p.set_defaults(handler=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args, sys.stdout)
+    except PprofTuiError as exc:
+        print(f"pprof-tui goroutines: {clean(str(exc), 500)}", file=sys.stderr)
+        return 1
+
+
+def _load(args: argparse.Namespace):
+    """Read SOURCE, detect its kind, group. Returns (groups, meta dict)."""
+    from tui.errors import ParseError
+    from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
+    from tui.model.detect import detect_kind
+    from tui.sources import read_source
+
+    data = read_source(args.source)
+    kind = detect_kind(data)
+    buckets = args.buckets or DEFAULT_BUCKETS
+    if kind == "goroutine-debug2":
+        from tui.goroutines.fastgroup import group_debug2_text
+
+        grouped = group_debug2_text(data.decode("utf-8", errors="replace"), buckets=buckets)
+        meta = {"format": "debug=2", "total": grouped.total, "truncated": grouped.truncated,
+                "dropped": grouped.dropped, "serving_not_shown": grouped.serving}
+        return grouped.groups, meta
+    if kind == "goroutine-debug1":
+        from tui.goroutines.debug1 import parse_debug1
+
+        counts = parse_debug1(data.decode("utf-8", errors="replace"))
+        fmt = "debug=1"
+    elif kind == "profile":
+        from tui.goroutines.proto import decode_goroutine_profile
+
+        counts = decode_goroutine_profile(data)
+        fmt = "proto"
+    else:
+        raise ParseError(f"{args.source}: not a goroutine dump or profile (looks like: {kind})")
+    meta = {"format": fmt, "kind": counts.kind, "total": counts.total, "truncated": False, "dropped": 0,
+            "serving_not_shown": 0}
+    return group_stack_counts(counts), meta
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.goroutines.filtering import filter_stacks, min_count, stack_matcher
+
+    groups, meta = _load(args)
+    if args.match is not None:
+        groups = filter_stacks(groups, stack_matcher(args.match))
+    if args.min_count > 1:
+        groups = filter_stacks(groups, min_count(args.min_count))
+    if args.json:
+        json.dump({**meta, "groups": [asdict(g) for g in groups]}, out, ensure_ascii=True)
+        out.write("\n")
+        return 0
+    out.write(render_text(groups, meta))
+    return 0
+
+
+def _minutes(lo: int | None, hi: int | None) -> str:
+    if lo is None or hi is None:
+        return ""
+    if hi == 0:
+        return "<1 min"
+    low = "<1" if lo == 0 else str(lo)
+    return f"{hi} min" if lo == hi else f"{low}–{hi} min"
+
+
+def render_text(groups, meta: dict) -> str:
+    """Plain-text report; every string from the target goes through textsafe.clean."""
+    lines: list[str] = []
+    head = f"{meta['total']:,} goroutines ({meta['format']}"
+    if meta.get("kind") == "goroutineleak":
+        head += ", leaked only"
+    head += ")"
+    notes = []
+    if meta.get("serving_not_shown"):
+        notes.append(f"{meta['serving_not_shown']} serving this dump not shown")
+    if meta.get("dropped"):
+        notes.append(f"{meta['dropped']:,} over the limit not grouped")
+    if meta.get("truncated"):
+        notes.append("dump was truncated")
+    if meta["format"] != "debug=2":
+        notes.append("reasons inferred from stacks, ages unknown")
+    if notes:
+        head += " — " + "; ".join(notes)
+    lines.append(head)
+    shown = sum(g.count for g in groups)
+    if shown != meta["total"]:
+        lines.append(f"{shown:,} shown")
+    for rg in groups:
+        lines.append("")
+        title = clean(rg.reason, MAX_NAME) + (" (leaked)" if rg.leaked else "")
+        lines.append(f"{title}: {rg.count:,}  {_minutes(rg.min_minutes, rg.max_minutes)}".rstrip())
+        for bg in rg.buckets:
+            lines.append(f"  {bg.label}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip())
+            for sg in bg.stacks:
+                lines.extend(_stack_lines(sg))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _stack_lines(sg) -> list[str]:
+    out = [f"    {sg.count:,} × stack {sg.key.rsplit('|', 1)[-1]}  {_minutes(sg.min_minutes, sg.max_minutes)}".rstrip()]
+    if sg.sample_ids:
+        out.append("      goroutines: " + " ".join(str(i) for i in sg.sample_ids) + (" …" if sg.count > len(sg.sample_ids) else ""))
+    if sg.labels_seen:
+        out.append("      labels: " + ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in sg.labels_seen))
+    for f in sg.frames:
+        loc = f"{clean(f.file, MAX_NAME)}:{f.line}" if f.file else ""
+        out.append(f"      {clean(f.func, MAX_NAME)}{' (inlined)' if f.inlined else ''}  {loc}".rstrip())
+    if sg.elided:
+        out.append("      …frames elided…")
+    if sg.created_by is not None:
+        cb = sg.created_by
+        loc = f"{clean(cb.file, MAX_NAME)}:{cb.line}" if cb.file else ""
+        out.append(f"      created by {clean(cb.func, MAX_NAME)}  {loc}".rstrip())
+    return out

@@ -1,0 +1,47 @@
+"""Filter grouped goroutines (by regex, by minimum count) and recompute the totals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable
+
+from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup, _max, _min
+
+
+def filter_stacks(groups: tuple[ReasonGroup, ...], keep: Callable[[StackGroup], bool]) -> tuple[ReasonGroup, ...]:
+    """Keep the stack groups ``keep`` accepts; drop emptied buckets/reasons; recount; re-sort."""
+    reasons = []
+    for rg in groups:
+        buckets = []
+        for bg in rg.buckets:
+            stacks = tuple(s for s in bg.stacks if keep(s))
+            if not stacks:
+                continue
+            buckets.append(replace(
+                bg, stacks=stacks, count=sum(s.count for s in stacks),
+                min_minutes=_min(s.min_minutes for s in stacks), max_minutes=_max(s.max_minutes for s in stacks),
+            ))
+        if not buckets:
+            continue
+        reasons.append(replace(
+            rg, buckets=tuple(buckets), count=sum(b.count for b in buckets),
+            min_minutes=_min(b.min_minutes for b in buckets), max_minutes=_max(b.max_minutes for b in buckets),
+        ))
+    reasons.sort(key=lambda r: (-r.count, r.key))
+    return tuple(reasons)
+
+
+def stack_matcher(pattern: re.Pattern[str]) -> Callable[[StackGroup], bool]:
+    """True when the pattern is found in the reason, a frame (func or file:line), created-by or a label."""
+
+    def keep(stack: StackGroup) -> bool:
+        if pattern.search(stack.reason) or pattern.search(stack.signature):
+            return True
+        return any(pattern.search(f"{k}={v}") for k, v in stack.labels_seen)
+
+    return keep
+
+
+def min_count(n: int) -> Callable[[StackGroup], bool]:
+    return lambda stack: stack.count >= n

@@ -1,0 +1,334 @@
+"""Group goroutines by wait reason -> wait-duration bucket -> identical stack.
+
+Identical stack = same function names and file:line for every frame (argument values,
++0x offsets and the creator's goroutine id ignored) plus the same created-by site.
+Keys are stable strings (across polls and processes): ``reason``, ``reason|bucket``,
+``reason|bucket|<sha1 of the stack signature>``.
+
+For debug=1 / proto counts (no wait reasons, no ages) the reason is *inferred* from the
+runtime frames at the top of the stack (``runtime.chansend`` -> "chan send", ...);
+``ReasonGroup.inferred`` says so, and stacks we cannot map are grouped under "unknown".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterable
+
+from tui.goroutines.model import Frame, GoroutineDump, Labels, StackCounts
+
+# Bucket edges in minutes: <1, 1-5, 5-15, 15-60, 60-240 (1-4 h), >=240.
+DEFAULT_BUCKETS: tuple[int, ...] = (1, 5, 15, 60, 240)
+MAX_SAMPLE_IDS = 5
+MAX_LABELS_SEEN = 16
+UNKNOWN_REASON = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class StackGroup:
+    key: str
+    reason: str
+    count: int
+    frames: tuple[Frame, ...]  # normalised: no args, no offsets
+    created_by: Frame | None
+    labels_seen: Labels  # distinct (key, value) pairs, at most MAX_LABELS_SEEN
+    sample_ids: tuple[int, ...]  # first goroutine ids seen (debug=2 only)
+    min_minutes: int | None  # None when ages are unknown (debug=1/proto)
+    max_minutes: int | None
+    leaked: bool
+    elided: bool = False  # Go elided frames from this stack
+    signature: str = ""  # the hashed text: "func file:line" lines
+
+
+@dataclass(frozen=True, slots=True)
+class BucketGroup:
+    key: str
+    label: str  # "<1m", "1–5m", "1–4h", "≥4h"; "age unknown" for debug=1/proto
+    lo: int | None  # minutes, inclusive
+    hi: int | None  # minutes, exclusive; None = no upper bound
+    count: int
+    min_minutes: int | None
+    max_minutes: int | None
+    stacks: tuple[StackGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonGroup:
+    key: str  # reason, plus " (leaked)" for proven leaks
+    reason: str
+    count: int
+    leaked: bool
+    buckets: tuple[BucketGroup, ...]
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    inferred: bool = False  # reason derived from the stack (debug=1/proto), not printed by Go
+
+
+# --- wait reasons -------------------------------------------------------------------------
+
+# Go 1.19 prints "semacquire" for every sync primitive; 1.20+ names it. Only rename when the
+# stack proves which primitive: the first sync frame from the top decides.
+_SEMACQUIRE_BY_FRAME = {
+    "sync.(*Mutex).lockSlow": "sync.Mutex.Lock",
+    "sync.(*Mutex).Lock": "sync.Mutex.Lock",
+    "sync.(*RWMutex).RLock": "sync.RWMutex.RLock",
+    "sync.(*RWMutex).Lock": "sync.RWMutex.Lock",
+    "sync.(*WaitGroup).Wait": "sync.WaitGroup.Wait",
+    "sync.(*Cond).Wait": "sync.Cond.Wait",
+}
+
+
+def normalise_reason(status: str, frames: Iterable[Frame]) -> str:
+    """Map Go 1.19's ``semacquire`` to the 1.20+ name when the stack shows the primitive."""
+    if status != "semacquire":
+        return status
+    for frame in frames:
+        name = _SEMACQUIRE_BY_FRAME.get(frame.func)
+        if name is not None:
+            return name
+    return status
+
+
+# Runtime/stdlib functions that park a goroutine, for debug=1/proto stacks (which carry no
+# reason). Checked from the leaf; the first hit wins.
+_REASON_BY_FRAME = {
+    "runtime.chansend": "chan send",
+    "runtime.chansend1": "chan send",
+    "runtime.chanrecv": "chan receive",
+    "runtime.chanrecv1": "chan receive",
+    "runtime.chanrecv2": "chan receive",
+    "runtime.selectgo": "select",
+    "runtime.block": "select (no cases)",
+    "time.Sleep": "sleep",
+    "runtime.timeSleep": "sleep",
+    "internal/poll.runtime_pollWait": "IO wait",
+    "runtime.netpollblock": "IO wait",
+    "sync.runtime_notifyListWait": "sync.Cond.Wait",
+    "runtime/pprof.writeGoroutineStacks": "running",
+    "runtime/pprof.writeRuntimeProfile": "running",
+    "runtime.goroutineProfileWithLabels": "running",
+    "runtime.pprof_goroutineProfileWithLabels": "running",
+    "runtime.gcBgMarkWorker": "GC worker (idle)",
+    "runtime.bgsweep": "GC sweep wait",
+    "runtime.bgscavenge": "GC scavenge wait",
+    "runtime.forcegchelper": "force gc (idle)",
+    "runtime.runfinq": "finalizer wait",
+    "syscall.Syscall": "syscall",
+    "syscall.Syscall6": "syscall",
+    "syscall.RawSyscall": "syscall",
+    "syscall.syscall": "syscall",
+    "internal/runtime/syscall.Syscall6": "syscall",
+    "runtime/internal/syscall.Syscall6": "syscall",
+    "os/signal.signal_recv": "signal wait",
+}
+
+
+def infer_reason(frames: Iterable[Frame]) -> str:
+    """Best guess at the wait reason of a stack without one (debug=1 / proto)."""
+    for frame in frames:
+        reason = _REASON_BY_FRAME.get(frame.func)
+        if reason is not None:
+            return reason
+        sema = _SEMACQUIRE_BY_FRAME.get(frame.func)
+        if sema is not None:
+            return sema
+    return UNKNOWN_REASON
+
+
+# --- buckets ------------------------------------------------------------------------------
+
+
+def _fmt_minutes(m: int) -> str:
+    return f"{m // 60}h" if m >= 60 and m % 60 == 0 else f"{m}m"
+
+
+def bucket_bounds(index: int, edges: tuple[int, ...]) -> tuple[int | None, int | None]:
+    lo = 0 if index == 0 else edges[index - 1]
+    hi = edges[index] if index < len(edges) else None
+    return lo, hi
+
+
+def bucket_label(index: int, edges: tuple[int, ...]) -> str:
+    lo, hi = bucket_bounds(index, edges)
+    if not edges:
+        return "all"
+    if index == 0:
+        return f"<{_fmt_minutes(edges[0])}"
+    if hi is None:
+        return f"≥{_fmt_minutes(lo or 0)}"
+    if lo and lo % 60 == 0 and hi % 60 == 0:
+        return f"{lo // 60}–{hi // 60}h"
+    return f"{lo}–{hi}m"
+
+
+def check_buckets(edges: Iterable[int]) -> tuple[int, ...]:
+    """Validate bucket edges (strictly increasing positive minutes)."""
+    result = tuple(int(e) for e in edges)
+    if any(e <= 0 for e in result) or any(a >= b for a, b in zip(result, result[1:])):
+        raise ValueError("bucket edges must be strictly increasing positive minutes")
+    return result
+
+
+# --- stacks -------------------------------------------------------------------------------
+
+
+def normalise_frame(frame: Frame) -> Frame:
+    return Frame(func=frame.func, file=frame.file, line=frame.line, inlined=frame.inlined)
+
+
+def stack_signature(frames: Iterable[Frame], created_by: Frame | None, elided: bool) -> str:
+    parts = [f"{f.func} {f.file}:{f.line}" for f in frames]
+    if elided:
+        parts.append("...frames elided...")
+    if created_by is not None:
+        parts.append(f"created by {created_by.func} {created_by.file}:{created_by.line}")
+    return "\n".join(parts)
+
+
+def signature_hash(signature: str) -> str:
+    return hashlib.sha1(signature.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class StackInfo:
+    """One distinct stack: normalised frames, signature and its hash (computed once)."""
+
+    __slots__ = ("frames", "created_by", "elided", "signature", "hash")
+
+    def __init__(self, frames: Iterable[Frame], created_by: Frame | None, elided: bool) -> None:
+        self.frames = tuple(normalise_frame(f) for f in frames)
+        self.created_by = normalise_frame(created_by) if created_by is not None else None
+        self.elided = elided
+        self.signature = stack_signature(self.frames, self.created_by, elided)
+        self.hash = signature_hash(self.signature)
+
+
+class Accumulator:
+    """Running totals for one (reason, leaked, bucket, stack) cell."""
+
+    __slots__ = ("stack", "count", "min", "max", "ids", "labels")
+
+    def __init__(self, stack: StackInfo) -> None:
+        self.stack = stack
+        self.count = 0
+        self.min: int | None = None
+        self.max: int | None = None
+        self.ids: list[int] = []
+        self.labels: dict[tuple[str, str], None] = {}
+
+    def add(self, minutes: int | None, gid: int | None, labels: Labels, count: int = 1) -> None:
+        self.count += count
+        if minutes is not None:
+            if self.min is None or minutes < self.min:
+                self.min = minutes
+            if self.max is None or minutes > self.max:
+                self.max = minutes
+        if gid is not None and len(self.ids) < MAX_SAMPLE_IDS:
+            self.ids.append(gid)
+        if labels and len(self.labels) < MAX_LABELS_SEEN:
+            for pair in labels:
+                if len(self.labels) >= MAX_LABELS_SEEN:
+                    break
+                self.labels[pair] = None
+
+
+# Cell key: (reason, leaked, bucket index or -1 for "age unknown", stack hash)
+CellKey = tuple[str, bool, int, str]
+
+
+def _min(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
+
+
+def _max(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def build_groups(cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, inferred: bool = False) -> tuple[ReasonGroup, ...]:
+    """Fold accumulated cells into sorted ReasonGroup -> BucketGroup -> StackGroup trees."""
+    tree: dict[tuple[str, bool], dict[int, list[StackGroup]]] = {}
+    for (reason, leaked, bucket, _), acc in cells.items():
+        rkey = f"{reason} (leaked)" if leaked else reason
+        blabel = bucket_label(bucket, edges) if bucket >= 0 else "age unknown"
+        sg = StackGroup(
+            key=f"{rkey}|{blabel}|{acc.stack.hash}",
+            reason=reason,
+            count=acc.count,
+            frames=acc.stack.frames,
+            created_by=acc.stack.created_by,
+            labels_seen=tuple(acc.labels),
+            sample_ids=tuple(acc.ids),
+            min_minutes=(acc.min if acc.min is not None else 0) if bucket >= 0 else None,
+            max_minutes=(acc.max if acc.max is not None else 0) if bucket >= 0 else None,
+            leaked=leaked,
+            elided=acc.stack.elided,
+            signature=acc.stack.signature,
+        )
+        tree.setdefault((reason, leaked), {}).setdefault(bucket, []).append(sg)
+    result = []
+    for (reason, leaked), buckets in tree.items():
+        rkey = f"{reason} (leaked)" if leaked else reason
+        bgroups = []
+        for bucket, stacks in buckets.items():
+            stacks.sort(key=lambda g: (-g.count, g.key))
+            blabel = bucket_label(bucket, edges) if bucket >= 0 else "age unknown"
+            lo, hi = bucket_bounds(bucket, edges) if bucket >= 0 else (None, None)
+            bgroups.append(BucketGroup(
+                key=f"{rkey}|{blabel}", label=blabel, lo=lo, hi=hi,
+                count=sum(s.count for s in stacks),
+                min_minutes=_min(s.min_minutes for s in stacks),
+                max_minutes=_max(s.max_minutes for s in stacks),
+                stacks=tuple(stacks),
+            ))
+        # Oldest bucket first inside a reason: the long waits are what the user hunts.
+        bgroups.sort(key=lambda b: -(b.lo if b.lo is not None else -1))
+        result.append(ReasonGroup(
+            key=rkey, reason=reason, count=sum(b.count for b in bgroups), leaked=leaked,
+            buckets=tuple(bgroups),
+            min_minutes=_min(b.min_minutes for b in bgroups),
+            max_minutes=_max(b.max_minutes for b in bgroups),
+            inferred=inferred,
+        ))
+    result.sort(key=lambda r: (-r.count, r.key))
+    return tuple(result)
+
+
+def group_goroutines(dump: GoroutineDump, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS,
+                     include_serving: bool = False) -> tuple[ReasonGroup, ...]:
+    """Group a parsed debug=2 dump. The goroutine serving the dump is left out unless asked."""
+    edges = check_buckets(buckets)
+    cells: dict[CellKey, Accumulator] = {}
+    stacks: dict[str, StackInfo] = {}
+    for g in dump.goroutines:
+        if g.is_serving and not include_serving:
+            continue
+        elided = g.elided is not None
+        signature = stack_signature(g.frames, g.created_by, elided)
+        info = stacks.get(signature)
+        if info is None:
+            info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
+        reason = normalise_reason(g.status, info.frames)
+        bucket = bisect_right(edges, g.wait_minutes or 0)
+        key = (reason, g.leaked, bucket, info.hash)
+        acc = cells.get(key)
+        if acc is None:
+            acc = cells[key] = Accumulator(info)
+        acc.add(g.wait_minutes, g.id, g.labels)
+    return build_groups(cells, edges)
+
+
+def group_stack_counts(counts: StackCounts) -> tuple[ReasonGroup, ...]:
+    """Group debug=1 / proto records: reason inferred from the stack, one "age unknown" bucket."""
+    cells: dict[CellKey, Accumulator] = {}
+    leaked = counts.kind == "goroutineleak"
+    for record in counts.records:
+        info = StackInfo(record.frames, None, False)
+        key = (infer_reason(info.frames), leaked, -1, info.hash)
+        acc = cells.get(key)
+        if acc is None:
+            acc = cells[key] = Accumulator(info)
+        acc.add(None, None, record.labels, record.count)
+    return build_groups(cells, (), inferred=True)

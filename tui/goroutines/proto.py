@@ -1,0 +1,87 @@
+"""Decode a goroutine (or goroutineleak) profile.proto into StackCounts."""
+
+from __future__ import annotations
+
+import zlib
+
+from google.protobuf.message import DecodeError
+
+from tui import limits
+from tui.errors import ParseError
+from tui.goroutines.model import Frame, StackCounts, StackRecord
+from tui.goroutines.textparse import cut
+from tui.pprof import profile_pb2
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip_bounded(data: bytes, max_bytes: int = limits.MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress gzip ``data`` into at most ``max_bytes`` bytes (ParseError beyond, or if corrupt)."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise ParseError(f"corrupt gzip data: {exc}", kind="profile") from None
+    if len(out) > max_bytes or d.unconsumed_tail:
+        raise ParseError(f"decompressed profile is over the {max_bytes}-byte limit", kind="profile")
+    if not d.eof:
+        raise ParseError("truncated gzip data", kind="profile")
+    return out
+
+
+def _parse_profile(data: bytes, max_decompressed: int) -> profile_pb2.Profile:
+    raw = gunzip_bounded(data, max_decompressed) if data[:2] == GZIP_MAGIC else data
+    prof = profile_pb2.Profile()
+    try:
+        prof.ParseFromString(raw)
+    except (DecodeError, RecursionError, ValueError) as exc:
+        raise ParseError(f"not a profile.proto: {exc}", kind="profile") from None
+    return prof
+
+
+def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES) -> StackCounts:
+    """Decode goroutine?debug=0 bytes (gzip'd or raw). Raises ParseError on anything else."""
+    if not data:
+        raise ParseError("empty goroutine profile", kind="profile")
+    prof = _parse_profile(data, max_decompressed)
+    strings = prof.string_table
+
+    def s(index: int) -> str:
+        return cut(strings[index]) if 0 <= index < len(strings) else ""
+
+    if len(prof.sample_type) < 1:
+        raise ParseError("profile has no sample type", kind="profile")
+    type_name = s(prof.sample_type[0].type)
+    if type_name not in ("goroutine", "goroutineleak"):
+        raise ParseError(f"not a goroutine profile (sample type {type_name!r})", kind="profile")
+    functions = {f.id: f for f in prof.function}
+    locations: dict[int, tuple[Frame, ...]] = {}
+    for loc in prof.location:
+        frames = []
+        n = len(loc.line)
+        for i, ln in enumerate(loc.line):
+            fn = functions.get(ln.function_id)
+            frames.append(Frame(
+                func=s(fn.name) if fn else "?",
+                file=s(fn.filename) if fn else "",
+                line=int(ln.line),
+                inlined=i < n - 1,
+            ))
+        if not frames:
+            frames.append(Frame(func=f"0x{loc.address:x}"))
+        locations[loc.id] = tuple(frames)
+    records = []
+    total = 0
+    for sample in prof.sample:
+        count = int(sample.value[0]) if sample.value else 0
+        total += count
+        stack: list[Frame] = []
+        for loc_id in sample.location_id:
+            stack.extend(locations.get(loc_id, (Frame(func="?"),)))
+            if len(stack) >= limits.MAX_FRAMES:
+                del stack[limits.MAX_FRAMES:]
+                break
+        labels = tuple((s(lb.key), s(lb.str)) for lb in sample.label if lb.str)
+        records.append(StackRecord(count=count, frames=tuple(stack), labels=labels))
+    kind = "goroutineleak" if type_name == "goroutineleak" else "goroutine"
+    return StackCounts(total=total, records=tuple(records), kind=kind)
