@@ -1,0 +1,3 @@
+module pprof-tui-target
+
+go 1.19
