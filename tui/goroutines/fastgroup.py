@@ -1,22 +1,33 @@
 """Group a debug=2 dump straight from its text, without a Goroutine object per goroutine.
 
-The aggregate path for big dumps (100k goroutines, 36 MB): one regex pass strips argument
-values, +0x offsets and creator ids from the whole text, so goroutines with the same stack
-share the same block text; each distinct stack is parsed once (with the debug2 parser, so
-both paths agree); per goroutine only the header is matched. Produces exactly what
-``group_goroutines(parse_debug2(text))`` produces.
+The aggregate path for big dumps (100k goroutines, 20-36 MB): two regex passes over the
+whole text strip argument values and creator goroutine ids, so goroutines with the same
+stack share the same block text after their id; blocks are counted per key by a Counter
+(in C), and each distinct key is parsed once with the debug2 parser, so both paths agree:
+the result equals ``group_goroutines(parse_debug2(text))`` (except which goroutines are
+dropped when ``max_goroutines`` is hit).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 from tui import limits
-from tui.goroutines.debug2 import SERVING_FUNC, Header, _parse_block, normalise_newlines, parse_header, split_blocks
+from tui.goroutines.debug2 import (
+    _BLOCK_SPLIT,
+    _FIRST_HEADER,
+    SERVING_FUNC,
+    _parse_block,
+    normalise_newlines,
+    parse_header,
+    split_blocks,
+)
 from tui.goroutines.grouping import (
     DEFAULT_BUCKETS,
+    MAX_SAMPLE_IDS,
     Accumulator,
     CellKey,
     ReasonGroup,
@@ -27,11 +38,12 @@ from tui.goroutines.grouping import (
     stack_signature,
 )
 
-# Argument lists (except "(...)", which marks an inlined frame), " +0x1d" offsets and
-# " in goroutine 12" at line ends. Headers end with ':' so they are never touched.
-_NORMALISE = re.compile(r"\((?!\.\.\.\))[^()\n]*\)(?=\n)| \+0x[0-9a-fA-F]+(?=\n)| in goroutine \d+(?=\n)")
-_FAST_HEADER = re.compile(r"goroutine (\d+) \[([^\],]+)(?:, (\d+) minutes)?(?:, locked to thread)?\]:")
-_SLOW_SUFFIXES = ("(leaked)", "(scan)", "(durable)")
+# Argument lists (except "(...)", which marks an inlined frame) and " in goroutine 12" of
+# created-by lines, at line ends. Headers end with ':' so they are never touched. The +0x
+# offsets stay: they are the same for every goroutine at the same call site.
+_ARGS = re.compile(r"\((?!\.\.\.\))[^()\n]*\)\n")
+_CREATOR_ID = re.compile(r" in goroutine \d+\n")
+_GOROUTINE_ID = re.compile(r"goroutine (\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,65 +55,93 @@ class GroupedDump:
     serving: int  # goroutines serving the dump, left out of the groups
 
 
+def _split(text: str) -> list[str]:
+    """Blocks separated by blank lines (or, in odd dumps, by a header right after a stack)."""
+    if text.count("\ngoroutine ") == text.count("\n\ngoroutine "):
+        return text.split("\n\n")
+    return _BLOCK_SPLIT.split(text)
+
+
 def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, include_serving: bool = False,
                       max_goroutines: int = limits.MAX_GOROUTINES) -> GroupedDump:
-    """Group a goroutine?debug=2 dump. Raises ParseError if the text holds no goroutine header."""
+    """Group a goroutine?debug=2 dump. Raises ParseError if the text holds no goroutine header.
+
+    Blocks are keyed by their text after the goroutine id (header rest + normalised stack);
+    goroutines are counted per key in C (Counter); each distinct key is parsed once.
+    """
     edges = check_buckets(buckets)
     text = normalise_newlines(text)
-    blocks, ended_cleanly = split_blocks(_NORMALISE.sub("", text))
-    last_index = len(blocks) - 1
-    while last_index >= 0 and not blocks[last_index].strip():
-        last_index -= 1
-    cells: dict[CellKey, Accumulator] = {}
+    first = _FIRST_HEADER.search(text)
+    if first is None:
+        split_blocks(text)  # raises the right ParseError
+    body = text[first.start() :] if first else text
+    ended_cleanly = body.endswith("\n")
+    body = _CREATOR_ID.sub("\n", _ARGS.sub("\n", body))
+    blocks = [b for b in _split(body) if b] if "\n\n\n" in body else _split(body)
+    while blocks and not blocks[-1].strip():
+        blocks.pop()
+    last = blocks.pop() if blocks else ""  # parsed on its own: it may be cut off
+    keys = [b[b.find(" [") :] for b in blocks]
+    counts = Counter(keys)
+    first_seen: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        seen = first_seen.get(key)
+        if seen is None:
+            first_seen[key] = [index]
+        elif len(seen) < MAX_SAMPLE_IDS:
+            seen.append(index)
+
+    # One entry per distinct key, in document order: (first index, count, goroutine-like fields).
+    cells: dict[CellKey, list[tuple[int, list[int], int, int | None, tuple]]] = {}
+    infos: dict[CellKey, StackInfo] = {}
     stacks: dict[str, StackInfo] = {}
-    parsed: dict[tuple[str, str], tuple[str, StackInfo, bool]] = {}
-    fast_match = _FAST_HEADER.match
     kept = dropped = serving = 0
     truncated = not ended_cleanly
-    for index in range(last_index + 1):
-        block = blocks[index]
+    entries = [(key, counts[key], [blocks[i] for i in idx], idx) for key, idx in first_seen.items()]
+    if last:
+        entries.append((None, 1, [last], [len(blocks)]))
+    for key, count, sample_blocks, indices in entries:
+        block = sample_blocks[0]
         nl = block.find("\n")
         if nl < 0:
             nl = len(block)
-        m = fast_match(block, 0, nl)
-        if m is not None and m.end() == nl and not m.group(2).endswith(_SLOW_SUFFIXES):
-            gid = int(m.group(1))
-            status = m.group(2)
-            minutes = int(m.group(3)) if m.group(3) else None
-            leaked = False
-            labels: tuple = ()
-        else:
-            head = parse_header(block[:nl][: limits.MAX_TEXT_LINE * 4])
-            if head is None:
+        head = parse_header(block[:nl][: limits.MAX_TEXT_LINE * 4])
+        if head is None:
+            continue
+        room = max(0, max_goroutines - kept)
+        if count > room:
+            dropped += count - room
+            count = room
+            if count == 0:
                 continue
-            gid, status, minutes, leaked, labels = head.id, head.status, head.minutes, head.leaked, head.labels
-        if kept >= max_goroutines:
-            dropped += 1
+        kept += count
+        lines = block[nl + 1 :].split("\n") if nl < len(block) else []
+        while lines and not lines[-1]:
+            lines.pop()
+        g, cut_off = _parse_block(lines, head, last=key is None)
+        truncated = truncated or cut_off
+        elided = g.elided is not None
+        signature = stack_signature(g.frames, g.created_by, elided)
+        info = stacks.get(signature)
+        if info is None:
+            info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
+        if not include_serving and g.status == "running" and any(f.func == SERVING_FUNC for f in info.frames):
+            serving += count
             continue
-        kept += 1
-        stack_text = block[nl + 1 :].rstrip("\n")
-        entry = parsed.get((status, stack_text)) if index != last_index else None
-        if entry is None:
-            lines = stack_text.split("\n") if stack_text else []
-            g, cut_off = _parse_block(lines, Header(0), last=index == last_index)
-            truncated = truncated or cut_off
-            elided = g.elided is not None
-            signature = stack_signature(g.frames, g.created_by, elided)
-            info = stacks.get(signature)
-            if info is None:
-                info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
-            is_serving_stack = any(f.func == SERVING_FUNC for f in info.frames)
-            entry = (normalise_reason(status, info.frames), info, is_serving_stack)
-            if index != last_index:
-                parsed[(status, stack_text)] = entry
-        reason, info, is_serving_stack = entry
-        if is_serving_stack and status == "running" and not include_serving:
-            serving += 1
-            continue
-        key = (reason, leaked, bisect_right(edges, minutes or 0), info.hash)
-        acc = cells.get(key)
-        if acc is None:
-            acc = cells[key] = Accumulator(info)
-        acc.add(minutes, gid, labels)
-    return GroupedDump(groups=build_groups(cells, edges), total=kept + dropped, truncated=truncated,
+        ids = []
+        for b in sample_blocks:
+            m = _GOROUTINE_ID.match(b)
+            ids.append(int(m.group(1)) if m else 0)
+        cell = (normalise_reason(g.status, info.frames), g.leaked, bisect_right(edges, g.wait_minutes or 0), info.hash)
+        cells.setdefault(cell, []).append((indices[0], list(zip(indices, ids)), count, g.wait_minutes, g.labels))
+        infos[cell] = info
+
+    accs: dict[CellKey, Accumulator] = {}
+    for cell, parts in cells.items():
+        acc = accs[cell] = Accumulator(infos[cell])
+        parts.sort(key=lambda p: p[0])
+        for _, _, count, minutes, labels in parts:
+            acc.add(minutes, None, labels, count)
+        acc.ids = [gid for _, gid in sorted(pair for p in parts for pair in p[1])][:MAX_SAMPLE_IDS]
+    return GroupedDump(groups=build_groups(accs, edges), total=kept + dropped, truncated=truncated,
                        dropped=dropped, serving=serving)
