@@ -106,13 +106,15 @@ class Series:
         if raw:
             boundary = raw[0].t
         for level in self._levels[1:]:
-            older = [p for p in level.points if p.t + level.width / 2 <= boundary]
+            # only buckets that end before the finer data starts (no double counting)
+            half = level.width / 2
+            older = [p for p in level.points if p.t + half <= boundary]
             pend = level.pending()
-            if pend is not None and pend.t + level.width / 2 <= boundary:
+            if pend is not None and pend.t + half <= boundary:
                 older.append(pend)
             parts.append(older)
-            if level.points:
-                boundary = min(boundary, level.points[0].t - level.width / 2)
+            if older:
+                boundary = older[0].t - half
         out: list[Point] = []
         for part in reversed(parts):
             out.extend(part)

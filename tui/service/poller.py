@@ -304,6 +304,7 @@ class Poller:
             now = self.clock()
             self.history.restart(now, reason)
             self.restart_events.append(snap.RestartEvent(now, reason))
+            self._need_cmdline = True  # re-learn the new process' command line at once
 
     # ---- output ----------------------------------------------------------------------
     def _ages(self, now: float) -> dict[str, snap.DataAge]:
