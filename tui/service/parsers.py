@@ -39,14 +39,8 @@ def _text(data: bytes) -> str:
 
 
 def profile_totals(profile: Any) -> dict[str, float]:
-    """Sum each sample type over all samples (e.g. inuse_space, alloc_space)."""
-    names = [getattr(st, "type", str(st)) for st in getattr(profile, "sample_types", ())]
-    sums = [0.0] * len(names)
-    for sample in getattr(profile, "samples", ()):
-        values = getattr(sample, "values", ())
-        for i, v in enumerate(values[: len(sums)]):
-            sums[i] += v
-    return dict(zip(names, sums))
+    """Sum of each sample type over all samples (e.g. inuse_space, alloc_space)."""
+    return {name: float(v) for name, v in profile.totals().items()}
 
 
 def _parse_index(data: bytes) -> Mapping[str, int]:
@@ -81,7 +75,7 @@ def tree_from_dump(dump: Any, groups: tuple[Any, ...]) -> TreeData:
         creators[g.id] = getattr(created_by, "func", "") if created_by is not None else ""
     series: dict[str, float] = {}
     for group in groups:
-        series[f"reason:{getattr(group, 'reason', '?')}"] = float(getattr(group, "count", 0))
+        series[f"reason:{group.key}"] = float(group.count)
         for bucket in getattr(group, "buckets", ()):
             for stack in getattr(bucket, "stacks", ()):
                 key = f"stack:{stack.key}"
