@@ -1,0 +1,86 @@
+"""``pprof-tui top SOURCE``: the heaviest functions of a heap/allocs profile, like ``go tool pprof -top``.
+
+Import-light on purpose: the profile layers are imported inside ``run`` and the
+fetch layer (httpx) only for URLs (by tui.sources).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from tui.errors import PprofTuiError
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "top",
+        help="top functions of a heap/allocs profile (like go tool pprof -top)",
+        description="Print the heaviest functions of a profile (file, gzip'd or not, or http(s) URL), "
+        "in the layout of `go tool pprof -top`.",
+    )
+    p.add_argument("source", metavar="SOURCE", help="profile file, '-' for stdin, or http(s) URL")
+    p.add_argument("--sample-index", metavar="T", default=None,
+                   help="sample type name (inuse_space, alloc_objects, ...) or index; default: the profile's")
+    p.add_argument("--nodecount", type=int, default=None, metavar="N", help="show at most N rows")
+    p.add_argument("--cum", action="store_true", help="sort by cumulative value")
+    p.add_argument("--focus", metavar="RE", help="keep samples with a frame matching RE")
+    p.add_argument("--ignore", metavar="RE", help="drop samples with a frame matching RE")
+    p.add_argument("--base", metavar="SOURCE", help="subtract this profile (show the difference)")
+    p.add_argument("--lines", action="store_true", help="one row per source line instead of per function")
+    p.add_argument("--json", action="store_true", help="print a JSON object instead of text")
+    p.set_defaults(handler=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args, sys.stdout)
+    except PprofTuiError as exc:
+        from tui.textsafe import clean
+
+        print(f"pprof-tui top: {clean(str(exc), 500)}", file=sys.stderr)
+        return 1
+
+
+def _load(spec: str, *, labels: bool):
+    from tui.errors import ParseError
+    from tui.pprof.decode import decode_profile
+    from tui.sources import read_source
+
+    data = read_source(spec)
+    try:
+        return decode_profile(data, labels=labels)
+    except ParseError as exc:
+        raise ParseError(f"{spec}: {exc}", kind=exc.kind) from None
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.model.top import top
+
+    # Labels only matter for --base (pprof merges samples by stack and labels).
+    profile = _load(args.source, labels=bool(args.base))
+    if args.base:
+        from tui.model.diff import diff
+
+        profile = diff(profile, _load(args.base, labels=True))
+    report = top(
+        profile,
+        args.sample_index,
+        granularity="lines" if args.lines else "functions",
+        sort="cum" if args.cum else "flat",
+        focus=args.focus,
+        ignore=args.ignore,
+        nodecount=args.nodecount,
+    )
+    from tui.commands.top_render import render_json, render_text
+
+    if args.json:
+        out.write(render_json(profile, report, source=args.source, focus=args.focus, ignore=args.ignore))
+    else:
+        safe = out.isatty() if hasattr(out, "isatty") else False
+        out.write(render_text(profile, report, source=args.source, focus=args.focus, ignore=args.ignore,
+                              nodecount=args.nodecount, sanitize=safe))
+    out.flush()
+    return 0

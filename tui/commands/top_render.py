@@ -1,0 +1,106 @@
+"""Text (``go tool pprof -top`` layout) and JSON rendering of a TopReport."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from datetime import datetime, timezone
+
+from tui.model.profile import Profile
+from tui.model.top import TopReport
+from tui.model.units import choose_output_unit, format_duration, format_pct, format_value
+
+
+def header_lines(profile: Profile, report: TopReport, output_unit: str, *, focus: str | None,
+                 ignore: str | None, nodecount: int | None) -> list[str]:
+    """pprof's ProfileLabels + reportLabels for a text report."""
+    fmt = lambda v: format_value(v, report.unit, output_unit)  # noqa: E731
+    lines: list[str] = []
+    if profile.main_file:
+        lines.append("File: " + posixpath.basename(profile.main_file))
+    if profile.build_id:
+        lines.append("Build ID: " + profile.build_id)
+    lines.extend(c for c in profile.comments if not c.startswith("#"))
+    lines.append("Type: " + report.sample_type)
+    if profile.doc_url:
+        lines.append("Doc: " + profile.doc_url)
+    if profile.time_nanos:
+        try:
+            when = datetime.fromtimestamp(profile.time_nanos / 1e9, tz=timezone.utc).astimezone()
+            lines.append("Time: " + when.strftime("%Y-%m-%d %H:%M:%S %Z"))
+        except (OverflowError, OSError, ValueError):
+            pass
+    if profile.duration_nanos:
+        ratio = ""
+        if report.unit in ("nanoseconds", "nanosecond", "ns") and report.total:
+            ratio = f"({format_pct(report.total, profile.duration_nanos)})"
+        lines.append(f"Duration: {format_duration(profile.duration_nanos)}, Total samples = {fmt(report.total)} {ratio}")
+    filters = [f"focus={focus}" if focus else "", f"ignore={ignore}" if ignore else ""]
+    filters = [f for f in filters if f]
+    if filters:
+        lines.append("Active filters:")
+        lines.extend("   " + (f[:80] + "…" if len(f) > 80 else f) for f in filters)
+    lines.append(f"Showing nodes accounting for {fmt(report.shown_total)}, "
+                 f"{format_pct(report.shown_total, report.total).strip()} of {fmt(report.total)} total")
+    if report.total != 0:
+        if report.dropped_nodes > 0:
+            noun = "nodes" if report.dropped_nodes > 1 else "node"
+            lines.append(f"Dropped {report.dropped_nodes} {noun} (cum <= {fmt(report.dropped_cutoff)})")
+        if nodecount and 0 < nodecount < report.total_nodes:
+            lines.append(f"Showing top {nodecount} nodes out of {report.total_nodes}")
+    return lines
+
+
+def render_text(profile: Profile, report: TopReport, *, source: str, focus: str | None = None,
+                ignore: str | None = None, nodecount: int | None = None, sanitize: bool = False) -> str:
+    del source
+    output_unit = choose_output_unit(((r.flat, r.cum) for r in report.rows), report.total, report.unit)
+    clean = _cleaner(sanitize)
+    out = [clean(line) for line in header_lines(profile, report, output_unit, focus=focus, ignore=ignore,
+                                                 nodecount=nodecount)]
+    out.append(f"{'flat':>10} {'flat':>5}% {'sum':>5}% {'cum':>10} {'cum':>5}%")
+    total = report.total
+    running = 0
+    for r in report.rows:
+        running += r.flat
+        inl = f" ({r.inline})" if r.inline else ""
+        out.append(f"{format_value(r.flat, report.unit, output_unit):>10} {format_pct(r.flat, total)} "
+                   f"{format_pct(running, total)} {format_value(r.cum, report.unit, output_unit):>10} "
+                   f"{format_pct(r.cum, total)}  {clean(r.key)}{inl}")
+    return "\n".join(out) + "\n"
+
+
+def render_json(profile: Profile, report: TopReport, *, source: str, focus: str | None = None,
+                ignore: str | None = None) -> str:
+    obj = {
+        "source": source,
+        "sample_type": report.sample_type,
+        "sample_types": [st.type for st in profile.sample_types],
+        "unit": report.unit,
+        "granularity": report.granularity,
+        "sort": report.sort,
+        "time_nanos": profile.time_nanos,
+        "duration_nanos": profile.duration_nanos,
+        "focus": focus,
+        "ignore": ignore,
+        "total": report.total,
+        "shown_total": report.shown_total,
+        "total_nodes": report.total_nodes,
+        "dropped_nodes": report.dropped_nodes,
+        "dropped_cutoff": report.dropped_cutoff,
+        "rows": [
+            {"key": r.key, "name": r.name, "file": r.file, "line": r.line, "flat": r.flat,
+             "flat_pct": round(r.flat_pct, 4), "sum_pct": round(r.sum_pct, 4), "cum": r.cum,
+             "cum_pct": round(r.cum_pct, 4), "inline": r.inline}
+            for r in report.rows
+        ],
+    }
+    return json.dumps(obj, indent=1) + "\n"
+
+
+def _cleaner(sanitize: bool):
+    if not sanitize:
+        return lambda s: s
+    from tui.textsafe import clean
+
+    return clean

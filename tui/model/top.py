@@ -1,0 +1,234 @@
+"""pprof -top: flat/cum per function (or line), with pprof's total, trimming and ordering.
+
+Semantics (google/pprof internal/report + internal/graph):
+- total = sum of |value| over every sample kept by focus/ignore;
+- flat = value at the leaf node (innermost inlined line of the leaf location);
+  cum = value of every sample whose stack contains the node, once per sample;
+- nodes with |cum| < |int(sum of all flats * node_fraction)| are dropped
+  ("Dropped N nodes (cum <= total*node_fraction)"), then the first ``nodecount``;
+- order: |flat| desc, name, |cum| desc (flat); |cum| desc, name, |flat| desc (cum);
+- percentages are of the total; diffs (negative values) sort by absolute value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import chain
+
+from tui.errors import ParseError
+from tui.model.nodes import NodeMap, map_nodes
+from tui.model.profile import Profile
+
+NODE_FRACTION = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class TopRow:
+    key: str
+    name: str
+    file: str
+    line: int
+    flat: int
+    flat_pct: float
+    sum_pct: float
+    cum: int
+    cum_pct: float
+    inline: str = ""  # "inline" when every call of the node was inlined, else ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopReport:
+    rows: tuple[TopRow, ...]
+    total: int
+    shown_total: int
+    sample_type: str
+    unit: str
+    sample_index: int
+    granularity: str
+    sort: str
+    total_nodes: int  # nodes left after the cum cutoff (pprof's "out of N")
+    dropped_nodes: int
+    dropped_cutoff: int  # |total * node_fraction| as pprof prints it
+    node_fraction: float
+
+
+@dataclass(slots=True)
+class StackTotals:
+    """Per interned stack: summed value of one sample type, after focus/ignore."""
+
+    values: list[int]
+    total: int  # sum of |value| over kept samples
+
+
+def compile_regex(pattern: str | None, what: str) -> re.Pattern[str] | None:
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ParseError(f"bad {what} regexp {pattern!r}: {exc}", kind="usage") from None
+
+
+def matching_locations(profile: Profile, rx: re.Pattern[str]) -> set[int]:
+    """Location ids with a line whose function name or file matches, or whose binary matches."""
+    funcs = profile.functions
+    row_of = funcs.row_of
+    hit_funcs = {fid for fid, row in row_of.items()
+                 if rx.search(funcs.names[row]) or rx.search(funcs.filenames[row])}
+    hit_maps = {m for m in set(profile.locations.mapping_files) if m and rx.search(m)}
+    out: set[int] = set()
+    for lid, mfile, lines in zip(profile.locations.ids, profile.locations.mapping_files, profile.locations.lines):
+        if mfile in hit_maps or any(f in hit_funcs for f, _ in lines):
+            out.add(lid)
+    return out
+
+
+def stack_totals(profile: Profile, sample_index: int, focus: str | None = None,
+                 ignore: str | None = None) -> StackTotals:
+    """Sum one sample type per interned stack, keeping samples as pprof -focus/-ignore do."""
+    vals = profile.values[sample_index]
+    per_stack = [0] * profile.num_stacks
+    focus_rx, ignore_rx = compile_regex(focus, "focus"), compile_regex(ignore, "ignore")
+    if focus_rx is None and ignore_rx is None:
+        for s, v in zip(profile.sample_stack, vals):
+            if v:
+                per_stack[s] += v
+        return StackTotals(per_stack, sum(map(abs, vals)))
+    ignored = matching_locations(profile, ignore_rx) if ignore_rx else set()
+    focused = matching_locations(profile, focus_rx) if focus_rx else None
+    ids, offs = profile.stack_ids, profile.stack_offsets
+    keep = []
+    for s in range(profile.num_stacks):
+        seg = ids[offs[s]:offs[s + 1]]
+        if ignored and not ignored.isdisjoint(seg):
+            keep.append(False)
+        elif focused is not None:
+            keep.append(not focused.isdisjoint(seg))
+        else:
+            keep.append(True)
+    total = 0
+    for s, v in zip(profile.sample_stack, vals):
+        if keep[s]:
+            per_stack[s] += v
+            total += abs(v)
+    return StackTotals(per_stack, total)
+
+
+def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
+    """(flat, cum, inline_seen, noinline_seen) per node from per-stack values."""
+    n = len(nodes.infos)
+    flat = [0] * n
+    cum = [0] * n
+    inline_seen = [False] * n
+    noinline_seen = [False] * n
+    loc_node = nodes.loc_node
+    extra = nodes.loc_extra
+    node_get = loc_node.__getitem__
+    special = set(extra)
+    # Nodes that are inlined somewhere and are also the caller line of some location:
+    inlined_nodes = set(chain.from_iterable(v[:-1] for v in extra.values()))
+    inlined_nodes.update(loc_node[lid] for lid in extra)
+    callers_of_interest = {lid for lid, nd in loc_node.items()
+                           if lid not in extra and nd in inlined_nodes}
+    callers_of_interest.update(lid for lid, nd in extra.items() if nd[-1] in inlined_nodes)
+    special |= callers_of_interest
+    ids, offs = profile.stack_ids, profile.stack_offsets
+    try:
+        for s, v in enumerate(per_stack):
+            if not v:
+                continue
+            seg = ids[offs[s]:offs[s + 1]]
+            if not seg:
+                continue
+            ns = set(map(node_get, seg))
+            if special and not special.isdisjoint(seg):
+                root = len(seg) - 1
+                for pos, lid in enumerate(seg):
+                    if lid not in special:
+                        continue
+                    more = extra.get(lid)
+                    if more:
+                        ns.update(more)
+                        inline_seen[loc_node[lid]] = True
+                        for m in more[:-1]:
+                            inline_seen[m] = True
+                        last = more[-1]
+                    else:
+                        last = loc_node[lid]
+                    if pos != root:
+                        noinline_seen[last] = True
+            flat[node_get(seg[0])] += v
+            for nd in ns:
+                cum[nd] += v
+    except KeyError as exc:
+        raise ParseError(f"profile: sample references unknown location id {exc.args[0]}", kind="profile") from None
+    return flat, cum, inline_seen, noinline_seen
+
+
+def top(
+    profile: Profile,
+    sample_index: int | str | None = None,
+    *,
+    granularity: str = "functions",
+    sort: str = "flat",
+    focus: str | None = None,
+    ignore: str | None = None,
+    nodecount: int | None = None,
+    node_fraction: float = NODE_FRACTION,
+) -> TopReport:
+    if not profile.sample_types:
+        raise ParseError("profile has no sample types", kind="profile")
+    if sort not in ("flat", "cum"):
+        raise ParseError(f"unknown sort {sort!r} (use flat or cum)", kind="usage")
+    idx = profile.sample_index(sample_index)
+    nodes = map_nodes(profile, granularity)
+    totals = stack_totals(profile, idx, focus, ignore)
+    flat, cum, inline_seen, noinline_seen = node_values(profile, nodes, totals.values)
+    total = totals.total
+
+    present = [i for i in range(len(flat)) if flat[i] or cum[i]]
+    cutoff = abs(int(float(sum(flat[i] for i in present)) * node_fraction))
+    kept = [i for i in present if abs(cum[i]) >= cutoff] if cutoff > 0 else present
+    dropped = len(present) - len(kept)
+    infos = nodes.infos
+    if sort == "cum":
+        kept.sort(key=lambda i: (-abs(cum[i]), infos[i].key, -abs(flat[i])))
+    else:
+        kept.sort(key=lambda i: (-abs(flat[i]), infos[i].key, -abs(cum[i])))
+    total_nodes = len(kept)
+    if nodecount is not None and nodecount > 0:
+        kept = kept[:nodecount]
+
+    rows = []
+    running = 0
+    for i in kept:
+        info = infos[i]
+        running += flat[i]
+        # pprof also trims low-weight edges before labelling; we only claim "inline"
+        # when every call of the node was inlined (never "partial-inline").
+        label = "inline" if inline_seen[i] and not noinline_seen[i] else ""
+        rows.append(TopRow(
+            key=info.key, name=info.name or info.key, file=info.file, line=info.line,
+            flat=flat[i], flat_pct=_pct(flat[i], total), sum_pct=_pct(running, total),
+            cum=cum[i], cum_pct=_pct(cum[i], total), inline=label,
+        ))
+    st = profile.sample_types[idx]
+    return TopReport(
+        rows=tuple(rows),
+        total=total,
+        shown_total=running,
+        sample_type=st.type,
+        unit=st.unit.lower(),
+        sample_index=idx,
+        granularity=granularity,
+        sort=sort,
+        total_nodes=total_nodes,
+        dropped_nodes=dropped,
+        dropped_cutoff=abs(int(float(total) * node_fraction)),
+        node_fraction=node_fraction,
+    )
+
+
+def _pct(value: int, total: int) -> float:
+    return value / total * 100.0 if total else 0.0

@@ -1,0 +1,291 @@
+"""bytes (gzip'd or raw profile.proto) -> tui.model.profile.Profile.
+
+Fast path: the upb views of tui.pprof.views (no Python object per sample or frame).
+Slow path: the plain gencode, used when the fast path's consistency checks fail
+(unpacked repeated fields, empty stacks, ...). Every reference (string index,
+location id, function id) is checked: bad input raises ParseError, never KeyError.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from itertools import accumulate
+from operator import attrgetter, methodcaller, sub
+
+from google.protobuf.message import DecodeError
+
+from tui import limits
+from tui.errors import LimitExceeded, ParseError
+from tui.model.profile import (
+    FunctionTable,
+    Label,
+    LocationTable,
+    Profile,
+    ValueType,
+    frozen_mapping,
+)
+from tui.pprof import profile_pb2, views
+
+GZIP_MAGIC = b"\x1f\x8b"
+_count_continuations = methodcaller("translate", None, views.TERMINATORS)
+
+
+def gunzip_bounded(data: bytes, max_decompressed: int) -> bytes:
+    """Decompress every gzip member of ``data`` into at most ``max_decompressed`` bytes."""
+    out: list[bytes] = []
+    total = 0
+    rest = data
+    while rest:
+        d = zlib.decompressobj(wbits=31)
+        try:
+            chunk = d.decompress(rest, max_decompressed - total + 1)
+        except zlib.error as exc:
+            raise ParseError(f"profile: bad gzip data ({exc})", kind="profile") from None
+        total += len(chunk)
+        if total > max_decompressed or d.unconsumed_tail:
+            raise LimitExceeded(f"profile: decompresses to more than the {max_decompressed}-byte limit")
+        out.append(chunk)
+        if not d.eof:
+            raise ParseError("profile: truncated gzip data", kind="profile")
+        rest = d.unused_data
+        if rest and not rest.startswith(GZIP_MAGIC):
+            if rest.strip(b"\x00"):
+                raise ParseError("profile: trailing garbage after gzip data", kind="profile")
+            break
+    return b"".join(out)
+
+
+def decode_profile(
+    data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES, labels: bool = True
+) -> Profile:
+    """Decode a pprof profile. ``labels=False`` skips sample labels (faster; top needs none)."""
+    if data.startswith(GZIP_MAGIC):
+        data = gunzip_bounded(data, max_decompressed)
+    elif len(data) > max_decompressed:
+        raise LimitExceeded(f"profile: {len(data)} bytes is over the {max_decompressed}-byte limit")
+    msg = views.FastProfile()
+    try:
+        msg.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError) as exc:
+        raise ParseError(f"profile: not a valid profile.proto ({_short(exc)})", kind="profile") from None
+    strings = list(msg.string_table)
+    if strings and strings[0] != "":
+        raise ParseError("profile: string_table[0] must be empty", kind="profile")
+    st = _Strings(strings)
+    sample_types = tuple(ValueType(st(v.type), st(v.unit)) for v in msg.sample_type)
+    mapping_files = {m.id: st(m.filename) for m in msg.mapping}
+    main_file = st(msg.mapping[0].filename) if len(msg.mapping) else ""
+    build_id = st(msg.mapping[0].build_id) if len(msg.mapping) else ""
+    functions = _functions(msg, st)
+    locations = _locations(msg, st, mapping_files, functions)
+
+    columns = _fast_samples(msg, len(sample_types))
+    if columns is None:
+        full = profile_pb2.Profile()
+        try:
+            full.ParseFromString(data)
+        except (DecodeError, RuntimeError, ValueError) as exc:
+            raise ParseError(f"profile: not a valid profile.proto ({_short(exc)})", kind="profile") from None
+        columns = _slow_samples(full, len(sample_types))
+    stack_ids, stack_offsets, sample_stack, values = columns
+    _check_location_ids(stack_ids, locations)
+
+    label_sets = sample_label_set = None
+    if labels:
+        label_sets, sample_label_set = _labels(data, len(sample_stack), st)
+
+    default = len(sample_types) - 1
+    if msg.default_sample_type:
+        name = st(msg.default_sample_type)
+        for i, t in enumerate(sample_types):
+            if t.type == name:
+                default = i
+                break
+    period_type = ValueType(st(msg.period_type.type), st(msg.period_type.unit)) if msg.HasField("period_type") else None
+    return Profile(
+        sample_types=sample_types,
+        default_sample_index=max(default, 0),
+        period_type=period_type,
+        period=msg.period,
+        time_nanos=msg.time_nanos,
+        duration_nanos=msg.duration_nanos,
+        comments=tuple(st(c) for c in msg.comment),
+        doc_url=st(msg.doc_url),
+        main_file=main_file,
+        build_id=build_id,
+        functions=functions,
+        locations=locations,
+        stack_ids=stack_ids,
+        stack_offsets=stack_offsets,
+        sample_stack=sample_stack,
+        values=values,
+        label_sets=label_sets,
+        sample_label_set=sample_label_set,
+    )
+
+
+class _Strings:
+    """string_table lookup that raises ParseError on a bad index."""
+
+    __slots__ = ("table", "n")
+
+    def __init__(self, table: list[str]) -> None:
+        self.table = table
+        self.n = len(table)
+
+    def __call__(self, index: int) -> str:
+        if 0 <= index < self.n:
+            return self.table[index]
+        if index == 0:
+            return ""
+        raise ParseError(f"profile: string index {index} out of range ({self.n} strings)", kind="profile")
+
+    def check(self, indexes: list[int] | tuple[int, ...]) -> None:
+        if indexes and (max(indexes) >= max(self.n, 1) or min(indexes) < 0):
+            bad = next(i for i in indexes if not 0 <= i < max(self.n, 1))
+            self(bad)
+
+
+def _functions(msg, st: _Strings) -> FunctionTable:
+    rows = list(map(attrgetter("id", "name", "system_name", "filename", "start_line"), msg.function))
+    if not rows:
+        return FunctionTable((), (), (), (), (), frozen_mapping({}))
+    ids, names, sys_names, files, starts = zip(*rows)
+    table = st.table
+    for col in (names, sys_names, files):
+        st.check(col)
+    if not table:
+        table = [""]
+    return FunctionTable(
+        ids=ids,
+        names=tuple(map(table.__getitem__, names)),
+        system_names=tuple(map(table.__getitem__, sys_names)),
+        filenames=tuple(map(table.__getitem__, files)),
+        start_lines=starts,
+        row_of=frozen_mapping({fid: i for i, fid in enumerate(ids)}),
+    )
+
+
+def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: FunctionTable) -> LocationTable:
+    all_lines: list[tuple[tuple[int, int], ...]] = []
+    known = functions.row_of
+    used_functions: set[int] = set()
+    rows = list(map(attrgetter("id", "address", "mapping_id", "line"), msg.location))
+    if not rows:
+        return LocationTable((), (), (), (), frozen_mapping({}))
+    ids, addresses, mapping_ids, line_lists = zip(*rows)
+    if len(mapping_files) <= 1:
+        only = next(iter(mapping_files.values()), "")
+        mfiles = [only if m in mapping_files else "" for m in mapping_ids]
+    else:
+        mfiles = [mapping_files.get(m, "") for m in mapping_ids]
+    line_of = attrgetter("function_id", "line")
+    for lines in line_lists:
+        if len(lines) == 1:
+            fl = (line_of(lines[0]),)
+            used_functions.add(fl[0][0])
+        else:
+            fl = tuple(map(line_of, lines))
+            used_functions.update(f for f, _ in fl)
+        all_lines.append(fl)
+    used_functions.discard(0)
+    missing = used_functions.difference(known)
+    if missing:
+        raise ParseError(f"profile: location references unknown function id {min(missing)}", kind="profile")
+    return LocationTable(
+        ids=tuple(ids),
+        addresses=tuple(addresses),
+        mapping_files=tuple(mfiles),
+        lines=tuple(all_lines),
+        row_of=frozen_mapping({lid: i for i, lid in enumerate(ids)}),
+    )
+
+
+def _check_location_ids(stack_ids: array, locations: LocationTable) -> None:
+    if not stack_ids:
+        return
+    known = locations.row_of
+    lo, hi = min(stack_ids), max(stack_ids)
+    if lo >= 1 and hi <= len(known) and (len(known) == 0 or max(known) == len(known)):
+        return  # ids are exactly 1..N (the usual layout): a range check is enough
+    missing = set(stack_ids).difference(known)
+    if missing:
+        raise ParseError(f"profile: sample references unknown location id {min(missing)}", kind="profile")
+
+
+def _varint_counts(blobs) -> list[int]:
+    return list(map(sub, map(len, blobs), map(len, map(_count_continuations, blobs))))
+
+
+def _fast_samples(msg, ntypes: int):
+    """Columns from the merged-sample view, or None if the encoding is not the usual packed one."""
+    if not msg.HasField("sample"):
+        return array("Q"), array("q", [0]), (), tuple(() for _ in range(ntypes))
+    loc_blobs = list(msg.sample.location_id)
+    allv = list(msg.sample.value)
+    n = len(loc_blobs)
+    if ntypes == 0 or len(allv) != n * ntypes:
+        return None
+    values = tuple(tuple(allv[t::ntypes]) for t in range(ntypes)) if ntypes > 1 else (tuple(allv),)
+    uniq = dict.fromkeys(loc_blobs)
+    index = {b: i for i, b in enumerate(uniq)}
+    sample_stack = tuple(map(index.__getitem__, loc_blobs))
+    stack_ids = array("Q", list(views.PackedU64.FromString(views.packed_field(b"".join(uniq))).v))
+    stack_offsets = array("q", accumulate(_varint_counts(uniq), initial=0))
+    if stack_offsets[-1] != len(stack_ids):
+        return None
+    return stack_ids, stack_offsets, sample_stack, values
+
+
+def _slow_samples(full, ntypes: int):
+    stacks: dict[tuple[int, ...], int] = {}
+    sample_stack: list[int] = []
+    cols: list[list[int]] = [[] for _ in range(ntypes)]
+    for s in full.sample:
+        vals = s.value
+        if len(vals) != ntypes:
+            raise ParseError(f"profile: sample has {len(vals)} values vs. {ntypes} sample types", kind="profile")
+        key = tuple(s.location_id)
+        sample_stack.append(stacks.setdefault(key, len(stacks)))
+        for t in range(ntypes):
+            cols[t].append(vals[t])
+    ids = array("Q")
+    offsets = array("q", [0])
+    for key in stacks:
+        ids.extend(key)
+        offsets.append(len(ids))
+    return ids, offsets, tuple(sample_stack), tuple(tuple(c) for c in cols)
+
+
+def _labels(data: bytes, nsamples: int, st: _Strings):
+    view = views.LabelsProfile()
+    try:
+        view.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError) as exc:
+        raise ParseError(f"profile: bad sample labels ({_short(exc)})", kind="profile") from None
+    per_sample = list(map(tuple, map(attrgetter("label"), view.sample)))
+    if len(per_sample) != nsamples:
+        raise ParseError("profile: sample labels do not line up with samples", kind="profile")
+    index: dict[tuple[bytes, ...], int] = {}
+    sample_label_set = tuple(index.setdefault(k, len(index)) for k in per_sample)
+    label_sets = []
+    for raw in index:
+        payload = b"".join(b"\x0a" + views.varint(len(x)) + x for x in raw)
+        try:
+            parsed = views.LabelList.FromString(payload).label
+        except (DecodeError, RuntimeError, ValueError) as exc:
+            raise ParseError(f"profile: bad sample label ({_short(exc)})", kind="profile") from None
+        label_sets.append(tuple(
+            Label(st(lb.key), st(lb.str), lb.num, st(lb.num_unit), is_numeric=lb.str == 0)
+            for lb in parsed
+        ))
+    return tuple(label_sets), sample_label_set
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+__all__ = ["decode_profile", "gunzip_bounded"]
