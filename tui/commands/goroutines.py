@@ -131,12 +131,12 @@ def render_text(groups, meta: dict) -> str:
         notes.append("dump was truncated")
     if meta["format"] != "debug=2":
         notes.append("reasons inferred from stacks, ages unknown")
+    shown = sum(g.count for g in groups)
+    if shown != meta["total"] - meta.get("serving_not_shown", 0) - meta.get("dropped", 0):
+        notes.append(f"{shown:,} match the filters")
     if notes:
         head += " — " + "; ".join(notes)
     lines.append(head)
-    shown = sum(g.count for g in groups)
-    if shown != meta["total"]:
-        lines.append(f"{shown:,} shown")
     for rg in groups:
         lines.append("")
         title = clean(rg.reason, MAX_NAME) + (" (leaked)" if rg.leaked else "")
