@@ -133,10 +133,18 @@ func (c *LFUCache) increment(e *cacheEntry, key string) {
 	e.hits = append(e.hits, &hit{at: time.Now().UnixNano(), key: key})
 }
 
+var cacheKeys = func() []string {
+	keys := make([]string, 64)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("user:%d", i)
+	}
+	return keys
+}()
+
 func (c *LFUCache) readSome(n int) {
 	for i := 0; i < n; i++ {
 		c.next++
-		c.Get(fmt.Sprintf("user:%d", c.next%64))
+		c.Get(cacheKeys[c.next%len(cacheKeys)])
 	}
 }
 
