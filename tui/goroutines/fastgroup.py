@@ -95,6 +95,7 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
     cells: dict[CellKey, list[tuple[int, list[int], int, int | None, tuple]]] = {}
     infos: dict[CellKey, StackInfo] = {}
     stacks: dict[str, StackInfo] = {}
+    by_text: dict[str, StackInfo] = {}
     kept = dropped = serving = 0
     truncated = not ended_cleanly
     entries = [(key, counts[key], [blocks[i] for i in idx], idx) for key, idx in first_seen.items()]
@@ -115,25 +116,30 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
             if count == 0:
                 continue
         kept += count
-        lines = block[nl + 1 :].split("\n") if nl < len(block) else []
-        while lines and not lines[-1]:
-            lines.pop()
-        g, cut_off = _parse_block(lines, head, last=key is None)
-        truncated = truncated or cut_off
-        elided = g.elided is not None
-        signature = stack_signature(g.frames, g.created_by, elided)
-        info = stacks.get(signature)
-        if info is None:
-            info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
-        if not include_serving and g.status == "running" and any(f.func == SERVING_FUNC for f in info.frames):
+        stack_text = block[nl + 1 :]
+        info = by_text.get(stack_text) if key is not None else None
+        if info is None:  # distinct headers (unique labels, say) often share one stack text
+            lines = stack_text.split("\n") if stack_text else []
+            while lines and not lines[-1]:
+                lines.pop()
+            g, cut_off = _parse_block(lines, head, last=key is None)
+            truncated = truncated or cut_off
+            elided = g.elided is not None
+            signature = stack_signature(g.frames, g.created_by, elided)
+            info = stacks.get(signature)
+            if info is None:
+                info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
+            if key is not None:
+                by_text[stack_text] = info
+        if not include_serving and head.status == "running" and any(f.func == SERVING_FUNC for f in info.frames):
             serving += count
             continue
         ids = []
         for b in sample_blocks:
             m = _GOROUTINE_ID.match(b)
             ids.append(int(m.group(1)) if m else 0)
-        cell = (normalise_reason(g.status, info.frames), g.leaked, bisect_right(edges, g.wait_minutes or 0), info.hash)
-        cells.setdefault(cell, []).append((indices[0], list(zip(indices, ids)), count, g.wait_minutes, g.labels))
+        cell = (normalise_reason(head.status, info.frames), head.leaked, bisect_right(edges, head.minutes or 0), info.hash)
+        cells.setdefault(cell, []).append((indices[0], list(zip(indices, ids)), count, head.minutes, head.labels))
         infos[cell] = info
 
     accs: dict[CellKey, Accumulator] = {}
