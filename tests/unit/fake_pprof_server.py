@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections import Counter
@@ -61,9 +62,11 @@ class FakeTarget:
         self.routes = routes if routes is not None else default_routes()
         self.override: Reply | None = None  # answer every path with this
         self.hits: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}  # path?query -> time.monotonic() of each request
         self.headers_seen: list[dict[str, str]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._conns: set[socket.socket] = set()
         self.port = 0
 
     @property
@@ -79,8 +82,17 @@ class FakeTarget:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                target._conns.add(self.connection)
+
+            def finish(self) -> None:
+                target._conns.discard(self.connection)
+                super().finish()
+
             def do_GET(self) -> None:  # noqa: N802
                 target.hits[self.path] += 1
+                target.times.setdefault(self.path, []).append(time.monotonic())
                 target.headers_seen.append(dict(self.headers))
                 reply = target.override or target.routes.get(self.path) or Reply(404, b"404 page not found\n")
                 try:
@@ -125,7 +137,15 @@ class FakeTarget:
             h.close_connection = True
 
     def stop(self) -> None:
+        """Like a process dying: stop listening and drop every open connection."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        for conn in list(self._conns):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+        self._conns.clear()

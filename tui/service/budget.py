@@ -17,6 +17,13 @@ class Decision:
     wait: float | None = None  # seconds until it would be due; None = not automatically
 
 
+def _fmt_bytes(n: int) -> str:
+    for unit, size in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
 def _fmt_secs(s: float) -> str:
     if s < 1:
         return f"{s * 1000:.0f} ms"
@@ -61,7 +68,7 @@ class Debug2Budget:
             return Decision(False, "waiting for the goroutine count before the first dump")
         est_bytes = goroutines * BYTES_PER_GOROUTINE
         if est_bytes > self.max_bytes:
-            return Decision(False, f"a dump of {goroutines:,} goroutines would be ~{est_bytes // 2**20} MB, "
+            return Decision(False, f"a dump of {goroutines:,} goroutines would be ~{_fmt_bytes(est_bytes)}, "
                                    "over the body limit; using debug=1 counts")
         cost = self.estimate_cost(goroutines)
         gap = cost / self.budget

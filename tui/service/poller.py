@@ -328,7 +328,8 @@ class Poller:
             index = self.endpoints[E.INDEX]
             retry = max(index.not_before - now, 0.0)
             prefix = "reconnecting: " if self.state == snap.RECONNECTING else ""
-            return f"{prefix}{self.last_error} (retry in {retry:.0f} s)"
+            return f"{prefix}{self.last_error} (retry in {retry:.1f} s)" if retry < 10 else (
+                f"{prefix}{self.last_error} (retry in {retry:.0f} s)")
         if self.state == snap.STARTING:
             return "connecting"
         return f"live, every {self.config.interval:g} s"
