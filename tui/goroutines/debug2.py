@@ -17,8 +17,8 @@ from tui.goroutines.textparse import cut, make_frame, parse_file_line, parse_lab
 SERVING_FUNC = "runtime/pprof.writeGoroutineStacks"
 
 _HEADER_START = re.compile(r"goroutine (\d+)((?: [a-z]+=\S*)*) \[")
-_FIRST_HEADER = re.compile(r"(?m)^goroutine \d+ ")
-_BLOCK_SPLIT = re.compile(r"\n\n+|\n(?=goroutine \d+ )")
+FIRST_HEADER = re.compile(r"(?m)^goroutine \d+ ")
+BLOCK_SPLIT = re.compile(r"\n\n+|\n(?=goroutine \d+ )")
 _MINUTES = re.compile(r"(\d+) minutes?")
 _ELIDED = re.compile(r"\.\.\.(\d+) frames elided\.\.\.")
 _CREATED_BY = re.compile(r"created by (.*?)(?: in goroutine (\d+))?$")
@@ -112,7 +112,7 @@ def parse_header(line: str) -> Header | None:
     return head
 
 
-def _parse_block(lines: list[str], head: Header, *, last: bool) -> tuple[Goroutine, bool]:
+def parse_block(lines: list[str], head: Header, *, last: bool) -> tuple[Goroutine, bool]:
     """Build a Goroutine from a header and its stack lines. Returns (goroutine, looks_truncated)."""
     frames: list[Frame] = []
     created_by: Frame | None = None
@@ -177,7 +177,7 @@ def split_blocks(text: str) -> tuple[list[str], bool]:
 
     Text before the first header (a panic message, say) is skipped.
     """
-    m = _FIRST_HEADER.search(text)
+    m = FIRST_HEADER.search(text)
     if m is None:
         stripped = text.strip()
         if not stripped:
@@ -185,7 +185,7 @@ def split_blocks(text: str) -> tuple[list[str], bool]:
         raise ParseError("not a goroutine?debug=2 dump (no 'goroutine N [...]' header)", kind="goroutine-debug2")
     body = text[m.start():]
     ended_cleanly = body.endswith("\n")
-    return _BLOCK_SPLIT.split(body), ended_cleanly
+    return BLOCK_SPLIT.split(body), ended_cleanly
 
 
 def parse_debug2(text: str, *, max_goroutines: int = limits.MAX_GOROUTINES) -> GoroutineDump:
@@ -213,7 +213,7 @@ def parse_debug2(text: str, *, max_goroutines: int = limits.MAX_GOROUTINES) -> G
             dropped += 1
             continue
         is_last = index == last_index
-        g, cut_off = _parse_block(lines[1:], head, last=is_last)
+        g, cut_off = parse_block(lines[1:], head, last=is_last)
         truncated = truncated or cut_off
         goroutines.append(g)
     return GoroutineDump(goroutines=tuple(goroutines), truncated=truncated, dropped=dropped)

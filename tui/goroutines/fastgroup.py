@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from tui import limits
 from tui.goroutines.debug2 import (
-    _BLOCK_SPLIT,
-    _FIRST_HEADER,
+    BLOCK_SPLIT,
+    FIRST_HEADER,
     SERVING_FUNC,
-    _parse_block,
     normalise_newlines,
+    parse_block,
     parse_header,
     split_blocks,
 )
@@ -55,11 +55,29 @@ class GroupedDump:
     serving: int  # goroutines serving the dump, left out of the groups
 
 
-def _split(text: str) -> list[str]:
-    """Blocks separated by blank lines (or, in odd dumps, by a header right after a stack)."""
-    if text.count("\ngoroutine ") == text.count("\n\ngoroutine "):
-        return text.split("\n\n")
-    return _BLOCK_SPLIT.split(text)
+_INNER_HEADER = re.compile(r"\ngoroutine \d+ ")
+
+
+def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
+    """Split into blocks; return (blocks, last block, key per block but the last, key counts).
+
+    The key is the block text after the goroutine id. Blocks are separated by blank lines;
+    in odd dumps a header follows a stack directly: found among the distinct keys (cheap),
+    then the text is re-split with a regex.
+    """
+    for attempt in range(2):
+        blocks = body.split("\n\n") if attempt == 0 else BLOCK_SPLIT.split(body)
+        if "\n\n\n" in body:
+            blocks = [b for b in blocks if b]
+        while blocks and not blocks[-1].strip():
+            blocks.pop()
+        last = blocks.pop() if blocks else ""
+        keys = [b[b.find(" [") :] for b in blocks]
+        counts = Counter(keys)
+        if attempt == 0 and (_INNER_HEADER.search(last) or any(_INNER_HEADER.search(k) for k in counts)):
+            continue
+        break
+    return blocks, last, keys, counts
 
 
 def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, include_serving: bool = False,
@@ -71,18 +89,13 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
     """
     edges = check_buckets(buckets)
     text = normalise_newlines(text)
-    first = _FIRST_HEADER.search(text)
+    first = FIRST_HEADER.search(text)
     if first is None:
         split_blocks(text)  # raises the right ParseError
     body = text[first.start() :] if first else text
     ended_cleanly = body.endswith("\n")
     body = _CREATOR_ID.sub("\n", _ARGS.sub("\n", body))
-    blocks = [b for b in _split(body) if b] if "\n\n\n" in body else _split(body)
-    while blocks and not blocks[-1].strip():
-        blocks.pop()
-    last = blocks.pop() if blocks else ""  # parsed on its own: it may be cut off
-    keys = [b[b.find(" [") :] for b in blocks]
-    counts = Counter(keys)
+    blocks, last, keys, counts = _keyed_blocks(body)
     first_seen: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
         seen = first_seen.get(key)
@@ -122,7 +135,7 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
             lines = stack_text.split("\n") if stack_text else []
             while lines and not lines[-1]:
                 lines.pop()
-            g, cut_off = _parse_block(lines, head, last=key is None)
+            g, cut_off = parse_block(lines, head, last=key is None)
             truncated = truncated or cut_off
             elided = g.elided is not None
             signature = stack_signature(g.frames, g.created_by, elided)

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Callable
 
-from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup, _max, _min
+from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup, max_known, min_known
 
 
 def filter_stacks(groups: tuple[ReasonGroup, ...], keep: Callable[[StackGroup], bool]) -> tuple[ReasonGroup, ...]:
@@ -20,13 +20,13 @@ def filter_stacks(groups: tuple[ReasonGroup, ...], keep: Callable[[StackGroup], 
                 continue
             buckets.append(replace(
                 bg, stacks=stacks, count=sum(s.count for s in stacks),
-                min_minutes=_min(s.min_minutes for s in stacks), max_minutes=_max(s.max_minutes for s in stacks),
+                min_minutes=min_known(s.min_minutes for s in stacks), max_minutes=max_known(s.max_minutes for s in stacks),
             ))
         if not buckets:
             continue
         reasons.append(replace(
             rg, buckets=tuple(buckets), count=sum(b.count for b in buckets),
-            min_minutes=_min(b.min_minutes for b in buckets), max_minutes=_max(b.max_minutes for b in buckets),
+            min_minutes=min_known(b.min_minutes for b in buckets), max_minutes=max_known(b.max_minutes for b in buckets),
         ))
     reasons.sort(key=lambda r: (-r.count, r.key))
     return tuple(reasons)

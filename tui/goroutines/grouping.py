@@ -237,12 +237,12 @@ class Accumulator:
 CellKey = tuple[str, bool, int, str]
 
 
-def _min(values: Iterable[int | None]) -> int | None:
+def min_known(values: Iterable[int | None]) -> int | None:
     known = [v for v in values if v is not None]
     return min(known) if known else None
 
 
-def _max(values: Iterable[int | None]) -> int | None:
+def max_known(values: Iterable[int | None]) -> int | None:
     known = [v for v in values if v is not None]
     return max(known) if known else None
 
@@ -279,8 +279,8 @@ def build_groups(cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, i
             bgroups.append(BucketGroup(
                 key=f"{rkey}|{blabel}", label=blabel, lo=lo, hi=hi,
                 count=sum(s.count for s in stacks),
-                min_minutes=_min(s.min_minutes for s in stacks),
-                max_minutes=_max(s.max_minutes for s in stacks),
+                min_minutes=min_known(s.min_minutes for s in stacks),
+                max_minutes=max_known(s.max_minutes for s in stacks),
                 stacks=tuple(stacks),
             ))
         # Oldest bucket first inside a reason: the long waits are what the user hunts.
@@ -288,8 +288,8 @@ def build_groups(cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, i
         result.append(ReasonGroup(
             key=rkey, reason=reason, count=sum(b.count for b in bgroups), leaked=leaked,
             buckets=tuple(bgroups),
-            min_minutes=_min(b.min_minutes for b in bgroups),
-            max_minutes=_max(b.max_minutes for b in bgroups),
+            min_minutes=min_known(b.min_minutes for b in bgroups),
+            max_minutes=max_known(b.max_minutes for b in bgroups),
             inferred=inferred,
         ))
     result.sort(key=lambda r: (-r.count, r.key))
