@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Callable
 
-from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup, max_known, min_known
+from tui.goroutines.grouping import ReasonGroup, StackGroup, max_known, min_known
 
 
 def filter_stacks(groups: tuple[ReasonGroup, ...], keep: Callable[[StackGroup], bool]) -> tuple[ReasonGroup, ...]:
