@@ -11,7 +11,7 @@ from tui.model.detect import detect_kind
 from tui.pprof import profile_pb2
 
 
-@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 @pytest.mark.parametrize(("name", "kind"), [
     ("heap.pb.gz", "profile"), ("allocs.pb.gz", "profile"), ("goroutine.pb.gz", "profile"),
     ("goroutine_debug1.txt", "goroutine-debug1"), ("goroutine_debug2.txt", "goroutine-debug2"),

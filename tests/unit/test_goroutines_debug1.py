@@ -67,7 +67,7 @@ def test_not_debug1_is_parse_error(text: str) -> None:
         parse_debug1(text)
 
 
-@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 def test_fixture_debug1(version: str) -> None:
     sc = parse_debug1(fixture_path(version, "goroutine_debug1.txt").read_text())
     assert sc.kind == "goroutine"
@@ -137,7 +137,7 @@ def test_gunzip_is_bounded() -> None:
         gunzip_bounded(bomb[:-20], 10_000_000)
 
 
-@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 def test_fixture_proto(version: str) -> None:
     sc = decode_goroutine_profile(fixture_path(version, "goroutine.pb.gz").read_bytes())
     text = parse_debug1(fixture_path(version, "goroutine_debug1.txt").read_text())

@@ -84,6 +84,15 @@ def test_go127_label_value_with_brackets_commas_and_colons() -> None:
     assert g.labels == (("k:1", "x], y: {z}"),)
 
 
+def test_go126_labels_as_go_126_prints_them() -> None:
+    # Real Go 1.26.6 output (GODEBUG=tracebacklabels=1): no comma before "labels:".
+    g = one('goroutine 19 [chan receive, 2 minutes labels:{"req": "a-b c", "worker": "cache"}]:')
+    assert (g.status, g.wait_minutes, g.extra_markers) == ("chan receive", 2, ())
+    assert g.labels == (("req", "a-b c"), ("worker", "cache"))
+    g = one('goroutine 19 [chan receive labels:{"k": "v, w]"}]:')
+    assert (g.status, g.wait_minutes, g.labels) == ("chan receive", None, (("k", "v, w]"),))
+
+
 def test_go126_labels_inside_brackets() -> None:
     g = one('goroutine 19 [chan receive, labels:{"k": "v", "req": "a, b]"}]:')
     assert g.status == "chan receive"
@@ -229,7 +238,7 @@ def test_empty_or_garbage_is_parse_error(text: str) -> None:
 
 # --- real captures -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 def test_fixture_dump(version: str) -> None:
     text = fixture_path(version, "goroutine_debug2.txt").read_text()
     dump = parse_debug2(text)
@@ -254,8 +263,9 @@ def test_fixture_go119_semacquire() -> None:
     assert sum(g.status == "semacquire" for g in dump.goroutines) == 9
 
 
-def test_fixture_go127_labels_and_elided() -> None:
-    dump = parse_debug2(fixture_path("go1.27", "goroutine_debug2.txt").read_text())
+@pytest.mark.parametrize("version", ["go1.26", "go1.27"])
+def test_fixture_labels_and_elided(version: str) -> None:
+    dump = parse_debug2(fixture_path(version, "goroutine_debug2.txt").read_text())
     labelled = [g for g in dump.goroutines if g.labels]
     assert len(labelled) == 3
     assert all(dict(g.labels) == {"req": "a-b c", "worker": "cache"} for g in labelled)
@@ -264,6 +274,7 @@ def test_fixture_go127_labels_and_elided() -> None:
     assert all(f.func == "main.recurse" for f in deep[0].frames[:10])
     assert {"sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.WaitGroup.Wait"} <= {g.status for g in dump.goroutines}
     assert all(g.creator_id is not None for g in dump.goroutines if g.created_by is not None)
+    assert all(g.extra_markers == () for g in dump.goroutines)
 
 
 def test_fixture_go127_goroutineleak_dump() -> None:

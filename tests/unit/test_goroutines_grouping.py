@@ -141,8 +141,8 @@ def test_go119_and_go127_fixtures_agree_on_sync_reasons() -> None:
         groups = group_goroutines(parse_debug2(fixture_path(version, "goroutine_debug2.txt").read_text()))
         return {g.key: g.count for g in groups if g.reason.startswith("sync.")}
 
-    old, new = reasons("go1.19"), reasons("go1.27")
-    assert old == new == {"sync.Mutex.Lock": 3, "sync.RWMutex.RLock": 3, "sync.WaitGroup.Wait": 3, "sync.Cond.Wait": 3}
+    old, mid, new = reasons("go1.19"), reasons("go1.26"), reasons("go1.27")
+    assert old == mid == new == {"sync.Mutex.Lock": 3, "sync.RWMutex.RLock": 3, "sync.WaitGroup.Wait": 3, "sync.Cond.Wait": 3}
 
 
 @pytest.mark.parametrize("version", ["go1.19", "go1.27"])
@@ -157,7 +157,7 @@ def test_fixture_leak_group_on_top(version: str) -> None:
 # --- text fast path == full path ------------------------------------------------------------
 
 @pytest.mark.parametrize(("version", "name"), [
-    ("go1.19", "goroutine_debug2.txt"), ("go1.27", "goroutine_debug2.txt"), ("go1.27", "goroutineleak_debug2.txt")])
+    ("go1.19", "goroutine_debug2.txt"), ("go1.26", "goroutine_debug2.txt"), ("go1.27", "goroutine_debug2.txt"), ("go1.27", "goroutineleak_debug2.txt")])
 def test_fast_path_equals_full_path_on_fixtures(version: str, name: str) -> None:
     text = fixture_path(version, name).read_text()
     fast = group_debug2_text(text)

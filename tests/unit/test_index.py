@@ -30,7 +30,7 @@ def test_not_pprof_is_parse_error(page: str) -> None:
         parse_index(page)
 
 
-@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 def test_fixtures(version: str) -> None:
     counts = parse_index(fixture_path(version, "index.html").read_text())
     assert {"allocs", "block", "goroutine", "heap", "mutex", "threadcreate"} <= set(counts)

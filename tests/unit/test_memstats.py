@@ -100,7 +100,7 @@ def test_no_trailer_is_parse_error(text: str) -> None:
         parse_memstats(text)
 
 
-@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 def test_fixtures(version: str) -> None:
     ms = parse_memstats(fixture_path(version, "heap_debug1.txt").read_text())
     none = [name for name in MemStats.__slots__ if getattr(ms, name) is None]

@@ -51,6 +51,15 @@ def parse_header(line: str) -> Header | None:
         if not token.startswith(("gp=", "m=", "mp=")):
             head.extra.append(cut(token, 200))
     pos = m.end()
+    # Go 1.26 GODEBUG=tracebacklabels=1: "[chan receive, 2 minutes labels:{"k": "v"}]" (also seen
+    # after a comma). Cut the label map out first: its values may hold ',' and ']'.
+    at = line.find("labels:{", pos)
+    if at >= 0:
+        try:
+            head.labels, end = parse_label_map(line, at + len("labels:"))
+            line = line[:at].rstrip(", ") + line[end:]
+        except ParseError:
+            pass
     n = len(line)
     # The reason: up to the first ',' or ']' (reasons never contain either).
     end = pos
@@ -76,13 +85,6 @@ def parse_header(line: str) -> Header | None:
         pos += 1
         while pos < n and line[pos] == " ":
             pos += 1
-        if line.startswith("labels:", pos):  # Go 1.26 GODEBUG=tracebacklabels=1
-            try:
-                head.labels, pos = parse_label_map(line, pos + len("labels:"))
-            except ParseError:
-                head.extra.append(cut(line[pos:], 200))
-                pos = n
-            continue
         end = pos
         while end < n and line[end] not in ",]":
             end += 1
