@@ -133,3 +133,15 @@ def test_goroutineleak_when_served(target) -> None:
 def test_cmdline_echoes_flags(target) -> None:
     args = target.get("cmdline").split(b"\0")
     assert b"-chan-leak-initial" in args and b"-parked" in args
+
+
+def test_restart_starts_a_new_process_and_stop_kills_it(go_target) -> None:
+    target = go_target("-idle-pool", "2")
+    first = target.proc
+    target.restart()
+    assert first is not None and first.poll() is not None  # the old process is gone
+    assert target.proc is not first and target.pid != first.pid
+    assert b"<td>" in target.get()
+    current = target.proc
+    target.stop()
+    assert current is not None and current.poll() is not None
