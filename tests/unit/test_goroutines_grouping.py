@@ -172,6 +172,9 @@ def test_fast_path_equals_full_path_on_fixtures(version: str, name: str) -> None
     lambda t: t + "\n\n\n",
     lambda t: t.replace("\n\ngoroutine", "\ngoroutine"),
     lambda t: "panic: x\n\n" + t,
+    lambda t: t.replace("\ngoroutine 2 [", "\n0goroutine 2 ["),  # corrupt header: skipped by both paths
+    lambda t: t.replace("\ngoroutine 3 [", "\ngoroutine  ["),
+    lambda t: t.replace("\ngoroutine 4 [", "\nXXXXXXXXX 4 ["),
 ])
 def test_fast_path_equals_full_path_on_edge_cases(mutate) -> None:
     text = mutate(sample_text())

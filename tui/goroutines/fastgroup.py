@@ -55,6 +55,7 @@ class GroupedDump:
     serving: int  # goroutines serving the dump, left out of the groups
 
 
+_DIGITS = "0123456789"
 _INNER_HEADER = re.compile(r"\ngoroutine \d+ ")
 
 
@@ -72,7 +73,10 @@ def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
         while blocks and not blocks[-1].strip():
             blocks.pop()
         last = blocks.pop() if blocks else ""
-        keys = [b[b.find(" [") :] for b in blocks]
+        # Key: the text after "goroutine <id>"; blocks that do not start so get a key of their
+        # own (they fail to parse, like in parse_debug2, and never borrow a valid block's key).
+        keys = [b[10:].lstrip(_DIGITS) if b[10:11].isdigit() and b.startswith("goroutine ") else "\0" + b
+                for b in blocks]
         counts = Counter(keys)
         if attempt == 0 and (_INNER_HEADER.search(last) or any(_INNER_HEADER.search(k) for k in counts)):
             continue
