@@ -4,8 +4,9 @@ The aggregate path for big dumps (100k goroutines, 20-36 MB): two regex passes o
 whole text strip argument values and creator goroutine ids, so goroutines with the same
 stack share the same block text after their id; blocks are counted per key by a Counter
 (in C), and each distinct key is parsed once with the debug2 parser, so both paths agree:
-the result equals ``group_goroutines(parse_debug2(text))`` (except which goroutines are
-dropped when ``max_goroutines`` is hit).
+the result equals ``group_goroutines(parse_debug2(text))`` for anything Go writes (not for
+lines of junk that end in " in goroutine N", and not in which goroutines are dropped when
+``max_goroutines`` is hit).
 """
 
 from __future__ import annotations
