@@ -14,8 +14,8 @@ frame per sample, so:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from tui.errors import ParseError
@@ -119,12 +119,33 @@ class Profile:
     build_id: str
     functions: FunctionTable
     locations: LocationTable
-    stack_ids: array  # array('Q'): every interned stack's location ids, concatenated
-    stack_offsets: array  # array('q'): stack i is stack_ids[offsets[i]:offsets[i+1]]
+    stack_blob: bytes  # every interned stack's location ids as concatenated packed varints
+    stack_offsets: array  # array('q'): stack i is ids[offsets[i]:offsets[i+1]] (ids, not bytes)
     sample_stack: tuple[int, ...]  # per sample: stack index
     values: tuple[tuple[int, ...], ...]  # per sample type: per sample value
     label_sets: tuple[tuple[Label, ...], ...] | None
     sample_label_set: tuple[int, ...] | None
+    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    @property
+    def stack_ids(self) -> array:
+        """array('Q') of every interned stack's location ids (decoded once, on first use)."""
+        ids = self._cache.get("ids")
+        if ids is None:
+            ids = self._cache["ids"] = array("Q", self.iter_stack_ids())
+        return ids
+
+    def iter_stack_ids(self) -> Iterable[int]:
+        """All stack location ids in order; the cached array, or a one-shot C-level decode."""
+        ids = self._cache.get("ids")
+        if ids is not None:
+            return ids
+        from tui.model.packed import decode_uint64s
+
+        decoded = decode_uint64s(self.stack_blob)
+        if len(decoded) != self.stack_offsets[-1]:
+            raise ParseError("profile: stack location ids do not match their offsets", kind="profile")
+        return decoded
 
     @property
     def num_samples(self) -> int:
@@ -187,11 +208,14 @@ def build_profile(
     """Assemble a Profile from stacks and (stack index, values, labels) rows (slow path, diff)."""
     stacks = stacks or []
     samples = samples or []
+    from tui.model.packed import encode_uint64s
+
     ids = array("Q")
     offsets = array("q", [0])
     for st in stacks:
         ids.extend(st)
         offsets.append(len(ids))
+    blob = encode_uint64s(ids)
     ntypes = len(sample_types)
     label_index: dict[tuple[Label, ...], int] = {}
     sample_label = tuple(label_index.setdefault(lbl, len(label_index)) for _, _, lbl in samples)
@@ -208,7 +232,7 @@ def build_profile(
         build_id=str(meta.get("build_id", "")),
         functions=functions,
         locations=locations,
-        stack_ids=ids,
+        stack_blob=blob,
         stack_offsets=offsets,
         sample_stack=tuple(s for s, _, _ in samples),
         values=tuple(tuple(v[t] for _, v, _ in samples) for t in range(ntypes)),

@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 
 from tui.errors import ParseError
+from tui.model.gcpause import gc_paused
 from tui.model.nodes import NodeMap, map_nodes
 from tui.model.profile import Profile
 
@@ -115,55 +117,69 @@ def stack_totals(profile: Profile, sample_index: int, focus: str | None = None,
     return StackTotals(per_stack, total)
 
 
+def location_lookup(mapping: dict[int, int]):
+    """A fast ``id -> value`` callable: list indexing when ids are dense, else dict lookup."""
+    if mapping and min(mapping) >= 0 and max(mapping) <= 4 * len(mapping) + 16:
+        table: list[int | None] = [None] * (max(mapping) + 1)
+        for k, v in mapping.items():
+            table[k] = v
+        return table.__getitem__, len(mapping) != len(table) - (0 if 0 in mapping else 1)
+    return mapping.__getitem__, False
+
+
 def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
-    """(flat, cum, inline_seen, noinline_seen) per node from per-stack values."""
+    """(flat, cum, inline_only) per node from per-stack values.
+
+    Every frame is mapped (one C-level pass) to the tuple of its location's nodes,
+    innermost first; each live stack's frames become a frozenset of nodes (cum counts
+    a node once per sample, recursion or not) without a Python loop per frame.
+    """
     n = len(nodes.infos)
     flat = [0] * n
     cum = [0] * n
-    inline_seen = [False] * n
-    noinline_seen = [False] * n
-    loc_node = nodes.loc_node
-    extra = nodes.loc_extra
-    node_get = loc_node.__getitem__
-    special = set(extra)
-    # Nodes that are inlined somewhere and are also the caller line of some location:
-    inlined_nodes = set(chain.from_iterable(v[:-1] for v in extra.values()))
-    inlined_nodes.update(loc_node[lid] for lid in extra)
-    callers_of_interest = {lid for lid, nd in loc_node.items()
-                           if lid not in extra and nd in inlined_nodes}
-    callers_of_interest.update(lid for lid, nd in extra.items() if nd[-1] in inlined_nodes)
-    special |= callers_of_interest
-    ids, offs = profile.stack_ids, profile.stack_offsets
+    loc_nodes = {lid: (nd,) for lid, nd in nodes.loc_node.items()}
+    for lid, more in nodes.loc_extra.items():
+        loc_nodes[lid] = (nodes.loc_node[lid],) + more
+    offs = profile.stack_offsets
+    lookup, has_gaps = location_lookup(loc_nodes)
     try:
-        for s, v in enumerate(per_stack):
-            if not v:
-                continue
-            seg = ids[offs[s]:offs[s + 1]]
-            if not seg:
-                continue
-            ns = set(map(node_get, seg))
-            if special and not special.isdisjoint(seg):
-                root = len(seg) - 1
-                for pos, lid in enumerate(seg):
-                    if lid not in special:
-                        continue
-                    more = extra.get(lid)
-                    if more:
-                        ns.update(more)
-                        inline_seen[loc_node[lid]] = True
-                        for m in more[:-1]:
-                            inline_seen[m] = True
-                        last = more[-1]
-                    else:
-                        last = loc_node[lid]
-                    if pos != root:
-                        noinline_seen[last] = True
-            flat[node_get(seg[0])] += v
-            for nd in ns:
-                cum[nd] += v
-    except KeyError as exc:
-        raise ParseError(f"profile: sample references unknown location id {exc.args[0]}", kind="profile") from None
-    return flat, cum, inline_seen, noinline_seen
+        frames = list(map(lookup, profile.iter_stack_ids()))
+        if has_gaps and None in frames:
+            raise KeyError(profile.stack_ids[frames.index(None)])
+    except (KeyError, IndexError) as exc:
+        bad = exc.args[0] if isinstance(exc, KeyError) else "beyond the location table"
+        raise ParseError(f"profile: sample references unknown location id {bad}", kind="profile") from None
+    # Non-empty stacks with a non-zero value.
+    live = [s for s, v in enumerate(per_stack) if v and offs[s] != offs[s + 1]]
+    starts = list(map(offs.__getitem__, live))
+    ends = list(map(offs.__getitem__, map((1).__add__, live)))
+    vals = list(map(per_stack.__getitem__, live))
+    for leaf, v in zip(map(frames.__getitem__, starts), vals):
+        flat[leaf[0]] += v
+    node_sets = map(frozenset, map(chain.from_iterable, map(frames.__getitem__, map(slice, starts, ends))))
+    for ns, v in zip(node_sets, vals):
+        for nd in ns:
+            cum[nd] += v
+    root_nodes = set(map(itemgetter(-1), map(frames.__getitem__, map((-1).__add__, ends))))
+    return flat, cum, _inline_only(nodes, root_nodes, n)
+
+
+def _inline_only(nodes: NodeMap, root_nodes: set[int], n: int) -> list[bool]:
+    """Nodes that appear only as inlined lines, never as a location's caller line below
+    another frame (pprof would label them "(inline)")."""
+    inline_seen = [False] * n
+    for lid, more in nodes.loc_extra.items():
+        inline_seen[nodes.loc_node[lid]] = True
+        for m in more[:-1]:
+            inline_seen[m] = True
+    if not any(inline_seen):
+        return inline_seen
+    for lid, nd in nodes.loc_node.items():
+        more = nodes.loc_extra.get(lid)
+        last = more[-1] if more else nd
+        if last not in root_nodes:
+            inline_seen[last] = False
+    return inline_seen
 
 
 def top(
@@ -182,9 +198,10 @@ def top(
     if sort not in ("flat", "cum"):
         raise ParseError(f"unknown sort {sort!r} (use flat or cum)", kind="usage")
     idx = profile.sample_index(sample_index)
-    nodes = map_nodes(profile, granularity)
-    totals = stack_totals(profile, idx, focus, ignore)
-    flat, cum, inline_seen, noinline_seen = node_values(profile, nodes, totals.values)
+    with gc_paused():
+        nodes = map_nodes(profile, granularity)
+        totals = stack_totals(profile, idx, focus, ignore)
+        flat, cum, inline_only = node_values(profile, nodes, totals.values)
     total = totals.total
 
     present = [i for i in range(len(flat)) if flat[i] or cum[i]]
@@ -207,7 +224,7 @@ def top(
         running += flat[i]
         # pprof also trims low-weight edges before labelling; we only claim "inline"
         # when every call of the node was inlined (never "partial-inline").
-        label = "inline" if inline_seen[i] and not noinline_seen[i] else ""
+        label = "inline" if inline_only[i] else ""
         rows.append(TopRow(
             key=info.key, name=info.name or info.key, file=info.file, line=info.line,
             flat=flat[i], flat_pct=_pct(flat[i], total), sum_pct=_pct(running, total),

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from itertools import accumulate
-from operator import attrgetter, methodcaller, sub
+from functools import partial
+from itertools import accumulate, chain
+from operator import attrgetter, itemgetter, methodcaller, sub
 
 from google.protobuf.message import DecodeError
 
 from tui import limits
 from tui.errors import LimitExceeded, ParseError
+from tui.model.gcpause import gc_paused
+from tui.model.packed import decode_uint64s, encode_uint64s
 from tui.model.profile import (
     FunctionTable,
     Label,
@@ -57,9 +60,23 @@ def gunzip_bounded(data: bytes, max_decompressed: int) -> bytes:
 
 
 def decode_profile(
-    data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES, labels: bool = True
+    data: bytes,
+    *,
+    max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
+    labels: bool = True,
+    validate_stacks: bool = True,
 ) -> Profile:
-    """Decode a pprof profile. ``labels=False`` skips sample labels (faster; top needs none)."""
+    """Decode a pprof profile.
+
+    ``labels=False`` skips sample labels (faster; top needs none). ``validate_stacks=False``
+    skips checking that every stack's location ids exist (costly on big profiles); only
+    for callers that check it themselves (tui.model.top does, raising ParseError).
+    """
+    with gc_paused():
+        return _decode(data, max_decompressed, labels, validate_stacks)
+
+
+def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: bool) -> Profile:
     if data.startswith(GZIP_MAGIC):
         data = gunzip_bounded(data, max_decompressed)
     elif len(data) > max_decompressed:
@@ -88,8 +105,14 @@ def decode_profile(
         except (DecodeError, RuntimeError, ValueError) as exc:
             raise ParseError(f"profile: not a valid profile.proto ({_short(exc)})", kind="profile") from None
         columns = _slow_samples(full, len(sample_types))
-    stack_ids, stack_offsets, sample_stack, values = columns
-    _check_location_ids(stack_ids, locations)
+    stack_blob, stack_offsets, sample_stack, values = columns
+    if validate_stacks and stack_blob:
+        ids = decode_uint64s(stack_blob)
+        if len(ids) != stack_offsets[-1]:
+            raise ParseError("profile: malformed sample location ids", kind="profile")
+        missing = set(ids).difference(locations.row_of)
+        if missing:
+            raise ParseError(f"profile: sample references unknown location id {min(missing)}", kind="profile")
 
     label_sets = sample_label_set = None
     if labels:
@@ -116,7 +139,7 @@ def decode_profile(
         build_id=build_id,
         functions=functions,
         locations=locations,
-        stack_ids=stack_ids,
+        stack_blob=stack_blob,
         stack_offsets=stack_offsets,
         sample_stack=sample_stack,
         values=values,
@@ -168,9 +191,7 @@ def _functions(msg, st: _Strings) -> FunctionTable:
 
 
 def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: FunctionTable) -> LocationTable:
-    all_lines: list[tuple[tuple[int, int], ...]] = []
     known = functions.row_of
-    used_functions: set[int] = set()
     rows = list(map(attrgetter("id", "address", "mapping_id", "line"), msg.location))
     if not rows:
         return LocationTable((), (), (), (), frozen_mapping({}))
@@ -181,14 +202,9 @@ def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: Func
     else:
         mfiles = [mapping_files.get(m, "") for m in mapping_ids]
     line_of = attrgetter("function_id", "line")
-    for lines in line_lists:
-        if len(lines) == 1:
-            fl = (line_of(lines[0]),)
-            used_functions.add(fl[0][0])
-        else:
-            fl = tuple(map(line_of, lines))
-            used_functions.update(f for f, _ in fl)
-        all_lines.append(fl)
+    # All in C: per location, tuple(map(line_of, lines)).
+    all_lines = list(map(tuple, map(partial(map, line_of), line_lists)))
+    used_functions = set(map(itemgetter(0), chain.from_iterable(all_lines)))
     used_functions.discard(0)
     missing = used_functions.difference(known)
     if missing:
@@ -202,18 +218,6 @@ def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: Func
     )
 
 
-def _check_location_ids(stack_ids: array, locations: LocationTable) -> None:
-    if not stack_ids:
-        return
-    known = locations.row_of
-    lo, hi = min(stack_ids), max(stack_ids)
-    if lo >= 1 and hi <= len(known) and (len(known) == 0 or max(known) == len(known)):
-        return  # ids are exactly 1..N (the usual layout): a range check is enough
-    missing = set(stack_ids).difference(known)
-    if missing:
-        raise ParseError(f"profile: sample references unknown location id {min(missing)}", kind="profile")
-
-
 def _varint_counts(blobs) -> list[int]:
     return list(map(sub, map(len, blobs), map(len, map(_count_continuations, blobs))))
 
@@ -221,7 +225,7 @@ def _varint_counts(blobs) -> list[int]:
 def _fast_samples(msg, ntypes: int):
     """Columns from the merged-sample view, or None if the encoding is not the usual packed one."""
     if not msg.HasField("sample"):
-        return array("Q"), array("q", [0]), (), tuple(() for _ in range(ntypes))
+        return b"", array("q", [0]), (), tuple(() for _ in range(ntypes))
     loc_blobs = list(msg.sample.location_id)
     allv = list(msg.sample.value)
     n = len(loc_blobs)
@@ -231,11 +235,9 @@ def _fast_samples(msg, ntypes: int):
     uniq = dict.fromkeys(loc_blobs)
     index = {b: i for i, b in enumerate(uniq)}
     sample_stack = tuple(map(index.__getitem__, loc_blobs))
-    stack_ids = array("Q", list(views.PackedU64.FromString(views.packed_field(b"".join(uniq))).v))
+    stack_blob = b"".join(uniq)
     stack_offsets = array("q", accumulate(_varint_counts(uniq), initial=0))
-    if stack_offsets[-1] != len(stack_ids):
-        return None
-    return stack_ids, stack_offsets, sample_stack, values
+    return stack_blob, stack_offsets, sample_stack, values
 
 
 def _slow_samples(full, ntypes: int):
@@ -255,7 +257,7 @@ def _slow_samples(full, ntypes: int):
     for key in stacks:
         ids.extend(key)
         offsets.append(len(ids))
-    return ids, offsets, tuple(sample_stack), tuple(tuple(c) for c in cols)
+    return encode_uint64s(ids), offsets, tuple(sample_stack), tuple(tuple(c) for c in cols)
 
 
 def _labels(data: bytes, nsamples: int, st: _Strings):

@@ -6,7 +6,6 @@ makes upb (in C) collect every sample's packed ``location_id`` blob into one lis
 (one element per sample) and every sample's values into one flat int64 list (T per
 sample): no Python object per sample.
 Labels are parsed separately, only when asked for (``SampleLabels`` view).
-``PackedU64``/``PackedI64`` decode concatenated packed varints in bulk.
 
 The views only work for the usual packed encoding; decode.py verifies the result and
 falls back to the plain gencode when a writer used another (legal) encoding.
@@ -16,6 +15,7 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
+from tui.model import packed
 from tui.pprof import profile_pb2
 
 _F = descriptor_pb2.FieldDescriptorProto
@@ -53,13 +53,10 @@ def _build() -> dict[str, type]:
     label_list = fdp.message_type.add(name="LabelList")
     label_list.field.add(name="label", number=1, type=_F.TYPE_MESSAGE, label=_F.LABEL_REPEATED,
                          type_name=f".{_PKG}.Label")
-    for name, ftype in (("PackedU64", _F.TYPE_UINT64), ("PackedI64", _F.TYPE_INT64)):
-        m = fdp.message_type.add(name=name)
-        m.field.add(name="v", number=1, type=ftype, label=_F.LABEL_REPEATED)
 
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fdp)
-    names = ("FastProfile", "LabelsProfile", "LabelList", "PackedU64", "PackedI64")
+    names = ("FastProfile", "LabelsProfile", "LabelList")
     return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PKG}.{n}")) for n in names}
 
 
@@ -67,25 +64,9 @@ _CLASSES = _build()
 FastProfile = _CLASSES["FastProfile"]
 LabelsProfile = _CLASSES["LabelsProfile"]
 LabelList = _CLASSES["LabelList"]
-PackedU64 = _CLASSES["PackedU64"]
-PackedI64 = _CLASSES["PackedI64"]
 
 
-def varint(n: int) -> bytes:
-    """Encode a non-negative int as a protobuf varint."""
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def packed_field(payload: bytes) -> bytes:
-    """Wrap concatenated varints as field 1 (length-delimited) of a message."""
-    return b"\x0a" + varint(len(payload)) + payload
-
-
-# bytes.translate(None, _TERMINATORS) keeps only continuation bytes (>= 0x80):
-# len(blob) - len(kept) is the number of varints in a packed blob.
-TERMINATORS = bytes(range(128))
+# Packed-varint helpers live in tui.model.packed (the model decodes stacks lazily).
+varint = packed.varint
+packed_field = packed.packed_field
+TERMINATORS = packed.TERMINATORS
