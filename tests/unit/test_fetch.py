@@ -169,6 +169,9 @@ def test_gunzip_bounded_multi_member_and_garbage():
     (validate.GOROUTINE_DEBUG1, b"goroutineleak profile: total 0\n", True),
     (validate.GOROUTINE_DEBUG2, b"goroutine 1 [running]:\n", True),
     (validate.PROFILE, b"<html>", False),
+    (validate.PROFILE, b'{"a": 1}', False),
+    (validate.PROFILE, b"Z\x04\x08\x01\x10\x02", True),  # Go starts with period_type (field 11)
+    (validate.PROFILE, b"\x1f\x8b\x08\x00", True),
     (validate.CMDLINE, b"/bin/app\x00-x", True),
     (validate.CMDLINE, b"", False),
     (validate.GOROUTINE_DEBUG2, b"", False),

@@ -245,3 +245,22 @@ async def test_parse_error_is_reported_not_raised(clock):
     await poller.stop()
     assert "no MemStats trailer" in poller.latest.age(snap.MEMSTATS).reason
     assert poller.latest.state == snap.LIVE
+
+
+async def test_parser_bug_is_reported_and_polling_continues(clock):
+    from tui.service.parsers import Parsers
+    from service_fakes import FAKE_PARSERS
+
+    def buggy_heap(data):
+        raise TypeError("unexpected keyword argument 'x'")
+
+    target = ScriptedTarget(clock, goroutines=10)
+    poller = make_poller(target, clock, heap_every=1)
+    p = FAKE_PARSERS
+    poller.parsers = Parsers(p.index, buggy_heap, p.memstats, p.goroutine_debug1, p.goroutine_debug2)
+    task = poller.start()
+    await run_until(poller, lambda: poller.tick >= 4)
+    assert not task.done()
+    await poller.stop()
+    reason = poller.latest.age(snap.HEAP).reason
+    assert "parser failed (TypeError" in reason and poller.latest.state == snap.LIVE

@@ -42,8 +42,9 @@ def check_body(kind: str, body: bytes, content_type: str = "", *, what: str = ""
         ok = b"debug/pprof" in low or b"types of profiles available" in low or (
             b"goroutine?debug=1" in low)
     elif kind == PROFILE:
-        # gzip'd, or a raw profile.proto starting with field 1 (sample_type, length-delimited)
-        ok = is_gzip(body) or body[:1] in (b"\x0a", b"\x12", b"\x1a")
+        # gzip'd, or a raw profile.proto: the first byte is the tag of a Profile field (1-14,
+        # varint or length-delimited); Go writes period_type (11) first.
+        ok = is_gzip(body) or (bool(body) and 1 <= body[0] >> 3 <= 14 and body[0] & 7 in (0, 2))
     elif kind == HEAP_DEBUG1:
         ok = head.startswith(b"heap profile:") or b"# runtime.MemStats" in body[-65536:]
     elif kind == GOROUTINE_DEBUG1:

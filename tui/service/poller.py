@@ -9,6 +9,7 @@ Parsing runs in a thread (`asyncio.to_thread`). Clock and sleep are injectable.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections import deque
@@ -28,6 +29,7 @@ from tui.service.costs import CostTracker
 from tui.service.parsers import Parsers, default_parsers, memstats_series
 from tui.service.restart import RestartDetector
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 MAX_RESTART_EVENTS = 50
@@ -238,6 +240,10 @@ class Poller:
             parsed = await asyncio.to_thread(parser, result.body) if parser else result.body
         except (ParseError, LimitExceeded) as exc:
             self._failed(ep, cost, f"{ep.name}: {exc}", exc)
+            return False
+        except Exception as exc:  # a parser bug must not kill the watch: report it, keep polling
+            log.exception("parsing %s failed", ep.name)
+            self._failed(ep, cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc)
             return False
         self.costs.success(ep.name, cost, result.wire_bytes)
         ep.backoff.succeed()
