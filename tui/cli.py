@@ -14,7 +14,7 @@ import sys
 from tui import __version__
 
 # Order is the order shown in --help.
-COMMAND_MODULES = ("top", "goroutines")
+COMMAND_MODULES = ("watch", "top", "goroutines")
 
 
 def build_parser() -> argparse.ArgumentParser:

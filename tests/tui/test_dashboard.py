@@ -1,0 +1,273 @@
+"""Pilot tests of the dashboard on canned snapshots (real fixtures), asserting on widget state."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from tests.tui.canned import CannedSource, make_snapshot
+from tests.tui.heapgen import flat_profile
+from tui.app import build_app
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.goroutine_drill import GoroutineDrillScreen
+from tui.screens.help import HelpScreen
+from tui.widgets.goroutine_tree import GoroutineTree
+from tui.widgets.heap_table import HeapTable
+from tui.widgets.sparklines import MetricSpark
+from tui.widgets.status_bar import StatusBar
+
+SIZES = [(80, 24), (160, 48)]
+
+
+async def settle(pilot, app) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def source():
+    return CannedSource(make_snapshot(1))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_dashboard_shows_every_pane(source, size):
+    app = build_app(source)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        status = app.screen.query_one(StatusBar)
+        assert "127.0.0.1:6060" in status.info.target
+        assert status.info.state == "live"
+        table = app.screen.query_one(HeapTable)
+        assert table.row_count > 3
+        assert any("LFUCache" in k for k in table.keys_in_order)
+        tree = app.screen.query_one(GoroutineTree)
+        reasons = [n.data.group.reason for n in tree.root.children]
+        assert reasons[0] == "chan send"
+        assert "sync.Mutex.Lock" in reasons
+        spark = app.screen.query_one("#spark-goroutines", MetricSpark)
+        assert spark.current_text == "187"  # last point of the canned series: 100 + 3*29
+
+
+async def test_heap_table_is_sorted_by_flat_with_cursor_on_top_row(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        flats = [r.flat for r in table.report.rows]
+        assert flats == sorted(flats, reverse=True)
+        assert table.cursor_key == table.keys_in_order[0]
+        assert "LFUCache" in table.keys_in_order[0]
+
+
+async def test_live_update_keeps_cursor_on_same_function():
+    weights = {f"pkg.f{i}": 1000 * (10 - i) for i in range(8)}
+    source = CannedSource(make_snapshot(1, heap=flat_profile(weights)))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        assert table.keys_in_order[:3] == ("pkg.f0", "pkg.f1", "pkg.f2")
+        await pilot.press("j", "j")
+        assert table.cursor_key == "pkg.f2"
+        # next poll: pkg.f0 is gone and pkg.f1 grew a little: rows update in place
+        weights2 = dict(weights)
+        del weights2["pkg.f0"]
+        weights2["pkg.f1"] += 1
+        source.push(make_snapshot(2, heap=flat_profile(weights2)))
+        await settle(pilot, app)
+        assert table.keys_in_order[:2] == ("pkg.f1", "pkg.f2")
+        assert table.cursor_key == "pkg.f2"  # the cursor followed its function, not its row number
+        assert table.cell_updates < 6 * 8  # only changed cells were touched, not the whole table
+
+
+async def test_sample_type_keys_switch_the_table(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        assert table.report.sample_type == "inuse_space"
+        for key, name in (("2", "inuse_objects"), ("3", "alloc_space"), ("4", "alloc_objects"), ("1", "inuse_space")):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert table.report.sample_type == name
+            assert name in str(table.border_title)
+
+
+async def test_sort_and_line_granularity_toggle(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        await pilot.press("o")
+        await settle(pilot, app)
+        cums = [abs(r.cum) for r in table.report.rows]
+        assert table.report.sort == "cum" and cums == sorted(cums, reverse=True)
+        await pilot.press("l")
+        await settle(pilot, app)
+        assert table.report.granularity == "lines"
+        assert all(r.line > 0 for r in table.report.rows if r.file)
+        assert ":" in table.keys_in_order[0]
+
+
+async def test_tab_enter_esc_goroutine_drill_and_back(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab")
+        tree = app.screen.query_one(GoroutineTree)
+        assert app.screen.focused is tree
+        await pilot.press("enter")  # expand "chan send"
+        await pilot.pause()
+        assert tree.root.children[0].is_expanded
+        await pilot.press("j", "enter")  # first bucket
+        await pilot.pause()
+        await pilot.press("j", "enter")  # first stack group -> drill
+        await pilot.pause()
+        assert isinstance(app.screen, GoroutineDrillScreen)
+        group = app.screen.group
+        assert group.reason == "chan send"
+        body = app.screen.body().plain
+        assert "main.(*Dispatcher).deliver" in body and "created by" in body
+        await pilot.press("c")
+        assert "main.(*Dispatcher).deliver" in app.clipboard
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, GoroutineDrillScreen)
+        assert app.screen.focused is tree
+        assert tree.cursor_node.data.key == group.key
+
+
+async def test_heap_drill_shows_callers_and_stacks(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause()
+        from tui.screens.heap_drill import HeapDrillScreen
+
+        assert isinstance(app.screen, HeapDrillScreen)
+        body = app.screen.body().plain
+        assert "LFUCache" in body and "callers" in body and "heaviest stacks" in body
+        assert "main.go:" in body
+        await pilot.press("c")
+        assert "LFUCache" in app.clipboard
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen.query_one(HeapTable), HeapTable)
+
+
+async def test_tree_keeps_expansion_and_cursor_across_refresh(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab", "enter", "j")
+        tree = app.screen.query_one(GoroutineTree)
+        key = tree.cursor_node.data.key
+        source.push(make_snapshot(2))
+        await settle(pilot, app)
+        assert tree.root.children[0].is_expanded
+        assert tree.cursor_node.data.key == key
+
+
+async def test_filter_is_sticky_per_pane_until_cleared(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab", "slash")
+        box = app.screen.query_one("#filter", Input)
+        assert box.display and app.screen.focused is box
+        await pilot.press(*"Cond", "enter")
+        await settle(pilot, app)
+        tree = app.screen.query_one(GoroutineTree)
+        assert [n.data.group.reason for n in tree.root.children] == ["sync.Cond.Wait"]
+        source.push(make_snapshot(2))
+        await settle(pilot, app)
+        assert [n.data.group.reason for n in tree.root.children] == ["sync.Cond.Wait"]
+        await pilot.press("slash")
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "enter")
+        await settle(pilot, app)
+        assert len(tree.root.children) > 5
+
+
+async def test_heap_filter_and_bad_regex(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"LFU", "enter")
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        assert table.row_count >= 1 and all("LFU" in k for k in table.keys_in_order)
+        await pilot.press("slash", "backspace", "backspace", "backspace", "(", "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).display  # stays open on a bad regex
+
+
+async def test_pause_resume_and_refresh(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("p")
+        await pilot.press("p")
+        await pilot.press("r")
+        await pilot.pause()
+        assert source.calls[-3:] == ["pause", "resume", "refresh:all"]
+
+
+async def test_refresh_asks_first_when_the_dump_is_expensive():
+    source = CannedSource(make_snapshot(1, goroutine_total=150_000))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "refresh:all" not in source.calls and "refresh:heap" in source.calls
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert source.calls[-1] == "refresh:all"
+
+
+async def test_help_and_quit(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = " ".join(k for k, _ in app.screen.bindings)
+        for key in ("/", "p", "r", "1", "4", "o", "l", "q", "ctrl+p", "?"):
+            assert key in keys.split() or key in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert "stop" in source.calls
+
+
+async def test_zoom_gives_the_pane_the_screen(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is app.screen.query_one(HeapTable)
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is None
+
+
+async def test_command_palette_opens(source):
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        from textual.command import CommandPalette
+
+        assert isinstance(app.screen, CommandPalette)

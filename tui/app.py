@@ -1,0 +1,235 @@
+"""The Textual app: wires a snapshot source (live poller, replay, canned) to the screens.
+
+One message per poll (`SnapshotArrived`, replaceable so a backed-up queue holds one),
+applied inside `batch_update()`. CPU work (top tables, grouping) runs in thread
+workers and comes back as messages. `build_app()` is the one factory used by the CLI
+and the tests alike.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from tui.goroutines.filtering import filter_stacks, stack_matcher
+from tui.goroutines.grouping import group_stack_counts
+from tui.model.top import top
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.dashboard import Dashboard
+from tui.screens.goroutine_drill import GoroutineDrillScreen
+from tui.screens.help import HelpScreen
+from tui.screens.keys import help_rows
+from tui.screens.views import HeapView
+
+# A manual goroutine-tree refresh asks first when the last debug=2 took this long
+# or the target has this many goroutines (it stops the target's world).
+EXPENSIVE_DEBUG2_SECONDS = 0.5
+EXPENSIVE_GOROUTINES = 10_000
+TOP_ROWS = 500
+
+
+class SnapshotSource(Protocol):
+    """What the app needs from a poller, a replay or a canned test source."""
+
+    on_snapshot: Callable[[Any], None] | None
+
+    def start(self) -> Any: ...
+    async def stop(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def refresh_now(self, kind: str = "all") -> None: ...
+
+
+class SnapshotArrived(Message):
+    def __init__(self, snapshot: Any) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SnapshotArrived)
+
+
+class TopReady(Message):
+    def __init__(self, heap: Any, view: HeapView, report: Any) -> None:
+        super().__init__()
+        self.heap = heap
+        self.view = view
+        self.report = report
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TopReady)
+
+
+def compute_top(heap: Any, view: HeapView):
+    """The heap table's report for one view (pure; runs in a worker thread)."""
+    names = [st.type for st in heap.sample_types]
+    index = names.index(view.sample_type) if view.sample_type in names else heap.default_sample_index
+    # node_fraction=0: the interactive table keeps small functions (pprof -top drops them).
+    report = top(heap, index, granularity="lines" if view.line_mode else "functions",
+                 sort=view.sort, node_fraction=0.0)
+    if view.filter:
+        pattern = re.compile(view.filter)
+        rows = tuple(r for r in report.rows
+                     if pattern.search(r.name) or (view.line_mode and pattern.search(f"{r.file}:{r.line}")))
+    else:
+        rows = report.rows
+    return replace(report, rows=tuple(rows[:TOP_ROWS]))
+
+
+class PprofApp(App):
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "pprof-tui"
+    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
+
+    def __init__(self, source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.source = source
+        self.clock = clock
+        self.snapshot: Any = None
+        self.paused = False
+        self.top_report: Any = None
+        self._top_for: tuple[Any, HeapView] | None = None
+        self._groups_cache: tuple[Any, Any, str, tuple] | None = None
+
+    # -- lifecycle ----------------------------------------------------------
+    def on_mount(self) -> None:
+        self.dashboard = Dashboard()
+        self.push_screen(self.dashboard)
+        self.source.on_snapshot = self._snapshot_from_source
+        self.source.start()
+
+    async def on_unmount(self) -> None:
+        await self.source.stop()
+
+    def _snapshot_from_source(self, snapshot: Any) -> None:
+        self.post_message(SnapshotArrived(snapshot))
+
+    # -- snapshots ----------------------------------------------------------
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        self.snapshot = message.snapshot
+        with self.batch_update():
+            self.dashboard.show_snapshot(self.snapshot)
+        self.request_top()
+
+    def goroutine_groups_for(self, snapshot: Any, pattern: str) -> tuple:
+        """Groups of the latest dump (debug=2), or of the stack counts (debug=1) when no dump yet."""
+        base = snapshot.goroutine_groups
+        source = base
+        if not base and snapshot.goroutine_stacks is not None:
+            source = snapshot.goroutine_stacks
+        cache = self._groups_cache
+        if cache is not None and cache[0] is source and cache[2] == pattern:
+            return cache[3]
+        groups = base if base else (group_stack_counts(source) if source is not None else ())
+        if pattern:
+            groups = filter_stacks(groups, stack_matcher(re.compile(pattern)))
+        self._groups_cache = (source, None, pattern, groups)
+        return groups
+
+    def request_top(self) -> None:
+        """Recompute the heap table when the profile or the view changed (in a thread)."""
+        heap = self.snapshot.heap if self.snapshot is not None else None
+        if heap is None:
+            return
+        view = self.dashboard.heap_view
+        if self._top_for is not None and self._top_for[0] is heap and self._top_for[1] == view:
+            return
+        self._top_for = (heap, view)
+        self._compute_top(heap, view)
+
+    @work(thread=True, exclusive=True, group="top")
+    def _compute_top(self, heap: Any, view: HeapView) -> None:
+        try:
+            report = compute_top(heap, view)
+        except Exception as exc:  # a bad profile must never crash the UI
+            self.call_from_thread(self.notify, f"heap table: {exc}", severity="error")
+            return
+        self.post_message(TopReady(heap, view, report))
+
+    def on_top_ready(self, message: TopReady) -> None:
+        if self._top_for is None or message.view != self._top_for[1]:
+            return  # an older view finished late
+        self.top_report = message.report
+        with self.batch_update():
+            self.dashboard.show_top(message.view, message.report)
+
+    # -- drill-down ---------------------------------------------------------
+    def open_heap_drill(self, row: Any) -> None:
+        heap = self._top_for[0] if self._top_for else None
+        if heap is None:
+            return
+        from tui.screens.heap_drill import HeapDrillScreen  # lazy: peek is only needed on enter
+
+        self.push_screen(HeapDrillScreen(heap, self._top_for[1], row))
+
+    def open_goroutine_drill(self, group: Any) -> None:
+        self.push_screen(GoroutineDrillScreen(group))
+
+    # -- actions ------------------------------------------------------------
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            self.source.pause()
+            self.notify("paused: nothing is fetched until you press p again", timeout=3)
+        else:
+            self.source.resume()
+            self.notify("resumed", timeout=2)
+
+    def action_refresh_now(self) -> None:
+        if self._debug2_expensive():
+            self.push_screen(
+                ConfirmScreen(
+                    "The goroutine dump (debug=2) stops the target's world while it is written"
+                    f" ({self._debug2_cost_text()}). Fetch it now anyway?"
+                ),
+                self._refresh_answer,
+            )
+        else:
+            self.source.refresh_now("all")
+            self.notify("refreshing", timeout=2)
+
+    def _refresh_answer(self, yes: bool | None) -> None:
+        if yes:
+            self.source.refresh_now("all")
+            self.notify("refreshing, goroutine dump included", timeout=2)
+        else:
+            self.source.refresh_now("heap")
+            self.source.refresh_now("memstats")
+            self.notify("refreshing heap and memstats only", timeout=2)
+
+    def _debug2_latency(self) -> float | None:
+        for cost in getattr(self.snapshot, "costs", ()) or ():
+            if cost.endpoint == "goroutine?debug=2":
+                return cost.last_latency
+        return None
+
+    def _debug2_expensive(self) -> bool:
+        latency = self._debug2_latency()
+        total = getattr(self.snapshot, "goroutine_total", None) or 0
+        return (latency or 0) >= EXPENSIVE_DEBUG2_SECONDS or total >= EXPENSIVE_GOROUTINES
+
+    def _debug2_cost_text(self) -> str:
+        latency = self._debug2_latency()
+        total = getattr(self.snapshot, "goroutine_total", None)
+        parts = []
+        if latency is not None:
+            parts.append(f"last one took {latency:.2f} s")
+        if total:
+            parts.append(f"{total:,} goroutines")
+        return ", ".join(parts) or "cost unknown"
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_rows(self.screen)))
+
+
+def build_app(source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> PprofApp:
+    """The one factory for the CLI and the tests."""
+    return PprofApp(source, clock=clock)

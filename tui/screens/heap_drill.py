@@ -1,0 +1,73 @@
+"""Drill-down into one heap function: callers, callees and the heaviest stacks through it
+(pprof `peek` and `traces`), with file:line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tui.model.peek import peek
+from tui.model.units import format_value
+from tui.screens.drill_base import DrillScreen
+from tui.textsafe import clean
+
+
+def _pct(value: int, total: int) -> str:
+    return f"{value / total * 100:6.2f}%" if total else "   -  "
+
+
+class HeapDrillScreen(DrillScreen):
+    def __init__(self, heap, view, row) -> None:
+        self.heap = heap
+        self.view = view
+        self.row = row
+        granularity = "lines" if view.line_mode else "functions"
+        self.result = peek(heap, view.sample_type, row.key, granularity=granularity)
+        self.title_text = f" {clean(row.name, 200)} · {view.sample_type}"
+        super().__init__()
+
+    def _value(self, v: int) -> str:
+        return format_value(v, self.result.unit)
+
+    def body(self) -> Text:
+        p = self.result
+        total = p.total
+        text = Text()
+        text.append("function  ", style="dim")
+        text.append(clean(self.row.name, 500), style="bold")
+        if self.row.file:
+            text.append(f"\n          {clean(self.row.file, 500)}:{self.row.line}", style="cyan")
+        text.append("\nflat      ", style="dim")
+        text.append(f"{self._value(p.flat)} ({_pct(p.flat, total).strip()})")
+        text.append("   cum ", style="dim")
+        text.append(f"{self._value(p.cum)} ({_pct(p.cum, total).strip()})")
+        text.append(f"\n\ncallers ({len(p.callers)})\n", style="bold")
+        for edge in p.callers:
+            text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
+            text.append(clean(edge.name, 300) + "\n")
+        if not p.callers:
+            text.append("  (none: a root of the stacks)\n", style="dim")
+        text.append(f"\ncallees ({len(p.callees)})\n", style="bold")
+        for edge in p.callees:
+            text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
+            text.append(clean(edge.name, 300) + "\n")
+        if not p.callees:
+            text.append("  (none: allocates directly)\n", style="dim")
+        text.append(f"\nheaviest stacks through it ({len(p.traces)})\n", style="bold")
+        for n, trace in enumerate(p.traces, 1):
+            text.append(f"\n#{n}  {self._value(trace.value)} ({_pct(trace.value, total).strip()})\n", style="bold")
+            for frame in trace.frames:
+                text.append("    ")
+                text.append(clean(frame.name, 300), style="bold" if frame.name == self.row.name else "")
+                if frame.file:
+                    text.append(f"  {clean(frame.file, 300)}:{frame.line}", style="cyan")
+                text.append("\n")
+        return text
+
+    def copy_text(self) -> str:
+        lines = [f"{clean(self.row.name, 500)} ({self.view.sample_type})"]
+        for n, trace in enumerate(self.result.traces, 1):
+            lines.append(f"#{n} {self._value(trace.value)}")
+            for frame in trace.frames:
+                where = f" {clean(frame.file, 500)}:{frame.line}" if frame.file else ""
+                lines.append(f"    {clean(frame.name, 500)}{where}")
+        return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""Longer explanations of the key bindings, for `?` help (the bindings themselves stay data)."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+EXPLAIN = {
+    "app.focus_next": "switch between the heap table and the goroutine tree",
+    "drill": "drill down: a heap row opens callers / callees / heaviest stacks; a goroutine group its full stack",
+    "filter": "regex filter for the focused pane (sticky until cleared with an empty filter)",
+    "app.toggle_pause": "pause / resume polling (nothing is fetched while paused)",
+    "app.refresh_now": "refresh now (asks first when the goroutine dump is expensive for the target)",
+    "sample_type(0)": "heap: inuse space (bytes live now)",
+    "sample_type(1)": "heap: inuse objects",
+    "sample_type(2)": "heap: alloc space (bytes allocated since start)",
+    "sample_type(3)": "heap: alloc objects",
+    "toggle_sort": "heap: sort by flat or by cum",
+    "toggle_lines": "heap: function or function + file:line granularity",
+    "zoom": "give the focused pane the whole screen (again to restore)",
+    "app.help": "this help",
+    "app.quit": "quit",
+    "back": "back to where you were",
+    "copy": "copy the shown stack to the clipboard (OSC 52: works over SSH)",
+    "scroll_down": "scroll down",
+    "scroll_up": "scroll up",
+}
+
+ALWAYS = [
+    ("↑ ↓ j k", "move the cursor; pgup/pgdn/home/end jump"),
+    ("enter / space", "expand or collapse a goroutine group"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("esc", "close a filter, a dialog or a drill-down"),
+]
+
+
+def _key_name(key: str) -> str:
+    return {"slash": "/", "question_mark": "?", "escape": "esc"}.get(key, key)
+
+
+def help_rows(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, explanation) for every binding of ``screen``, then the always-there keys."""
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for binding in getattr(screen, "BINDINGS", []):
+        action = binding.action
+        if action in seen or action not in EXPLAIN:
+            continue
+        seen.add(action)
+        keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))
+        rows.append((keys, EXPLAIN[action]))
+    return rows + ALWAYS

@@ -1,0 +1,63 @@
+"""What the dashboard shows, derived from a Snapshot: heap view settings, metrics, status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.widgets.sparklines import Formatter, fmt_bytes, fmt_count, fmt_percent
+from tui.widgets.status_bar import StatusInfo, age_text
+
+# Keys 1-4, in order.
+SAMPLE_TYPES = ("inuse_space", "inuse_objects", "alloc_space", "alloc_objects")
+
+
+@dataclass(frozen=True, slots=True)
+class HeapView:
+    """How the heap table is asked to look: everything that changes its rows."""
+
+    sample_type: str = "inuse_space"
+    sort: str = "flat"  # "flat" | "cum"
+    line_mode: bool = False
+    filter: str = ""  # sticky regex on the function (and file:line in line mode)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    id: str
+    key: str  # history series key
+    label: str
+    formatter: Formatter
+    classes: str = ""
+
+
+def _gc_cpu(v: float) -> str:
+    return fmt_percent(v * 100)
+
+
+def metric_specs() -> tuple[MetricSpec, ...]:
+    return (
+        MetricSpec("goroutines", "goroutines", "gorout.", fmt_count),
+        MetricSpec("heap", "heap_inuse", "heap", fmt_bytes),
+        MetricSpec("stack", "stack_inuse", "stack", fmt_bytes),
+        MetricSpec("sys", "sys", "sys", fmt_bytes),
+        MetricSpec("gc", "num_gc", "GCs", fmt_count, classes="extra"),
+        MetricSpec("gccpu", "gc_cpu_fraction", "GC cpu", _gc_cpu, classes="extra"),
+    )
+
+
+AGE_KINDS = (("heap", "heap"), ("memstats", "mem"), ("goroutine-tree", "tree"))
+
+
+def status_info(snapshot) -> StatusInfo:
+    ages = tuple((short, age_text(snapshot.age(kind).age)) for kind, short in AGE_KINDS)
+    cost = f"stw {snapshot.stw_share * 100:.2f}%" if snapshot.stw_share else ""
+    state = snapshot.state
+    error = snapshot.last_error if state in ("reconnecting", "error") or snapshot.last_error else ""
+    return StatusInfo(
+        target=snapshot.target,
+        state=state,
+        go_version=getattr(snapshot, "go_version", "") or "",
+        ages=ages,
+        cost=cost,
+        error=error,
+    )

@@ -1,0 +1,172 @@
+"""Goroutine tree: wait reason -> wait-duration bucket -> identical stack.
+
+Children are built lazily when a node is expanded. A refresh keeps which nodes
+were open and where the cursor was, by the groups' stable keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tui.widgets.cells import literal
+
+RUNTIME_PREFIXES = ("runtime.", "runtime/internal/", "internal/poll.runtime_", "sync.runtime_", "internal/sync.runtime_")
+
+
+def interesting_frame(frames: Sequence) -> object | None:
+    """The first frame that is not runtime plumbing (gopark, chansend, ...)."""
+    for frame in frames:
+        if not frame.func.startswith(RUNTIME_PREFIXES):
+            return frame
+    return frames[0] if frames else None
+
+
+def minutes_range(lo: int | None, hi: int | None) -> str:
+    if hi is None:
+        return ""
+    lo = 0 if lo is None else lo
+    return f"{lo} min" if lo == hi else f"{lo}–{hi} min"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeData:
+    key: str
+    kind: str  # "reason" | "bucket" | "stack"
+    group: object
+
+
+def _count(n: int) -> Text:
+    return Text(f"{n:,}", style="bold")
+
+
+def reason_label(g) -> Text:
+    label = Text.assemble(_count(g.count), "  ", literal(g.reason, 80))
+    if getattr(g, "leaked", False):
+        label.append("  LEAKED", style="bold reverse red")
+    return label
+
+
+def bucket_label(b) -> Text:
+    label = Text.assemble(_count(b.count), "  ", literal(b.label, 40))
+    span = minutes_range(b.min_minutes, b.max_minutes)
+    if span:
+        label.append(f"  ({span})", style="dim")
+    return label
+
+
+def stack_label(s) -> Text:
+    frame = interesting_frame(s.frames)
+    label = Text.assemble(_count(s.count), "  ", literal(frame.func if frame else "?", 120))
+    if s.created_by is not None:
+        label.append("  ← ", style="dim")
+        label.append_text(literal(s.created_by.func, 80, style="dim"))
+    if getattr(s, "leaked", False):
+        label.append("  LEAKED", style="bold reverse red")
+    return label
+
+
+def _children(data: NodeData) -> list[NodeData]:
+    g = data.group
+    if data.kind == "reason":
+        return [NodeData(b.key, "bucket", b) for b in g.buckets]
+    if data.kind == "bucket":
+        return [NodeData(s.key, "stack", s) for s in g.stacks]
+    return []
+
+
+def _label(data: NodeData) -> Text:
+    if data.kind == "reason":
+        return reason_label(data.group)
+    if data.kind == "bucket":
+        return bucket_label(data.group)
+    return stack_label(data.group)
+
+
+def reason_key(g) -> str:
+    return getattr(g, "key", None) or g.reason
+
+
+class GoroutineTree(Tree[NodeData]):
+    """The goroutine groups of the latest dump."""
+
+    BORDER_TITLE = "goroutines"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("goroutines", **kwargs)
+        self.show_root = False
+        self.guide_depth = 2
+        self.expanded_keys: set[str] = set()
+        self._node_by_key: dict[str, TreeNode[NodeData]] = {}
+        self.groups: tuple = ()
+
+    # -- public -------------------------------------------------------------
+    def show_groups(self, groups: Sequence) -> None:
+        """Show new groups, keeping expanded nodes and the cursor by key."""
+        cursor = self.cursor_node
+        cursor_key = cursor.data.key if cursor is not None and cursor.data is not None else None
+        self.groups = tuple(groups)
+        items = [NodeData(reason_key(g), "reason", g) for g in self.groups]
+        self._sync(self.root, items)
+        self.root.expand()
+        if cursor_key is not None and cursor_key in self._node_by_key:
+            node = self._node_by_key[cursor_key]
+            if node.line != self.cursor_line:
+                self.move_cursor(node, animate=False)
+        elif self.cursor_line < 0 and self.root.children:
+            self.move_cursor(self.root.children[0], animate=False)
+
+    @property
+    def selected(self) -> NodeData | None:
+        node = self.cursor_node
+        return None if node is None else node.data
+
+    # -- syncing ------------------------------------------------------------
+    def _sync(self, parent: TreeNode[NodeData], items: list[NodeData]) -> None:
+        current = list(parent.children)
+        if [c.data.key for c in current] == [i.key for i in items]:
+            for node, item in zip(current, items):
+                node.data = item
+                label = _label(item)
+                if node.label != label:
+                    node.set_label(label)
+                self._node_by_key[item.key] = node
+                if node.is_expanded or node.children:
+                    self._sync(node, _children(item)) if node.is_expanded else node.remove_children()
+            return
+        for node in current:
+            self._forget(node)
+        parent.remove_children()
+        for item in items:
+            node = parent.add(_label(item), data=item, allow_expand=item.kind != "stack")
+            self._node_by_key[item.key] = node
+            if item.key in self.expanded_keys:
+                self._populate(node)
+                node.expand()
+
+    def _populate(self, node: TreeNode[NodeData]) -> None:
+        if node.data is not None:
+            self._sync(node, _children(node.data))
+
+    def _forget(self, node: TreeNode[NodeData]) -> None:
+        for child in node.children:
+            self._forget(child)
+        if node.data is not None and self._node_by_key.get(node.data.key) is node:
+            del self._node_by_key[node.data.key]
+
+    # -- events -------------------------------------------------------------
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        node = event.node
+        if node.data is None:
+            return
+        self.expanded_keys.add(node.data.key)
+        if not node.children:
+            self._populate(node)
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
+        if event.node.data is not None:
+            self.expanded_keys.discard(event.node.data.key)

@@ -1,0 +1,75 @@
+"""The heap top table: flat, flat%, sum%, cum, cum%, function (file:line in line mode)."""
+
+from __future__ import annotations
+
+from tui.model.units import format_value
+from tui.widgets.cells import SortCell, literal, number_cell
+from tui.widgets.keyed_table import KeyedTable, Row
+
+COLUMNS = (
+    ("flat", "flat", 9),
+    ("flat_pct", "flat%", 6),
+    ("sum_pct", "sum%", 6),
+    ("cum", "cum", 9),
+    ("cum_pct", "cum%", 6),
+    ("function", "function", None),
+)
+
+
+def _pct(value: float) -> str:
+    return f"{value:.2f}%"
+
+
+def report_rows(report, *, line_mode: bool) -> list[Row]:
+    """Cells for each row of a TopReport, in report order. The last cell's raw is the key."""
+    unit = report.unit
+    rows: list[Row] = []
+    for r in report.rows:
+        name = r.name
+        if line_mode and getattr(r, "file", ""):
+            name = f"{r.name} {r.file}:{r.line}"
+        rows.append(
+            (
+                r.key,
+                (
+                    number_cell(r.flat, format_value(r.flat, unit)),
+                    number_cell(r.flat_pct, _pct(r.flat_pct)),
+                    number_cell(r.sum_pct, _pct(r.sum_pct)),
+                    number_cell(r.cum, format_value(r.cum, unit)),
+                    number_cell(r.cum_pct, _pct(r.cum_pct)),
+                    SortCell(literal(name), r.key),
+                ),
+            )
+        )
+    return rows
+
+
+class HeapTable(KeyedTable):
+    """Top functions of the current heap profile, updated in place by function key."""
+
+    BORDER_TITLE = "heap"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(COLUMNS, **kwargs)
+        self.report = None
+        self.line_mode = False
+
+    def show_report(self, report, *, line_mode: bool) -> None:
+        if line_mode != self.line_mode:
+            # Keys differ between granularities: start from an empty table.
+            self.clear()
+            self._shown_text.clear()
+            self._order = ()
+        self.report = report
+        self.line_mode = line_mode
+        self.sync_rows(report_rows(report, line_mode=line_mode))
+
+    @property
+    def selected_row(self):
+        key = self.cursor_key
+        if self.report is None or key is None:
+            return None
+        for row in self.report.rows:
+            if row.key == key:
+                return row
+        return None

@@ -1,0 +1,96 @@
+"""A DataTable updated by row key: live refreshes keep the cursor on the same row.
+
+Never clear-and-refill: rows that left are removed, new rows are added, and only
+cells whose shown text changed are updated. The order follows the caller's
+sequence; the cursor is moved back to the row *key* it was on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets._data_table import CellDoesNotExist, RowDoesNotExist
+
+from tui.widgets.cells import SortCell
+
+Row = tuple[str, tuple[SortCell, ...]]
+
+
+def _shown(cell: object) -> str:
+    if isinstance(cell, SortCell):
+        return cell.text.plain + "\0" + str(cell.text.style)
+    if isinstance(cell, Text):
+        return cell.plain + "\0" + str(cell.style)
+    return str(cell)
+
+
+class KeyedTable(DataTable):
+    """DataTable whose rows are identified by stable string keys."""
+
+    def __init__(self, columns: Sequence[tuple[str, str, int | None]], **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._column_spec = tuple(columns)
+        self._shown_text: dict[str, tuple[str, ...]] = {}
+        self._order: tuple[str, ...] = ()
+        self.cell_updates = 0  # cells touched by the last sync (for tests and benchmarks)
+
+    def on_mount(self) -> None:
+        for key, label, width in self._column_spec:
+            self.add_column(Text(label, justify="right" if width else "left"), key=key, width=width)
+
+    @property
+    def cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except (CellDoesNotExist, RowDoesNotExist):
+            return None
+
+    @property
+    def keys_in_order(self) -> tuple[str, ...]:
+        return self._order
+
+    def sync_rows(self, rows: Sequence[Row]) -> None:
+        """Make the table show ``rows`` in that order, touching as little as possible."""
+        cursor_key = self.cursor_key
+        cursor_row = self.cursor_row
+        wanted = {key for key, _ in rows}
+        updates = 0
+        for key in [k for k in self._shown_text if k not in wanted]:
+            self.remove_row(key)
+            del self._shown_text[key]
+            updates += 1
+        column_keys = [c[0] for c in self._column_spec]
+        for key, cells in rows:
+            shown = tuple(_shown(c) for c in cells)
+            old = self._shown_text.get(key)
+            if old is None:
+                self.add_row(*cells, key=key)
+                updates += len(cells)
+            elif old != shown:
+                for col, cell, before, after in zip(column_keys, cells, old, shown):
+                    if before != after:
+                        self.update_cell(key, col, cell)
+                        updates += 1
+            self._shown_text[key] = shown
+        order = tuple(key for key, _ in rows)
+        if order != self._order:
+            rank = {key: i for i, key in enumerate(order)}
+            last_col = column_keys[-1]
+            self.sort(last_col, key=lambda cell: rank.get(cell.raw, len(rank)))
+            self._order = order
+        self.cell_updates = updates
+        self._restore_cursor(cursor_key, cursor_row)
+
+    def _restore_cursor(self, key: str | None, old_row: int) -> None:
+        if not self.row_count:
+            return
+        if key is not None and key in self._shown_text:
+            row = self.get_row_index(key)
+        else:
+            row = min(max(old_row, 0), self.row_count - 1)
+        if row != self.cursor_row:
+            self.move_cursor(row=row, animate=False, scroll=False)

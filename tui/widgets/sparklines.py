@@ -1,0 +1,69 @@
+"""Live sparklines with the absolute current value and unit beside them.
+
+A sparkline scales min..max of its own data, so the shape alone says nothing
+about size: the label and the current value are always shown next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Sparkline, Static
+
+Formatter = Callable[[float], str]
+
+
+def fmt_count(v: float) -> str:
+    return f"{int(v):,}"
+
+
+def fmt_bytes(v: float) -> str:
+    v = float(v)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(v) < 1000 or unit == "TB":
+            return f"{v:.0f}{unit}" if unit == "B" else f"{v:.1f}{unit}"
+        v /= 1000
+    return f"{v:.1f}TB"  # pragma: no cover - loop always returns
+
+
+def fmt_percent(v: float) -> str:
+    return f"{v:.2f}%"
+
+
+class MetricSpark(Horizontal):
+    """``label ▁▂▃▅▇ value``: one metric's recent history and its current value."""
+
+    DEFAULT_CSS = """
+    MetricSpark { height: 1; width: 1fr; }
+    MetricSpark > .spark-label { width: 8; color: $text-muted; }
+    MetricSpark > Sparkline { width: 1fr; height: 1; margin: 0 1 0 0; }
+    MetricSpark > .spark-value { width: 9; text-align: right; text-style: bold; }
+    """
+
+    def __init__(self, metric: str, label: str, formatter: Formatter, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.metric = metric
+        self.label = label
+        self.formatter = formatter
+        self.values: tuple[float, ...] = ()
+        self.current_text = "–"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.label), classes="spark-label")
+        yield Sparkline([], summary_function=max)
+        yield Static(Text("–"), classes="spark-value")
+
+    def show(self, values: Sequence[float]) -> None:
+        """Show a new series; repaints only when something visible changed."""
+        values = tuple(float(v) for v in values)
+        if values == self.values:
+            return
+        self.values = values
+        self.query_one(Sparkline).data = list(values)
+        text = self.formatter(values[-1]) if values else "–"
+        if text != self.current_text:
+            self.current_text = text
+            self.query_one(".spark-value", Static).update(Text(text))
