@@ -74,9 +74,10 @@ def test_focus_and_ignore_filter_samples_and_total():
     p = prof([(["a", "handler", "main"], [100]), (["b", "gc", "main"], [30]), (["c", "main"], [5])])
     f = top(p, focus="handler")
     assert rows(f) == {"a": (100, 100), "handler": (0, 100), "main": (0, 100)}
-    assert f.total == 100
+    assert f.total == 135  # pprof: percentages stay relative to the whole profile
+    assert f.rows[0].flat_pct == pytest.approx(100 / 135 * 100)
     i = top(p, ignore="^gc$")
-    assert "b" not in rows(i) and i.total == 105
+    assert "b" not in rows(i) and rows(i)["main"] == (0, 105)
     both = top(p, focus="main", ignore="handler|gc")
     assert rows(both) == {"c": (5, 5), "main": (0, 5)}
     with pytest.raises(ParseError, match="focus"):
@@ -89,7 +90,7 @@ def test_focus_matches_file_names_too():
     b.sample(["a", "main"], [10])
     b.sample(["other", "main"], [3])
     r = top(decode_profile(b.bytes()), focus="cache\\.go")
-    assert r.total == 10
+    assert rows(r) == {"a": (10, 10), "main": (0, 10)}
 
 
 def test_line_granularity_splits_by_line():

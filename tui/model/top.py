@@ -1,7 +1,8 @@
 """pprof -top: flat/cum per function (or line), with pprof's total, trimming and ordering.
 
 Semantics (google/pprof internal/report + internal/graph):
-- total = sum of |value| over every sample kept by focus/ignore;
+- total = sum of |value| over every sample, *before* focus/ignore (pprof's default,
+  relative_percentages=false), so filtered rows keep their share of the whole profile;
 - flat = value at the leaf node (innermost inlined line of the leaf location);
   cum = value of every sample whose stack contains the node, once per sample;
 - nodes with |cum| < |int(sum of all flats * node_fraction)| are dropped
@@ -60,7 +61,7 @@ class StackTotals:
     """Per interned stack: summed value of one sample type, after focus/ignore."""
 
     values: list[int]
-    total: int  # sum of |value| over kept samples
+    total: int  # sum of |value| over all samples (pprof: before focus/ignore)
 
 
 def compile_regex(pattern: str | None, what: str) -> re.Pattern[str] | None:
@@ -109,12 +110,11 @@ def stack_totals(profile: Profile, sample_index: int, focus: str | None = None,
             keep.append(not focused.isdisjoint(seg))
         else:
             keep.append(True)
-    total = 0
     for s, v in zip(profile.sample_stack, vals):
         if keep[s]:
             per_stack[s] += v
-            total += abs(v)
-    return StackTotals(per_stack, total)
+    # pprof computes the total before applying focus/ignore (percentages of all samples).
+    return StackTotals(per_stack, sum(map(abs, vals)))
 
 
 def location_lookup(mapping: dict[int, int]):
