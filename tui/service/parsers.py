@@ -68,18 +68,24 @@ def _parse_debug1(data: bytes) -> Any:
     return parse_debug1(_text(data))
 
 
+MAX_STACK_SERIES = 100  # history series per dump: every reason, plus the biggest stack groups
+
+
 def tree_from_dump(dump: Any, groups: tuple[Any, ...]) -> TreeData:
     creators: dict[int, str] = {}
     for g in getattr(dump, "goroutines", ()):
         created_by = getattr(g, "created_by", None)
         creators[g.id] = getattr(created_by, "func", "") if created_by is not None else ""
     series: dict[str, float] = {}
+    stacks: dict[str, float] = {}
     for group in groups:
         series[f"reason:{group.key}"] = float(group.count)
-        for bucket in getattr(group, "buckets", ()):
-            for stack in getattr(bucket, "stacks", ()):
+        for bucket in group.buckets:
+            for stack in bucket.stacks:
                 key = f"stack:{stack.key}"
-                series[key] = series.get(key, 0.0) + float(stack.count)
+                stacks[key] = stacks.get(key, 0.0) + float(stack.count)
+    biggest = sorted(stacks.items(), key=lambda kv: -kv[1])[:MAX_STACK_SERIES]
+    series.update(biggest)
     return TreeData(tuple(groups), int(dump.total), creators, series)
 
 
