@@ -22,7 +22,8 @@ MEMSTATS = "memstats"
 GOROUTINE_TREE = "goroutine-tree"  # goroutine?debug=2 (full dump, grouped)
 GOROUTINE_STACKS = "goroutine-stacks"  # goroutine?debug=1 (counts per stack)
 GOROUTINE_COUNT = "goroutine-count"  # index page
-KINDS = (HEAP, MEMSTATS, GOROUTINE_TREE, GOROUTINE_STACKS, GOROUTINE_COUNT)
+GOROUTINE_LEAKS = "goroutine-leaks"  # goroutineleak?debug=1 (proven leaks, Go 1.26+)
+KINDS = (HEAP, MEMSTATS, GOROUTINE_TREE, GOROUTINE_STACKS, GOROUTINE_COUNT, GOROUTINE_LEAKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class Snapshot:
     memstats: Any = None  # tui.model.memstats.MemStats
     goroutine_groups: tuple[Any, ...] = ()  # tui.goroutines.grouping.ReasonGroup
     goroutine_stacks: Any = None  # tui.goroutines.model.StackCounts (debug=1)
+    goroutine_leaks: Any = None  # tui.goroutines.model.StackCounts, kind "goroutineleak" (None = not served/fetched)
     goroutine_total: int | None = None
     tree_status: str = ""  # why the goroutine tree is N s old
     history: HistoryView | None = None

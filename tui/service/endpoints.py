@@ -15,6 +15,10 @@ MEMSTATS = "heap?debug=1"
 HEAP = "heap"
 GOROUTINE_DEBUG1 = "goroutine?debug=1"
 GOROUTINE_DEBUG2 = "goroutine?debug=2"
+GOROUTINELEAK_DEBUG1 = "goroutineleak?debug=1"
+# goroutineleak runs a leak-detecting GC cycle in the target: fetch it rarely, and only when
+# the index lists the profile (Go 1.26+ with the goroutineleak experiment, default in 1.27).
+LEAK_EVERY_SECONDS = 60.0
 
 
 @dataclass(slots=True)
@@ -58,6 +62,8 @@ def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpo
            config.goroutine_debug1_every),
         ep(GOROUTINE_DEBUG2, "goroutine", {"debug": "2"}, validate.GOROUTINE_DEBUG2, 0,
            deadline=config.debug2_timeout),
+        ep(GOROUTINELEAK_DEBUG1, "goroutineleak", {"debug": "1"}, validate.GOROUTINE_DEBUG1,
+           max(1, round(LEAK_EVERY_SECONDS / max(config.interval, 0.001)))),
     ]
     return {e.name: e for e in eps}
 
@@ -73,4 +79,5 @@ class Latest:
     memstats: object = None
     stacks: object = None
     groups: tuple[object, ...] = ()
+    leaks: object = None  # StackCounts of goroutineleak?debug=1 (kind "goroutineleak")
     tree_reason: str = ""

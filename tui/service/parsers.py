@@ -32,6 +32,7 @@ class Parsers:
     memstats: Callable[[bytes], Any]
     goroutine_debug1: Callable[[bytes], Any]  # -> StackCounts (has .total)
     goroutine_debug2: Callable[[bytes], TreeData]
+    goroutineleak: Callable[[bytes], Any] | None = None  # -> StackCounts(kind="goroutineleak"); None = never fetched
 
 
 def _text(data: bytes) -> str:
@@ -98,7 +99,7 @@ def _parse_debug2(data: bytes) -> TreeData:
 
 
 def default_parsers() -> Parsers:
-    return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2)
+    return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2, _parse_debug1)
 
 
 def memstats_series(ms: Any) -> dict[str, float]:

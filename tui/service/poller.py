@@ -196,6 +196,10 @@ class Poller:
             if ep.due(self.tick, self.clock()):
                 await self._poll(ep, handler)
         await self._maybe_tree()
+        leaks = self.endpoints[E.GOROUTINELEAK_DEBUG1]
+        if (self.parsers.goroutineleak is not None and "goroutineleak" in self.latest_data.profiles
+                and leaks.due(self.tick, self.clock())):
+            await self._poll(leaks, self._on_leaks)
         return 0.0
 
     async def _maybe_tree(self) -> None:
@@ -268,7 +272,8 @@ class Poller:
     def _parser_for(self, name: str) -> Callable[[bytes], Any] | None:
         p = self.parsers
         return {E.INDEX: p.index, E.MEMSTATS: p.memstats, E.HEAP: p.heap,
-                E.GOROUTINE_DEBUG1: p.goroutine_debug1, E.GOROUTINE_DEBUG2: p.goroutine_debug2}.get(name)
+                E.GOROUTINE_DEBUG1: p.goroutine_debug1, E.GOROUTINE_DEBUG2: p.goroutine_debug2,
+                E.GOROUTINELEAK_DEBUG1: p.goroutineleak}.get(name)
 
     # ---- handlers: parsed data -> latest + history -----------------------------------
     def _on_index(self, profiles: Any, _cost: float) -> None:
@@ -298,6 +303,9 @@ class Poller:
             self.latest_data.goroutine_total = int(stacks.total)
             self.history.push("goroutines", self.clock(), stacks.total)
 
+    def _on_leaks(self, leaks: Any, _cost: float) -> None:
+        self.latest_data.leaks = leaks
+
     def _on_tree(self, tree: Any, cost: float) -> None:
         assert self.budget is not None
         self.budget.record(self.clock() - cost, cost, tree.total)
@@ -325,6 +333,7 @@ class Poller:
             snap.HEAP: age(snap.HEAP, E.HEAP),
             snap.GOROUTINE_TREE: age(snap.GOROUTINE_TREE, E.GOROUTINE_DEBUG2, self.latest_data.tree_reason),
             snap.GOROUTINE_STACKS: age(snap.GOROUTINE_STACKS, E.GOROUTINE_DEBUG1),
+            snap.GOROUTINE_LEAKS: age(snap.GOROUTINE_LEAKS, E.GOROUTINELEAK_DEBUG1),
         }
 
     def status_line(self, now: float) -> str:
@@ -354,7 +363,7 @@ class Poller:
             last_error=self.last_error, status=self.status_line(now),
             ages=MappingProxyType(self._ages(now)), heap=data.heap,
             heap_totals=MappingProxyType(dict(data.heap_totals)), memstats=data.memstats,
-            goroutine_groups=data.groups, goroutine_stacks=data.stacks,
+            goroutine_groups=data.groups, goroutine_stacks=data.stacks, goroutine_leaks=data.leaks,
             goroutine_total=data.goroutine_total, tree_status=tree_status,
             history=self.history.view(), costs=self.costs.snapshot(),
             stw_share=self.budget.share(now) if self.budget else 0.0,
