@@ -264,3 +264,14 @@ async def test_parser_bug_is_reported_and_polling_continues(clock):
     await poller.stop()
     reason = poller.latest.age(snap.HEAP).reason
     assert "parser failed (TypeError" in reason and poller.latest.state == snap.LIVE
+
+
+async def test_bad_tls_setup_is_an_error_snapshot_not_a_crash(tmp_path):
+    from tui.config import build_config
+    from tui.service.poller import Poller
+
+    config = build_config({"target": "https://h:6060", "cacert": str(tmp_path / "missing-ca.pem")}, env={})
+    seen = []
+    poller = Poller(config, on_snapshot=seen.append)
+    await poller.run()
+    assert seen and seen[-1].state == snap.ERROR and "TLS setup" in seen[-1].status

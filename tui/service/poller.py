@@ -136,7 +136,12 @@ class Poller:
     # ---- loop ----------------------------------------------------------------------
     async def run(self) -> None:
         if self._client is None:
-            self._client = TargetClient(self.config)
+            try:
+                self._client = TargetClient(self.config)
+            except FetchError as exc:  # e.g. an unreadable CA file: nothing to retry
+                self.state, self.last_error = snap.ERROR, exc.user_message
+                self._publish()
+                return
         self.budget = Debug2Budget(
             budget=self.config.stw_budget, min_age=self.config.debug2_min_age,
             max_age=self.config.debug2_max_age, max_bytes=self.config.max_body_bytes,
@@ -343,6 +348,8 @@ class Poller:
             index = self.endpoints[E.INDEX]
             retry = max(index.not_before - now, 0.0)
             prefix = "reconnecting: " if self.state == snap.RECONNECTING else ""
+            if not index.backoff.failures:
+                return f"{prefix}{self.last_error}"  # nothing scheduled to retry
             return f"{prefix}{self.last_error} (retry in {retry:.1f} s)" if retry < 10 else (
                 f"{prefix}{self.last_error} (retry in {retry:.0f} s)")
         if self.state == snap.STARTING:
