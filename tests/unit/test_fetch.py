@@ -255,3 +255,11 @@ async def test_planted_secrets_never_in_messages_or_logs(target, caplog):
     for secret in (TOKEN, HEADER_SECRET, "Ym9iOnBsYW50ZWQ"):  # base64 of bob:planted...
         assert secret not in text
     assert len(messages) > 10
+
+
+def test_redact_replaces_secrets_and_flattens():
+    from tui.fetch.errors import redact
+
+    text = redact("auth Bearer s3cr3t-long failed\nnext line s3cr3t", ["s3cr3t", "s3cr3t-long", ""])
+    assert text == "auth Bearer <redacted> failed next line <redacted>"
+    assert len(redact("x" * 1000, [])) == 300

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import ssl
 import time
 from dataclasses import dataclass
@@ -63,7 +64,8 @@ class TargetClient:
         if config.auth.basic_user:
             password = config.auth.basic_password.reveal() if config.auth.basic_password else ""
             auth = httpx.BasicAuth(config.auth.basic_user, password)
-            self._secrets += (password, auth._auth_header.split(" ", 1)[-1])  # type: ignore[attr-defined]
+            token = base64.b64encode(f"{config.auth.basic_user}:{password}".encode()).decode()
+            self._secrets += (password, token)
         verify: ssl.SSLContext | bool = True
         if config.target.startswith("https:") or config.tls.cacert or config.tls.client_cert:
             verify = build_ssl_context(config)
