@@ -182,6 +182,7 @@ class PprofApp(App):
         else:
             self.source.resume()
             self.notify("resumed", timeout=2)
+        self.dashboard.refresh_status()
 
     def action_refresh_now(self) -> None:
         if self._debug2_expensive():

@@ -33,8 +33,8 @@ def make_snapshot(seq: int = 1, *, version: str = "go1.27", history: History | N
         history = History()
         for i in range(30):
             history.push_many(float(i), {
-                "goroutines": 100 + 3 * i, "heap_inuse": 5e6 + 1e5 * i, "stack_inuse": 1e6 + 2e4 * i,
-                "sys": 2e7 + 1e5 * i, "num_gc": i, "gc_cpu_fraction": 0.001 * i,
+                "goroutines": 100 + 3 * i, "mem.heap_inuse": 5e6 + 1e5 * i, "mem.stack_inuse": 1e6 + 2e4 * i,
+                "mem.sys": 2e7 + 1e5 * i, "mem.num_gc": i, "mem.gc_cpu_fraction": 0.001 * i,
             })
     ages = {
         snap.HEAP: snap.DataAge(snap.HEAP, 100.0, 1.0),

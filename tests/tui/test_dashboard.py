@@ -207,8 +207,11 @@ async def test_pause_resume_and_refresh(source):
     app = build_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
+        status = app.screen.query_one(StatusBar)
         await pilot.press("p")
+        assert status.info.state == "paused"
         await pilot.press("p")
+        assert status.info.state == "live"
         await pilot.press("r")
         await pilot.pause()
         assert source.calls[-3:] == ["pause", "resume", "refresh:all"]

@@ -16,6 +16,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from rich.text import Text
+
+from tui.model.units import format_value
+from tui.textsafe import clean
 from tui.screens.views import SAMPLE_TYPES, HeapView, metric_specs, status_info
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
@@ -87,7 +91,7 @@ class Dashboard(Screen):
     def show_snapshot(self, snapshot) -> None:
         """Apply one snapshot; the app calls this inside batch_update()."""
         self.snapshot = snapshot
-        self.query_one(StatusBar).show(status_info(snapshot))
+        self.query_one(StatusBar).show(status_info(snapshot, paused=self.app.paused))
         history = snapshot.history
         for spark in self.query(MetricSpark):
             spark.show(history.values(spark.metric) if history is not None else ())
@@ -96,6 +100,10 @@ class Dashboard(Screen):
         if groups is not tree.groups:
             tree.show_groups(groups)
         self._update_titles()
+
+    def refresh_status(self) -> None:
+        if self.snapshot is not None:
+            self.query_one(StatusBar).show(status_info(self.snapshot, paused=self.app.paused))
 
     def show_top(self, view: HeapView, report) -> None:
         table = self.query_one(PaneTable)
@@ -119,19 +127,18 @@ class Dashboard(Screen):
             title += f" · /{view.filter}/"
         report = report or table.report
         if report is not None:
-            title += f" · {report.shown_label}" if getattr(report, "shown_label", "") else ""
-        table.border_title = title
+            title += f" · total {format_value(report.total, report.unit)}"
+        table.border_title = Text(clean(title, 300))
         tree = self.query_one(PaneTree)
         tree_title = "goroutines"
         if self.snapshot is not None and self.snapshot.goroutine_total is not None:
             tree_title += f" · {self.snapshot.goroutine_total:,} total"
         if self.filters.get("tree"):
             tree_title += f" · /{self.filters['tree']}/"
-        tree.border_title = tree_title
         if self.snapshot is not None and self.snapshot.tree_status:
-            tree.border_subtitle = self.snapshot.tree_status
-        else:
-            tree.border_subtitle = ""
+            # why the tree is as old as it is (the debug=2 budget), e.g. "dump 40 s old: budget 1%"
+            tree_title += " · " + self.snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
+        tree.border_title = Text(clean(tree_title, 300))
 
     # -- actions ------------------------------------------------------------
     def _view_changed(self) -> None:

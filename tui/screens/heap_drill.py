@@ -21,12 +21,14 @@ class HeapDrillScreen(DrillScreen):
         self.view = view
         self.row = row
         granularity = "lines" if view.line_mode else "functions"
-        self.result = peek(heap, view.sample_type, row.key, granularity=granularity)
+        index = heap.sample_index(view.sample_type) if view.sample_type in [t.type for t in heap.sample_types] else None
+        self.result = peek(heap, row.key, index, granularity=granularity)
+        self.unit = heap.sample_types[heap.sample_index(index)].unit.lower()
         self.title_text = f" {clean(row.name, 200)} · {view.sample_type}"
         super().__init__()
 
     def _value(self, v: int) -> str:
-        return format_value(v, self.result.unit)
+        return format_value(v, self.unit)
 
     def body(self) -> Text:
         p = self.result
@@ -35,7 +37,8 @@ class HeapDrillScreen(DrillScreen):
         text.append("function  ", style="dim")
         text.append(clean(self.row.name, 500), style="bold")
         if self.row.file:
-            text.append(f"\n          {clean(self.row.file, 500)}:{self.row.line}", style="cyan")
+            where = f"{self.row.file}:{self.row.line}" if self.row.line else self.row.file
+            text.append(f"\n          {clean(where, 500)}", style="cyan")
         text.append("\nflat      ", style="dim")
         text.append(f"{self._value(p.flat)} ({_pct(p.flat, total).strip()})")
         text.append("   cum ", style="dim")

@@ -37,21 +37,21 @@ def _gc_cpu(v: float) -> str:
 def metric_specs() -> tuple[MetricSpec, ...]:
     return (
         MetricSpec("goroutines", "goroutines", "gorout.", fmt_count),
-        MetricSpec("heap", "heap_inuse", "heap", fmt_bytes),
-        MetricSpec("stack", "stack_inuse", "stack", fmt_bytes),
-        MetricSpec("sys", "sys", "sys", fmt_bytes),
-        MetricSpec("gc", "num_gc", "GCs", fmt_count, classes="extra"),
-        MetricSpec("gccpu", "gc_cpu_fraction", "GC cpu", _gc_cpu, classes="extra"),
+        MetricSpec("heap", "mem.heap_inuse", "heap", fmt_bytes),
+        MetricSpec("stack", "mem.stack_inuse", "stack", fmt_bytes),
+        MetricSpec("sys", "mem.sys", "sys", fmt_bytes),
+        MetricSpec("gc", "mem.num_gc", "GCs", fmt_count, classes="extra"),
+        MetricSpec("gccpu", "mem.gc_cpu_fraction", "GC cpu", _gc_cpu, classes="extra"),
     )
 
 
 AGE_KINDS = (("heap", "heap"), ("memstats", "mem"), ("goroutine-tree", "tree"))
 
 
-def status_info(snapshot) -> StatusInfo:
+def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
     ages = tuple((short, age_text(snapshot.age(kind).age)) for kind, short in AGE_KINDS)
     cost = f"stw {snapshot.stw_share * 100:.2f}%" if snapshot.stw_share else ""
-    state = snapshot.state
+    state = "paused" if paused else snapshot.state
     error = snapshot.last_error if state in ("reconnecting", "error") or snapshot.last_error else ""
     return StatusInfo(
         target=snapshot.target,

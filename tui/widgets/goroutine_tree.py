@@ -40,8 +40,11 @@ class NodeData:
     group: object
 
 
+COUNT_WIDTH = 7
+
+
 def _count(n: int) -> Text:
-    return Text(f"{n:,}", style="bold")
+    return Text(f"{n:>{COUNT_WIDTH},}", style="bold")
 
 
 def reason_label(g) -> Text:

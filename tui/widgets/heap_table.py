@@ -8,10 +8,10 @@ from tui.widgets.keyed_table import KeyedTable, Row
 
 COLUMNS = (
     ("flat", "flat", 9),
-    ("flat_pct", "flat%", 6),
-    ("sum_pct", "sum%", 6),
+    ("flat_pct", "flat%", 7),
+    ("sum_pct", "sum%", 7),
     ("cum", "cum", 9),
-    ("cum_pct", "cum%", 6),
+    ("cum_pct", "cum%", 7),
     ("function", "function", None),
 )
 

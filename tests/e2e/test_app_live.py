@@ -1,0 +1,63 @@
+"""The real app, watching the real Go test target through the real poller (Pilot, 80×24)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tui.app import build_app
+from tui.config import build_config
+from tui.service.poller import Poller
+from tui.widgets.goroutine_tree import GoroutineTree
+from tui.widgets.heap_table import HeapTable
+from tui.widgets.sparklines import MetricSpark
+from tui.widgets.status_bar import StatusBar
+
+pytestmark = pytest.mark.e2e
+
+
+async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("condition not reached while watching the target")
+        await pilot.pause(0.2)
+
+
+async def test_app_watches_the_real_target(go_target):
+    target = go_target("-chan-leak-rate", "20", "-cache-leak-rate", "5000", "-parked")
+    config = build_config({"target": target.addr, "interval": 0.5, "debug2_min_age": 1.0}, env={})
+    app = build_app(Poller(config))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(HeapTable)
+        tree = app.screen.query_one(GoroutineTree)
+        await wait_for(pilot, lambda: table.row_count > 0 and any("LFUCache" in k for k in table.keys_in_order))
+        await wait_for(pilot, lambda: any(n.data.group.reason == "chan send" for n in tree.root.children))
+        status = app.screen.query_one(StatusBar).info
+        assert status.state == "live" and target.addr in status.target
+        spark = app.screen.query_one("#spark-goroutines", MetricSpark)
+        await wait_for(pilot, lambda: len(spark.values) >= 3 and spark.values[-1] > spark.values[0])
+
+        # drill into the leaking goroutines and back
+        await pilot.press("tab")
+        chan_send = next(i for i, n in enumerate(tree.root.children) if n.data.group.reason == "chan send")
+        for _ in range(chan_send):
+            await pilot.press("j")
+        await pilot.press("enter", "j", "enter", "j", "enter")
+        await pilot.pause()
+        from tui.screens.goroutine_drill import GoroutineDrillScreen
+
+        assert isinstance(app.screen, GoroutineDrillScreen)
+        assert "main.(*Dispatcher).deliver" in app.screen.body().plain
+        await pilot.press("escape")
+
+        # pause stops polling: no new snapshot arrives while paused
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        seq = app.snapshot.seq
+        await pilot.pause(2.0)
+        assert app.snapshot.seq <= seq + 1
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.snapshot.seq > seq + 1)
