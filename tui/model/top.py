@@ -130,22 +130,25 @@ def location_lookup(mapping: dict[int, int]):
 def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     """(flat, cum, inline_only) per node from per-stack values.
 
-    Every frame is mapped (one C-level pass) to the tuple of its location's nodes,
-    innermost first; each live stack's frames become a frozenset of nodes (cum counts
-    a node once per sample, recursion or not) without a Python loop per frame.
+    Every frame is mapped (one C-level pass) to an int code: its node, or for an inlined
+    location a "combo" code (>= number of nodes) standing for all its lines' nodes. Each
+    live stack becomes a frozenset of codes (cum counts a node once per sample, recursion
+    or not); combos then credit their member nodes not already credited in that stack.
     """
     n = len(nodes.infos)
-    flat = [0] * n
-    cum = [0] * n
-    loc_nodes = {lid: (nd,) for lid, nd in nodes.loc_node.items()}
+    loc_code = dict(nodes.loc_node)
+    members: list[frozenset[int]] = []
     for lid, more in nodes.loc_extra.items():
-        loc_nodes[lid] = (nodes.loc_node[lid],) + more
+        loc_code[lid] = n + len(members)
+        members.append(frozenset((nodes.loc_node[lid],) + more))
+    innermost = [nodes.loc_node[lid] for lid in nodes.loc_extra]
+    combo_codes = frozenset(range(n, n + len(members)))
     offs = profile.stack_offsets
-    lookup, has_gaps = location_lookup(loc_nodes)
+    lookup, has_gaps = location_lookup(loc_code)
     try:
-        frames = list(map(lookup, profile.iter_stack_ids()))
-        if has_gaps and None in frames:
-            raise KeyError(profile.stack_ids[frames.index(None)])
+        codes = list(map(lookup, profile.iter_stack_ids()))
+        if has_gaps and None in codes:
+            raise KeyError(profile.stack_ids[codes.index(None)])
     except (KeyError, IndexError) as exc:
         bad = exc.args[0] if isinstance(exc, KeyError) else "beyond the location table"
         raise ParseError(f"profile: sample references unknown location id {bad}", kind="profile") from None
@@ -154,14 +157,26 @@ def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     starts = list(map(offs.__getitem__, live))
     ends = list(map(offs.__getitem__, map((1).__add__, live)))
     vals = list(map(per_stack.__getitem__, live))
-    for leaf, v in zip(map(frames.__getitem__, starts), vals):
-        flat[leaf[0]] += v
-    node_sets = map(frozenset, map(chain.from_iterable, map(frames.__getitem__, map(slice, starts, ends))))
-    for ns, v in zip(node_sets, vals):
+    flat = [0] * (n + len(members))
+    cum = [0] * (n + len(members))  # combo slots collect junk, ignored
+    for leaf, v in zip(map(codes.__getitem__, starts), vals):
+        flat[leaf] += v
+    for c, inner in enumerate(innermost):
+        flat[inner] += flat[n + c]
+    code_sets = map(frozenset, map(codes.__getitem__, map(slice, starts, ends)))
+    for ns, v in zip(code_sets, vals):
         for nd in ns:
             cum[nd] += v
-    root_nodes = set(map(itemgetter(-1), map(frames.__getitem__, map((-1).__add__, ends))))
-    return flat, cum, _inline_only(nodes, root_nodes, n)
+        if members and not combo_codes.isdisjoint(ns):
+            credit = set()
+            for c in combo_codes.intersection(ns):
+                credit |= members[c - n]
+            for nd in credit.difference(ns):
+                cum[nd] += v
+    root_codes = set(map(codes.__getitem__, map((-1).__add__, ends)))
+    callers = [more[-1] for more in nodes.loc_extra.values()]
+    root_nodes = {c if c < n else callers[c - n] for c in root_codes}
+    return flat[:n], cum[:n], _inline_only(nodes, root_nodes, n)
 
 
 def _inline_only(nodes: NodeMap, root_nodes: set[int], n: int) -> list[bool]:
