@@ -160,3 +160,34 @@ def test_unsymbolized_location_is_named_after_the_binary():
     b.p.sample.add(location_id=[99, b.loc("main")], value=[8])
     r = top(decode_profile(b.bytes()))
     assert rows(r)["[server]"] == (8, 8)
+
+
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+@pytest.mark.parametrize("index", ["inuse_space", "alloc_objects"])
+def test_real_heap_capture_totals_are_consistent(version, index):
+    path = FIXTURES / version / "heap.pb.gz"
+    if not path.exists():
+        pytest.skip(f"fixture {path} not recorded")
+    p = decode_profile(path.read_bytes())
+    r = top(p, index, node_fraction=0)
+    i = p.sample_index(index)
+    assert r.total == sum(abs(v) for v in p.values[i])
+    assert sum(row.flat for row in r.rows) == sum(p.values[i])  # every sample has a leaf
+    assert max(row.cum for row in r.rows) <= r.total
+    assert all(row.flat <= row.cum for row in r.rows)
+    keys = [row.key for row in r.rows]
+    assert len(keys) == len(set(keys))
+    lines = top(p, index, granularity="lines", node_fraction=0)
+    assert sum(row.flat for row in lines.rows) == sum(row.flat for row in r.rows)
+
+
+def test_leaky_cache_is_the_top_inuse_function_in_go127_capture():
+    path = FIXTURES / "go1.27" / "heap.pb.gz"
+    if not path.exists():
+        pytest.skip("fixture not recorded")
+    r = top(decode_profile(path.read_bytes()))
+    assert r.sample_type == "inuse_space"
+    assert r.rows[0].key == "main.(*LFUCache).increment"

@@ -287,6 +287,8 @@ def _labels(data: bytes, nsamples: int, st: _Strings):
 
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "Error parsing message" in text and ":" in text:
+        text = text.rsplit(":", 1)[1].strip()  # drop upb's internal message type name
     return text[:120]
 
 
