@@ -14,7 +14,7 @@ import sys
 from tui import __version__
 
 # Order is the order shown in --help.
-COMMAND_MODULES = ("watch", "top", "goroutines")
+COMMAND_MODULES = ("watch", "top", "goroutines", "record", "replay", "open", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch a live Go service's heap and goroutines through net/http/pprof.",
     )
     parser.add_argument("--version", action="version", version=f"pprof-tui {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="replay the bundled demo recording (the same as no arguments)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"tui.commands.{name}")
@@ -30,8 +32,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def rewrite_argv(argv: list[str]) -> list[str]:
+    """Shortcuts: no arguments or `--demo` -> `demo`; `FILE...` -> `open FILE...`;
+    a recording directory -> `replay DIR`."""
+    if not argv:
+        return ["demo"]
+    if argv[0] == "--demo":
+        return ["demo", *argv[1:]]
+    first = argv[0]
+    if first.startswith("-") or first in COMMAND_MODULES:
+        return argv
+    import os
+
+    if os.path.isdir(first):
+        from tui.service.recording import is_recording
+        from pathlib import Path
+
+        if is_recording(Path(first)):
+            return ["replay", *argv]
+    return ["open", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = rewrite_argv(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

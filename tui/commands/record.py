@@ -1,0 +1,115 @@
+"""`pprof-tui record TARGET DIR`: poll like `watch`, without the UI, and record every answer.
+
+Also home of the recording options shared with `watch --record DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from tui.config import ConfigError, add_connection_arguments, config_from_args
+
+MiB = 1024 * 1024
+
+
+def add_record_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("recording bounds")
+    g.add_argument("--record-max-mb", type=float, default=1024, metavar="MB",
+                   help="keep at most this much recording; the oldest segments go first (default 1024)")
+    g.add_argument("--record-segment-mb", type=float, default=64, metavar="MB",
+                   help="start a new segment file past this size (default 64)")
+    g.add_argument("--record-segment-minutes", type=float, default=60, metavar="MIN",
+                   help="start a new segment file after this long (default 60)")
+    g.add_argument("--record-max-hours", type=float, default=None, metavar="H",
+                   help="drop segments whose newest record is older than this (default: no age bound)")
+
+
+def limits_from_args(args: argparse.Namespace):
+    from tui.service.recorder import RecordLimits
+
+    for name in ("record_max_mb", "record_segment_mb", "record_segment_minutes"):
+        if not getattr(args, name) > 0:
+            raise ConfigError(f"--{name.replace('_', '-')} must be > 0")
+    hours = args.record_max_hours
+    if hours is not None and not hours > 0:
+        raise ConfigError("--record-max-hours must be > 0")
+    return RecordLimits(segment_bytes=int(args.record_segment_mb * MiB),
+                        segment_seconds=args.record_segment_minutes * 60.0,
+                        max_bytes=int(args.record_max_mb * MiB),
+                        max_age=None if hours is None else hours * 3600.0)
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "record",
+        help="record a target's pprof answers to DIR without the UI (replay them with `replay DIR`)",
+        description="Poll TARGET exactly like `watch` and append every answer (body, time, cost) to DIR. "
+                    "Crash-safe: a killed recorder loses at most the record being written. "
+                    "No credentials, headers or the target's command line are stored.",
+    )
+    parser.add_argument("target", help="host:port or a base URL, as for watch")
+    parser.add_argument("directory", metavar="DIR", help="new (or empty) directory for the recording")
+    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                        help="stop after this long (default: until Ctrl-C / SIGTERM)")
+    add_record_limit_arguments(parser)
+    add_connection_arguments(parser)
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.errors import PprofTuiError
+
+    try:
+        config = config_from_args(args)
+        limits = limits_from_args(args)
+        from tui.service.sources import LiveSource
+
+        source = LiveSource(config, record_dir=args.directory, record_limits=limits)
+    except (ConfigError, PprofTuiError, OSError) as exc:
+        print(f"pprof-tui record: {exc}", file=sys.stderr)
+        return 2
+    snapshots = 0
+
+    def on_snapshot(snapshot) -> None:
+        nonlocal snapshots
+        snapshots += 1
+        if snapshot.last_error:
+            print(f"pprof-tui record: {snapshot.status}", file=sys.stderr)
+
+    source.on_snapshot = on_snapshot
+    print(f"pprof-tui record: recording {config.label} into {args.directory}", file=sys.stderr)
+    asyncio.run(_record(source, args.duration))
+    recorder = source.recorder
+    written = recorder.writer.records if recorder else 0
+    print(f"pprof-tui record: {snapshots} polls, {written} records"
+          + (f", {recorder.dropped} dropped (writer behind)" if recorder and recorder.dropped else "")
+          + (f"; {recorder.error}" if recorder and recorder.error else ""), file=sys.stderr)
+    return 1 if recorder and recorder.error else 0
+
+
+async def _record(source, duration: float | None) -> None:
+    task = asyncio.ensure_future(source.run())
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, task.cancel)
+        except (NotImplementedError, RuntimeError):
+            pass
+    try:
+        if duration is not None:
+            await asyncio.wait_for(asyncio.shield(task), timeout=duration)
+        else:
+            await task
+    except (asyncio.TimeoutError, asyncio.CancelledError):
+        pass
+    finally:
+        if not task.done():
+            task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass

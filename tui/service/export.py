@@ -1,0 +1,88 @@
+"""`s`: save the current snapshot's raw bodies to a new directory (stdlib only).
+
+Layout of `DIR/pprof-tui-<target>-<UTC time>/`:
+  heap.pb.gz             heap profile (gzip'd profile.proto; opens in `go tool pprof`)
+  heap_debug1.txt        heap?debug=1 (runtime.MemStats at the end)
+  goroutine_debug1.txt   goroutine?debug=1
+  goroutine_debug2.txt   goroutine?debug=2 (full dump)
+  goroutine.pb.gz, allocs.pb.gz, goroutineleak_debug{1,2}.txt, index.html  when the source had them
+  meta.json              target label, source kind, export time, per-file endpoint/age/bytes
+  screen.svg             written by the app (`app.save_screenshot`) next to these
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from tui import __version__
+
+SCREENSHOT_NAME = "screen.svg"
+
+# endpoint key -> file name
+FILE_NAMES = {
+    "heap": "heap.pb.gz",
+    "allocs": "allocs.pb.gz",
+    "goroutine": "goroutine.pb.gz",
+    "heap?debug=1": "heap_debug1.txt",
+    "goroutine?debug=1": "goroutine_debug1.txt",
+    "goroutine?debug=2": "goroutine_debug2.txt",
+    "goroutineleak?debug=1": "goroutineleak_debug1.txt",
+    "goroutineleak?debug=2": "goroutineleak_debug2.txt",
+    "index": "index.html",
+}
+_GZIPPED = {"heap.pb.gz", "allocs.pb.gz", "goroutine.pb.gz"}
+
+
+def file_name(endpoint: str) -> str | None:
+    if endpoint in FILE_NAMES:
+        return FILE_NAMES[endpoint]
+    if endpoint == "cmdline":
+        return None  # may carry the target's own secrets: never exported
+    safe = re.sub(r"[^A-Za-z0-9]+", "_", endpoint).strip("_")[:60]
+    return f"{safe}.bin" if safe else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_")[:60] or "target"
+
+
+def save_snapshot(directory: str | os.PathLike[str], bodies: Any, *, target: str, snapshot: Any = None,
+                  source: str = "live", now: float | None = None) -> Path:
+    """Write every kept body into a new sub-directory of `directory`; returns its path.
+
+    `bodies` is a `LatestBodies` (or anything with `.all() -> {endpoint: Body}`).
+    """
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+    base = Path(directory)
+    base.mkdir(parents=True, exist_ok=True)
+    out = base / f"pprof-tui-{_slug(target)}-{stamp}"
+    n = 1
+    while out.exists():
+        n += 1
+        out = base / f"pprof-tui-{_slug(target)}-{stamp}-{n}"
+    out.mkdir()
+    files: dict[str, Any] = {}
+    for endpoint, body in sorted(bodies.all().items()):
+        name = file_name(endpoint)
+        if name is None:
+            continue
+        data = body.body
+        if name in _GZIPPED and data[:2] != b"\x1f\x8b":
+            data = gzip.compress(data, 6, mtime=0)
+        (out / name).write_bytes(data)
+        files[name] = {"endpoint": endpoint, "bytes": len(data), "content_type": body.content_type,
+                       "fetched_unix": body.wall}
+    meta = {"tool": f"pprof-tui {__version__}", "target": target, "source": source, "exported_unix": now,
+            "files": files, "screenshot": SCREENSHOT_NAME}
+    if snapshot is not None:
+        meta["snapshot"] = {"seq": getattr(snapshot, "seq", None), "state": getattr(snapshot, "state", ""),
+                            "goroutines": getattr(snapshot, "goroutine_total", None)}
+    (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return out

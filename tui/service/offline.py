@@ -1,0 +1,210 @@
+"""`pprof-tui FILE...`: one snapshot built from saved files, through the same parsers as live.
+
+Each file's kind is detected by content (tui/model/detect.py): heap/allocs profiles (gzip'd or
+raw proto), goroutine profiles (proto), heap?debug=1 (memstats), goroutine debug=1/debug=2 dumps
+and goroutineleak dumps (their groups come out marked leaked), the pprof index page.
+No polling: state "offline"; pause/resume/refresh do nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from tui.errors import ParseError, PprofTuiError
+from tui.model import snapshot as snap
+from tui.model.history import History
+from tui.service.parsers import memstats_series, profile_totals
+from tui.service.tap import Body, LatestBodies
+
+OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    path: str
+    kind: str  # heap, goroutine-profile, heap-debug1, goroutine-debug1, goroutine-debug2, index
+    endpoint: str  # the endpoint it stands for (for exports)
+    leak: bool  # a goroutineleak profile
+    value: Any
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def load_file(path: str, data: bytes) -> LoadedFile:
+    """Detect and parse one file. Raises ParseError naming the file."""
+    from tui.model.detect import detect_kind
+
+    kind = detect_kind(data)
+    try:
+        if kind == "profile":
+            return _load_profile(path, data)
+        if kind == "heap-debug1":
+            from tui.model.memstats import parse_memstats
+
+            return LoadedFile(path, kind, "heap?debug=1", False, parse_memstats(_text(data)))
+        if kind == "goroutine-debug1":
+            from tui.goroutines.debug1 import parse_debug1
+
+            counts = parse_debug1(_text(data))
+            leak = counts.kind == "goroutineleak"
+            return LoadedFile(path, kind, "goroutineleak?debug=1" if leak else "goroutine?debug=1", leak, counts)
+        if kind == "goroutine-debug2":
+            from tui.goroutines.fastgroup import group_debug2_text
+
+            text = _text(data)
+            grouped = group_debug2_text(text)
+            leak = "writeGoroutineLeak" in text[:8192] or any(g.leaked for g in grouped.groups)
+            return LoadedFile(path, kind, "goroutineleak?debug=2" if leak else "goroutine?debug=2", leak, grouped)
+        if kind == "index":
+            from tui.model.index import parse_index
+
+            return LoadedFile(path, kind, "index", False, parse_index(_text(data)))
+    except ParseError as exc:
+        raise ParseError(f"{path}: {exc}", kind=exc.kind) from None
+    raise ParseError(f"{path}: not a pprof profile, goroutine dump or heap?debug=1 text", kind="unknown")
+
+
+def _load_profile(path: str, data: bytes) -> LoadedFile:
+    from tui.pprof.decode import decode_profile
+
+    profile = decode_profile(data)
+    names = {st.type for st in profile.sample_types}
+    if names & {"goroutine", "goroutineleak"}:
+        from tui.goroutines.proto import decode_goroutine_profile
+
+        counts = decode_goroutine_profile(data)
+        leak = counts.kind == "goroutineleak"
+        return LoadedFile(path, "goroutine-profile", "goroutineleak" if leak else "goroutine", leak, counts)
+    types = [st.type for st in profile.sample_types]
+    default = types[profile.default_sample_index] if 0 <= profile.default_sample_index < len(types) else ""
+    endpoint = "allocs" if default.startswith("alloc_") else "heap"
+    return LoadedFile(path, "heap", endpoint, False, profile)
+
+
+def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: str) -> snap.Snapshot:
+    """Combine loaded files into one Snapshot (later files of a kind win; leak dumps add leaked groups)."""
+    history = History()
+    heap = memstats = stacks = None
+    heap_totals: dict[str, float] = {}
+    groups: tuple[Any, ...] = ()
+    leak_groups: tuple[Any, ...] = ()
+    total: int | None = None
+    profiles: dict[str, int] = {}
+    ages: dict[str, snap.DataAge] = {}
+
+    def aged(kind: str, f: LoadedFile) -> None:
+        ages[kind] = snap.DataAge(kind, now, 0.0, f"from {Path(f.path).name}")
+
+    leak_tree: Any = None
+    plain_tree: Any = None
+    for f in files:
+        if f.kind == "heap":
+            if heap is None or f.endpoint == "heap":
+                heap = f.value
+                heap_totals = profile_totals(f.value)
+                aged(snap.HEAP, f)
+        elif f.kind == "heap-debug1":
+            memstats = f.value
+            aged(snap.MEMSTATS, f)
+        elif f.kind in ("goroutine-debug1", "goroutine-profile"):
+            if f.leak:
+                from tui.goroutines.grouping import group_stack_counts
+
+                leak_groups += tuple(group_stack_counts(f.value))
+            else:
+                stacks = f.value
+                aged(snap.GOROUTINE_STACKS, f)
+                total = int(f.value.total) if total is None else total
+        elif f.kind == "goroutine-debug2":
+            if f.leak:
+                leak_tree = f.value
+            else:
+                plain_tree = f.value
+            aged(snap.GOROUTINE_TREE, f)
+        elif f.kind == "index":
+            profiles = dict(f.value)
+            if isinstance(profiles.get("goroutine"), int):
+                total = profiles["goroutine"]
+            aged(snap.GOROUTINE_COUNT, f)
+    tree_status = ""
+    # goroutineleak?debug=2 is a full dump with "(leaked)" markers: the best tree there is.
+    tree = leak_tree if leak_tree is not None else plain_tree
+    if tree is not None:
+        groups = tuple(tree.groups)
+        total = int(tree.total)
+        tree_status = "from a goroutineleak dump" if tree is leak_tree else "from a file"
+    if leak_groups and leak_tree is None:
+        # debug=1/proto leak profiles hold only the leaked goroutines (also counted in their own groups)
+        groups = tuple(leak_groups) + groups
+        tree_status = "leaked groups from a goroutineleak profile (also counted in their own groups)"
+        if total is None:
+            total = sum(g.count for g in leak_groups)
+    if total is not None:
+        history.push("goroutines", now, total)
+    if memstats is not None:
+        history.push_many(now, memstats_series(memstats))
+    if heap_totals:
+        history.push_many(now, {f"heap.{k}": v for k, v in heap_totals.items()})
+    names = ", ".join(Path(f.path).name for f in files)
+    return snap.Snapshot(
+        seq=1, time=now, target=label, state=OFFLINE, status=f"offline: {len(files)} file(s): {names}"[:200],
+        ages=MappingProxyType(ages), heap=heap, heap_totals=MappingProxyType(heap_totals), memstats=memstats,
+        goroutine_groups=groups, goroutine_stacks=stacks, goroutine_total=total,
+        tree_status=tree_status, history=history.view(), profiles=MappingProxyType(profiles),
+    )
+
+
+class OfflineSource:
+    """The app's source for files given on the command line: publishes one snapshot on start."""
+
+    kind = OFFLINE
+
+    def __init__(self, paths: Sequence[str], *, read: Callable[[str], bytes] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if not paths:
+            raise PprofTuiError("no files given")
+        from tui.sources import read_source
+
+        read = read or read_source
+        self.paths = tuple(paths)
+        self.bodies = LatestBodies()
+        loaded = []
+        now = clock()
+        for path in self.paths:
+            data = read(path)
+            f = load_file(path, data)
+            loaded.append(f)
+            self.bodies.put(Body(f.endpoint, data, "", now, time.time()))
+        self.files = tuple(loaded)
+        self.label = Path(self.paths[0]).name if len(self.paths) == 1 else f"{len(self.paths)} files"
+        self.snapshot = build_offline_snapshot(self.files, now=now, label=self.label)
+        self.on_snapshot: Callable[[snap.Snapshot], None] | None = None
+        self.latest = self.snapshot
+
+    def start(self) -> None:
+        if self.on_snapshot is not None:
+            self.on_snapshot(self.snapshot)
+
+    async def stop(self) -> None:
+        return None
+
+    def pause(self) -> None:
+        return None
+
+    def resume(self) -> None:
+        return None
+
+    def refresh_now(self, kind: str = "all") -> None:
+        return None
+
+    def save(self, directory: str | Path) -> Path:
+        from tui.service.export import save_snapshot
+
+        return save_snapshot(directory, self.bodies, target=self.label, snapshot=self.snapshot, source=OFFLINE)

@@ -1,0 +1,105 @@
+"""A client wrapper that keeps the newest raw body of each endpoint and, optionally, records
+every answer (and failure) to a recording. The poller's logic does not change: it gets the
+same FetchResult or the same FetchError as without the tap."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tui.fetch.errors import FetchError
+from tui.service.recording import RecordHeader
+
+# The target's command line may carry its own secrets: recordings keep only a digest
+# (restart detection only compares it).
+DIGESTED_ENDPOINTS = frozenset({"cmdline"})
+
+
+def endpoint_key(path: str, params: Mapping[str, str] | None) -> str:
+    """The endpoint as FetchResult.path shows it: "goroutine?debug=2", "heap", "index"."""
+    shown = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    return shown or "index"
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    endpoint: str
+    body: bytes
+    content_type: str
+    at: float  # watcher clock
+    wall: float
+
+
+class LatestBodies:
+    """The newest successful raw body per endpoint (what `s` exports). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: dict[str, Body] = {}
+
+    def put(self, body: Body) -> None:
+        with self._lock:
+            self._bodies[body.endpoint] = body
+
+    def get(self, endpoint: str) -> Body | None:
+        with self._lock:
+            return self._bodies.get(endpoint)
+
+    def all(self) -> dict[str, Body]:
+        with self._lock:
+            return dict(self._bodies)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._bodies)
+
+
+class TapClient:
+    """Wraps a TargetClient (or anything with the same `get`/`aclose`)."""
+
+    def __init__(self, inner: Any, *, recorder: Any = None, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time, latest: LatestBodies | None = None) -> None:
+        self.inner = inner
+        self.recorder = recorder  # BackgroundRecorder or RecordingWriter-like (submit/append)
+        self.clock = clock
+        self.wall = wall
+        self.latest = latest if latest is not None else LatestBodies()
+
+    async def get(self, path: str, *, params: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+        key = endpoint_key(path, params)
+        t0 = self.clock()
+        wall = self.wall()
+        try:
+            result = await self.inner.get(path, params=params, **kwargs)
+        except FetchError as exc:
+            self._record(RecordHeader(t=t0, dt=self.clock() - t0, wall=wall, ep=key,
+                                      status=int(getattr(exc, "status", 0) or 0), err=exc.user_message[:500],
+                                      etype=type(exc).__name__), b"")
+            raise
+        dt = self.clock() - t0
+        self.latest.put(Body(key, result.body, result.content_type, t0 + dt, wall))
+        body, redacted = result.body, ""
+        if path in DIGESTED_ENDPOINTS:
+            body, redacted = hashlib.sha256(result.body).hexdigest().encode(), "sha256"
+        self._record(RecordHeader(t=t0, dt=dt, wall=wall, ep=key, status=result.status, elapsed=result.elapsed,
+                                  wire=result.wire_bytes, ctype=result.content_type[:200], redacted=redacted), body)
+        return result
+
+    def _record(self, header: RecordHeader, body: bytes) -> None:
+        if self.recorder is None:
+            return
+        submit = getattr(self.recorder, "submit", None) or self.recorder.append
+        submit(header, body)
+
+    async def aclose(self) -> None:
+        try:
+            await self.inner.aclose()
+        finally:
+            if self.recorder is not None:
+                close = getattr(self.recorder, "close", None)
+                if close is not None:
+                    close()
