@@ -1,0 +1,101 @@
+"""Stable per-stack keys for goroutine growth series, shared by debug=2 groups, debug=1
+counts and the goroutineleak profile (pure, stdlib only).
+
+Matching rule (documented in docs/INTERNALS.md): a stack is identified by its frames'
+``func file:line``, leaf first, after dropping the *leading* ``runtime.*`` frames (Go's
+debug=1 writer hides them; debug=2 may show ``runtime.gopark`` & co. depending on the
+version) — unless every frame is a runtime frame, then all are kept — and cut to the first
+``MATCH_FRAMES`` frames (debug=1 records hold 32-128 PCs, debug=2 elides deep middles).
+``created by`` is ignored (debug=1 does not print it), so two debug=2 stacks that differ only
+in their creator share one series. The wait reason is *not* part of the key: debug=1 cannot
+tell it, and a goroutine detected as leaked changes "chan send" into "chan send (leaked)".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tui.goroutines.model import Frame, StackCounts
+
+MATCH_FRAMES = 24
+RUNTIME_PREFIX = "runtime."
+
+
+@dataclass(frozen=True, slots=True)
+class GroupObservation:
+    """One stack group seen in one dump: the unit a growth series is made of."""
+
+    key: str  # match_key(frames)
+    reason: str  # "chan send", ...; inferred (often "unknown") for debug=1
+    count: int
+    min_minutes: int | None = None  # debug=2 only
+    max_minutes: int | None = None
+    leaked: bool = False  # marked "(leaked)" by Go, or listed by goroutineleak
+    label: str = ""  # short display name: the first non-runtime frame's function
+    tree_keys: tuple[str, ...] = ()  # StackGroup keys in the debug=2 tree (reason|bucket|hash)
+
+
+def match_frames(frames: Iterable[Frame]) -> tuple[tuple[str, str, int], ...]:
+    """The (func, file, line) tuples a stack is matched on (see module docstring)."""
+    all_frames = [(f.func, f.file, f.line) for f in frames]
+    start = 0
+    while start < len(all_frames) and all_frames[start][0].startswith(RUNTIME_PREFIX):
+        start += 1
+    kept = all_frames[start:] if start < len(all_frames) else all_frames
+    return tuple(kept[:MATCH_FRAMES])
+
+
+def match_key(frames: Iterable[Frame]) -> str:
+    text = "\n".join(f"{func} {file}:{line}" for func, file, line in match_frames(frames))
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def stack_label(frames: Iterable[Frame]) -> str:
+    kept = match_frames(frames)
+    return kept[0][0] if kept else "(no frames)"
+
+
+def _merge(into: dict[str, GroupObservation], obs: GroupObservation) -> None:
+    old = into.get(obs.key)
+    if old is None:
+        into[obs.key] = obs
+        return
+    mins = [m for m in (old.min_minutes, obs.min_minutes) if m is not None]
+    maxs = [m for m in (old.max_minutes, obs.max_minutes) if m is not None]
+    reason = old.reason if old.count >= obs.count else obs.reason
+    into[obs.key] = GroupObservation(
+        key=obs.key, reason=reason, count=old.count + obs.count,
+        min_minutes=min(mins) if mins else None, max_minutes=max(maxs) if maxs else None,
+        leaked=old.leaked or obs.leaked, label=old.label or obs.label,
+        tree_keys=old.tree_keys + tuple(k for k in obs.tree_keys if k not in old.tree_keys))
+
+
+def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]:
+    """Observations from the debug=2 tree (ReasonGroup -> BucketGroup -> StackGroup), merged by key."""
+    out: dict[str, GroupObservation] = {}
+    for rgroup in groups:
+        for bucket in getattr(rgroup, "buckets", ()):
+            for sg in getattr(bucket, "stacks", ()):
+                frames = getattr(sg, "frames", ())
+                _merge(out, GroupObservation(
+                    key=match_key(frames), reason=str(getattr(sg, "reason", "")),
+                    count=int(getattr(sg, "count", 0)),
+                    min_minutes=getattr(sg, "min_minutes", None), max_minutes=getattr(sg, "max_minutes", None),
+                    leaked=bool(getattr(sg, "leaked", False)), label=stack_label(frames),
+                    tree_keys=(str(getattr(sg, "key", "")),)))
+    return tuple(out.values())
+
+
+def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
+    """Observations from debug=1 / proto / goroutineleak counts (no ages; reason inferred)."""
+    from tui.goroutines.grouping import infer_reason
+
+    leaked = counts.kind == "goroutineleak"
+    out: dict[str, GroupObservation] = {}
+    for record in counts.records:
+        _merge(out, GroupObservation(
+            key=match_key(record.frames), reason=infer_reason(record.frames), count=int(record.count),
+            leaked=leaked, label=stack_label(record.frames)))
+    return tuple(out.values())

@@ -1,0 +1,107 @@
+"""Memory reconciliation: trends of the MemStats trailer, the goroutine count and the heap
+profile, and one sentence saying where the memory goes (pure, stdlib only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tui.model.growth import Trend, VerdictConfig, growth_rate, is_growing, trend
+
+# MemStats fields shown in the panel, in order: (series key, label, unit)
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("heap_inuse", "HeapInuse", "bytes"),
+    ("heap_idle", "HeapIdle", "bytes"),
+    ("heap_released", "HeapReleased", "bytes"),
+    ("stack_inuse", "StackInuse", "bytes"),
+    ("sys", "Sys", "bytes"),
+    ("max_rss", "MaxRSS", "bytes"),
+    ("num_gc", "NumGC", "count"),
+    ("gc_cpu_fraction", "GC CPU", "fraction"),
+)
+GOROUTINES = "goroutines"
+HEAP_PROFILE = "heap_profile_inuse"  # sum of the heap profile's inuse_space
+
+# MemStats move every poll (no GC steps), but HeapInuse saw-tooths with garbage:
+# judge with a looser monotonicity than the per-group verdicts.
+MEMORY_CONFIG = VerdictConfig(min_points=6, min_span_minutes=1.0, slope_floor=256 * 1024,
+                              relative_floor=0.01, min_rise_share=0.6, min_rises=3)
+STACK_CONFIG = MEMORY_CONFIG.with_(slope_floor=64 * 1024, relative_floor=0.02)
+GOROUTINE_CONFIG = VerdictConfig(min_points=6, min_span_minutes=1.0, slope_floor=10.0,
+                                 relative_floor=0.02, min_rise_share=0.7, min_rises=3)
+
+STACKS = "stacks"
+HEAP = "heap"
+NOTHING = "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class MetricTrend:
+    key: str
+    label: str
+    unit: str
+    current: float | None
+    rate_per_min: float | None  # None with too few points
+    growing: bool
+    values: tuple[float, ...]  # recent values for a sparkline (oldest first)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    metrics: tuple[MetricTrend, ...]  # METRICS order, then goroutines and the heap profile
+    verdict: str  # STACKS, HEAP, NOTHING
+    sentence: str
+
+
+def fmt_bytes(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if value >= size:
+            return f"{sign}{value / size:.1f} {unit}"
+    return f"{sign}{value:.0f} B"
+
+
+def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float]], config: VerdictConfig,
+            spark: int) -> tuple[MetricTrend, Trend | None]:
+    tr = trend(points, window_minutes=config.window_minutes)
+    growing = is_growing(tr, config) if unit != "count" and unit != "fraction" else False
+    rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
+    values = tuple(float(v) for _, v in list(points)[-spark:])
+    current = values[-1] if values else None
+    return MetricTrend(key, label, unit, current, rate, growing, values), tr
+
+
+def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
+              heap_growers: Sequence[tuple[str, float]] = (), *, spark: int = 60) -> Reconciliation:
+    """`series`: METRICS keys plus GOROUTINES and HEAP_PROFILE -> (t, value) points.
+    `heap_growers`: (function, Δinuse bytes) biggest first, from the heap diff."""
+    metrics: list[MetricTrend] = []
+    by_key: dict[str, MetricTrend] = {}
+    for key, label, unit in METRICS:
+        config = STACK_CONFIG if key == "stack_inuse" else MEMORY_CONFIG
+        m, _ = _metric(key, label, unit, series.get(key, ()), config, spark)
+        metrics.append(m)
+        by_key[key] = m
+    for key, label, unit, config in ((GOROUTINES, "goroutines", "count", GOROUTINE_CONFIG),
+                                     (HEAP_PROFILE, "heap profile inuse", "bytes", MEMORY_CONFIG)):
+        m, tr = _metric(key, label, unit, series.get(key, ()), config, spark)
+        if key == GOROUTINES:
+            m = MetricTrend(m.key, m.label, m.unit, m.current, m.rate_per_min, is_growing(tr, config), m.values)
+        metrics.append(m)
+        by_key[key] = m
+    stack, gor = by_key["stack_inuse"], by_key[GOROUTINES]
+    heap_inuse, heap_prof = by_key["heap_inuse"], by_key[HEAP_PROFILE]
+    if stack.growing and gor.growing and not heap_prof.growing:
+        sentence = (f"Stack is growing with the goroutine count (+{fmt_bytes(stack.rate_per_min or 0)}/min, "
+                    f"+{gor.rate_per_min or 0:,.0f} goroutines/min) while the heap profile is flat: "
+                    "the growth is goroutine stacks, not heap — look at the goroutine tree")
+        return Reconciliation(tuple(metrics), STACKS, sentence)
+    if heap_inuse.growing or heap_prof.growing:
+        grower = heap_inuse if heap_inuse.growing else heap_prof
+        sentence = f"{grower.label} is growing +{fmt_bytes(grower.rate_per_min or 0)}/min"
+        growers = [(name, delta) for name, delta in heap_growers if delta > 0][:3]
+        if growers:
+            sentence += ": largest Δinuse: " + ", ".join(f"{name} (+{fmt_bytes(d)})" for name, d in growers)
+        return Reconciliation(tuple(metrics), HEAP, sentence)
+    return Reconciliation(tuple(metrics), NOTHING, "nothing growing")

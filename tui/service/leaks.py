@@ -1,0 +1,346 @@
+"""LeakTracker: fed every Snapshot, keeps bounded per-group / per-function / MemStats series,
+the heap baseline, and returns a frozen LeakReport (verdicts, growth rows, heap diff,
+reconciliation sentence). Pure Python; the poller does not depend on it.
+
+Replays (tests, recorded series) call the observe_* methods directly; `feed(snapshot)` calls
+them for whatever data in the snapshot is new (by the fetch time in `snapshot.ages`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tui.model import snapshot as snap
+from tui.model.goroutine_keys import GroupObservation, from_reason_groups, from_stack_counts
+from tui.model.growth import (
+    GOROUTINE_DEFAULTS,
+    HEAP_DEFAULTS,
+    LEAKED,
+    Verdict,
+    VerdictConfig,
+    growing_verdict,
+    growth_rate,
+    leaked_verdict,
+    sort_verdicts,
+    stuck_verdict,
+    trend,
+)
+from tui.model.heapgrowth import DEFAULT_SAMPLE_TYPE, Baseline, HeapDiff, function_values, heap_diff
+from tui.model.reconcile import GOROUTINES, HEAP_PROFILE, METRICS, Reconciliation, fmt_bytes, reconcile
+
+MAX_POINTS = 600  # per series (10 min at a 1 s poll)
+MAX_GROUPS = 512
+MAX_FUNCTIONS = 256
+SPARK_POINTS = 30
+FLAT_MARGIN = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class GroupGrowth:
+    """One goroutine stack group (all buckets and wait reasons of one stack) for the UI."""
+
+    key: str
+    label: str  # first non-runtime function
+    reason: str
+    count: int
+    rate_per_min: float | None  # None until two points exist
+    mark: str  # "↑" growing trend, "↓" shrinking, "→" flat, "" unknown
+    spark: tuple[float, ...]  # recent counts, oldest first
+    oldest_minutes: int | None  # max wait minutes in the latest tree (None without debug=2)
+    tree_keys: tuple[str, ...]  # StackGroup keys in the latest tree (reason|bucket|hash)
+    verdict: str  # "", "growing", "stuck", "leaked" (the strongest)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionGrowth:
+    key: str  # top row key (function name)
+    current: float  # latest flat inuse (bytes)
+    rate_per_min: float | None
+    mark: str
+    spark: tuple[float, ...]
+    growing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LeakReport:
+    time: float
+    verdicts: tuple[Verdict, ...]  # leaked -> growing -> stuck
+    groups: tuple[GroupGrowth, ...]  # by growth rate, fastest first
+    functions: tuple[FunctionGrowth, ...]  # by growth rate, fastest first
+    heap_diff: HeapDiff | None  # vs the pinned baseline
+    baseline_at: float | None
+    baseline_reason: str
+    reconciliation: Reconciliation
+    leak_profile_at: float | None  # when goroutineleak was last read; None = never (not served)
+
+    def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if kind is None or v.kind == kind)
+
+
+class _Series:
+    __slots__ = ("points",)
+
+    def __init__(self) -> None:
+        self.points: deque[tuple[float, float]] = deque(maxlen=MAX_POINTS)
+
+    def push(self, t: float, v: float) -> None:
+        if not (math.isfinite(t) and math.isfinite(v)):
+            return
+        if self.points and t < self.points[-1][0]:
+            return
+        if self.points and t == self.points[-1][0]:
+            self.points[-1] = (t, v)
+        else:
+            self.points.append((t, v))
+
+    @property
+    def last_t(self) -> float:
+        return self.points[-1][0] if self.points else -math.inf
+
+    def trim(self, before: float) -> None:
+        while self.points and self.points[0][0] < before:
+            self.points.popleft()
+
+
+def _mark(rate: float | None, level: float) -> str:
+    if rate is None:
+        return ""
+    tol = max(1.0, 0.005 * abs(level))
+    return "↑" if rate > tol else ("↓" if rate < -tol else "→")
+
+
+class LeakTracker:
+    def __init__(self, *, goroutine_config: VerdictConfig = GOROUTINE_DEFAULTS,
+                 heap_config: VerdictConfig = HEAP_DEFAULTS, sample_type: str = DEFAULT_SAMPLE_TYPE) -> None:
+        self.goroutine_config = goroutine_config
+        self.heap_config = heap_config
+        self.sample_type = sample_type
+        self._groups: dict[str, _Series] = {}
+        self._group_info: dict[str, GroupObservation] = {}
+        self._ages: dict[str, deque[tuple[float, int, int | None, int | None]]] = {}
+        self._functions: dict[str, _Series] = {}
+        self._metrics: dict[str, _Series] = {}
+        self._leaks: tuple[GroupObservation, ...] = ()
+        self._leaks_at: float | None = None
+        self._baseline: Baseline | None = None
+        self._repin_reason = "start"
+        self._heap: Any = None
+        self._heap_at: float | None = None
+        self._diff: HeapDiff | None = None
+        self._diff_key: tuple[float | None, float | None] = (None, None)
+        self._seen: dict[str, float] = {}
+        self._restarts_seen = 0
+        self._now = 0.0
+
+    # ---- observations ---------------------------------------------------------------
+    def _keep_window(self, t: float) -> None:
+        self._now = max(self._now, t)
+        horizon = max(self.goroutine_config.window_minutes, self.heap_config.window_minutes) * 60.0
+        cutoff = self._now - 1.5 * horizon
+        for table in (self._groups, self._functions, self._metrics):
+            for s in table.values():
+                s.trim(cutoff)
+
+    def observe_groups(self, t: float, observations: Iterable[GroupObservation], *, full: bool = True) -> None:
+        """Stack groups of one dump (debug=2 tree or debug=1 counts). `full`: the dump lists every
+        goroutine, so a known group that is absent now counts 0 (a drained burst)."""
+        obs = {o.key: o for o in observations}
+        for key, o in obs.items():
+            series = self._groups.get(key)
+            if series is None:
+                if len(self._groups) >= MAX_GROUPS:
+                    self._evict(self._groups, self._group_info, self._ages)
+                series = self._groups[key] = _Series()
+            series.push(t, o.count)
+            old = self._group_info.get(key)
+            if old is not None and o.min_minutes is None and not o.tree_keys:
+                o = GroupObservation(key, old.reason if o.reason == "unknown" else o.reason, o.count,
+                                     old.min_minutes, old.max_minutes, o.leaked, o.label or old.label, old.tree_keys)
+            self._group_info[key] = o
+            if o.min_minutes is not None:
+                self._ages.setdefault(key, deque(maxlen=MAX_POINTS)).append(
+                    (t, o.count, o.min_minutes, o.max_minutes))
+        if full:
+            for key, series in list(self._groups.items()):
+                if key in obs:
+                    continue
+                series.push(t, 0.0)
+                self._ages.pop(key, None)
+                if all(v == 0 for _, v in series.points):
+                    del self._groups[key]
+                    self._group_info.pop(key, None)
+        self._keep_window(t)
+
+    def observe_leaks(self, t: float, observations: Iterable[GroupObservation]) -> None:
+        """The goroutineleak profile (every record is a proven leak)."""
+        self._leaks = tuple(observations)
+        self._leaks_at = t
+
+    def observe_function_values(self, t: float, values: Mapping[str, float]) -> None:
+        """Flat inuse per function from one heap profile (absent functions are not zero-filled:
+        only the biggest are listed)."""
+        for key, v in values.items():
+            series = self._functions.get(key)
+            if series is None:
+                if len(self._functions) >= MAX_FUNCTIONS:
+                    self._evict(self._functions)
+                series = self._functions[key] = _Series()
+            series.push(t, float(v))
+        self._keep_window(t)
+
+    def observe_heap_profile(self, t: float, profile: Any) -> None:
+        if self._baseline is None:
+            self._baseline = Baseline(profile, t, self._repin_reason)
+        self._heap, self._heap_at = profile, t
+        self.observe_function_values(t, function_values(profile, self.sample_type))
+
+    def observe_metrics(self, t: float, values: Mapping[str, float | int | None]) -> None:
+        """MemStats fields (METRICS keys), GOROUTINES, HEAP_PROFILE -> value."""
+        for key, v in values.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            self._metrics.setdefault(key, _Series()).push(t, float(v))
+        self._keep_window(t)
+
+    def pin_baseline(self, reason: str = "pinned by user") -> None:
+        """Pin the newest heap profile as the baseline (or the next one if none yet)."""
+        if self._heap is not None and self._heap_at is not None:
+            self._baseline = Baseline(self._heap, self._heap_at, reason)
+        else:
+            self._baseline, self._repin_reason = None, reason
+
+    def restart(self, reason: str = "target restarted") -> None:
+        """The target restarted: series start over and the next heap profile is the baseline."""
+        self._groups.clear()
+        self._group_info.clear()
+        self._ages.clear()
+        self._functions.clear()
+        self._metrics.clear()
+        self._leaks, self._leaks_at = (), None
+        self._baseline, self._repin_reason = None, reason
+        self._heap = self._heap_at = None
+        self._diff, self._diff_key = None, (None, None)
+
+    @staticmethod
+    def _evict(table: dict[str, _Series], *others: dict) -> None:
+        oldest = min(table, key=lambda k: table[k].last_t)
+        del table[oldest]
+        for other in others:
+            other.pop(oldest, None)
+
+    # ---- snapshots --------------------------------------------------------------------
+    def _fresh(self, s: snap.Snapshot, kind: str) -> float | None:
+        at = s.age(kind).fetched_at
+        if at is None or self._seen.get(kind) == at:
+            return None
+        self._seen[kind] = at
+        return at
+
+    def feed(self, s: snap.Snapshot) -> LeakReport:
+        """Take whatever is new in a Snapshot and return the report for it."""
+        if len(s.restarts) < self._restarts_seen:
+            self._restarts_seen = 0  # a new poller
+        if len(s.restarts) > self._restarts_seen:
+            self._restarts_seen = len(s.restarts)
+            self.restart(f"target restarted ({s.restarts[-1].reason})")
+        if (at := self._fresh(s, snap.GOROUTINE_COUNT)) is not None and s.goroutine_total is not None:
+            self.observe_metrics(at, {GOROUTINES: s.goroutine_total})
+        if (at := self._fresh(s, snap.MEMSTATS)) is not None and s.memstats is not None:
+            self.observe_metrics(at, {key: getattr(s.memstats, key, None) for key, _, _ in METRICS})
+        if (at := self._fresh(s, snap.HEAP)) is not None and s.heap is not None:
+            inuse = s.heap_totals.get(self.sample_type)
+            if inuse is not None:
+                self.observe_metrics(at, {HEAP_PROFILE: inuse})
+            self.observe_heap_profile(at, s.heap)
+        if (at := self._fresh(s, snap.GOROUTINE_TREE)) is not None and s.goroutine_groups:
+            self.observe_groups(at, from_reason_groups(s.goroutine_groups))
+        if (at := self._fresh(s, snap.GOROUTINE_STACKS)) is not None and s.goroutine_stacks is not None:
+            self.observe_groups(at, from_stack_counts(s.goroutine_stacks))
+        if (at := self._fresh(s, snap.GOROUTINE_LEAKS)) is not None and s.goroutine_leaks is not None:
+            self.observe_leaks(at, from_stack_counts(s.goroutine_leaks))
+        return self.report(s.time)
+
+    # ---- report -------------------------------------------------------------------------
+    def _group_verdicts(self) -> dict[str, Verdict]:
+        cfg = self.goroutine_config
+        out: dict[str, Verdict] = {}
+        for key, series in self._groups.items():
+            info = self._group_info.get(key)
+            label = f"{info.label} [{info.reason}]" if info else key
+            v = growing_verdict(key, label, series.points, cfg, unit="goroutines")
+            if v is None and info is not None and key in self._ages:
+                v = stuck_verdict(key, label, info.reason, self._ages[key], cfg)
+            if v is not None:
+                out[key] = v
+        leaked: dict[str, tuple[int, GroupObservation, str, float]] = {}
+        if self._leaks_at is not None:
+            for o in self._leaks:
+                if o.count > 0:
+                    leaked[o.key] = (o.count, o, "goroutineleak profile", self._leaks_at)
+        for key, info in self._group_info.items():
+            if info.leaked and key not in leaked and info.count > 0 and self._groups.get(key):
+                leaked[key] = (info.count, info, "marked (leaked) in the goroutine dump", self._groups[key].last_t)
+        for key, (count, o, source, at) in leaked.items():
+            info = self._group_info.get(key, o)
+            reason = info.reason if info.reason != "unknown" else o.reason
+            v = leaked_verdict(key, f"{info.label or o.label} [{reason}]", count, at, source=source)
+            grow = out.get(key)
+            if grow is not None and grow.kind != LEAKED:
+                v = Verdict(LEAKED, key, v.label, grow.rate_per_min, v.current, v.since,
+                            f"{v.evidence}; also {grow.kind}: {grow.evidence}", v.unit)
+            out[key] = v
+        return out
+
+    def _heap_diff(self) -> HeapDiff | None:
+        key = (self._baseline.pinned_at if self._baseline else None, self._heap_at)
+        if key != self._diff_key:
+            self._diff_key = key
+            self._diff = None
+            if self._baseline is not None and self._heap is not None and self._heap_at is not None:
+                self._diff = heap_diff(self._heap, self._baseline, current_at=self._heap_at,
+                                       sample_type=self.sample_type)
+        return self._diff
+
+    def report(self, now: float | None = None) -> LeakReport:
+        now = self._now if now is None else now
+        group_verdicts = self._group_verdicts()
+        groups = []
+        for key, series in self._groups.items():
+            info = self._group_info.get(key)
+            pts = list(series.points)
+            tr = trend(pts, window_minutes=self.goroutine_config.window_minutes)
+            rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
+            count = int(pts[-1][1]) if pts else 0
+            verdict = group_verdicts.get(key)
+            groups.append(GroupGrowth(
+                key=key, label=info.label if info else key, reason=info.reason if info else "",
+                count=count, rate_per_min=rate, mark=_mark(rate, count),
+                spark=tuple(v for _, v in pts[-SPARK_POINTS:]),
+                oldest_minutes=info.max_minutes if info else None,
+                tree_keys=info.tree_keys if info else (), verdict=verdict.kind if verdict else ""))
+        groups.sort(key=lambda g: (-(g.rate_per_min or 0.0), -g.count, g.key))
+        functions, heap_verdicts = [], []
+        for key, series in self._functions.items():
+            pts = list(series.points)
+            tr = trend(pts, window_minutes=self.heap_config.window_minutes)
+            rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
+            v = growing_verdict(key, key, pts, self.heap_config, unit="bytes", fmt=fmt_bytes)
+            if v is not None:
+                heap_verdicts.append(v)
+            current = pts[-1][1] if pts else 0.0
+            functions.append(FunctionGrowth(key, current, rate, _mark(rate, current),
+                                            tuple(val for _, val in pts[-SPARK_POINTS:]), v is not None))
+        functions.sort(key=lambda f: (-(f.rate_per_min or 0.0), -f.current, f.key))
+        hdiff = self._heap_diff()
+        growers = hdiff.growing if hdiff is not None else tuple((v.label, v.current) for v in heap_verdicts)
+        recon = reconcile({k: tuple(s.points) for k, s in self._metrics.items()}, growers)
+        return LeakReport(
+            time=now, verdicts=sort_verdicts([*group_verdicts.values(), *heap_verdicts]),
+            groups=tuple(groups), functions=tuple(functions), heap_diff=hdiff,
+            baseline_at=self._baseline.pinned_at if self._baseline else None,
+            baseline_reason=self._baseline.reason if self._baseline else self._repin_reason,
+            reconciliation=recon, leak_profile_at=self._leaks_at)
