@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import time
+from functools import partial
 from dataclasses import replace
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 
@@ -26,7 +27,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
-from tui.screens.keys import help_rows
+from tui.screens.keys import command_entries, help_rows
 from tui.screens.views import HeapView
 
 # A manual goroutine-tree refresh asks first when the last debug=2 took this long
@@ -226,6 +227,12 @@ class PprofApp(App):
         if total:
             parts.append(f"{total:,} goroutines")
         return ", ".join(parts) or "cost unknown"
+
+    def get_system_commands(self, screen):
+        """The command palette (ctrl+p) lists every key's action by name, then Textual's own."""
+        for title, explanation, action in command_entries(screen):
+            yield SystemCommand(title, explanation, partial(screen.run_action, action))
+        yield from super().get_system_commands(screen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_rows(self.screen)))

@@ -274,3 +274,8 @@ async def test_command_palette_opens(source):
         from textual.command import CommandPalette
 
         assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"alloc space")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen.query_one(HeapTable).report.sample_type == "alloc_space"

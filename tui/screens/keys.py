@@ -49,3 +49,18 @@ def help_rows(screen: Screen) -> list[tuple[str, str]]:
         keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))
         rows.append((keys, EXPLAIN[action]))
     return rows + ALWAYS
+
+
+def command_entries(screen: Screen) -> list[tuple[str, str, str]]:
+    """(title, explanation, action) for the command palette, one per bound action of ``screen``."""
+    entries = []
+    seen: set[str] = set()
+    for binding in getattr(screen, "BINDINGS", []):
+        action = binding.action
+        if action in seen or action not in EXPLAIN or action == "app.help":
+            continue
+        seen.add(action)
+        keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))
+        entries.append((f"{EXPLAIN[action].split(':')[-1].strip().split(' (')[0].capitalize()} (key {keys})",
+                        EXPLAIN[action], action))
+    return entries

@@ -1,0 +1,102 @@
+"""Keypress-to-repaint latency while the app parses a 100,000-goroutine dump.
+
+The real Poller and parsers run against an in-process canned target that serves a
+100k-goroutine goroutine?debug=2 dump (make it with make_big_dump.py) with the budget
+opened up so a dump is fetched and parsed again and again; meanwhile Pilot presses
+j/k in the goroutine tree and we time each press until the app has processed it and
+refreshed. Reports p50/p99/max, with an idle baseline (no parsing) for comparison.
+
+    python3 tests/benchmarks/bench_keypress.py [--dump FILE] [--presses 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tui.app import build_app  # noqa: E402
+from tui.config import build_config  # noqa: E402
+from tui.fetch.client import FetchResult  # noqa: E402
+from tui.service.poller import Poller  # noqa: E402
+
+FIX = ROOT / "tests" / "fixtures" / "go1.27"
+DEFAULT_DUMP = ROOT / "tests" / "benchmarks" / "data" / "goroutines_100k_debug2.txt"
+
+
+class CannedTarget:
+    """Answers the poller's get() from files; counts debug=2 fetches."""
+
+    def __init__(self, dump: bytes, goroutines: int) -> None:
+        index = (FIX / "index.html").read_text()
+        index = index.replace(">306<", f">{goroutines}<")
+        self.bodies = {
+            "": index.encode(),
+            "heap": (FIX / "heap.pb.gz").read_bytes(),
+            "heap?debug=1": (FIX / "heap_debug1.txt").read_bytes(),
+            "goroutine?debug=1": (FIX / "goroutine_debug1.txt").read_bytes(),
+            "goroutine?debug=2": dump,
+            "cmdline": b"/srv/target\x00-leak",
+        }
+        self.debug2_fetches = 0
+
+    async def get(self, path, *, params=None, expect=None, deadline=None, max_bytes=None, gunzip=False):
+        key = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+        if key == "goroutine?debug=2":
+            self.debug2_fetches += 1
+        body = self.bodies.get(key, b"")
+        await asyncio.sleep(0.001)
+        return FetchResult(key, 200, body, len(body), 0.001, "text/plain")
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def measure(dump: bytes, goroutines: int, presses: int, parse: bool) -> tuple[list[float], int]:
+    target = CannedTarget(dump if parse else b"", goroutines)
+    config = build_config({"target": "127.0.0.1:1", "interval": 0.5, "stw_budget": 0.9 if parse else 1e-6,
+                           "debug2_min_age": 0.1}, env={})
+    app = build_app(Poller(config, client=target))
+    times: list[float] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(1.0)
+        await pilot.press("tab")
+        for i in range(presses):
+            t0 = time.perf_counter()
+            await pilot.press("j" if i % 20 < 10 else "k")
+            times.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.02)
+    return times, target.debug2_fetches
+
+
+def summary(name: str, times: list[float], fetches: int) -> None:
+    ms = sorted(t * 1000 for t in times)
+    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+    print(f"{name:24s} presses={len(ms)} p50={statistics.median(ms):6.1f} ms  p99={p99:6.1f} ms  "
+          f"max={ms[-1]:6.1f} ms  debug=2 dumps parsed meanwhile={fetches}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dump", type=Path, default=DEFAULT_DUMP)
+    ap.add_argument("--presses", type=int, default=300)
+    args = ap.parse_args()
+    if not args.dump.exists():
+        print(f"no dump at {args.dump}: run tests/benchmarks/make_big_dump.py first", file=sys.stderr)
+        return 2
+    dump = args.dump.read_bytes()
+    goroutines = dump.count(b"\ngoroutine ") + 1
+    print(f"dump: {len(dump) / 1e6:.1f} MB, {goroutines:,} goroutines")
+    summary("idle (no parsing)", *asyncio.run(measure(dump, goroutines, args.presses, parse=False)))
+    summary("parsing 100k dumps", *asyncio.run(measure(dump, goroutines, args.presses, parse=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
