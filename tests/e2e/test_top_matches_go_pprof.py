@@ -114,3 +114,16 @@ def test_focus_and_ignore_match_go_pprof(generated):
     assert len(split(ours)[1]) > 5
     theirs = go_top(generated, "inuse_space", False, (f"-focus={focus}", f"-ignore={ignore}"))
     assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("version", ["go1.19", "go1.27"])
+def test_base_diff_matches_go_pprof_for_the_same_process(version):
+    # heap and allocs come from the same process: same binary, so pprof can match every location.
+    heap, allocs = FIXTURES / version / "heap.pb.gz", FIXTURES / version / "allocs.pb.gz"
+    if not heap.exists() or not allocs.exists():
+        pytest.skip("fixtures not recorded")
+    out = io.StringIO()
+    args = Namespace(source=str(heap), sample_index="alloc_space", nodecount=None, cum=False, focus=None,
+                     ignore=None, base=str(allocs), lines=False, json=False)
+    assert _run(args, out) == 0
+    assert_same(out.getvalue(), go_top(heap, "alloc_space", False, (f"-base={allocs}",)))

@@ -233,7 +233,7 @@ def _fast_samples(msg, ntypes: int):
         return None
     values = tuple(tuple(allv[t::ntypes]) for t in range(ntypes)) if ntypes > 1 else (tuple(allv),)
     uniq = dict.fromkeys(loc_blobs)
-    index = {b: i for i, b in enumerate(uniq)}
+    index = dict(zip(uniq, range(len(uniq))))
     sample_stack = tuple(map(index.__getitem__, loc_blobs))
     stack_blob = b"".join(uniq)
     stack_offsets = array("q", accumulate(_varint_counts(uniq), initial=0))
