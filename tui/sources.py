@@ -1,4 +1,5 @@
-"""Read a SOURCE given on the command line: a file path, `-` for stdin, or an http(s) URL.
+"""Read a SOURCE given on the command line: a file path, `-` for stdin, an http(s) URL, or a
+recording directory (`DIR` or `DIR:endpoint`, e.g. `rec:goroutine?debug=1`: the newest answer).
 
 Files are read with a size bound; URLs go through the fetch layer (imported lazily,
 so the text subcommands on files never import httpx).
@@ -17,14 +18,23 @@ def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
-def read_source(spec: str, *, max_bytes: int = limits.MAX_BODY_BYTES, config: object | None = None) -> bytes:
-    """Return the raw bytes of SOURCE (undecoded: gzip stays gzip)."""
+def read_source(spec: str, *, max_bytes: int = limits.MAX_BODY_BYTES, config: object | None = None,
+                recording_endpoints: tuple[str, ...] = ("heap",)) -> bytes:
+    """Return the raw bytes of SOURCE (undecoded: gzip stays gzip).
+
+    For a recording directory, the newest successful body of the first of
+    `recording_endpoints` it holds (or of the endpoint named after `DIR:`).
+    """
     if is_url(spec):
         from tui.fetch.oneshot import fetch_once  # lazy: keeps httpx off the file path
 
         return fetch_once(spec, config, max_bytes=max_bytes)
     if spec == "-":
         return _read_bounded(sys.stdin.buffer, "standard input", max_bytes)
+    recorded = _recording_spec(spec)
+    if recorded is not None:
+        directory, endpoint = recorded
+        return _read_recording(spec, directory, (endpoint,) if endpoint else recording_endpoints, max_bytes)
     try:
         size = os.stat(spec).st_size
     except FileNotFoundError:
@@ -47,3 +57,34 @@ def _read_bounded(fh, name: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise LimitExceeded(f"{name}: over the {max_bytes}-byte limit")
     return data
+
+
+def _recording_spec(spec: str) -> tuple[str, str] | None:
+    """(directory, endpoint or "") when SPEC names a recording, else None."""
+    from pathlib import Path
+
+    from tui.service.recording import is_recording  # stdlib-only module
+
+    if os.path.isdir(spec):
+        return (spec, "") if is_recording(Path(spec)) else None
+    directory, sep, endpoint = spec.rpartition(":")
+    if sep and directory and os.path.isdir(directory) and is_recording(Path(directory)):
+        return directory, endpoint
+    return None
+
+
+def _read_recording(spec: str, directory: str, endpoints: tuple[str, ...], max_bytes: int) -> bytes:
+    from pathlib import Path
+
+    from tui.service.recording import open_recording
+
+    recording = open_recording(Path(directory))
+    for endpoint in endpoints:
+        ref = recording.latest(endpoint)
+        if ref is not None and not ref.header.redacted:
+            if ref.body_len > max_bytes:
+                raise LimitExceeded(f"{spec}: recorded body over the {max_bytes}-byte limit")
+            return ref.read_body()
+    have = ", ".join(e for e in recording.endpoints() if e != "cmdline") or "nothing"
+    raise SourceError(f"{spec}: the recording has no {' or '.join(endpoints)} answer (it has: {have}); "
+                      "name one as DIR:ENDPOINT")

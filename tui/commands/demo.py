@@ -7,7 +7,7 @@ import argparse
 import sys
 
 DEMO_PACKAGE = "tui"
-DEMO_DIR = ("demo", "recording")
+DEMO_DIR = ("demo",)  # meta.json + seg-*.rec directly in tui/demo/ (package data "demo/*")
 
 
 def demo_recording():

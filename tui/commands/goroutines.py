@@ -31,6 +31,10 @@ def _regex(text: str) -> re.Pattern[str]:
         raise argparse.ArgumentTypeError(f"bad --match regex: {exc}") from None
 
 
+# From a recording directory: the newest full dump, else the newest debug=1 counts.
+RECORDED_GOROUTINES = ("goroutine?debug=2", "goroutine?debug=1")
+
+
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "goroutines",
@@ -63,7 +67,7 @@ def _load(args: argparse.Namespace):
     from tui.model.detect import detect_kind
     from tui.sources import read_source
 
-    data = read_source(args.source)
+    data = read_source(args.source, recording_endpoints=RECORDED_GOROUTINES)
     kind = detect_kind(data)
     buckets = args.buckets or DEFAULT_BUCKETS
     if kind == "goroutine-debug2":

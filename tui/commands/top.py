@@ -49,7 +49,7 @@ def _load(spec: str, *, labels: bool):
     from tui.pprof.decode import decode_profile
     from tui.sources import read_source
 
-    data = read_source(spec)
+    data = read_source(spec, recording_endpoints=("heap",))
     try:
         return decode_profile(data, labels=labels, validate_stacks=False)  # top() checks stacks itself
     except ParseError as exc:

@@ -1,0 +1,177 @@
+"""The recording format and writer: round trip, torn tails at every byte, rotation, bounds, no secrets."""
+
+from __future__ import annotations
+
+import io
+import os
+import zlib
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import fixture_path
+from tui.config import Auth, Config, Secret
+from tui.errors import ParseError
+from tui.fetch.client import TargetClient
+from tui.fetch.errors import FetchError
+from tui.service.recorder import BackgroundRecorder, RecordingError, RecordingWriter, RecordLimits, safe_label
+from tui.service.recording import (
+    PREFIX, RecordHeader, decode_body, encode_record, list_segments, open_recording, scan_stream,
+)
+from tui.service.tap import TapClient
+
+
+def header(i: int, ep: str = "heap", **kw) -> RecordHeader:
+    return RecordHeader(t=100.0 + i, dt=0.25, wall=1.7e9 + i, ep=ep, status=200, elapsed=0.2, wire=10 + i,
+                        ctype="text/plain", **kw)
+
+
+def test_round_trip_headers_and_bodies_compressed_or_not(tmp_path):
+    bodies = [b"", b"x", os.urandom(3000), b"goroutine 1 [chan send]:\n" * 500,
+              fixture_path("go1.27", "heap.pb.gz").read_bytes()]
+    w = RecordingWriter(tmp_path / "r", target="127.0.0.1:6060", interval=2.0)
+    for i, body in enumerate(bodies):
+        w.append(header(i, ep=f"ep{i}?debug=2"), body)
+    w.append(header(9, ep="index", err="index: unreachable", etype="Unreachable"), b"")
+    w.close()
+    rec = open_recording(tmp_path / "r")
+    assert rec.torn_segments == 0
+    assert [r.read_body() for r in rec.records[:-1]] == bodies
+    assert [r.header.ep for r in rec.records] == [f"ep{i}?debug=2" for i in range(5)] + ["index"]
+    assert rec.records[3].header.enc == "zlib"  # repetitive text is stored compressed
+    assert rec.records[2].header.enc == ""  # random bytes are not
+    assert rec.records[-1].header.failed and rec.records[-1].header.etype == "Unreachable"
+    assert rec.records[0].header.t == 100.0 and rec.records[0].header.wire == 10
+    assert rec.label == "127.0.0.1:6060" and rec.interval == 2.0
+    assert rec.latest("index") is None  # failures are not "latest bodies"
+
+
+def test_torn_tail_at_every_byte_offset_keeps_every_earlier_record():
+    whole = [encode_record(header(i), f"body {i} ".encode() * (i + 1)) for i in range(3)]
+    last = encode_record(header(3), b"goroutine 7 [select]:\n" * 40)
+    prefix = b"".join(whole)
+    for cut in range(len(last)):
+        scan = scan_stream(io.BytesIO(prefix + last[:cut]))
+        assert len(scan.records) == 3, cut
+        assert scan.valid_bytes == len(prefix)
+        assert scan.torn == (cut > 0)
+    scan = scan_stream(io.BytesIO(prefix + last))
+    assert len(scan.records) == 4 and not scan.torn
+
+
+@pytest.mark.parametrize("where", ["magic", "length", "header", "body", "crc"])
+def test_corruption_stops_the_segment_at_the_bad_record(where):
+    good = encode_record(header(0), b"a" * 100)
+    bad = bytearray(encode_record(header(1), b"b" * 100))
+    offset = {"magic": 0, "length": 7, "crc": 13, "header": PREFIX.size + 2, "body": len(bad) - 1}[where]
+    bad[offset] ^= 0xFF
+    after = encode_record(header(2), b"c" * 100)
+    scan = scan_stream(io.BytesIO(good + bytes(bad) + after))
+    assert len(scan.records) == 1 and scan.torn
+
+
+def test_bad_zlib_body_and_unknown_encoding_are_parse_errors():
+    with pytest.raises(ParseError):
+        decode_body(header(0, enc="zlib"), b"not zlib")
+    with pytest.raises(ParseError):
+        decode_body(header(0, enc="lz9"), b"")
+    assert decode_body(header(0, enc="zlib"), zlib.compress(b"ok")) == b"ok"
+
+
+def test_rotation_by_size_and_age_and_bounds(tmp_path):
+    now = [1000.0]
+    limits = RecordLimits(segment_bytes=4000, segment_seconds=50.0, max_bytes=20_000, compress=False)
+    w = RecordingWriter(tmp_path / "r", target="t", limits=limits, wall=lambda: now[0])
+    for i in range(60):
+        w.append(header(i), bytes([i]) * 1000)
+        now[0] += 1.0
+    w.close()
+    segs = list_segments(Path(tmp_path / "r"))
+    assert len(segs) >= 4
+    assert all(s.stat().st_size <= 4000 for s in segs)
+    assert sum(s.stat().st_size for s in segs) <= 20_000 + 4000  # the open segment may pass the bound
+    assert w.dropped_segments > 0
+    rec = open_recording(tmp_path / "r")
+    ts = [r.header.t for r in rec.records]
+    assert ts == sorted(ts) and ts[-1] == 159.0  # the newest records survive, in order
+    assert rec.records[-1].read_body() == bytes([59]) * 1000
+
+    # age: a new segment every 50 s of wall time, and only max_age seconds kept
+    now[0] = 0.0
+    aged = RecordingWriter(tmp_path / "a", target="t", wall=lambda: now[0],
+                           limits=RecordLimits(segment_seconds=50.0, max_age=120.0, compress=False))
+    for i in range(30):
+        aged.append(header(i), b"x" * 10)
+        now[0] += 10.0
+    aged.close()
+    rec = open_recording(tmp_path / "a")
+    last_wall = 10.0 * 29
+    newest_per_segment: dict[str, float] = {}
+    for r in rec.records:
+        newest_per_segment[r.segment.name] = r.header.wall - 1.7e9
+    # every kept segment has a record younger than max_age; the record exactly max_age old is kept
+    assert all(wall >= (last_wall - 120.0) / 10.0 for wall in newest_per_segment.values())
+    walls = [r.header.wall - 1.7e9 for r in rec.records]
+    assert min(walls) <= (last_wall - 120.0) / 10.0 < max(walls)
+    assert len(newest_per_segment) < 30 // 5  # old segments were deleted
+    assert rec.records[-1].header.t == 129.0
+
+
+def test_writer_refuses_a_directory_that_holds_a_recording(tmp_path):
+    RecordingWriter(tmp_path / "r", target="t").close()
+    with pytest.raises(RecordingError, match="already holds a recording"):
+        RecordingWriter(tmp_path / "r", target="t")
+    with pytest.raises(ParseError, match="not a pprof-tui recording"):
+        open_recording(tmp_path)
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("127.0.0.1:6060", "127.0.0.1:6060"),
+    ("https://user:pw@host:8443/app/debug/pprof/?token=abc", "host:8443/app/debug/pprof/"),
+    ("user:pw@host:6060?k=v", "host:6060"),
+])
+def test_safe_label_drops_credentials_and_queries(label, expected):
+    assert safe_label(label) == expected
+
+
+TOKEN = "tok-PLANTED-0001"
+PASSWORD = "pw-PLANTED-0002"
+HEADER_VALUE = "hdr-PLANTED-0003"
+CMDLINE_SECRET = "cmd-PLANTED-0004"
+
+
+async def test_no_secret_reaches_the_recording(tmp_path):
+    seen_auth = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen_auth.append(request.headers.get("authorization", ""))
+        path = request.url.path.rsplit("/", 1)[-1]
+        if path == "cmdline":
+            return httpx.Response(200, content=f"/srv/app\x00--db-password={CMDLINE_SECRET}".encode())
+        if path == "goroutine":
+            return httpx.Response(401, content=b"denied")
+        return httpx.Response(200, content=fixture_path("go1.27", "heap_debug1.txt").read_bytes(),
+                              headers={"content-type": "text/plain"})
+
+    config = Config(target="http://127.0.0.1:6060/debug/pprof/",
+                    auth=Auth(headers=(("X-Api-Key", Secret(HEADER_VALUE)),), bearer_token=Secret(TOKEN),
+                              basic_user=None, basic_password=Secret(PASSWORD)))
+    writer = RecordingWriter(tmp_path / "r", target=config.label, interval=config.interval)
+    recorder = BackgroundRecorder(writer)
+    client = TapClient(TargetClient(config, transport=httpx.MockTransport(handler)), recorder=recorder)
+    await client.get("heap", params={"debug": "1"})
+    await client.get("cmdline")
+    with pytest.raises(FetchError):
+        await client.get("goroutine", params={"debug": "2"})
+    await client.aclose()
+    assert any(TOKEN in a for a in seen_auth), "the token was really sent"
+    rec = open_recording(tmp_path / "r")
+    assert [r.header.ep for r in rec.records] == ["heap?debug=1", "cmdline", "goroutine?debug=2"]
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "r").iterdir())
+    decoded = b"".join(r.read_body() for r in rec.records) + b"".join(r.header.to_json() for r in rec.records)
+    for secret in (TOKEN, PASSWORD, HEADER_VALUE, CMDLINE_SECRET, "Bearer", "X-Api-Key"):
+        assert secret.encode() not in stored, secret
+        assert secret.encode() not in decoded, secret
+    assert rec.records[1].header.redacted == "sha256"
+    assert rec.records[2].header.status == 401 and rec.records[2].header.etype == "Unauthorized"
