@@ -203,3 +203,26 @@ def test_real_captures_decode(version, name):
     assert [tuple(s.location_id) for s in full.sample] == [s.location_ids for s in p.samples]
     assert [tuple(s.value) for s in full.sample] == [s.values for s in p.samples]
     assert all(lb.key == "bytes" for s in p.samples for lb in s.labels)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+_VALID = small().bytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(hst.lists(hst.tuples(hst.integers(0, len(_VALID) - 1), hst.integers(0, 255)), min_size=1, max_size=6),
+       hst.integers(0, len(_VALID)))
+def test_mutated_profiles_raise_only_parse_errors(flips, cut):
+    data = bytearray(_VALID)
+    for pos, byte in flips:
+        data[pos] = byte
+    data = bytes(data[:cut] if cut % 3 == 0 else data)
+    try:
+        p = decode_profile(data)
+        if p.sample_types:
+            top(p, granularity="lines")
+            top(p, focus="a", ignore="b")
+    except (ParseError, LimitExceeded):
+        pass
