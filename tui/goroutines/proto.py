@@ -35,7 +35,7 @@ def _parse_profile(data: bytes, max_decompressed: int) -> profile_pb2.Profile:
     try:
         prof.ParseFromString(raw)
     except (DecodeError, RecursionError, ValueError) as exc:
-        raise ParseError(f"not a profile.proto: {exc}", kind="profile") from None
+        raise ParseError(f"not a profile.proto: {str(exc)[:120]}", kind="profile") from None
     return prof
 
 
@@ -53,7 +53,7 @@ def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_
         raise ParseError("profile has no sample type", kind="profile")
     type_name = s(prof.sample_type[0].type)
     if type_name not in ("goroutine", "goroutineleak"):
-        raise ParseError(f"not a goroutine profile (sample type {type_name!r})", kind="profile")
+        raise ParseError(f"not a goroutine profile (sample type {type_name[:60]!r})", kind="profile")
     functions = {f.id: f for f in prof.function}
     locations: dict[int, tuple[Frame, ...]] = {}
     for loc in prof.location:

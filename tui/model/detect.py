@@ -10,7 +10,7 @@ _SNIFF = 4096
 _GOROUTINE_DEBUG1 = re.compile(rb"\A\s*(?:goroutine|goroutineleak) profile: total \d+")
 _HEAP_DEBUG1 = re.compile(rb"\A\s*heap profile: \d+: \d+ \[\d+: \d+\] @ heap/\d+")
 _GOROUTINE_DEBUG2 = re.compile(rb"(?m)^goroutine \d+ (?:[a-z]+=\S* )*\[")
-_INDEX = re.compile(rb"<td[^>]*>\s*\d+\s*</td>\s*<td[^>]*>\s*<a\s", re.IGNORECASE)
+_INDEX = re.compile(rb"<td[^<>]*>\s*\d+\s*</td>\s*<td[^<>]*>\s*<a\s", re.IGNORECASE)  # linear: stops at "<"
 
 KINDS = ("profile", "goroutine-debug1", "goroutine-debug2", "heap-debug1", "index", "unknown")
 

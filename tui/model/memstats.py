@@ -8,7 +8,8 @@ from dataclasses import dataclass, fields
 from tui.errors import ParseError
 
 _MARKER = "# runtime.MemStats"
-_LINE = re.compile(r"#\s*(\w+)\s*=\s*(.*?)\s*$")
+# The value is stripped in Python: "(.*?)\s*$" would be quadratic on a run of inner spaces.
+_LINE = re.compile(r"#\s*(\w+)\s*=(.*)$")
 _HEADER = re.compile(r"heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap/(\d+)")
 _MAX_ARRAY = 4096
 
@@ -134,7 +135,7 @@ def parse_memstats(text: str) -> MemStats:
         m = _LINE.match(line)
         if m is None:
             continue
-        _parse_value(m.group(1), m.group(2), values)
+        _parse_value(m.group(1), m.group(2).strip(), values)
     if not values:
         raise ParseError("empty '# runtime.MemStats' section", kind="heap-debug1")
     return MemStats(header=parse_heap_totals(text), **values)  # type: ignore[arg-type]
