@@ -3,6 +3,7 @@ profile, and one sentence saying where the memory goes (pure, stdlib only)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -62,9 +63,28 @@ def fmt_bytes(value: float) -> str:
     return f"{sign}{value:.0f} B"
 
 
+# HeapInuse saw-tooths between GC cycles (garbage): it is judged on HEAP_AFTER_GC, its value at
+# the first poll after each completed GC (NumGC changed), which tracks the live heap. Without
+# that series, on its lower envelope (the smallest value of each ENVELOPE_SECONDS).
+HEAP_AFTER_GC = "heap_inuse_after_gc"
+ENVELOPE_SECONDS = 30.0
+
+
+def lower_envelope(points: Sequence[tuple[float, float]], seconds: float = ENVELOPE_SECONDS) -> list[tuple[float, float]]:
+    """The minimum point of each `seconds`-wide time bucket (time order kept)."""
+    best: dict[int, tuple[float, float]] = {}
+    for t, v in points:
+        if not (math.isfinite(t) and math.isfinite(v)):
+            continue
+        b = math.floor(t / seconds)
+        if b not in best or v < best[b][1]:
+            best[b] = (t, v)
+    return [best[b] for b in sorted(best)]
+
+
 def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float]], config: VerdictConfig,
-            spark: int) -> tuple[MetricTrend, Trend | None]:
-    tr = trend(points, window_minutes=config.window_minutes)
+            spark: int, judged: Sequence[tuple[float, float]] | None = None) -> tuple[MetricTrend, Trend | None]:
+    tr = trend(judged if judged is not None else points, window_minutes=config.window_minutes)
     growing = is_growing(tr, config) if unit != "count" and unit != "fraction" else False
     rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
     values = tuple(float(v) for _, v in list(points)[-spark:])
@@ -74,13 +94,17 @@ def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float
 
 def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
               heap_growers: Sequence[tuple[str, float]] = (), *, spark: int = 60) -> Reconciliation:
-    """`series`: METRICS keys plus GOROUTINES and HEAP_PROFILE -> (t, value) points.
+    """`series`: METRICS keys plus GOROUTINES, HEAP_PROFILE and HEAP_AFTER_GC -> (t, value) points.
     `heap_growers`: (function, Δinuse bytes) biggest first, from the heap diff."""
     metrics: list[MetricTrend] = []
     by_key: dict[str, MetricTrend] = {}
     for key, label, unit in METRICS:
         config = STACK_CONFIG if key == "stack_inuse" else MEMORY_CONFIG
-        m, _ = _metric(key, label, unit, series.get(key, ()), config, spark)
+        judged = None
+        if key == "heap_inuse":
+            after_gc = series.get(HEAP_AFTER_GC, ())
+            judged = after_gc if len(after_gc) >= config.min_points else lower_envelope(series.get(key, ()))
+        m, _ = _metric(key, label, unit, series.get(key, ()), config, spark, judged)
         metrics.append(m)
         by_key[key] = m
     for key, label, unit, config in ((GOROUTINES, "goroutines", "count", GOROUTINE_CONFIG),

@@ -30,7 +30,7 @@ from tui.model.growth import (
     trend,
 )
 from tui.model.heapgrowth import DEFAULT_SAMPLE_TYPE, Baseline, HeapDiff, function_values, heap_diff
-from tui.model.reconcile import GOROUTINES, HEAP_PROFILE, METRICS, Reconciliation, fmt_bytes, reconcile
+from tui.model.reconcile import GOROUTINES, HEAP_AFTER_GC, HEAP_PROFILE, METRICS, Reconciliation, fmt_bytes, reconcile
 
 MAX_POINTS = 600  # per series (10 min at a 1 s poll)
 MAX_GROUPS = 512
@@ -113,6 +113,10 @@ def _mark(rate: float | None, level: float) -> str:
     return "↑" if rate > tol else ("↓" if rate < -tol else "→")
 
 
+def _verdict_label(label: str, reason: str) -> str:
+    return f"{label} [{reason}]" if reason and reason != "unknown" else label
+
+
 class LeakTracker:
     def __init__(self, *, goroutine_config: VerdictConfig = GOROUTINE_DEFAULTS,
                  heap_config: VerdictConfig = HEAP_DEFAULTS, sample_type: str = DEFAULT_SAMPLE_TYPE) -> None:
@@ -135,6 +139,7 @@ class LeakTracker:
         self._seen: dict[str, float] = {}
         self._restarts_seen = 0
         self._now = 0.0
+        self._last_num_gc: float | None = None
 
     # ---- observations ---------------------------------------------------------------
     def _keep_window(self, t: float) -> None:
@@ -155,7 +160,7 @@ class LeakTracker:
                 if len(self._groups) >= MAX_GROUPS:
                     self._evict(self._groups, self._group_info, self._ages)
                 series = self._groups[key] = _Series()
-            series.push(t, o.count)
+            series.push(t, float(o.count))
             old = self._group_info.get(key)
             if old is not None and o.min_minutes is None and not o.tree_keys:
                 o = GroupObservation(key, old.reason if o.reason == "unknown" else o.reason, o.count,
@@ -204,6 +209,11 @@ class LeakTracker:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 continue
             self._metrics.setdefault(key, _Series()).push(t, float(v))
+        num_gc, inuse = values.get("num_gc"), values.get("heap_inuse")
+        if isinstance(num_gc, (int, float)) and isinstance(inuse, (int, float)):
+            if self._last_num_gc is not None and num_gc != self._last_num_gc:
+                self._metrics.setdefault(HEAP_AFTER_GC, _Series()).push(t, float(inuse))
+            self._last_num_gc = num_gc
         self._keep_window(t)
 
     def pin_baseline(self, reason: str = "pinned by user") -> None:
@@ -220,6 +230,7 @@ class LeakTracker:
         self._ages.clear()
         self._functions.clear()
         self._metrics.clear()
+        self._last_num_gc = None
         self._leaks, self._leaks_at = (), None
         self._baseline, self._repin_reason = None, reason
         self._heap = self._heap_at = None
@@ -270,7 +281,7 @@ class LeakTracker:
         out: dict[str, Verdict] = {}
         for key, series in self._groups.items():
             info = self._group_info.get(key)
-            label = f"{info.label} [{info.reason}]" if info else key
+            label = _verdict_label(info.label, info.reason) if info else key
             v = growing_verdict(key, label, series.points, cfg, unit="goroutines")
             if v is None and info is not None and key in self._ages:
                 v = stuck_verdict(key, label, info.reason, self._ages[key], cfg)
@@ -287,7 +298,7 @@ class LeakTracker:
         for key, (count, o, source, at) in leaked.items():
             info = self._group_info.get(key, o)
             reason = info.reason if info.reason != "unknown" else o.reason
-            v = leaked_verdict(key, f"{info.label or o.label} [{reason}]", count, at, source=source)
+            v = leaked_verdict(key, _verdict_label(info.label or o.label, reason), count, at, source=source)
             grow = out.get(key)
             if grow is not None and grow.kind != LEAKED:
                 v = Verdict(LEAKED, key, v.label, grow.rate_per_min, v.current, v.since,
@@ -304,6 +315,17 @@ class LeakTracker:
                 self._diff = heap_diff(self._heap, self._baseline, current_at=self._heap_at,
                                        sample_type=self.sample_type)
         return self._diff
+
+    def _function_deltas(self) -> tuple[tuple[str, float], ...]:
+        """(function, last - first over the window) rising ones, biggest first: without profiles
+        (replays of recorded values) this stands in for the baseline diff."""
+        out = []
+        for key, series in self._functions.items():
+            if len(series.points) >= 2:
+                delta = series.points[-1][1] - series.points[0][1]
+                if delta > 0:
+                    out.append((key, delta))
+        return tuple(sorted(out, key=lambda kv: -kv[1]))
 
     def report(self, now: float | None = None) -> LeakReport:
         now = self._now if now is None else now
@@ -336,7 +358,7 @@ class LeakTracker:
                                             tuple(val for _, val in pts[-SPARK_POINTS:]), v is not None))
         functions.sort(key=lambda f: (-(f.rate_per_min or 0.0), -f.current, f.key))
         hdiff = self._heap_diff()
-        growers = hdiff.growing if hdiff is not None else tuple((v.label, v.current) for v in heap_verdicts)
+        growers = hdiff.growing if hdiff is not None else self._function_deltas()
         recon = reconcile({k: tuple(s.points) for k, s in self._metrics.items()}, growers)
         return LeakReport(
             time=now, verdicts=sort_verdicts([*group_verdicts.values(), *heap_verdicts]),
