@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 
 from tui.errors import ParseError
 
-_F = descriptor_pb2.FieldDescriptorProto
 
 
-def _build() -> tuple[type, type]:
+def build_file_descriptor() -> bytes:
+    """Serialized FileDescriptorProto of PackedU64/PackedI64 (SERIALIZED; checked by a test)."""
+    from google.protobuf import descriptor_pb2
+
+    _F = descriptor_pb2.FieldDescriptorProto
     fdp = descriptor_pb2.FileDescriptorProto(name="pprof_tui_packed.proto", package="pprof_tui.packed",
                                              syntax="proto3")
     for name, ftype in (("PackedU64", _F.TYPE_UINT64), ("PackedI64", _F.TYPE_INT64)):
         m = fdp.message_type.add(name=name)
         m.field.add(name="v", number=1, type=ftype, label=_F.LABEL_REPEATED)
+    return fdp.SerializeToString()
+
+
+SERIALIZED = (
+    b'\n\x16pprof_tui_packed.proto\x12\x10pprof_tui.packed"\x16\n\tPackedU64\x12\t\n\x01v\x18\x01 \x03('
+    b'\x04"\x16\n\tPackedI64\x12\t\n\x01v\x18\x01 \x03(\x03b\x06proto3'
+)
+
+
+def _load() -> tuple[type, type]:
     pool = descriptor_pool.DescriptorPool()
-    pool.Add(fdp)
+    pool.AddSerializedFile(SERIALIZED)
     get = lambda n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"pprof_tui.packed.{n}"))  # noqa: E731
     return get("PackedU64"), get("PackedI64")
 
 
-PackedU64, PackedI64 = _build()
+PackedU64, PackedI64 = _load()
 
 
 def varint(n: int) -> bytes:

@@ -28,7 +28,7 @@ from tui.model.profile import (
     ValueType,
     frozen_mapping,
 )
-from tui.pprof import profile_pb2, views
+from tui.pprof import views
 
 GZIP_MAGIC = b"\x1f\x8b"
 _count_continuations = methodcaller("translate", None, views.TERMINATORS)
@@ -99,6 +99,8 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
 
     columns = _fast_samples(msg, len(sample_types))
     if columns is None:
+        from tui.pprof import profile_pb2  # slow path only
+
         full = profile_pb2.Profile()
         try:
             full.ParseFromString(data)
