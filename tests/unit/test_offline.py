@@ -71,11 +71,17 @@ def test_goroutineleak_dump_marks_leaked_groups():
     assert "goroutineleak" in s.tree_status
     plain = OfflineSource([str(fixture_path("go1.27", "goroutine_debug2.txt"))]).snapshot
     assert not any(g.leaked for g in plain.goroutine_groups)
-    # a debug=1 leak profile (leaked goroutines only) adds leaked groups in front
+    # a debug=1 leak profile (leaked goroutines only) is the snapshot's goroutine_leaks, like live
     with_counts = OfflineSource([str(fixture_path("go1.27", "goroutine_debug2.txt")),
                                  str(fixture_path("go1.27", "goroutineleak_debug1.txt"))]).snapshot
-    assert with_counts.goroutine_groups[0].leaked
+    assert with_counts.goroutine_leaks is not None and with_counts.goroutine_leaks.kind == "goroutineleak"
+    assert with_counts.goroutine_leaks.total == 256
+    assert with_counts.age("goroutine-leaks").fetched_at is not None
+    assert with_counts.goroutine_groups == plain.goroutine_groups
     assert with_counts.goroutine_total == plain.goroutine_total
+    # alone, it is the tree (leaked goroutines only)
+    alone = OfflineSource([str(fixture_path("go1.27", "goroutineleak_debug1.txt"))]).snapshot
+    assert alone.goroutine_groups and all(g.leaked for g in alone.goroutine_groups)
 
 
 def test_raw_uncompressed_heap_proto_opens(tmp_path):

@@ -103,6 +103,7 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
         ages[kind] = snap.DataAge(kind, now, 0.0, f"from {Path(f.path).name}")
 
     leak_tree: Any = None
+    leak_counts: Any = None
     plain_tree: Any = None
     for f in files:
         if f.kind == "heap":
@@ -117,7 +118,9 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
             if f.leak:
                 from tui.goroutines.grouping import group_stack_counts
 
-                leak_groups += tuple(group_stack_counts(f.value))
+                leak_counts = f.value
+                leak_groups = tuple(group_stack_counts(f.value))
+                aged(snap.GOROUTINE_LEAKS, f)
             else:
                 stacks = f.value
                 aged(snap.GOROUTINE_STACKS, f)
@@ -140,12 +143,10 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
         groups = tuple(tree.groups)
         total = int(tree.total)
         tree_status = "from a goroutineleak dump" if tree is leak_tree else "from a file"
-    if leak_groups and leak_tree is None:
-        # debug=1/proto leak profiles hold only the leaked goroutines (also counted in their own groups)
-        groups = tuple(leak_groups) + groups
-        tree_status = "leaked groups from a goroutineleak profile (also counted in their own groups)"
-        if total is None:
-            total = sum(g.count for g in leak_groups)
+    if leak_groups and tree is None:
+        # a debug=1/proto leak profile alone: it holds only the leaked goroutines
+        groups = leak_groups
+        tree_status = "leaked goroutines only (goroutineleak profile)"
     if total is not None:
         history.push("goroutines", now, total)
     if memstats is not None:
@@ -156,7 +157,7 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
     return snap.Snapshot(
         seq=1, time=now, target=label, state=OFFLINE, status=f"offline: {len(files)} file(s): {names}"[:200],
         ages=MappingProxyType(ages), heap=heap, heap_totals=MappingProxyType(heap_totals), memstats=memstats,
-        goroutine_groups=groups, goroutine_stacks=stacks, goroutine_total=total,
+        goroutine_groups=groups, goroutine_stacks=stacks, goroutine_leaks=leak_counts, goroutine_total=total,
         tree_status=tree_status, history=history.view(), profiles=MappingProxyType(profiles),
     )
 
