@@ -69,3 +69,26 @@ async def test_record_killed_then_replayed(go_target, tmp_path):
                             capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
     assert groups.returncode == 0, groups.stderr
     assert "chan send" in groups.stdout
+
+
+def test_record_stops_cleanly_on_sigterm_and_duration(go_target, tmp_path):
+    target = go_target("-chan-leak-rate", "10", "-parked")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    rec = tmp_path / "rec"
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "record", target.addr, str(rec), "--interval", "0.3"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    wait_for_records(rec, 6)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert b"records" in err
+    recording = open_recording(rec)
+    assert recording.torn_segments == 0 and len(recording.records) >= 6
+    timed = subprocess.run([sys.executable, "-m", "tui", "record", target.addr, str(tmp_path / "t"),
+                            "--interval", "0.3", "--duration", "1.5"], cwd=ROOT, capture_output=True, env=env,
+                           timeout=60)
+    assert timed.returncode == 0, timed.stderr
+    assert len(open_recording(tmp_path / "t").records) >= 3
+    again = subprocess.run([sys.executable, "-m", "tui", "record", target.addr, str(rec)], cwd=ROOT,
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 2 and "already holds a recording" in again.stderr

@@ -245,3 +245,36 @@ async def test_virtual_clock_max_speed_and_bad_speed():
     assert clock() == 105.0
     with pytest.raises(ValueError):
         clock.set_speed(0)
+
+
+async def test_replay_schedules_with_the_recorded_poll_settings(tmp_path):
+    from tui.service.sources import LiveSource
+
+    clock = FakeClock()
+    config = Config(interval=0.5, stw_budget=0.05, debug2_min_age=3.0, heap_every=3)
+    live = LiveSource(config, client=FakeTarget(clock), record_dir=tmp_path / "rec", clock=clock,
+                      sleep=clock.sleep, rand=lambda: 0.5)
+    clock.limit = 12
+    seen = []
+    done = asyncio.Event()
+
+    def on_snapshot(s):
+        seen.append(s)
+        clock.published = len(seen)
+        if len(seen) >= 12:
+            done.set()
+
+    live.on_snapshot = on_snapshot
+    live.start()
+    await asyncio.wait_for(done.wait(), 30)
+    await live.stop()
+    source = ReplaySource(tmp_path / "rec", speed=math.inf)  # no config given: taken from meta.json
+    assert (source.config.interval, source.config.stw_budget, source.config.debug2_min_age,
+            source.config.heap_every) == (0.5, 0.05, 3.0, 3)
+    replayed = []
+    source.on_snapshot = replayed.append
+    await asyncio.wait_for(source.start(), 30)
+    by_seq = {}
+    for s in replayed:
+        by_seq.setdefault(s.seq, s)
+    assert [comparable(s) for s in seen] == [comparable(s) for s in by_seq.values()]

@@ -29,6 +29,20 @@ from tui.service.recording import (
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
+# Config fields that shape the poll schedule: kept in meta.json so a replay schedules like the watch did.
+POLL_FIELDS = ("interval", "stw_budget", "debug2_min_age", "debug2_max_age", "heap_every", "memstats_every",
+               "goroutine_debug1_every", "cmdline_every", "backoff_base", "backoff_max", "request_timeout",
+               "debug2_timeout")
+
+
+def poll_settings(config: object) -> dict[str, float]:
+    """The schedule-shaping numbers of a Config (nothing else: no target, no auth)."""
+    out: dict[str, float] = {}
+    for name in POLL_FIELDS:
+        value = getattr(config, name, None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = value
+    return out
 
 
 class RecordingError(PprofTuiError):
@@ -71,7 +85,8 @@ class RecordingWriter:
     """Appends records to DIR (which must be new or empty). Not thread-safe: one writer thread."""
 
     def __init__(self, directory: str | os.PathLike[str], *, target: str, interval: float | None = None,
-                 limits: RecordLimits = RecordLimits(), wall: Callable[[], float] = time.time) -> None:
+                 limits: RecordLimits = RecordLimits(), wall: Callable[[], float] = time.time,
+                 poll: dict[str, float] | None = None) -> None:
         self.directory = Path(directory)
         self.limits = limits
         self._wall = wall
@@ -80,6 +95,7 @@ class RecordingWriter:
             raise RecordingError(f"{self.directory}: already holds a recording; record into a new directory")
         self.meta = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "tool": f"pprof-tui {__version__}",
                      "target": safe_label(target), "started": wall(), "interval": interval,
+                     "poll": dict(poll or {}),
                      "limits": {"segment_bytes": limits.segment_bytes, "segment_seconds": limits.segment_seconds,
                                 "max_bytes": limits.max_bytes, "max_age": limits.max_age}}
         self._write_meta()

@@ -19,7 +19,7 @@ from typing import Any
 from tui.config import Config
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
-from tui.service.recorder import BackgroundRecorder, RecordingWriter, RecordLimits
+from tui.service.recorder import POLL_FIELDS, BackgroundRecorder, RecordingWriter, RecordLimits, poll_settings
 from tui.service.recording import Recording, open_recording
 from tui.service.replay import ReplayClient, ReplayFinished, VirtualClock
 from tui.service.tap import LatestBodies, TapClient
@@ -42,7 +42,7 @@ class LiveSource:
         self.recorder: BackgroundRecorder | None = None
         if record_dir is not None:
             writer = RecordingWriter(record_dir, target=config.label, interval=config.interval,
-                                     limits=record_limits)
+                                     limits=record_limits, poll=poll_settings(config))
             self.recorder = BackgroundRecorder(writer)
         if client is None:
             from tui.fetch.client import TargetClient
@@ -98,6 +98,23 @@ def clock_text(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def replay_config(recording: Recording) -> Config:
+    """A Config that schedules polls like the recorded watch did (its meta.json "poll" settings)."""
+    poll = recording.meta.get("poll")
+    values: dict[str, Any] = {}
+    if isinstance(poll, dict):
+        for name in POLL_FIELDS:
+            value = poll.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                values[name] = int(value) if name.endswith("_every") else float(value)
+    if recording.interval:
+        values["interval"] = recording.interval
+    try:
+        return Config(**values)
+    except (TypeError, ValueError):
+        return Config(interval=recording.interval or 2.0)
+
+
 class ReplaySource:
     """Plays a recording through the real Poller. Extra controls: `step()`, `set_speed(x)`,
     `speed`, `finished`, `position`, `duration`. With `loop=True` it starts over at the end."""
@@ -118,8 +135,7 @@ class ReplaySource:
 
             raise ParseError("recording: no records", kind="recording")
         self.label = label or self.recording.label
-        interval = self.recording.interval or 2.0
-        self.config = config or Config(interval=interval)
+        self.config = config or replay_config(self.recording)
         self.bodies = LatestBodies()
         self.loop = loop
         self.finished = False
