@@ -175,3 +175,30 @@ async def test_no_secret_reaches_the_recording(tmp_path):
         assert secret.encode() not in decoded, secret
     assert rec.records[1].header.redacted == "sha256"
     assert rec.records[2].header.status == 401 and rec.records[2].header.etype == "Unauthorized"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=0, max_value=200), st.integers(min_value=0, max_value=255))
+def test_scanner_never_raises_on_damaged_bytes(noise, flip_at, flip_with):
+    good = encode_record(header(0), b"ok" * 40) + encode_record(header(1), b"goroutine 1 [running]:\n" * 30)
+    damaged = bytearray(good)
+    damaged[flip_at % len(damaged)] ^= flip_with
+    for data in (noise, bytes(damaged), good + noise, PREFIX.pack(b"PTR1", 3, 0, 0) + b"{x}"):
+        scan = scan_stream(io.BytesIO(data))
+        assert scan.valid_bytes <= len(data)
+        for ref in scan.records:
+            assert isinstance(ref.header.ep, str)
+
+
+def test_crafted_deeply_nested_header_or_meta_is_refused_cleanly(tmp_path):
+    nested = b"[" * 30000 + b"]" * 30000
+    crc = zlib.crc32(b"", zlib.crc32(nested))
+    data = PREFIX.pack(b"PTR1", len(nested), 0, crc) + nested
+    scan = scan_stream(io.BytesIO(encode_record(header(0), b"x") + data))
+    assert len(scan.records) == 1 and scan.torn
+    (tmp_path / "meta.json").write_bytes(b"[" * 30000)
+    with pytest.raises(ParseError, match="meta.json"):
+        open_recording(tmp_path)

@@ -86,7 +86,7 @@ class RecordHeader:
                 err=str(data.get("err", "")), etype=str(data.get("etype", "")),
                 redacted=str(data.get("redacted", "")),
             )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(f"recording: bad record header ({exc})", kind="recording") from None
 
     @property
@@ -249,7 +249,7 @@ def read_meta(directory: Any) -> dict[str, Any]:
                 raw = fh.read(MAX_HEADER_BYTES + 1)
             try:
                 meta = json.loads(raw.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 raise ParseError("recording: meta.json is not valid JSON", kind="recording") from None
             if not isinstance(meta, dict):
                 raise ParseError("recording: meta.json is not an object", kind="recording")
