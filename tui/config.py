@@ -9,6 +9,7 @@ Stdlib only.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import urllib.parse
@@ -68,12 +69,15 @@ class Auth:
     basic_password: Secret | None = None
 
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value (for redaction of error text)."""
+        """Every secret value, as given and as sent (basic auth's base64), for redaction of error text."""
         out = [v.reveal() for _, v in self.headers if v.reveal()]
         if self.bearer_token:
             out.append(self.bearer_token.reveal())
         if self.basic_password:
-            out.append(self.basic_password.reveal())
+            password = self.basic_password.reveal()
+            out.append(password)
+            credentials = f"{self.basic_user or ''}:{password}".encode("utf-8")
+            out.append(base64.b64encode(credentials).decode("ascii"))
         return tuple(out)
 
 
@@ -292,9 +296,23 @@ def validate(config: Config) -> None:
         raise ConfigError("size limits must be > 0")
 
 
+class _RefuseSecretOnArgv(argparse.Action):
+    """``--token VALUE`` / ``--password VALUE``: refused without echoing the value.
+
+    Also stops argparse from taking ``--token`` as an abbreviation of ``--token-file`` (and then
+    printing the secret back as a file name that does not exist).
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001
+        parser.error(f"{option_string}: secrets are not accepted on the command line (they show in ps and "
+                     f"shell history); use --token-file/--password-file PATH or ${TOKEN_ENV}/${PASSWORD_ENV}")
+
+
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     """Target/auth/TLS/cadence options shared by subcommands that talk to a target."""
     g = parser.add_argument_group("connection")
+    for flag in ("--token", "--password", "--bearer", "--auth"):
+        g.add_argument(flag, nargs="?", action=_RefuseSecretOnArgv, help=argparse.SUPPRESS)
     g.add_argument("--unix-socket", metavar="PATH", help="connect through a unix socket")
     g.add_argument("--header", action="append", metavar="'K: V'", help="extra request header (repeatable)")
     g.add_argument("--token-file", metavar="PATH", help=f"bearer token file (or ${TOKEN_ENV})")

@@ -351,6 +351,16 @@ def mutate_proto(raw: bytes, rng: random.Random) -> bytes:
     return join_fields(fields)
 
 
+_BOMBS: dict[int, bytes] = {}
+
+
+def _bomb(size: int) -> bytes:
+    """gzip of ``size`` zero bytes (cached: compressing 20 MB per input would dominate the run)."""
+    if size not in _BOMBS:
+        _BOMBS[size] = gzip.compress(b"\x00" * size, compresslevel=9)
+    return _BOMBS[size]
+
+
 def mutate_profile_bytes(data: bytes, rng: random.Random, other: bytes) -> bytes:
     """Mutate a gzip'd profile: in the proto (re-gzip'd or not), or in the gzip stream itself."""
     raw = zlib.decompress(data, 31) if data[:2] == b"\x1f\x8b" else data
@@ -365,8 +375,7 @@ def mutate_profile_bytes(data: bytes, rng: random.Random, other: bytes) -> bytes
     if r < 0.85:  # gzip stream corruption
         return mutate_bytes(data, rng, other)
     if r < 0.92:  # gzip bomb / multi-member
-        bomb = gzip.compress(b"\x00" * rng.choice((1 << 20, 5 << 20, 20 << 20)), compresslevel=9)
-        return bomb + (data if rng.random() < 0.5 else b"")
+        return _bomb(rng.choice((1 << 20, 5 << 20, 20 << 20))) + (data if rng.random() < 0.5 else b"")
     return data + rng.choice((b"", b"\x00" * 8, b"junk", data))
 
 

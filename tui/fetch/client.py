@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import ssl
 import time
 from dataclasses import dataclass
@@ -18,6 +19,10 @@ from tui.fetch.errors import (
     Unauthorized, Unreachable, redact,
 )
 from tui.fetch.gzipped import gunzip_bounded, is_gzip
+
+# httpcore's DEBUG traces print every response header, and a target (or a proxy) may echo our
+# Authorization header back in one: never let them through, whatever the root log level.
+logging.getLogger("httpcore").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,8 @@ class TargetClient:
             )
         except asyncio.TimeoutError:
             raise FetchTimeout(self._msg(f"{shown}: no complete answer within {deadline:g} s")) from None
-        except FetchError:
+        except FetchError as exc:  # raised in _get: may quote the target (content type, ...)
+            exc.args = (self._msg(str(exc)),)
             raise
         except httpx.TimeoutException:
             raise FetchTimeout(self._msg(f"{shown}: timed out")) from None

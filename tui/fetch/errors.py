@@ -5,16 +5,47 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui.errors import LimitExceeded, PprofTuiError
+from tui.textsafe import clean
 
 REDACTED = "<redacted>"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value in text; also collapse the text to one bounded line."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    text = " ".join(text.split())
-    return text[:300]
+# A secret cut short by an excerpt (``value[:40]!r``) still leaks its start: a prefix of at
+# least this many characters, ending where the excerpt ends, is redacted too.
+MIN_CUT_PREFIX = 4
+_CUT_ENDS = "'\"…)]"
+
+
+def _redact_one(text: str, secret: str) -> str:
+    text = text.replace(secret, REDACTED)
+    head = secret[:MIN_CUT_PREFIX]
+    if len(secret) <= MIN_CUT_PREFIX or head not in text:
+        return text
+    out, pos = [], 0
+    while (i := text.find(head, pos)) >= 0:
+        j = MIN_CUT_PREFIX
+        while i + j < len(text) and j < len(secret) and text[i + j] == secret[j]:
+            j += 1
+        if i + j == len(text) or text[i + j] in _CUT_ENDS:
+            out.append(text[pos:i] + REDACTED)
+        else:
+            out.append(text[pos : i + j])
+        pos = i + j
+    return "".join(out) + text[pos:]
+
+
+def redact(text: str, secrets: Iterable[str], max_len: int = 300) -> str:
+    """Replace every secret value in text (also as repr() shows it, and a start of it cut off at the
+    end of an excerpt); collapse it to one bounded line with control characters made visible
+    (tui.textsafe.clean), so target text in a message cannot drive the terminal."""
+    forms = set()
+    for secret in secrets:
+        if secret:
+            forms.add(secret)
+            forms.add(repr(secret)[1:-1])
+    for secret in sorted(forms, key=len, reverse=True):
+        text = _redact_one(text, secret)
+    return clean(" ".join(text.split()), max_len)
 
 
 class FetchError(PprofTuiError):

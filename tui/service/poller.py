@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import time
+import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import MappingProxyType
@@ -20,7 +21,7 @@ from typing import Any
 from tui.config import Config
 from tui.errors import LimitExceeded, ParseError
 from tui.fetch.client import TargetClient
-from tui.fetch.errors import FetchError, FetchTimeout, Unreachable
+from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
 from tui.model import snapshot as snap
 from tui.model.history import History
 from tui.service import endpoints as E
@@ -55,6 +56,7 @@ class Poller:
         history: History | None = None,
     ) -> None:
         self.config = config
+        self._secrets = config.auth.secrets()
         self._client = client
         self._owns_client = client is None
         self.parsers = parsers or default_parsers()
@@ -251,7 +253,9 @@ class Poller:
             self._failed(ep, cost, f"{ep.name}: {exc}", exc)
             return False
         except Exception as exc:  # a parser bug must not kill the watch: report it, keep polling
-            log.exception("parsing %s failed", ep.name)
+            # The traceback's frames are our code; its message may quote the target: redacted.
+            log.error("parsing %s failed: %s: %s\n%s", ep.name, type(exc).__name__,
+                      redact(str(exc), self._secrets), "".join(traceback.format_tb(exc.__traceback__)))
             self._failed(ep, cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc)
             return False
         self.costs.success(ep.name, cost, result.wire_bytes)
@@ -263,6 +267,8 @@ class Poller:
         return True
 
     def _failed(self, ep: E.Endpoint, cost: float, message: str, exc: Exception) -> None:
+        # Parse errors quote the body; a target may echo our Authorization header into it.
+        message = redact(message, self._secrets)
         self.costs.failure(ep.name, cost, message)
         if ep.name == E.GOROUTINE_DEBUG2 and self.budget is not None:
             # a failed dump may still have stopped the world: it counts against the budget

@@ -1,0 +1,320 @@
+"""Planted secrets never come back out: not in reprs, errors, tracebacks, logs, snapshots or output.
+
+A distinctive token, basic-auth password and header value are planted through every way we take
+them (--token-file, $PPROF_TUI_TOKEN, --header, --password-file); a loopback target echoes every
+request header back (in the body, in Location, in Content-Type, inside heap?debug=1 values), and
+every artefact of the run is grepped for the secrets and for their first 8 characters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import gzip
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.unit.fake_pprof_server import GOROUTINE_DEBUG1, GOROUTINE_DEBUG2, index_html
+from tui.config import Config, ConfigError, add_connection_arguments, build_config
+from tui.fetch import validate
+from tui.fetch.client import TargetClient
+from tui.fetch.errors import FetchError, redact
+
+TOKEN = "tok-PLANTED-5f3a9c1e8b"
+PASSWORD = "pw-PLANTED-77e1d2aa"
+HEADER_VALUE = "hdr-PLANTED-c0ffee42"
+USER = "alice"
+BASIC = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+SECRETS = (TOKEN, PASSWORD, HEADER_VALUE, BASIC)
+# A secret's start is a leak too (an excerpt may cut it): look for 8-character prefixes.
+NEEDLES = tuple(s[:8] for s in SECRETS) + ("PLANTED",)
+ROOT = Path(__file__).resolve().parents[2]
+HEAP_GZ = (ROOT / "tests/fixtures/go1.27/heap.pb.gz").read_bytes()
+
+
+def leaks(*texts: object) -> list[str]:
+    blob = "\n".join(str(t) for t in texts)
+    return [n for n in NEEDLES if n in blob]
+
+
+# ------------------------------------------------------------------ echo target
+
+Route = Callable[[str], tuple[int, dict[str, str], bytes]]  # echoed headers -> status, headers, body
+
+
+class EchoTarget:
+    """Loopback server; each route answers with the request's headers echoed somewhere."""
+
+    def __init__(self, routes: dict[str, Route]) -> None:
+        self.routes = routes
+        self.seen: list[str] = []  # echoed header text of every request (proves the secret was sent)
+        target = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                echo = "".join(f"{k}: {v}\n" for k, v in self.headers.items())
+                target.seen.append(echo)
+                route = target.routes.get(self.path) or target.routes.get(self.path.split("?")[0]) \
+                    or target.routes.get("*")
+                status, headers, body = route(echo) if route else (404, {}, b"404 page not found\n")
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v.replace("\n", " "))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def auth_value(echo: str) -> str:
+    for line in echo.splitlines():
+        if line.lower().startswith(("authorization:", "x-api-key:")):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+ERROR_ROUTES: dict[str, Route] = {
+    "401": lambda e: (401, {"WWW-Authenticate": f"Bearer realm={auth_value(e)}"}, e.encode()),
+    "500": lambda e: (500, {"Content-Type": "text/plain"}, ("panic: " + e).encode()),
+    "html": lambda e: (200, {"Content-Type": "text/html"}, f"<html><body>login {e}</body></html>".encode()),
+    "redirect": lambda e: (302, {"Location": f"/login/{auth_value(e)}?next={auth_value(e)}"}, b""),
+    "ctype": lambda e: (200, {"Content-Type": f"text/plain; echo={auth_value(e)}"}, e.encode()),
+    "json": lambda e: (200, {"Content-Type": "application/json"}, f'{{"error": "{auth_value(e)}"}}'.encode()),
+}
+
+
+@pytest.fixture
+def echo_target():
+    servers: list[EchoTarget] = []
+
+    def start(routes: dict[str, Route]) -> EchoTarget:
+        servers.append(EchoTarget(routes))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+# ------------------------------------------------------------------ ways to plant a secret
+
+
+def planted_configs(tmp_path: Path, target: str) -> dict[str, Config]:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    password_file = tmp_path / "password"
+    password_file.write_text(PASSWORD + "\n")
+    return {
+        "token-file": build_config({"target": target, "token_file": str(token_file)}, env={}),
+        "token-env": build_config({"target": target}, env={"PPROF_TUI_TOKEN": TOKEN}),
+        "header": build_config({"target": target, "header": [f"X-Api-Key: {HEADER_VALUE}",
+                                                             f"Authorization: Bearer {TOKEN}"]}, env={}),
+        "basic-file": build_config({"target": target, "basic_user": USER, "password_file": str(password_file)},
+                                   env={}),
+        "basic-env": build_config({"target": target}, env={"PPROF_TUI_USER": USER, "PPROF_TUI_PASSWORD": PASSWORD}),
+    }
+
+
+def test_config_reprs_never_show_secrets(tmp_path: Path) -> None:
+    for how, config in planted_configs(tmp_path, "127.0.0.1:1").items():
+        texts = [repr(config), str(config), repr(config.auth), config.label, f"{config}", f"{config.auth!s}"]
+        texts += [repr(v) for _, v in config.auth.headers] + [f"{config.auth.bearer_token}"]
+        assert not leaks(*texts), how
+        # ...but they are really there, and the redaction list knows every form we send
+        revealed = [config.auth.bearer_token and config.auth.bearer_token.reveal()] + list(config.auth.secrets())
+        assert any(s in str(revealed) for s in SECRETS), how
+        if how.startswith("basic"):
+            assert BASIC in config.auth.secrets()
+
+
+def test_no_secret_flag_on_argv_and_no_echo_of_a_mistaken_one(capsys) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="pprof-tui watch")
+    parser.add_argument("target")
+    add_connection_arguments(parser)
+    for argv in (["h:1", "--token", TOKEN], [f"--token={TOKEN}", "h:1"], ["h:1", "--password", PASSWORD],
+                 ["h:1", "--passw", PASSWORD], ["h:1", "--bearer", TOKEN]):
+        with pytest.raises(SystemExit) as info:
+            parser.parse_args(argv)
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert "error" in err and not leaks(err), argv
+    with pytest.raises(ConfigError) as cerr:
+        build_config({"target": "h:1", "token": TOKEN}, env={})
+    assert not leaks(str(cerr.value))
+
+
+def test_config_errors_do_not_quote_secret_files(tmp_path: Path) -> None:
+    two_lines = tmp_path / "t"
+    two_lines.write_text(f"{TOKEN}\n{TOKEN}\n")
+    with pytest.raises(ConfigError) as info:
+        build_config({"target": "h:1", "token_file": str(two_lines)}, env={})
+    with pytest.raises(ConfigError) as both:
+        build_config({"target": "h:1", "basic_user": USER}, env={"PPROF_TUI_TOKEN": TOKEN, "PPROF_TUI_PASSWORD": PASSWORD})
+    with pytest.raises(ConfigError) as bad_header:
+        build_config({"target": "h:1", "header": [f"X-Key {HEADER_VALUE}"]}, env={})
+    for err in (info.value, both.value, bad_header.value):
+        assert not leaks(str(err), repr(err), "".join(traceback.format_exception(err)))
+
+
+def test_redact_catches_cut_and_repr_forms() -> None:
+    assert redact(f"not an integer: 'xxxxxxxx Bearer {TOKEN[:12]}'", [TOKEN]) == \
+        "not an integer: 'xxxxxxxx Bearer <redacted>'"
+    assert "\\\\" not in redact(repr("a\\b"), ["a\\b"]) and "<redacted>" in redact(repr("a\\b"), ["a\\b"])
+    assert redact(f"x {TOKEN} \x1b[2J", [TOKEN]) == "x <redacted> ␛[2J"
+    assert redact("the token-file option", [TOKEN]) == "the token-file option"  # no cut at the end: kept
+
+
+# ------------------------------------------------------------------ fetch layer
+
+
+@pytest.mark.parametrize("mode", list(ERROR_ROUTES))
+async def test_fetch_errors_never_carry_secrets(mode: str, tmp_path: Path, echo_target, caplog) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx / httpcore debug traces included
+    server = echo_target({"*": ERROR_ROUTES[mode]})
+    artefacts: list[object] = []
+    for how, config in planted_configs(tmp_path, server.url).items():
+        async with TargetClient(config) as client:
+            with pytest.raises(FetchError) as info:
+                await client.get("heap", params={"debug": "1"}, expect=validate.HEAP_DEBUG1)
+        exc = info.value
+        artefacts += [how, str(exc), repr(exc), exc.user_message, "".join(traceback.format_exception(exc))]
+    assert all(any(s in echo for s in SECRETS) for echo in server.seen)  # the target did get them
+    artefacts += [r.getMessage() for r in caplog.records] + [caplog.text]
+    assert not leaks(*artefacts)
+
+
+async def test_fetch_once_error_for_text_commands(tmp_path: Path, echo_target) -> None:
+    from tui.errors import SourceError
+    from tui.fetch.oneshot import fetch_once
+
+    server = echo_target({})
+    server.routes["*"] = ERROR_ROUTES["401"]
+    for config in planted_configs(tmp_path, server.url).values():
+        with pytest.raises(SourceError) as info:
+            await asyncio.to_thread(fetch_once, server.url + "/debug/pprof/heap", config)
+        assert "401" in str(info.value) and not leaks(str(info.value), repr(info.value))
+
+
+# ------------------------------------------------------------------ poller
+
+
+def poller_routes(memstats_ok: bool) -> dict[str, Route]:
+    def memstats(e: str) -> tuple[int, dict[str, str], bytes]:
+        alloc = "100" if memstats_ok else f"{auth_value(e)}"
+        return 200, {}, (f"heap profile: 1: 8 [2: 16] @ heap/1\n\n# runtime.MemStats\n# Alloc = {alloc}\n"
+                         f"# Sys = xx {auth_value(e)} yy\n# NumGC = {'x' * 30}{auth_value(e)}\n").encode()
+
+    return {
+        "/debug/pprof/": lambda e: (200, {"Content-Type": "text/html"}, index_html(2)),
+        "/debug/pprof/cmdline": lambda e: (200, {}, f"/srv/app\x00{auth_value(e)}".encode()),
+        "/debug/pprof/heap?debug=1": memstats,
+        "/debug/pprof/heap": lambda e: (200, {"Content-Type": "application/octet-stream"},
+                                        gzip.compress(e.encode()) if not memstats_ok else HEAP_GZ),
+        "/debug/pprof/goroutine?debug=1": lambda e: (401, {}, e.encode()),
+        "/debug/pprof/goroutine?debug=2": lambda e: (200, {}, GOROUTINE_DEBUG2 if memstats_ok else e.encode()),
+    }
+
+
+async def _watch(config: Config, ticks: int, **kw) -> tuple[object, list]:
+    from tui.service.poller import Poller
+
+    seen: list = []
+    poller = Poller(config, on_snapshot=seen.append, **kw)
+    poller.refresh_now("all")
+    task = poller.start()
+    deadline = time.monotonic() + 20
+    while poller.tick < ticks and time.monotonic() < deadline and not task.done():
+        await asyncio.sleep(0.02)
+    await poller.stop()
+    return poller, seen
+
+
+def snapshot_texts(poller, seen: list) -> list[str]:
+    out = [repr(s) for s in seen] + [poller.last_error, poller.status_line(time.monotonic())]
+    out += [repr(poller.costs.snapshot()), repr(list(poller.endpoints.values()))]
+    return out
+
+
+async def test_poller_status_costs_and_logs_redact_echoed_secrets(tmp_path: Path, echo_target, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = echo_target(poller_routes(memstats_ok=False))
+    artefacts: list[str] = []
+    failures = 0
+    for how, config in planted_configs(tmp_path, server.url).items():
+        config = dataclasses.replace(config, interval=0.05)
+        poller, seen = await _watch(config, ticks=3)
+        assert seen, how
+        errors = [c.last_error for c in poller.costs.snapshot() if c.last_error]
+        failures += len(errors)
+        assert any("MemStats" in e for e in errors), (how, errors)  # the echoed value did reach a message
+        artefacts += snapshot_texts(poller, seen)
+    assert failures
+    artefacts += [r.getMessage() for r in caplog.records] + [caplog.text]
+    assert not leaks(*artefacts)
+
+
+async def test_parser_bug_quoting_the_body_is_logged_redacted(tmp_path: Path, echo_target, caplog) -> None:
+    from tui.service.parsers import Parsers, default_parsers
+
+    caplog.set_level(logging.DEBUG)
+    server = echo_target(poller_routes(memstats_ok=True))
+    config = planted_configs(tmp_path, server.url)["token-file"]
+    config = dataclasses.replace(config, interval=0.05)
+
+    def buggy_memstats(body: bytes):
+        raise KeyError(body.decode()[:400])  # a bug whose message quotes the body (and the echoed token)
+
+    p = default_parsers()
+    poller, seen = await _watch(config, ticks=3,
+                                parsers=Parsers(p.index, p.heap, buggy_memstats, p.goroutine_debug1, p.goroutine_debug2))
+    logged = [r for r in caplog.records if "parsing" in r.getMessage()]
+    assert logged and "KeyError" in logged[0].getMessage() and "Traceback" not in logged[0].getMessage()
+    assert "poller.py" in logged[0].getMessage()  # the frames are still there
+    assert not leaks(*snapshot_texts(poller, seen), caplog.text, *(r.getMessage() for r in caplog.records))
+
+
+# ------------------------------------------------------------------ subprocesses
+
+
+@pytest.mark.parametrize("command", ["top", "goroutines"])
+@pytest.mark.parametrize("mode", ["401", "500", "html", "redirect", "json"])
+def test_text_commands_on_failing_targets_print_no_secret(command: str, mode: str, tmp_path: Path) -> None:
+    server = EchoTarget({"*": ERROR_ROUTES[mode]})
+    try:
+        env = {**os.environ, "PPROF_TUI_TOKEN": TOKEN, "PPROF_TUI_USER": USER, "PPROF_TUI_PASSWORD": PASSWORD}
+        env.pop("PPROF_TUI_USER")  # token and basic auth together are refused: keep the token
+        env.pop("PPROF_TUI_PASSWORD")
+        path = "heap" if command == "top" else "goroutine?debug=2"
+        proc = subprocess.run([sys.executable, "-m", "tui", command, f"{server.url}/debug/pprof/{path}"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    finally:
+        server.close()
+    assert proc.returncode != 0
+    assert proc.stderr.strip() and "Traceback" not in proc.stderr
+    assert not leaks(proc.stdout, proc.stderr)
