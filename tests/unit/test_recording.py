@@ -15,11 +15,10 @@ from tui.config import Auth, Config, Secret
 from tui.errors import ParseError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError
-from tui.service.recorder import BackgroundRecorder, RecordingError, RecordingWriter, RecordLimits, safe_label
+from tui.service.recorder import RecordingError, RecordingWriter, RecordLimits, safe_label
 from tui.service.recording import (
     PREFIX, RecordHeader, decode_body, encode_record, list_segments, open_recording, scan_stream,
 )
-from tui.service.tap import TapClient
 
 
 def header(i: int, ep: str = "heap", **kw) -> RecordHeader:
@@ -141,40 +140,49 @@ HEADER_VALUE = "hdr-PLANTED-0003"
 CMDLINE_SECRET = "cmd-PLANTED-0004"
 
 
-async def test_no_secret_reaches_the_recording(tmp_path):
-    seen_auth = []
+async def test_no_secret_reaches_the_recording_or_an_export(tmp_path):
+    import base64
+
+    from tui.service.sources import LiveSource
+
+    seen_headers: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen_auth.append(request.headers.get("authorization", ""))
+        echoed = "\n".join(f"{k}: {v}" for k, v in request.headers.items())  # a proxy that echoes headers
+        seen_headers.append(echoed)
         path = request.url.path.rsplit("/", 1)[-1]
         if path == "cmdline":
             return httpx.Response(200, content=f"/srv/app\x00--db-password={CMDLINE_SECRET}".encode())
         if path == "goroutine":
-            return httpx.Response(401, content=b"denied")
-        return httpx.Response(200, content=fixture_path("go1.27", "heap_debug1.txt").read_bytes(),
-                              headers={"content-type": "text/plain"})
+            return httpx.Response(401, content=f"denied: {echoed}".encode())
+        body = fixture_path("go1.27", "heap_debug1.txt").read_bytes() + f"\n# {echoed}\n".encode()
+        return httpx.Response(200, content=body, headers={"content-type": "text/plain"})
 
-    config = Config(target="http://127.0.0.1:6060/debug/pprof/",
-                    auth=Auth(headers=(("X-Api-Key", Secret(HEADER_VALUE)),), bearer_token=Secret(TOKEN),
-                              basic_user=None, basic_password=Secret(PASSWORD)))
-    writer = RecordingWriter(tmp_path / "r", target=config.label, interval=config.interval)
-    recorder = BackgroundRecorder(writer)
-    client = TapClient(TargetClient(config, transport=httpx.MockTransport(handler)), recorder=recorder)
-    await client.get("heap", params={"debug": "1"})
-    await client.get("cmdline")
-    with pytest.raises(FetchError):
-        await client.get("goroutine", params={"debug": "2"})
-    await client.aclose()
-    assert any(TOKEN in a for a in seen_auth), "the token was really sent"
-    rec = open_recording(tmp_path / "r")
-    assert [r.header.ep for r in rec.records] == ["heap?debug=1", "cmdline", "goroutine?debug=2"]
-    stored = b"".join(p.read_bytes() for p in (tmp_path / "r").iterdir())
-    decoded = b"".join(r.read_body() for r in rec.records) + b"".join(r.header.to_json() for r in rec.records)
-    for secret in (TOKEN, PASSWORD, HEADER_VALUE, CMDLINE_SECRET, "Bearer", "X-Api-Key"):
-        assert secret.encode() not in stored, secret
-        assert secret.encode() not in decoded, secret
-    assert rec.records[1].header.redacted == "sha256"
-    assert rec.records[2].header.status == 401 and rec.records[2].header.etype == "Unauthorized"
+    for auth in (Auth(headers=(("X-Api-Key", Secret(HEADER_VALUE)),), bearer_token=Secret(TOKEN)),
+                 Auth(basic_user="ops", basic_password=Secret(PASSWORD))):
+        config = Config(target="http://127.0.0.1:6060/debug/pprof/", auth=auth)
+        rec_dir = tmp_path / f"r-{auth.basic_user}"
+        live = LiveSource(config, client=TargetClient(config, transport=httpx.MockTransport(handler)),
+                          record_dir=rec_dir)
+        await live.tap.get("heap", params={"debug": "1"})
+        await live.tap.get("cmdline")
+        with pytest.raises(FetchError):
+            await live.tap.get("goroutine", params={"debug": "2"})
+        export = live.save(tmp_path / "exports")
+        await live.tap.aclose()
+        basic = base64.b64encode(f"ops:{PASSWORD}".encode()).decode()
+        planted = (TOKEN, HEADER_VALUE) if auth.bearer_token else (PASSWORD, basic)
+        assert all(any(p in h for h in seen_headers) or p == PASSWORD for p in planted), "really sent"
+        rec = open_recording(rec_dir)
+        assert [r.header.ep for r in rec.records] == ["heap?debug=1", "cmdline", "goroutine?debug=2"]
+        stored = b"".join(p.read_bytes() for p in rec_dir.iterdir())
+        stored += b"".join(r.read_body() for r in rec.records) + b"".join(r.header.to_json() for r in rec.records)
+        stored += b"".join(p.read_bytes() for p in export.iterdir())
+        for secret in (*planted, CMDLINE_SECRET):
+            assert secret.encode() not in stored, secret
+        assert rec.records[0].read_body().startswith(b"heap profile:")  # masked, not dropped
+        assert rec.records[1].header.redacted == "sha256"
+        assert rec.records[2].header.status == 401 and rec.records[2].header.etype == "Unauthorized"
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

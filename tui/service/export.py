@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
+from tui.service.recording import mask_secrets
 
 SCREENSHOT_NAME = "screen.svg"
 
@@ -53,7 +54,7 @@ def _slug(text: str) -> str:
 
 
 def save_snapshot(directory: str | os.PathLike[str], bodies: Any, *, target: str, snapshot: Any = None,
-                  source: str = "live", now: float | None = None) -> Path:
+                  source: str = "live", now: float | None = None, secrets: tuple[bytes, ...] = ()) -> Path:
     """Write every kept body into a new sub-directory of `directory`; returns its path.
 
     `bodies` is a `LatestBodies` (or anything with `.all() -> {endpoint: Body}`).
@@ -73,7 +74,7 @@ def save_snapshot(directory: str | os.PathLike[str], bodies: Any, *, target: str
         name = file_name(endpoint)
         if name is None:
             continue
-        data = body.body
+        data = mask_secrets(body.body, secrets)  # a target may echo our credentials
         if name in _GZIPPED and data[:2] != b"\x1f\x8b":
             data = gzip.compress(data, 6, mtime=0)
         (out / name).write_bytes(data)

@@ -24,7 +24,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import PprofTuiError
 from tui.service.recording import (
-    FORMAT_NAME, FORMAT_VERSION, META_NAME, RecordHeader, encode_record, is_recording, segment_name,
+    FORMAT_NAME, FORMAT_VERSION, META_NAME, RecordHeader, encode_record, is_recording, mask_secrets, segment_name,
 )
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,27 @@ MiB = 1024 * 1024
 POLL_FIELDS = ("interval", "stw_budget", "debug2_min_age", "debug2_max_age", "heap_every", "memstats_every",
                "goroutine_debug1_every", "cmdline_every", "backoff_base", "backoff_max", "request_timeout",
                "debug2_timeout")
+
+
+def secret_forms(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
+    """Byte forms of secret values to mask (longest first; very short values are skipped: masking
+    every "a" in a dump would destroy it and protect nothing)."""
+    forms = {s.encode("utf-8", "replace") for s in secrets if s and len(s) >= 4}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def config_secrets(config: object) -> tuple[str, ...]:
+    """Every credential value of a Config, with the Basic auth header value (base64 of user:password)."""
+    import base64
+
+    auth = getattr(config, "auth", None)
+    if auth is None:
+        return ()
+    out = list(auth.secrets())
+    if getattr(auth, "basic_user", None):
+        password = auth.basic_password.reveal() if auth.basic_password else ""
+        out.append(base64.b64encode(f"{auth.basic_user}:{password}".encode()).decode())
+    return tuple(out)
 
 
 def poll_settings(config: object) -> dict[str, float]:
@@ -86,8 +107,9 @@ class RecordingWriter:
 
     def __init__(self, directory: str | os.PathLike[str], *, target: str, interval: float | None = None,
                  limits: RecordLimits = RecordLimits(), wall: Callable[[], float] = time.time,
-                 poll: dict[str, float] | None = None) -> None:
+                 poll: dict[str, float] | None = None, secrets: tuple[str, ...] = ()) -> None:
         self.directory = Path(directory)
+        self._secrets = secret_forms(secrets)
         self.limits = limits
         self._wall = wall
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -127,6 +149,10 @@ class RecordingWriter:
             self._fh = None
 
     def append(self, header: RecordHeader, body: bytes) -> None:
+        if self._secrets:
+            body = mask_secrets(body, self._secrets)
+            if header.err:
+                header = RecordHeader.from_json(mask_secrets(header.to_json(), self._secrets))
         data = encode_record(header, body, compress=self.limits.compress)
         now = self._wall()
         seg = self._segments[-1] if self._segments else None

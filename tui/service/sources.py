@@ -19,7 +19,9 @@ from typing import Any
 from tui.config import Config
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
-from tui.service.recorder import POLL_FIELDS, BackgroundRecorder, RecordingWriter, RecordLimits, poll_settings
+from tui.service.recorder import (
+    POLL_FIELDS, BackgroundRecorder, RecordingWriter, RecordLimits, config_secrets, poll_settings, secret_forms,
+)
 from tui.service.recording import Recording, open_recording
 from tui.service.replay import ReplayClient, ReplayFinished, VirtualClock
 from tui.service.tap import LatestBodies, TapClient
@@ -42,7 +44,8 @@ class LiveSource:
         self.recorder: BackgroundRecorder | None = None
         if record_dir is not None:
             writer = RecordingWriter(record_dir, target=config.label, interval=config.interval,
-                                     limits=record_limits, poll=poll_settings(config))
+                                     limits=record_limits, poll=poll_settings(config),
+                                     secrets=config_secrets(config))
             self.recorder = BackgroundRecorder(writer)
         if client is None:
             from tui.fetch.client import TargetClient
@@ -84,7 +87,8 @@ class LiveSource:
     def save(self, directory: str | Path) -> Path:
         from tui.service.export import save_snapshot
 
-        return save_snapshot(directory, self.bodies, target=self.config.label, snapshot=self.latest, source=self.kind)
+        return save_snapshot(directory, self.bodies, target=self.config.label, snapshot=self.latest, source=self.kind,
+                             secrets=secret_forms(config_secrets(self.config)))
 
 
 def speed_text(speed: float) -> str:
