@@ -18,7 +18,7 @@ GROWING = "growing"
 STUCK = "stuck"
 LEAKED = "leaked"
 KIND_ORDER = {LEAKED: 0, GROWING: 1, STUCK: 2}
-MAX_TREND_POINTS = 90  # Theil–Sen is O(n²): longer windows are thinned evenly
+MAX_TREND_POINTS = 60  # Theil–Sen is O(n²): longer windows are thinned evenly
 
 # Wait reasons where a long, ever-growing wait means something is wrong (a sender nobody
 # receives from, a lock never released). Idle waits (chan receive, select, IO wait, sleep,
@@ -128,22 +128,37 @@ def _median(values: list[float]) -> float:
     return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2.0
 
 
-def trend(points: Iterable[tuple[float, float]], *, window_minutes: float | None = None) -> Trend | None:
-    """Trend of (t seconds, value) points; None with fewer than two distinct times."""
+def trend(points: Iterable[tuple[float, float]], *, window_minutes: float | None = None,
+          robust: bool = True) -> Trend | None:
+    """Trend of (t seconds, value) points; None with fewer than two distinct times.
+    robust=False skips Theil–Sen (O(n²)): `slope` is then the least-squares slope."""
     pts = window(points, window_minutes) if window_minutes is not None else _clean(points)
     if len(pts) < 2 or pts[-1][0] <= pts[0][0]:
         return None
     rises = sum(1 for a, b in zip(pts, pts[1:]) if b[1] > a[1])
     falls = sum(1 for a, b in zip(pts, pts[1:]) if b[1] < a[1])
-    sample = _thin(pts, MAX_TREND_POINTS)
-    slopes = [(b[1] - a[1]) / (b[0] - a[0]) for i, a in enumerate(sample) for b in sample[i + 1:] if b[0] > a[0]]
+    if rises == 0 and falls == 0:  # constant: most groups of a healthy service
+        return Trend(n=len(pts), start=pts[0][0], end=pts[-1][0], first=pts[0][1], last=pts[-1][1],
+                     slope=0.0, ls_slope=0.0, rises=0, falls=0)
     n = len(pts)
     mt = sum(p[0] for p in pts) / n
     mv = sum(p[1] for p in pts) / n
     den = sum((p[0] - mt) ** 2 for p in pts)
     ls = sum((p[0] - mt) * (p[1] - mv) for p in pts) / den if den > 0 else 0.0
+    if robust:
+        sample = _thin(pts, MAX_TREND_POINTS)
+        slopes = [(b[1] - a[1]) / (b[0] - a[0]) for i, a in enumerate(sample) for b in sample[i + 1:] if b[0] > a[0]]
+        slope = _median(slopes) if slopes else 0.0
+    else:
+        slope = ls
     return Trend(n=n, start=pts[0][0], end=pts[-1][0], first=pts[0][1], last=pts[-1][1],
-                 slope=_median(slopes) * 60.0 if slopes else 0.0, ls_slope=ls * 60.0, rises=rises, falls=falls)
+                 slope=slope * 60.0, ls_slope=ls * 60.0, rises=rises, falls=falls)
+
+
+def may_be_growing(tr: Trend | None, config: VerdictConfig) -> bool:
+    """The O(n) preconditions of is_growing (worth computing the robust slope)."""
+    return (tr is not None and tr.n >= config.min_points and tr.span_minutes + 1e-9 >= config.min_span_minutes
+            and tr.last > tr.first and tr.rise_share >= config.min_rise_share and tr.rises >= config.min_rises)
 
 
 def growth_rate(tr: Trend) -> float:
@@ -164,9 +179,10 @@ def is_growing(tr: Trend | None, config: VerdictConfig) -> bool:
 
 
 def growing_verdict(key: str, label: str, points: Iterable[tuple[float, float]], config: VerdictConfig, *,
-                    unit: str, fmt=None) -> Verdict | None:
-    """A GROWING verdict for one series, or None."""
-    tr = trend(points, window_minutes=config.window_minutes)
+                    unit: str, fmt=None, precomputed: Trend | None = None) -> Verdict | None:
+    """A GROWING verdict for one series, or None. `precomputed`: the series' trend over
+    config.window_minutes, if the caller has it already."""
+    tr = precomputed if precomputed is not None else trend(points, window_minutes=config.window_minutes)
     if tr is None or not is_growing(tr, config):
         return None
     rate = growth_rate(tr)

@@ -25,6 +25,7 @@ from tui.model.growth import (
     growing_verdict,
     growth_rate,
     leaked_verdict,
+    may_be_growing,
     sort_verdicts,
     stuck_verdict,
     trend,
@@ -82,10 +83,19 @@ class LeakReport:
 
 
 class _Series:
-    __slots__ = ("points",)
+    __slots__ = ("points", "version", "memo")
 
     def __init__(self) -> None:
         self.points: deque[tuple[float, float]] = deque(maxlen=MAX_POINTS)
+        self.version = 0
+        self.memo: tuple[tuple[int, str], Any] | None = None  # ((version, label), cached result)
+
+    def cached(self, label: str, compute: Any) -> Any:
+        """compute(points) once per version of the series and label (reports repeat between dumps)."""
+        stamp = (self.version, label)
+        if self.memo is None or self.memo[0] != stamp:
+            self.memo = (stamp, compute(list(self.points)))
+        return self.memo[1]
 
     def push(self, t: float, v: float) -> None:
         if not (math.isfinite(t) and math.isfinite(v)):
@@ -96,6 +106,7 @@ class _Series:
             self.points[-1] = (t, v)
         else:
             self.points.append((t, v))
+        self.version += 1
 
     @property
     def last_t(self) -> float:
@@ -104,6 +115,7 @@ class _Series:
     def trim(self, before: float) -> None:
         while self.points and self.points[0][0] < before:
             self.points.popleft()
+            self.version += 1
 
 
 def _mark(rate: float | None, level: float) -> str:
@@ -111,6 +123,17 @@ def _mark(rate: float | None, level: float) -> str:
         return ""
     tol = max(1.0, 0.005 * abs(level))
     return "↑" if rate > tol else ("↓" if rate < -tol else "→")
+
+
+def _analyse(key: str, label: str, points: list[tuple[float, float]], config: VerdictConfig, unit: str,
+             fmt: Any = None) -> tuple[float | None, Verdict | None]:
+    """(rate per minute for the UI, GROWING verdict or None) of one series."""
+    tr = trend(points, window_minutes=config.window_minutes, robust=False)  # O(n) first
+    if may_be_growing(tr, config):
+        tr = trend(points, window_minutes=config.window_minutes)
+        assert tr is not None
+        return growth_rate(tr), growing_verdict(key, label, points, config, unit=unit, fmt=fmt, precomputed=tr)
+    return (None if tr is None else tr.ls_slope), None
 
 
 def _verdict_label(label: str, reason: str) -> str:
@@ -282,7 +305,7 @@ class LeakTracker:
         for key, series in self._groups.items():
             info = self._group_info.get(key)
             label = _verdict_label(info.label, info.reason) if info else key
-            v = growing_verdict(key, label, series.points, cfg, unit="goroutines")
+            v = series.cached(label, lambda pts: _analyse(key, label, pts, cfg, "goroutines"))[1]
             if v is None and info is not None and key in self._ages:
                 v = stuck_verdict(key, label, info.reason, self._ages[key], cfg)
             if v is not None:
@@ -334,8 +357,8 @@ class LeakTracker:
         for key, series in self._groups.items():
             info = self._group_info.get(key)
             pts = list(series.points)
-            tr = trend(pts, window_minutes=self.goroutine_config.window_minutes)
-            rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
+            glabel = _verdict_label(info.label, info.reason) if info else key
+            rate = series.cached(glabel, lambda p: _analyse(key, glabel, p, self.goroutine_config, "goroutines"))[0]
             count = int(pts[-1][1]) if pts else 0
             verdict = group_verdicts.get(key)
             groups.append(GroupGrowth(
@@ -348,9 +371,7 @@ class LeakTracker:
         functions, heap_verdicts = [], []
         for key, series in self._functions.items():
             pts = list(series.points)
-            tr = trend(pts, window_minutes=self.heap_config.window_minutes)
-            rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
-            v = growing_verdict(key, key, pts, self.heap_config, unit="bytes", fmt=fmt_bytes)
+            rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", fmt_bytes))
             if v is not None:
                 heap_verdicts.append(v)
             current = pts[-1][1] if pts else 0.0
