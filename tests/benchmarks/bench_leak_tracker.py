@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How long LeakTracker.report() takes with many groups / functions and full windows.
 
-Usage: python3 tests/benchmarks/bench_leak_tracker.py  (prints numbers; asserts nothing)
+Usage: python3 tests/benchmarks/bench_leak_tracker.py [HEAP.pb.gz]  (prints numbers; asserts nothing)
+With a profile (tests/benchmarks/gen_heap_profile.py), times a new heap profile instead.
 """
 
 from __future__ import annotations
@@ -43,5 +44,22 @@ def main() -> None:
               f"{fresh * 1000:.1f} ms after a new dump (every series recomputed)")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and len(sys.argv) == 1:
     main()
+
+
+def bench_heap(path: str) -> None:
+    """Cost of a new heap profile in the tracker: baseline diff + top + per-function values."""
+    from tui.pprof.decode import decode_profile
+
+    profile = decode_profile(Path(path).read_bytes())
+    tr = LeakTracker()
+    tr.observe_heap_profile(0.0, profile)
+    t0 = time.perf_counter()
+    tr.observe_heap_profile(10.0, profile)
+    tr.report()
+    print(f"heap profile with {profile.num_samples:,} samples: observe + diff report {(time.perf_counter() - t0) * 1000:.0f} ms")
+
+
+if __name__ == "__main__" and len(sys.argv) > 1:
+    bench_heap(sys.argv[1])  # a profile from tests/benchmarks/gen_heap_profile.py

@@ -165,3 +165,14 @@ def test_feed_takes_only_new_data_from_snapshots_and_restarts():
                    restarts=(snap.RestartEvent(19.0, "pid changed"),))
     r2 = tr.feed(s2)
     assert r2.groups == () and r2.baseline_at is None and "pid changed" in r2.baseline_reason
+
+
+def test_sample_type_switch_restarts_function_series_and_diffs_the_new_type():
+    profile = decode_profile(fixture_path("go1.27", "heap.pb.gz").read_bytes())
+    tr = LeakTracker()
+    tr.observe_heap_profile(0.0, profile)
+    tr.set_sample_type("alloc_space")
+    assert tr.report().functions == ()
+    assert tr.report().heap_diff.report.sample_type == "alloc_space"
+    tr.observe_heap_profile(10.0, profile)
+    assert tr.report().functions

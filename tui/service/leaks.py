@@ -239,6 +239,13 @@ class LeakTracker:
             self._last_num_gc = num_gc
         self._keep_window(t)
 
+    def set_sample_type(self, sample_type: str) -> None:
+        """Diff and per-function series for another sample type (e.g. alloc_space); series restart."""
+        if sample_type != self.sample_type:
+            self.sample_type = sample_type
+            self._functions.clear()
+            self._diff, self._diff_key = None, (None, None)
+
     def pin_baseline(self, reason: str = "pinned by user") -> None:
         """Pin the newest heap profile as the baseline (or the next one if none yet)."""
         if self._heap is not None and self._heap_at is not None:
