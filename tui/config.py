@@ -110,6 +110,11 @@ class Config:
     backoff_max: float = 60.0
     max_body_bytes: int = limits.MAX_BODY_BYTES
     max_decompressed_bytes: int = limits.MAX_DECOMPRESSED_BYTES
+    max_goroutines: int = limits.MAX_GOROUTINES  # kept per debug=2 dump; the rest are only counted
+    max_frames: int = limits.MAX_FRAMES  # per stack; deeper frames are counted as elided
+    max_text_line: int = limits.MAX_TEXT_LINE  # function names, paths, labels are cut here
+    history_points: int = limits.HISTORY_POINTS  # raw points per series
+    history_series: int = limits.HISTORY_SERIES
     auth: Auth = field(default_factory=Auth)
     tls: TLS = field(default_factory=TLS)
 
@@ -206,7 +211,10 @@ _NUMERIC = {
     "stw_budget": float, "debug2_min_age": float, "debug2_max_age": float,
     "heap_every": int, "memstats_every": int, "goroutine_debug1_every": int, "cmdline_every": int,
     "backoff_base": float, "backoff_max": float, "max_body_bytes": int, "max_decompressed_bytes": int,
+    "max_goroutines": int, "max_frames": int, "max_text_line": int, "history_points": int, "history_series": int,
 }
+_BOUNDS = ("max_body_bytes", "max_decompressed_bytes", "max_goroutines", "max_frames", "max_text_line",
+           "history_points", "history_series")
 _FILE_KEYS = set(_NUMERIC) | {
     "target", "unix_socket", "cacert", "client_cert", "client_key", "insecure",
     "token_file", "basic_user", "password_file",
@@ -234,6 +242,11 @@ def build_config(
         return fv.get(key)
 
     kwargs: dict[str, object] = {}
+    if "max_body_mb" in cli:  # --max-body-mb: a friendlier unit for max_body_bytes
+        try:
+            cli["max_body_bytes"] = int(float(cli.pop("max_body_mb")) * limits.MiB)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            raise ConfigError("--max-body-mb: not a number") from None
     for key, typ in _NUMERIC.items():
         value = pick(key)
         if value is None:
@@ -292,8 +305,9 @@ def validate(config: Config) -> None:
     for name in ("heap_every", "memstats_every", "goroutine_debug1_every", "cmdline_every"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be >= 1")
-    if config.max_body_bytes <= 0 or config.max_decompressed_bytes <= 0:
-        raise ConfigError("size limits must be > 0")
+    for name in _BOUNDS:
+        if getattr(config, name) <= 0:
+            raise ConfigError(f"{name} must be > 0")
 
 
 class _RefuseSecretOnArgv(argparse.Action):
@@ -329,11 +343,16 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
                    help="share of time goroutine?debug=2 may stop the world (default 0.01)")
     p.add_argument("--timeout", dest="request_timeout", type=float, metavar="SECONDS",
                    help="overall deadline per request (default 10)")
+    lim = parser.add_argument_group("limits (see README: Limits and safety)")
+    lim.add_argument("--max-body-mb", type=float, metavar="MB",
+                     help=f"largest answer read from the target (default {limits.MAX_BODY_BYTES // limits.MiB})")
+    lim.add_argument("--max-goroutines", type=int, metavar="N",
+                     help=f"goroutines kept per debug=2 dump; the rest are counted (default {limits.MAX_GOROUTINES:,})")
 
 
 def config_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Config:
     """Build a Config from parsed arguments (needs `target` and the connection options)."""
-    cli = {k: v for k, v in vars(args).items() if k in _FILE_KEYS | {"header"}}
+    cli = {k: v for k, v in vars(args).items() if k in _FILE_KEYS | {"header", "max_body_mb"}}
     path = getattr(args, "config", None)
     file_values = load_config_file(path) if path else None
     return build_config(cli, env, file_values)

@@ -16,3 +16,7 @@ MAX_GOROUTINES = 2_000_000
 MAX_FRAMES = 1024
 # Longest single line/string kept from the target; longer ones are truncated.
 MAX_TEXT_LINE = 4096
+# Raw (full-resolution) points kept per history series; older time is kept as 10 s and 2 min buckets.
+HISTORY_POINTS = 600
+# History series kept at once (the least recently updated is dropped for a new one).
+HISTORY_SERIES = 256

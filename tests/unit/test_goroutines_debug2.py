@@ -169,10 +169,16 @@ def test_serving_goroutine_is_flagged() -> None:
     assert not one("goroutine 1 [running]:").is_serving
 
 
-def test_too_many_frames_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "MAX_FRAMES", 3)
-    g = one("goroutine 7 [select]:", BLOCK * 5)
+def test_too_many_frames_are_bounded() -> None:
+    (g,) = parse_debug2(f"goroutine 7 [select]:\n{BLOCK * 5}", max_frames=3).goroutines
     assert len(g.frames) == 3 and g.elided == 2
+    assert len(one("goroutine 7 [select]:", BLOCK * 5).frames) == 5  # the default bound is far above
+
+
+def test_line_bound_is_a_parameter() -> None:
+    (g,) = parse_debug2(f"goroutine 7 [select]:\nmain.{'x' * 100}()\n\t/src/{'d' * 100}.go:1 +0x1\n",
+                        max_line=20).goroutines
+    assert len(g.frames[0].func) == 20 and len(g.frames[0].file) == 20
 
 
 def test_huge_lines_are_cut() -> None:

@@ -16,7 +16,7 @@ _FUNC_OFFSET = re.compile(r"(.*)\+0x([0-9a-fA-F]+)$")
 _FILE_LINE = re.compile(r"(.*):(\d+)$")
 
 
-def _parse_frame(line: str) -> Frame | None:
+def _parse_frame(line: str, max_line: int) -> Frame | None:
     """``#\\t0x684c64\\tmain.f+0x24\\t/src/main.go:40`` (tabwriter: runs of tabs/spaces)."""
     parts = line[1:].strip().split("\t")
     parts = [p.strip() for p in parts if p.strip()]
@@ -31,11 +31,13 @@ def _parse_frame(line: str) -> Frame | None:
     func, offset = (m.group(1), int(m.group(2)[:16], 16)) if m else (func_part, None)
     fm = _FILE_LINE.match(file_part)
     file, lineno = (fm.group(1), int(fm.group(2)[:12])) if fm else (file_part, 0)
-    return Frame(func=cut(func), file=cut(file), line=lineno, offset=offset)
+    return Frame(func=cut(func, max_line), file=cut(file, max_line), line=lineno, offset=offset)
 
 
-def parse_debug1(text: str) -> StackCounts:
-    """Parse a debug=1 goroutine (or goroutineleak) profile. Raises ParseError if it is not one."""
+def parse_debug1(text: str, *, max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE) -> StackCounts:
+    """Parse a debug=1 goroutine (or goroutineleak) profile. Raises ParseError if it is not one.
+
+    Frames beyond ``max_frames`` per stack are dropped; names and paths are cut at ``max_line``."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     lines = text.split("\n")
@@ -60,7 +62,7 @@ def parse_debug1(text: str) -> StackCounts:
             records.append(StackRecord(count=count, frames=tuple(frames), labels=labels))
 
     for raw in lines[start + 1 :]:
-        line = cut(raw, limits.MAX_TEXT_LINE * 2)
+        line = cut(raw, max_line * 2)
         if not line.strip():
             continue
         m = _RECORD.match(line)
@@ -76,8 +78,8 @@ def parse_debug1(text: str) -> StackCounts:
             except ParseError:
                 labels = ()
             continue
-        if line.startswith("#") and len(frames) < limits.MAX_FRAMES:
-            frame = _parse_frame(line)
+        if line.startswith("#") and len(frames) < max_frames:
+            frame = _parse_frame(line, max_line)
             if frame is not None:
                 frames.append(frame)
     flush()

@@ -114,8 +114,11 @@ def parse_header(line: str) -> Header | None:
     return head
 
 
-def parse_block(lines: list[str], head: Header, *, last: bool) -> tuple[Goroutine, bool]:
-    """Build a Goroutine from a header and its stack lines. Returns (goroutine, looks_truncated)."""
+def parse_block(lines: list[str], head: Header, *, last: bool, max_frames: int = limits.MAX_FRAMES,
+                max_line: int = limits.MAX_TEXT_LINE) -> tuple[Goroutine, bool]:
+    """Build a Goroutine from a header and its stack lines. Returns (goroutine, looks_truncated).
+
+    Frames beyond ``max_frames`` are counted as elided; names and paths are cut at ``max_line``."""
     frames: list[Frame] = []
     created_by: Frame | None = None
     creator_id: int | None = None
@@ -143,11 +146,11 @@ def parse_block(lines: list[str], head: Header, *, last: bool) -> tuple[Goroutin
         if line.startswith("created by "):
             m = _CREATED_BY.match(line)
             assert m is not None  # the pattern accepts any text after the prefix
-            created_by = make_frame(m.group(1), file_line)
+            created_by = make_frame(m.group(1), file_line, max_line)
             if m.group(2):
                 creator_id = int(m.group(2)[:20])
-        elif len(frames) < limits.MAX_FRAMES:
-            frames.append(make_frame(line, file_line))
+        elif len(frames) < max_frames:
+            frames.append(make_frame(line, file_line, max_line))
         else:
             elided = (elided if elided and elided > 0 else 0) + 1
         i += 2 if file_line is not None else 1
@@ -190,8 +193,11 @@ def split_blocks(text: str) -> tuple[list[str], bool]:
     return BLOCK_SPLIT.split(body), ended_cleanly
 
 
-def parse_debug2(text: str, *, max_goroutines: int = limits.MAX_GOROUTINES) -> GoroutineDump:
-    """Parse a goroutine?debug=2 dump. Raises ParseError if there is no goroutine header at all."""
+def parse_debug2(text: str, *, max_goroutines: int = limits.MAX_GOROUTINES, max_frames: int = limits.MAX_FRAMES,
+                 max_line: int = limits.MAX_TEXT_LINE) -> GoroutineDump:
+    """Parse a goroutine?debug=2 dump. Raises ParseError if there is no goroutine header at all.
+
+    Goroutines beyond ``max_goroutines`` are counted (``dropped``), not kept."""
     text = normalise_newlines(text)
     blocks, ended_cleanly = split_blocks(text)
     goroutines: list[Goroutine] = []
@@ -208,14 +214,14 @@ def parse_debug2(text: str, *, max_goroutines: int = limits.MAX_GOROUTINES) -> G
             lines.pop()
         if not lines:
             continue
-        head = parse_header(cut(lines[0], limits.MAX_TEXT_LINE * 4))
+        head = parse_header(cut(lines[0], max_line * 4))
         if head is None:
             continue  # e.g. "[originating from goroutine N]:" ancestry blocks
         if len(goroutines) >= max_goroutines:
             dropped += 1
             continue
         is_last = index == last_index
-        g, cut_off = parse_block(lines[1:], head, last=is_last)
+        g, cut_off = parse_block(lines[1:], head, last=is_last, max_frames=max_frames, max_line=max_line)
         truncated = truncated or cut_off
         goroutines.append(g)
     return GoroutineDump(goroutines=tuple(goroutines), truncated=truncated, dropped=dropped)

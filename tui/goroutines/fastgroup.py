@@ -86,7 +86,8 @@ def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
 
 
 def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, include_serving: bool = False,
-                      max_goroutines: int = limits.MAX_GOROUTINES) -> GroupedDump:
+                      max_goroutines: int = limits.MAX_GOROUTINES, max_frames: int = limits.MAX_FRAMES,
+                      max_line: int = limits.MAX_TEXT_LINE) -> GroupedDump:
     """Group a goroutine?debug=2 dump. Raises ParseError if the text holds no goroutine header.
 
     Blocks are keyed by their text after the goroutine id (header rest + normalised stack);
@@ -124,7 +125,7 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
         nl = block.find("\n")
         if nl < 0:
             nl = len(block)
-        head = parse_header(block[:nl][: limits.MAX_TEXT_LINE * 4])
+        head = parse_header(block[:nl][: max_line * 4])
         if head is None:
             continue
         room = max(0, max_goroutines - kept)
@@ -140,7 +141,7 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
             lines = stack_text.split("\n") if stack_text else []
             while lines and not lines[-1]:
                 lines.pop()
-            g, cut_off = parse_block(lines, head, last=key is None)
+            g, cut_off = parse_block(lines, head, last=key is None, max_frames=max_frames, max_line=max_line)
             truncated = truncated or cut_off
             elided = g.elided is not None
             signature = stack_signature(g.frames, g.created_by, elided)

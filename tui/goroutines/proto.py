@@ -39,7 +39,8 @@ def _parse_profile(data: bytes, max_decompressed: int) -> profile_pb2.Profile:
     return prof
 
 
-def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES) -> StackCounts:
+def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
+                             max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE) -> StackCounts:
     """Decode goroutine?debug=0 bytes (gzip'd or raw). Raises ParseError on anything else."""
     if not data:
         raise ParseError("empty goroutine profile", kind="profile")
@@ -47,7 +48,7 @@ def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_
     strings = prof.string_table
 
     def s(index: int) -> str:
-        return cut(strings[index]) if 0 <= index < len(strings) else ""
+        return cut(strings[index], max_line) if 0 <= index < len(strings) else ""
 
     if len(prof.sample_type) < 1:
         raise ParseError("profile has no sample type", kind="profile")
@@ -78,8 +79,8 @@ def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_
         stack: list[Frame] = []
         for loc_id in sample.location_id:
             stack.extend(locations.get(loc_id, (Frame(func="?"),)))
-            if len(stack) >= limits.MAX_FRAMES:
-                del stack[limits.MAX_FRAMES:]
+            if len(stack) >= max_frames:
+                del stack[max_frames:]
                 break
         labels = tuple((s(lb.key), s(lb.str)) for lb in sample.label if lb.str)
         records.append(StackRecord(count=count, frames=tuple(stack), labels=labels))

@@ -123,29 +123,29 @@ def parse_label_map(text: str, pos: int) -> tuple[Labels, int]:
         raise ParseError("',' or '}' expected in labels", kind="labels")
 
 
-def split_func_args(line: str) -> tuple[str, str]:
+def split_func_args(line: str, max_len: int = limits.MAX_TEXT_LINE) -> tuple[str, str]:
     """``pkg.(*T).M(0x1, ...)`` -> (``pkg.(*T).M``, ``0x1, ...``). Args never contain parentheses."""
     if line.endswith(")"):
         start = line.rfind("(")
         if start > 0:
-            return cut(line[:start]), cut(line[start + 1 : -1])
-    return cut(line), ""
+            return cut(line[:start], max_len), cut(line[start + 1 : -1], max_len)
+    return cut(line, max_len), ""
 
 
 _FILE_LINE = re.compile(r"\t(.*):(\d+)(?: \+0x([0-9a-fA-F]+))?(?: .*)?$")
 
 
-def parse_file_line(line: str) -> tuple[str, int, int | None] | None:
+def parse_file_line(line: str, max_len: int = limits.MAX_TEXT_LINE) -> tuple[str, int, int | None] | None:
     """``\\t/path/f.go:12 +0x1d`` -> (path, 12, 0x1d); None if the line is not a file line."""
     m = _FILE_LINE.match(line)
     if m is None:
         return None
     off = m.group(3)
-    return cut(m.group(1)), int(m.group(2)[:12]), (int(off[:16], 16) if off else None)
+    return cut(m.group(1), max_len), int(m.group(2)[:12]), (int(off[:16], 16) if off else None)
 
 
-def make_frame(func_line: str, file_line: str | None) -> Frame:
-    func, args = split_func_args(func_line)
-    parsed = parse_file_line(file_line) if file_line is not None else None
+def make_frame(func_line: str, file_line: str | None, max_len: int = limits.MAX_TEXT_LINE) -> Frame:
+    func, args = split_func_args(func_line, max_len)
+    parsed = parse_file_line(file_line, max_len) if file_line is not None else None
     file, lineno, offset = parsed if parsed else ("", 0, None)
     return Frame(func=func, args=args, file=file, line=lineno, offset=offset, inlined=(args == "..." and offset is None))

@@ -14,11 +14,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from tui import limits
+
 # (bucket width in seconds, capacity); width 0 = raw points.
 # 600 raw points, then 10 s buckets for 1 h, then 2 min buckets for 24 h.
-DEFAULT_LEVELS: tuple[tuple[float, int], ...] = ((0.0, 600), (10.0, 360), (120.0, 720))
-DEFAULT_MAX_SERIES = 256
+DEFAULT_LEVELS: tuple[tuple[float, int], ...] = ((0.0, limits.HISTORY_POINTS), (10.0, 360), (120.0, 720))
+DEFAULT_MAX_SERIES = limits.HISTORY_SERIES
 DEFAULT_MAX_SEGMENTS = 4
+
+
+def history_levels(raw_points: int) -> tuple[tuple[float, int], ...]:
+    """DEFAULT_LEVELS with ``raw_points`` raw points per series (the coarser levels unchanged)."""
+    return ((0.0, raw_points),) + DEFAULT_LEVELS[1:]
 
 
 @dataclass(frozen=True, slots=True)

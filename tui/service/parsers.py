@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
+
+from tui import limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +53,10 @@ def _parse_index(data: bytes) -> Mapping[str, int]:
     return parse_index(_text(data))
 
 
-def _parse_heap(data: bytes) -> HeapData:
+def _parse_heap(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES) -> HeapData:
     from tui.pprof.decode import decode_profile
 
-    profile = decode_profile(data)
+    profile = decode_profile(data, max_decompressed=max_decompressed)
     return HeapData(profile, profile_totals(profile))
 
 
@@ -63,10 +66,10 @@ def _parse_memstats(data: bytes) -> Any:
     return parse_memstats(_text(data))
 
 
-def _parse_debug1(data: bytes) -> Any:
+def _parse_debug1(data: bytes, **bounds: int) -> Any:
     from tui.goroutines.debug1 import parse_debug1
 
-    return parse_debug1(_text(data))
+    return parse_debug1(_text(data), **bounds)
 
 
 MAX_STACK_SERIES = 100  # history series per dump: every reason, plus the biggest stack groups
@@ -90,16 +93,23 @@ def tree_from_dump(dump: Any, groups: tuple[Any, ...]) -> TreeData:
     return TreeData(tuple(groups), int(dump.total), creators, series)
 
 
-def _parse_debug2(data: bytes) -> TreeData:
+def _parse_debug2(data: bytes, **bounds: int) -> TreeData:
     from tui.goroutines.debug2 import parse_debug2
     from tui.goroutines.grouping import group_goroutines
 
-    dump = parse_debug2(_text(data))
+    dump = parse_debug2(_text(data), **bounds)
     return tree_from_dump(dump, tuple(group_goroutines(dump)))
 
 
-def default_parsers() -> Parsers:
-    return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2, _parse_debug1)
+def default_parsers(config: Any = None) -> Parsers:
+    """The real parsers, bounded by the config's limits (tui.config.Config; None = defaults)."""
+    if config is None:
+        return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2, _parse_debug1)
+    frames = {"max_frames": config.max_frames, "max_line": config.max_text_line}
+    debug1 = partial(_parse_debug1, **frames)
+    return Parsers(_parse_index, partial(_parse_heap, max_decompressed=config.max_decompressed_bytes),
+                   _parse_memstats, debug1, partial(_parse_debug2, max_goroutines=config.max_goroutines, **frames),
+                   debug1)
 
 
 def memstats_series(ms: Any) -> dict[str, float]:

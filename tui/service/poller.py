@@ -23,7 +23,7 @@ from tui.errors import LimitExceeded, ParseError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
 from tui.model import snapshot as snap
-from tui.model.history import History
+from tui.model.history import History, history_levels
 from tui.service import endpoints as E
 from tui.service.budget import Debug2Budget
 from tui.service.costs import CostTracker
@@ -59,11 +59,12 @@ class Poller:
         self._secrets = config.auth.secrets()
         self._client = client
         self._owns_client = client is None
-        self.parsers = parsers or default_parsers()
+        self.parsers = parsers or default_parsers(config)
         self.clock = clock
         self._sleep = sleep
         self.on_snapshot = on_snapshot
-        self.history = history or History()
+        self.history = history or History(levels=history_levels(config.history_points),
+                                          max_series=config.history_series)
         self.endpoints = E.make_endpoints(config, rand)
         self.target_backoff = self.endpoints[E.INDEX].backoff
         self.costs = CostTracker()
