@@ -91,7 +91,7 @@ async def test_sample_type_keys_switch_the_table(source):
             await pilot.press(key)
             await settle(pilot, app)
             assert table.report.sample_type == name
-            assert name in str(table.border_title)
+            assert name in str(app.screen.query_one("#heap-pane").border_title)
 
 
 async def test_sort_and_line_granularity_toggle(source):
@@ -143,7 +143,7 @@ async def test_heap_drill_shows_callers_and_stacks(source):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         from tui.screens.heap_drill import HeapDrillScreen
 
         assert isinstance(app.screen, HeapDrillScreen)

@@ -11,7 +11,7 @@ import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Grid
+from textual.containers import Container, Grid, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
@@ -23,6 +23,7 @@ from tui.textsafe import clean
 from tui.screens.views import SAMPLE_TYPES, HeapView, metric_specs, status_info
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
+from tui.widgets.info_line import InfoLine
 from tui.widgets.sparklines import MetricSpark
 from tui.widgets.status_bar import StatusBar
 
@@ -73,8 +74,12 @@ class Dashboard(Screen):
             for spec in metric_specs():
                 yield MetricSpark(spec.key, spec.label, spec.formatter, classes=spec.classes, id=f"spark-{spec.id}")
         with Container(id="panes"):
-            yield PaneTable(id="heap")
-            yield PaneTree(id="tree")
+            with Vertical(id="heap-pane", classes="pane"):
+                yield PaneTable(id="heap")
+                yield InfoLine(id="heap-info")
+            with Vertical(id="tree-pane", classes="pane"):
+                yield PaneTree(id="tree")
+                yield InfoLine(id="tree-info")
         yield Input(placeholder="regex filter for the focused pane (enter: apply, empty: clear, esc: cancel)", id="filter")
         yield Footer()
 
@@ -120,25 +125,38 @@ class Dashboard(Screen):
         )
 
     def _update_titles(self, report=None) -> None:
-        table = self.query_one(PaneTable)
+        """Pane titles hold what the user chose (changes rarely); the one-line info under each
+        pane holds what changes every poll, so a poll repaints one line, not the whole pane."""
         view = self.heap_view
         title = f"heap · {view.sample_type} · by {view.sort}" + (" · lines" if view.line_mode else "")
         if view.filter:
             title += f" · /{view.filter}/"
+        self._set_title("#heap-pane", title)
+        table = self.query_one(PaneTable)
         report = report or table.report
         if report is not None:
-            title += f" · total {format_value(report.total, report.unit)}"
-        table.border_title = Text(clean(title, 300))
-        tree = self.query_one(PaneTree)
+            shown = table.row_count
+            info = f"total {format_value(report.total, report.unit)} · {shown:,} of {report.total_nodes:,} functions"
+            if view.line_mode:
+                info = info.replace("functions", "lines")
+            self.query_one("#heap-info", InfoLine).show(info)
         tree_title = "goroutines"
-        if self.snapshot is not None and self.snapshot.goroutine_total is not None:
-            tree_title += f" · {self.snapshot.goroutine_total:,} total"
         if self.filters.get("tree"):
             tree_title += f" · /{self.filters['tree']}/"
-        if self.snapshot is not None and self.snapshot.tree_status:
-            # why the tree is as old as it is (the debug=2 budget), e.g. "dump 40 s old: budget 1%"
-            tree_title += " · " + self.snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
-        tree.border_title = Text(clean(tree_title, 300))
+        self._set_title("#tree-pane", tree_title)
+        if self.snapshot is not None:
+            info = ""
+            if self.snapshot.goroutine_total is not None:
+                info = f"{self.snapshot.goroutine_total:,} goroutines"
+            if self.snapshot.tree_status:
+                # why the tree is as old as it is (the debug=2 budget), e.g. "dump 40 s old: budget 1%"
+                info += " · " + self.snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
+            self.query_one("#tree-info", InfoLine).show(info)
+
+    def _set_title(self, selector: str, title: str) -> None:
+        pane = self.query_one(selector)
+        if str(pane.border_title or "") != title:
+            pane.border_title = Text(clean(title, 300))
 
     # -- actions ------------------------------------------------------------
     def _view_changed(self) -> None:

@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
+from textual.widgets import Static
+
+from tui.errors import ParseError
 
 from tui.model.peek import peek
 from tui.model.units import format_value
@@ -20,18 +24,39 @@ class HeapDrillScreen(DrillScreen):
         self.heap = heap
         self.view = view
         self.row = row
-        granularity = "lines" if view.line_mode else "functions"
-        index = heap.sample_index(view.sample_type) if view.sample_type in [t.type for t in heap.sample_types] else None
-        self.result = peek(heap, row.key, index, granularity=granularity)
-        self.unit = heap.sample_types[heap.sample_index(index)].unit.lower()
+        names = [t.type for t in heap.sample_types]
+        self.sample_index = heap.sample_index(view.sample_type) if view.sample_type in names else heap.default_sample_index
+        self.unit = heap.sample_types[self.sample_index].unit.lower()
+        self.result = None  # computed off the event loop: peek on a 200k-sample profile takes ~0.5 s
+        self.error = ""
         self.title_text = f" {clean(row.name, 200)} · {view.sample_type}"
         super().__init__()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._compute()
+
+    @work(thread=True, exclusive=True, group="peek")
+    def _compute(self) -> None:
+        granularity = "lines" if self.view.line_mode else "functions"
+        try:
+            result = peek(self.heap, self.row.key, self.sample_index, granularity=granularity)
+        except ParseError as exc:
+            self.app.call_from_thread(self._show, None, str(exc))
+            return
+        self.app.call_from_thread(self._show, result, "")
+
+    def _show(self, result, error: str) -> None:
+        self.result, self.error = result, error
+        self.query_one("#drill-text", Static).update(self.body())
 
     def _value(self, v: int) -> str:
         return format_value(v, self.unit)
 
     def body(self) -> Text:
         p = self.result
+        if p is None:
+            return Text(clean(self.error, 500) if self.error else "computing callers, callees and stacks…")
         total = p.total
         text = Text()
         text.append("function  ", style="dim")
@@ -67,6 +92,8 @@ class HeapDrillScreen(DrillScreen):
         return text
 
     def copy_text(self) -> str:
+        if self.result is None:
+            return ""
         lines = [f"{clean(self.row.name, 500)} ({self.view.sample_type})"]
         for n, trace in enumerate(self.result.traces, 1):
             lines.append(f"#{n} {self._value(trace.value)}")

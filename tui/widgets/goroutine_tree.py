@@ -115,7 +115,8 @@ class GoroutineTree(Tree[NodeData]):
         self.groups = tuple(groups)
         items = [NodeData(reason_key(g), "reason", g) for g in self.groups]
         self._sync(self.root, items)
-        self.root.expand()
+        if not self.root.is_expanded:
+            self.root.expand()
         if cursor_key is not None and cursor_key in self._node_by_key:
             node = self._node_by_key[cursor_key]
             if node.line != self.cursor_line:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets._data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -71,9 +72,9 @@ class KeyedTable(DataTable):
                 self.add_row(*cells, key=key)
                 updates += len(cells)
             elif old != shown:
-                for col, cell, before, after in zip(column_keys, cells, old, shown):
+                for index, (col, cell, before, after) in enumerate(zip(column_keys, cells, old, shown)):
                     if before != after:
-                        self.update_cell(key, col, cell)
+                        self._set_cell(key, col, index, cell)
                         updates += 1
             self._shown_text[key] = shown
         order = tuple(key for key, _ in rows)
@@ -84,6 +85,16 @@ class KeyedTable(DataTable):
             self._order = order
         self.cell_updates = updates
         self._restore_cursor(cursor_key, cursor_row)
+
+    def _set_cell(self, key: str, column: str, column_index: int, cell: SortCell) -> None:
+        """Like DataTable.update_cell, but repaint only that cell, not the whole table.
+
+        (update_cell refreshes the whole widget: on a slow SSH link every live update would
+        resend every visible row.) Relies on DataTable internals of the pinned textual version.
+        """
+        self._data[key][column] = cell
+        self._update_count += 1
+        self.refresh_coordinate(Coordinate(self.get_row_index(key), column_index))
 
     def _restore_cursor(self, key: str | None, old_row: int) -> None:
         if not self.row_count:

@@ -1,0 +1,20 @@
+"""A one-line, muted info bar under a pane: repaints only when its text changes."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from tui.widgets.cells import literal
+
+
+class InfoLine(Static):
+    DEFAULT_CSS = "InfoLine { height: 1; color: $text-muted; padding: 0 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.text = ""
+
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.update(literal(text, 500))
