@@ -183,6 +183,27 @@ def _read_secret_file(path: str, what: str) -> Secret:
     return Secret(value)
 
 
+def read_header_file(path: str) -> tuple[tuple[str, Secret], ...]:
+    """``--header-file``: one 'Name: value' a line (blank lines and '#' comments skipped).
+
+    For secret headers: unlike --header, the value never appears in argv (ps, shell history).
+    Errors name the line number, never its text."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(64 * 1024)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"header file {path}: {getattr(exc, 'strerror', None) or 'unreadable'}") from None
+    headers = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            headers.append(parse_header(line))
+        except ConfigError:
+            raise ConfigError(f"header file {path}, line {number}: must look like 'Name: value'") from None
+    return tuple(headers)
+
+
 def load_config_file(path: str) -> dict[str, object]:
     """Read a TOML (Python 3.11+) or JSON config file into a flat mapping."""
     try:
@@ -217,7 +238,7 @@ _BOUNDS = ("max_body_bytes", "max_decompressed_bytes", "max_goroutines", "max_fr
            "history_points", "history_series")
 _FILE_KEYS = set(_NUMERIC) | {
     "target", "unix_socket", "cacert", "client_cert", "client_key", "insecure",
-    "token_file", "basic_user", "password_file",
+    "token_file", "basic_user", "password_file", "header_file",
 }
 
 
@@ -283,6 +304,9 @@ def build_config(
     if token is not None and user:
         raise ConfigError("choose one of bearer token and basic auth, not both")
     headers = tuple(parse_header(h) for h in (cli.get("header") or ()))  # type: ignore[union-attr]
+    header_file = pick("header_file")
+    if header_file:
+        headers += read_header_file(str(header_file))
     kwargs["auth"] = Auth(headers=headers, bearer_token=token, basic_user=user and str(user),
                           basic_password=password if user else None)
     cacert, cert, key = pick("cacert"), pick("client_cert"), pick("client_key")
@@ -328,7 +352,9 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     for flag in ("--token", "--password", "--bearer", "--auth"):
         g.add_argument(flag, nargs="?", action=_RefuseSecretOnArgv, help=argparse.SUPPRESS)
     g.add_argument("--unix-socket", metavar="PATH", help="connect through a unix socket")
-    g.add_argument("--header", action="append", metavar="'K: V'", help="extra request header (repeatable)")
+    g.add_argument("--header", action="append", metavar="'K: V'",
+                   help="extra request header (repeatable; visible in ps: put secret ones in --header-file)")
+    g.add_argument("--header-file", metavar="PATH", help="extra request headers, one 'K: V' a line (kept secret)")
     g.add_argument("--token-file", metavar="PATH", help=f"bearer token file (or ${TOKEN_ENV})")
     g.add_argument("--basic-user", metavar="USER", help=f"basic-auth user (or ${USER_ENV})")
     g.add_argument("--password-file", metavar="PATH", help=f"basic-auth password file (or ${PASSWORD_ENV})")

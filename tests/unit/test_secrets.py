@@ -128,7 +128,10 @@ def planted_configs(tmp_path: Path, target: str) -> dict[str, Config]:
     token_file.write_text(TOKEN + "\n")
     password_file = tmp_path / "password"
     password_file.write_text(PASSWORD + "\n")
+    header_file = tmp_path / "headers"
+    header_file.write_text(f"# secret headers\nX-Api-Key: {HEADER_VALUE}\n\nAuthorization: Bearer {TOKEN}\n")
     return {
+        "header-file": build_config({"target": target, "header_file": str(header_file)}, env={}),
         "token-file": build_config({"target": target, "token_file": str(token_file)}, env={}),
         "token-env": build_config({"target": target}, env={"PPROF_TUI_TOKEN": TOKEN}),
         "header": build_config({"target": target, "header": [f"X-Api-Key: {HEADER_VALUE}",
@@ -178,7 +181,11 @@ def test_config_errors_do_not_quote_secret_files(tmp_path: Path) -> None:
         build_config({"target": "h:1", "basic_user": USER}, env={"PPROF_TUI_TOKEN": TOKEN, "PPROF_TUI_PASSWORD": PASSWORD})
     with pytest.raises(ConfigError) as bad_header:
         build_config({"target": "h:1", "header": [f"X-Key {HEADER_VALUE}"]}, env={})
-    for err in (info.value, both.value, bad_header.value):
+    bad_file = tmp_path / "h"
+    bad_file.write_text(f"X-Api-Key: ok\nAuthorization Bearer {TOKEN}\n")
+    with pytest.raises(ConfigError, match="line 2") as bad_header_file:
+        build_config({"target": "h:1", "header_file": str(bad_file)}, env={})
+    for err in (info.value, both.value, bad_header.value, bad_header_file.value):
         assert not leaks(str(err), repr(err), "".join(traceback.format_exception(err)))
 
 
