@@ -29,7 +29,7 @@ from tui.pprof.decode import decode_profile
 
 TARGETS = {t.name: t for t in fz.TARGETS}
 SEEDS = {t.name: fz.load_seeds(t.seed_names) for t in fz.TARGETS}
-QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+QUICK = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 
 def assert_clean(target: fz.Target, data: bytes) -> None:
