@@ -225,7 +225,8 @@ def mutate_lines(data: bytes, rng: random.Random, other: bytes) -> bytes:
         out = bytearray()
         for ch in lines[i]:
             if 0x30 <= ch <= 0x39 and rng.random() < 0.3:
-                out += rng.choice((b"99999999999999999999999999", b"-1", b"", b"0x1", b"1.5"))
+                out += rng.choice((b"99999999999999999999999999", b"-1", b"", b"0x1", b"1.5", b"9" * 5000,
+                                   "\u0663".encode()))  # past int()'s 4300-digit limit; an Arabic-Indic 3
             else:
                 out.append(ch)
         lines[i] = bytes(out)

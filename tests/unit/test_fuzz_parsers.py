@@ -191,3 +191,24 @@ def test_debug1_adversarial_dumps_are_linear(text: str) -> None:
     from tui.goroutines.debug1 import parse_debug1
 
     _ok_or_parse_error(parse_debug1, text)
+
+
+# ---- regressions: found by reading the parsers for unbounded conversions
+
+
+def test_fast_path_goroutine_id_longer_than_python_int_limit() -> None:
+    # int() refuses more than 4300 digits (ValueError); the fast path converted the whole id.
+    text = ("goroutine " + "9" * 5000 + " [running]:\nmain.f()\n\t/a.go:1 +0x1\n\n"
+            "goroutine 2 [running]:\nmain.f()\n\t/a.go:1 +0x1\n")
+    fast = group_debug2_text(text)
+    slow = parse_debug2(text)
+    assert fast.total == len(slow.goroutines) == 2
+    ids = sorted(i for g in fast.groups for b in g.buckets for s in b.stacks for i in s.sample_ids)
+    assert ids == sorted(g.id for g in slow.goroutines)
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "-1e309"])
+def test_memstats_non_finite_fraction_is_a_parse_error(value: str) -> None:
+    with pytest.raises(ParseError, match="finite") as info:
+        parse_memstats(f"# runtime.MemStats\n# Alloc = 1\n# GCCPUFraction = {value}\n")
+    assert fz.check_error(info.value) is None

@@ -156,7 +156,7 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
         ids = []
         for b in sample_blocks:
             m = _GOROUTINE_ID.match(b)
-            ids.append(int(m.group(1)) if m else 0)
+            ids.append(int(m.group(1)[:20]) if m else 0)  # like parse_header: a 5000-digit id is no ValueError
         cell = (normalise_reason(head.status, info.frames), head.leaked, bisect_right(edges, head.minutes or 0), info.hash)
         cells.setdefault(cell, []).append((indices[0], list(zip(indices, ids)), count, head.minutes, head.labels))
         infos[cell] = info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, fields
 
@@ -104,9 +105,12 @@ def _parse_value(name: str, value: str, out: dict[str, object]) -> None:
         out[_ARRAY_FIELDS[name]] = tuple(_int(name, v) for v in items)
     elif name == "GCCPUFraction":
         try:
-            out["gc_cpu_fraction"] = float(value[:64])
+            fraction = float(value[:64])
         except ValueError:
-            raise ParseError(f"MemStats GCCPUFraction: not a number: {value[:40]!r}", kind="heap-debug1") from None
+            fraction = math.nan
+        if not math.isfinite(fraction):  # nan/inf would poison the history series and the charts
+            raise ParseError(f"MemStats GCCPUFraction: not a finite number: {value[:40]!r}", kind="heap-debug1")
+        out["gc_cpu_fraction"] = fraction
     elif name == "DebugGC":
         if value not in ("true", "false"):
             raise ParseError(f"MemStats DebugGC: not a bool: {value[:40]!r}", kind="heap-debug1")
