@@ -346,8 +346,8 @@ class _RefuseSecretOnArgv(argparse.Action):
                      f"shell history); use --token-file/--password-file PATH or ${TOKEN_ENV}/${PASSWORD_ENV}")
 
 
-def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """Target/auth/TLS/cadence options shared by subcommands that talk to a target."""
+def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
+    """Auth/TLS/config-file options and the body limit: what one request to a target needs."""
     g = parser.add_argument_group("connection")
     for flag in ("--token", "--password", "--bearer", "--auth"):
         g.add_argument(flag, nargs="?", action=_RefuseSecretOnArgv, help=argparse.SUPPRESS)
@@ -363,17 +363,22 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--client-key", metavar="PATH", help="TLS client key (PEM)")
     g.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
     g.add_argument("--config", metavar="PATH", help="config file (TOML or JSON)")
-    p = parser.add_argument_group("polling")
-    p.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval (default 2)")
-    p.add_argument("--stw-budget", type=float, metavar="FRACTION",
-                   help="share of time goroutine?debug=2 may stop the world (default 0.01)")
-    p.add_argument("--timeout", dest="request_timeout", type=float, metavar="SECONDS",
+    g.add_argument("--timeout", dest="request_timeout", type=float, metavar="SECONDS",
                    help="overall deadline per request (default 10)")
     lim = parser.add_argument_group("limits (see README: Limits and safety)")
     lim.add_argument("--max-body-mb", type=float, metavar="MB",
                      help=f"largest answer read from the target (default {limits.MAX_BODY_BYTES // limits.MiB})")
-    lim.add_argument("--max-goroutines", type=int, metavar="N",
-                     help=f"goroutines kept per debug=2 dump; the rest are counted (default {limits.MAX_GOROUTINES:,})")
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """Target/auth/TLS/cadence options shared by subcommands that watch a target."""
+    add_auth_arguments(parser)
+    p = parser.add_argument_group("polling")
+    p.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval (default 2)")
+    p.add_argument("--stw-budget", type=float, metavar="FRACTION",
+                   help="share of time goroutine?debug=2 may stop the world (default 0.01)")
+    p.add_argument("--max-goroutines", type=int, metavar="N",
+                   help=f"goroutines kept per debug=2 dump; the rest are counted (default {limits.MAX_GOROUTINES:,})")
 
 
 def config_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Config:

@@ -7,6 +7,7 @@ so the text subcommands on files never import httpx).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -16,6 +17,19 @@ from tui.errors import LimitExceeded, SourceError
 
 def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
+
+
+def source_config(spec: str, args: object | None):
+    """The Config for reading SOURCE: from the command line's connection options (auth is read from
+    files/env only for URLs, so a local file never fails on an auth setting), else the defaults."""
+    from tui.config import Config, config_from_args
+
+    if args is None or not hasattr(args, "token_file"):
+        return Config()
+    if is_url(spec):
+        return config_from_args(args)
+    values = {k: v for k, v in vars(args).items() if k in ("max_body_mb", "config")}
+    return config_from_args(argparse.Namespace(**values), env={})
 
 
 def read_source(spec: str, *, max_bytes: int = limits.MAX_BODY_BYTES, config: object | None = None,

@@ -309,19 +309,53 @@ async def test_parser_bug_quoting_the_body_is_logged_redacted(tmp_path: Path, ec
 # ------------------------------------------------------------------ subprocesses
 
 
+def run_cli(*argv: str, env_token: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPROF_TUI_")}
+    if env_token:
+        env["PPROF_TUI_TOKEN"] = TOKEN
+    return subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+
+
 @pytest.mark.parametrize("command", ["top", "goroutines"])
-@pytest.mark.parametrize("mode", ["401", "500", "html", "redirect", "json"])
-def test_text_commands_on_failing_targets_print_no_secret(command: str, mode: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("mode", "how"), [(m, "env") for m in ("401", "500", "html", "redirect", "json")]
+                         + [("401", "token-file"), ("html", "header-file")])
+def test_text_commands_on_failing_targets_print_no_secret(command: str, mode: str, how: str, tmp_path: Path) -> None:
     server = EchoTarget({"*": ERROR_ROUTES[mode]})
+    extra: list[str] = []
+    if how == "token-file":
+        (tmp_path / "t").write_text(TOKEN)
+        extra = ["--token-file", str(tmp_path / "t")]
+    elif how == "header-file":
+        (tmp_path / "h").write_text(f"X-Api-Key: {HEADER_VALUE}\n")
+        extra = ["--header-file", str(tmp_path / "h")]
     try:
-        env = {**os.environ, "PPROF_TUI_TOKEN": TOKEN, "PPROF_TUI_USER": USER, "PPROF_TUI_PASSWORD": PASSWORD}
-        env.pop("PPROF_TUI_USER")  # token and basic auth together are refused: keep the token
-        env.pop("PPROF_TUI_PASSWORD")
         path = "heap" if command == "top" else "goroutine?debug=2"
-        proc = subprocess.run([sys.executable, "-m", "tui", command, f"{server.url}/debug/pprof/{path}"],
-                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+        proc = run_cli(command, f"{server.url}/debug/pprof/{path}", *extra, env_token=how == "env")
     finally:
         server.close()
+    assert any(TOKEN in e or HEADER_VALUE in e for e in server.seen)  # the command did send it
     assert proc.returncode != 0
     assert proc.stderr.strip() and "Traceback" not in proc.stderr
     assert not leaks(proc.stdout, proc.stderr)
+
+
+def test_text_commands_reach_a_protected_target_with_the_token() -> None:
+    def heap(e: str) -> tuple[int, dict[str, str], bytes]:
+        if auth_value(e) != f"Bearer {TOKEN}":
+            return 401, {}, b"no"
+        return 200, {"Content-Type": "application/octet-stream"}, HEAP_GZ
+
+    server = EchoTarget({"/debug/pprof/heap": heap,
+                         "/debug/pprof/goroutine": lambda e: ERROR_ROUTES["401"](e) if not auth_value(e) else
+                         (200, {}, GOROUTINE_DEBUG1)})
+    try:
+        top = run_cli("top", f"{server.url}/debug/pprof/heap", "--nodecount", "3")
+        goroutines = run_cli("goroutines", f"{server.url}/debug/pprof/goroutine?debug=1")
+        refused = run_cli("top", f"{server.url}/debug/pprof/heap", env_token=False)
+    finally:
+        server.close()
+    assert top.returncode == 0 and "flat%" in top.stdout, top.stderr
+    assert goroutines.returncode == 0 and "goroutines" in goroutines.stdout, goroutines.stderr
+    assert refused.returncode == 1 and "401" in refused.stderr
+    assert not leaks(top.stdout, top.stderr, goroutines.stdout, goroutines.stderr, refused.stderr)

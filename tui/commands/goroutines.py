@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--buckets", type=_edges, default=None, metavar="EDGES",
                    help="wait-duration bucket edges in minutes (default 1,5,15,60,240)")
     p.add_argument("--json", action="store_true", help="print the groups as JSON")
+    from tui.config import add_auth_arguments
+
+    add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
     p.set_defaults(handler=run)
     return p
 
@@ -65,9 +68,11 @@ def _load(args: argparse.Namespace):
     from tui.errors import ParseError
     from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
     from tui.model.detect import detect_kind
-    from tui.sources import read_source
+    from tui.sources import read_source, source_config
 
-    data = read_source(args.source, recording_endpoints=RECORDED_GOROUTINES)
+    config = source_config(args.source, args)
+    data = read_source(args.source, recording_endpoints=RECORDED_GOROUTINES, config=config,
+                       max_bytes=config.max_body_bytes)
     kind = detect_kind(data)
     buckets = args.buckets or DEFAULT_BUCKETS
     if kind == "goroutine-debug2":

@@ -30,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--base", metavar="SOURCE", help="subtract this profile (show the difference)")
     p.add_argument("--lines", action="store_true", help="one row per source line instead of per function")
     p.add_argument("--json", action="store_true", help="print a JSON object instead of text")
+    from tui.config import add_auth_arguments
+
+    add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
     p.set_defaults(handler=run)
     return p
 
@@ -44,14 +47,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _load(spec: str, *, labels: bool):
+def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
     from tui.errors import ParseError
     from tui.pprof.decode import decode_profile
-    from tui.sources import read_source
+    from tui.sources import read_source, source_config
 
-    data = read_source(spec, recording_endpoints=("heap",))
+    config = source_config(spec, args)
+    data = read_source(spec, recording_endpoints=("heap",), config=config, max_bytes=config.max_body_bytes)
     try:
-        return decode_profile(data, labels=labels, validate_stacks=False)  # top() checks stacks itself
+        # top() checks stacks itself
+        return decode_profile(data, labels=labels, validate_stacks=False, max_decompressed=config.max_decompressed_bytes)
     except ParseError as exc:
         raise ParseError(f"{spec}: {exc}", kind=exc.kind) from None
 
@@ -60,11 +65,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from tui.model.top import top
 
     # Labels only matter for --base (pprof merges samples by stack and labels).
-    profile = _load(args.source, labels=bool(args.base))
+    profile = _load(args.source, labels=bool(args.base), args=args)
     if args.base:
         from tui.model.diff import diff
 
-        profile = diff(profile, _load(args.base, labels=True))
+        profile = diff(profile, _load(args.base, labels=True, args=args))
     report = top(
         profile,
         args.sample_index,
