@@ -80,19 +80,18 @@ class Target:
     name: str
     run: Callable[[bytes], None]
     seed_names: tuple[str, ...]  # fixture file names mutated for this target
-    binary: bool  # proto-aware mutations apply
 
 
 TARGETS = (
-    Target("decode_profile+top", run_profile, ("heap.pb.gz", "allocs.pb.gz"), True),
-    Target("decode_goroutine_profile", run_goroutine_proto, ("goroutine.pb.gz",), True),
-    Target("parse_debug2+group", run_debug2, ("goroutine_debug2.txt", "goroutineleak_debug2.txt"), False),
-    Target("group_debug2_text", run_fastgroup, ("goroutine_debug2.txt", "goroutineleak_debug2.txt"), False),
-    Target("parse_debug1+group", run_debug1, ("goroutine_debug1.txt", "goroutineleak_debug1.txt"), False),
-    Target("parse_memstats", run_memstats, ("heap_debug1.txt",), False),
-    Target("parse_index", run_index, ("index.html",), False),
-    Target("detect_kind", run_detect, ("heap.pb.gz", "goroutine_debug1.txt", "goroutine_debug2.txt",
-                                        "heap_debug1.txt", "index.html"), False),
+    Target("decode_profile+top", run_profile, ("heap.pb.gz", "allocs.pb.gz")),
+    Target("decode_goroutine_profile", run_goroutine_proto, ("goroutine.pb.gz",)),
+    Target("parse_debug2+group", run_debug2, ("goroutine_debug2.txt", "goroutineleak_debug2.txt")),
+    Target("group_debug2_text", run_fastgroup, ("goroutine_debug2.txt", "goroutineleak_debug2.txt")),
+    Target("parse_debug1+group", run_debug1, ("goroutine_debug1.txt", "goroutineleak_debug1.txt")),
+    Target("parse_memstats", run_memstats, ("heap_debug1.txt",)),
+    Target("parse_index", run_index, ("index.html",)),
+    Target("detect_kind", run_detect, ("heap.pb.gz", "goroutine.pb.gz", "goroutine_debug1.txt", "goroutine_debug2.txt",
+                                        "heap_debug1.txt", "index.html")),
 )
 
 
@@ -388,19 +387,22 @@ def random_input(rng: random.Random) -> bytes:
 
 
 def make_input(target: Target, seeds: list[bytes], rng: random.Random) -> bytes:
-    """One fuzz input for target: a mutated real capture (mostly) or random data."""
+    """One fuzz input for target: a mutated real capture (mostly) or random data.
+
+    gzip'd captures get protobuf-aware mutations (raw or re-gzip'd) or gzip-stream damage; text
+    captures get line-level and byte-level mutations, often on a window of the capture."""
     if rng.random() < 0.1:
         return random_input(rng)
     seed = rng.choice(seeds)
     other = rng.choice(seeds)
-    if target.binary and seed[:2] == b"\x1f\x8b":
+    if seed[:2] == b"\x1f\x8b":
         return mutate_profile_bytes(seed, rng, other)
-    if rng.random() < 0.5 and not target.binary:
+    if rng.random() < 0.5:
         # a window of the capture keeps each input small (and fast) without losing structure
         start = rng.randrange(len(seed))
         start = seed.rfind(b"\n", 0, start) + 1
         seed = seed[start : start + rng.choice((2_000, 10_000, 40_000))]
     out = seed
     for _ in range(rng.randint(1, 4)):
-        out = mutate_lines(out, rng, other) if rng.random() < 0.4 and not target.binary else mutate_bytes(out, rng, other)
+        out = mutate_lines(out, rng, other) if rng.random() < 0.4 else mutate_bytes(out, rng, other)
     return out
