@@ -157,3 +157,16 @@ def test_sort_puts_leaked_then_growing_then_stuck():
           Verdict(GROWING, "g2", "g2", 50.0, 10, 0.0, "")]
     assert [v.key for v in sort_verdicts(vs)] == ["l", "g2", "g1", "s"]
     assert sort_verdicts(vs)[0].kind == LEAKED
+
+
+def test_signal_to_noise_rejects_a_small_drift_inside_big_noise():
+    rng = random.Random(11)
+    # +300 kB/min drift under ±1 MB of in-flight noise (the target's own pprof buffers)
+    pts = series([4e6 + i * 10_000 + rng.uniform(0, 2e6) for i in range(45)], every=2.0)
+    loose = HEAP_DEFAULTS.with_(min_rise_share=0.0, min_rises=0, slope_floor=1.0, relative_floor=0.0)
+    tr = trend(pts)
+    assert tr.noise > 0
+    assert is_growing(tr, loose)
+    assert not is_growing(tr, loose.with_(min_signal_to_noise=3.0))
+    clean = series([4e6 + i * 10_000 for i in range(45)])
+    assert is_growing(trend(clean), loose.with_(min_signal_to_noise=3.0))

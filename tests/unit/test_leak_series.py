@@ -77,7 +77,7 @@ def test_slow_cache_leak_shows_in_heapinuse_but_too_few_profile_samples_to_flag_
     assert not [v for v in result.reports[-1].verdicts if v.kind != GROWING or v.unit != "bytes"]
 
 
-@pytest.mark.parametrize("name", ["idle_pool", "burst"])
+@pytest.mark.parametrize("name", ["idle_pool", "burst", "no_leaks"])
 def test_steady_pool_and_drained_burst_are_not_flagged(name):
     result = replay(load(name))
     assert result.first_flag == {}
@@ -91,6 +91,6 @@ def test_burst_group_is_seen_and_drains_to_zero():
 
 
 def test_recordings_are_long_enough():
-    for name in ("chan_leak", "cache_leak", "cache_leak_slow", "idle_pool", "burst"):
+    for name in ("chan_leak", "cache_leak", "cache_leak_slow", "idle_pool", "burst", "no_leaks"):
         data = load(name)
         assert data["polls"][-1]["t"] >= 170 and len(data["tree"]) >= 10 and len(data["heap"]) >= 30, name

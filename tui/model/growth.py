@@ -40,6 +40,9 @@ class VerdictConfig:
     relative_floor: float = 0.02  # slope must also be >= this share of the current level per minute
     min_rise_share: float = 0.8  # of the non-zero changes, this share must be rises
     min_rises: int = 3  # separate rises needed (one step up is not a trend)
+    # the rise over the window must be this many times the noise (median absolute residual
+    # around the robust line); 0 = not checked
+    min_signal_to_noise: float = 0.0
     # stuck: the same goroutines keep waiting longer
     stuck_min_points: int = 4
     stuck_min_minutes: int = 10  # the group's youngest goroutine waits at least this long
@@ -67,6 +70,7 @@ class Trend:
     ls_slope: float  # least squares, units per minute
     rises: int  # consecutive changes that went up
     falls: int
+    noise: float = 0.0  # median absolute residual around the Theil–Sen line (robust trends only)
 
     @property
     def span_minutes(self) -> float:
@@ -149,10 +153,12 @@ def trend(points: Iterable[tuple[float, float]], *, window_minutes: float | None
         sample = _thin(pts, MAX_TREND_POINTS)
         slopes = [(b[1] - a[1]) / (b[0] - a[0]) for i, a in enumerate(sample) for b in sample[i + 1:] if b[0] > a[0]]
         slope = _median(slopes) if slopes else 0.0
+        intercept = _median([v - slope * t for t, v in pts])
+        noise = _median([abs(v - (intercept + slope * t)) for t, v in pts])
     else:
-        slope = ls
+        slope, noise = ls, 0.0
     return Trend(n=n, start=pts[0][0], end=pts[-1][0], first=pts[0][1], last=pts[-1][1],
-                 slope=slope * 60.0, ls_slope=ls * 60.0, rises=rises, falls=falls)
+                 slope=slope * 60.0, ls_slope=ls * 60.0, rises=rises, falls=falls, noise=noise)
 
 
 def may_be_growing(tr: Trend | None, config: VerdictConfig) -> bool:
@@ -174,6 +180,8 @@ def is_growing(tr: Trend | None, config: VerdictConfig) -> bool:
         return False
     rate = growth_rate(tr)
     level = max(abs(tr.last), abs(tr.first))
+    if config.min_signal_to_noise > 0 and rate * tr.span_minutes < config.min_signal_to_noise * tr.noise:
+        return False
     return (rate >= config.slope_floor and rate >= config.relative_floor * level
             and tr.last > tr.first and tr.rise_share >= config.min_rise_share and tr.rises >= config.min_rises)
 
