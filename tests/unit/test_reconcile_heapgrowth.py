@@ -44,7 +44,10 @@ def test_stack_growth_with_goroutines_and_flat_heap_points_at_the_tree():
 
 def test_heap_growth_names_the_largest_delta_functions():
     series = {HEAP_AFTER_GC: pts(lambda i: 4 * MB + i * 200_000, n=20, every=6.0), "heap_inuse": pts(lambda i: 5 * MB)}
-    r = reconcile(series, [("main.(*LFUCache).increment", 15 * MB), ("main.other", 2 * MB), ("main.freed", -MB)])
+    growers = [("main.(*LFUCache).increment", 15 * MB), ("main.other", 2 * MB), ("main.freed", -MB)]
+    alone = reconcile(series, growers)  # HeapInuse alone is not a claim: the heap profile must agree
+    assert alone.verdict == NOTHING and next(m for m in alone.metrics if m.key == "heap_inuse").growing
+    r = reconcile(series, growers, function_growing=True)
     assert r.verdict == HEAP
     assert r.sentence == ("HeapInuse is growing +1.9 MB/min: largest Δinuse: "
                           "main.(*LFUCache).increment (+15.0 MB), main.other (+2.0 MB)")
@@ -53,9 +56,9 @@ def test_heap_growth_names_the_largest_delta_functions():
 def test_saw_tooth_heapinuse_without_after_gc_series_uses_the_lower_envelope():
     rng = random.Random(3)
     flat = pts(lambda i: 4 * MB + rng.randint(0, 3 * MB), n=150)
-    assert reconcile({"heap_inuse": flat}).verdict == NOTHING
+    assert reconcile({"heap_inuse": flat}, function_growing=True).verdict == NOTHING
     rising = pts(lambda i: 4 * MB + i * 40_000 + rng.randint(0, MB), n=150)
-    assert reconcile({"heap_inuse": rising}).verdict == HEAP
+    assert reconcile({"heap_inuse": rising}, function_growing=True).verdict == HEAP
     assert lower_envelope([(0.0, 5.0), (10.0, 3.0), (31.0, 9.0), (float("nan"), 1.0)]) == [(10.0, 3.0), (31.0, 9.0)]
 
 

@@ -95,9 +95,13 @@ def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float
 
 
 def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
-              heap_growers: Sequence[tuple[str, float]] = (), *, spark: int = 60) -> Reconciliation:
+              heap_growers: Sequence[tuple[str, float]] = (), *, function_growing: bool = False,
+              spark: int = 60) -> Reconciliation:
     """`series`: METRICS keys plus GOROUTINES, HEAP_PROFILE and HEAP_AFTER_GC -> (t, value) points.
-    `heap_growers`: (function, Δinuse bytes) biggest first, from the heap diff."""
+    `heap_growers`: (function, Δinuse bytes) biggest first, from the heap diff.
+    `function_growing`: some heap function has a GROWING verdict. A rising HeapInuse alone is not
+    claimed (a young process warms up, in-flight buffers come and go): the heap profile must agree,
+    by its total or by a growing function; the metric row still shows the HeapInuse trend."""
     metrics: list[MetricTrend] = []
     by_key: dict[str, MetricTrend] = {}
     for key, label, unit in METRICS:
@@ -123,7 +127,7 @@ def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
                     f"+{gor.rate_per_min or 0:,.0f} goroutines/min) while the heap profile is flat: "
                     "the growth is goroutine stacks, not heap — look at the goroutine tree")
         return Reconciliation(tuple(metrics), STACKS, sentence)
-    if heap_inuse.growing or heap_prof.growing:
+    if heap_prof.growing or (heap_inuse.growing and function_growing):
         grower = heap_inuse if heap_inuse.growing else heap_prof
         sentence = f"{grower.label} is growing +{fmt_bytes(grower.rate_per_min or 0)}/min"
         growers = [(name, delta) for name, delta in heap_growers if delta > 0][:3]

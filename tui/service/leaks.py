@@ -387,7 +387,8 @@ class LeakTracker:
         functions.sort(key=lambda f: (-(f.rate_per_min or 0.0), -f.current, f.key))
         hdiff = self._heap_diff()
         growers = hdiff.growing if hdiff is not None else self._function_deltas()
-        recon = reconcile({k: tuple(s.points) for k, s in self._metrics.items()}, growers)
+        recon = reconcile({k: tuple(s.points) for k, s in self._metrics.items()}, growers,
+                          function_growing=bool(heap_verdicts))
         return LeakReport(
             time=now, verdicts=sort_verdicts([*group_verdicts.values(), *heap_verdicts]),
             groups=tuple(groups), functions=tuple(functions), heap_diff=hdiff,
