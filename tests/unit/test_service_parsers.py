@@ -23,7 +23,7 @@ def test_default_parsers_on_captures(version, fixture_path):
     stacks = p.goroutine_debug1(read("goroutine_debug1.txt"))
     assert stacks.total > 0
     tree = p.goroutine_debug2(read("goroutine_debug2.txt"))
-    assert tree.total == len(tree.creators) > 0
+    assert 0 < len(tree.creators) <= tree.total  # sample ids of each stack group
     # every goroutine but the one serving the dump is in a group
     assert sum(v for k, v in tree.series.items() if k.startswith("reason:")) == tree.total - 1
     assert any(k.startswith("stack:") for k in tree.series)

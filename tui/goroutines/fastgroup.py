@@ -60,6 +60,28 @@ _DIGITS = "0123456789"
 _INNER_HEADER = re.compile(r"\ngoroutine \d+ ")
 
 
+_CHUNK = 1 << 20
+
+
+def _sub_in_chunks(pattern: re.Pattern[str], text: str) -> str:
+    """``pattern.sub("\\n", text)`` a megabyte at a time, cut after a newline.
+
+    The patterns match within one line and end at its newline, so no match crosses a cut.
+    Each chunk is one short C call: a thread running this lets the UI thread take the GIL
+    between chunks (one pass over a 30 MB dump would hold it for a few hundred ms).
+    """
+    if len(text) <= _CHUNK:
+        return pattern.sub("\n", text)
+    out = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _CHUNK)
+        end = len(text) if end < 0 else end + 1
+        out.append(pattern.sub("\n", text[start:end]))
+        start = end
+    return "".join(out)
+
+
 def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
     """Split into blocks; return (blocks, last block, key per block but the last, key counts).
 
@@ -100,7 +122,7 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
         split_blocks(text)  # raises the right ParseError
     body = text[first.start() :] if first else text
     ended_cleanly = body.endswith("\n")
-    body = _CREATOR_ID.sub("\n", _ARGS.sub("\n", body))
+    body = _sub_in_chunks(_CREATOR_ID, _sub_in_chunks(_ARGS, body))
     blocks, last, keys, counts = _keyed_blocks(body)
     first_seen: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
