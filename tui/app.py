@@ -12,6 +12,7 @@ import re
 import time
 from functools import partial
 from dataclasses import replace
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -233,6 +234,46 @@ class PprofApp(App):
         for title, explanation, action in command_entries(screen):
             yield SystemCommand(title, explanation, partial(screen.run_action, action))
         yield from super().get_system_commands(screen)
+
+    # -- replay and export --------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("step", "speed"):
+            return getattr(self.source, "kind", "") == "replay"
+        if action == "save":
+            return hasattr(self.source, "save")
+        return True
+
+    def action_step(self) -> None:
+        self.paused = True
+        self.source.step()
+        self.dashboard.refresh_status()
+
+    def action_speed(self) -> None:
+        from tui.service.replay import SPEEDS
+
+        now = self.source.speed
+        following = SPEEDS[(SPEEDS.index(now) + 1) % len(SPEEDS)] if now in SPEEDS else SPEEDS[0]
+        self.source.set_speed(following)
+        self.notify("replay speed: " + ("as fast as possible" if following == float("inf") else f"{following:g}×"),
+                    timeout=2)
+
+    def action_save(self) -> None:
+        self._save(Path.cwd())
+
+    @work(thread=True, exclusive=True, group="save")
+    def _save(self, directory: Path) -> None:
+        try:
+            out = self.source.save(directory)
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"save failed: {exc.strerror or exc}", severity="error")
+            return
+        self.call_from_thread(self._saved, out)
+
+    def _saved(self, out: Path) -> None:
+        from tui.service.export import SCREENSHOT_NAME
+
+        self.save_screenshot(filename=SCREENSHOT_NAME, path=str(out))
+        self.notify(f"saved to {out}", timeout=6)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_rows(self.screen)))

@@ -54,6 +54,9 @@ class Dashboard(Screen):
         Binding("o", "toggle_sort", "flat/cum"),
         Binding("l", "toggle_lines", "lines", show=False),
         Binding("z", "zoom", "zoom", show=False),
+        Binding("s", "app.save", "save"),
+        Binding("full_stop", "app.step", "step"),
+        Binding("plus", "app.speed", "speed"),
         Binding("question_mark", "app.help", "help"),
         Binding("q", "app.quit", "quit"),
     ]

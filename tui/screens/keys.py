@@ -17,6 +17,9 @@ EXPLAIN = {
     "toggle_sort": "heap: sort by flat or by cum",
     "toggle_lines": "heap: function or function + file:line granularity",
     "zoom": "give the focused pane the whole screen (again to restore)",
+    "app.save": "save the raw bodies of this snapshot and an SVG screenshot to a new directory here",
+    "app.step": "replay: pause and play exactly one poll",
+    "app.speed": "replay: speed 1×, 10×, as fast as possible",
     "app.help": "this help",
     "app.quit": "quit",
     "back": "back to where you were",
@@ -34,16 +37,23 @@ ALWAYS = [
 
 
 def _key_name(key: str) -> str:
-    return {"slash": "/", "question_mark": "?", "escape": "esc"}.get(key, key)
+    return {"slash": "/", "question_mark": "?", "escape": "esc", "full_stop": ".", "plus": "+"}.get(key, key)
+
+
+def _enabled(screen: Screen, action: str) -> bool:
+    """False for actions the app disables here (e.g. replay keys while watching live)."""
+    name = action.removeprefix("app.")
+    target = screen.app if action.startswith("app.") else screen
+    return target.check_action(name, ()) is not False
 
 
 def help_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, explanation) for every binding of ``screen``, then the always-there keys."""
+    """(keys, explanation) for every enabled binding of ``screen``, then the always-there keys."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
     for binding in getattr(screen, "BINDINGS", []):
         action = binding.action
-        if action in seen or action not in EXPLAIN:
+        if action in seen or action not in EXPLAIN or not _enabled(screen, action):
             continue
         seen.add(action)
         keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))
@@ -57,7 +67,7 @@ def command_entries(screen: Screen) -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     for binding in getattr(screen, "BINDINGS", []):
         action = binding.action
-        if action in seen or action not in EXPLAIN or action == "app.help":
+        if action in seen or action not in EXPLAIN or action == "app.help" or not _enabled(screen, action):
             continue
         seen.add(action)
         keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))

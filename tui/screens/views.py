@@ -51,6 +51,8 @@ AGE_KINDS = (("heap", "heap"), ("memstats", "mem"), ("goroutine-tree", "tree"))
 def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
     ages = tuple((short, age_text(snapshot.age(kind).age)) for kind, short in AGE_KINDS)
     cost = f"stw {snapshot.stw_share * 100:.2f}%" if snapshot.stw_share else ""
+    if snapshot.state in ("replay", "paused", "finished", "offline") and snapshot.status:
+        cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay is
     state = "paused" if paused else snapshot.state
     error = snapshot.last_error if state in ("reconnecting", "error") or snapshot.last_error else ""
     return StatusInfo(

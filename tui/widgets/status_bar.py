@@ -16,6 +16,7 @@ STATE_STYLES = {
     "error": "bold red",
     "offline": "bold cyan",
     "replay": "bold cyan",
+    "finished": "bold magenta",
 }
 
 

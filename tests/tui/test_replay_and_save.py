@@ -1,0 +1,80 @@
+"""The app on the bundled demo recording (replay controls) and the `s` export."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from tests.tui.canned import CannedSource, make_snapshot
+from tui.app import build_app
+from tui.commands.demo import demo_source
+from tui.screens.help import HelpScreen
+from tui.widgets.goroutine_tree import GoroutineTree
+from tui.widgets.heap_table import HeapTable
+from tui.widgets.status_bar import StatusBar
+
+
+async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "condition not reached"
+        await pilot.pause(0.05)
+
+
+async def test_demo_replays_with_step_and_speed_keys():
+    source = demo_source(speed=float("inf"))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(HeapTable)
+        tree = app.screen.query_one(GoroutineTree)
+        await wait_for(pilot, lambda: table.row_count > 0 and len(tree.root.children) > 3)
+        status = app.screen.query_one(StatusBar)
+        assert status.info.target.startswith("demo")
+        await pilot.press("plus")  # inf -> 1x
+        assert source.speed == 1.0
+        await pilot.press("plus")
+        assert source.speed == 10.0
+        await pilot.press("full_stop")  # step: pause and play one poll
+        await pilot.pause(0.2)
+        assert source.paused and app.paused
+        seq = app.snapshot.seq
+        await pilot.press("full_stop")
+        await wait_for(pilot, lambda: app.snapshot.seq > seq)
+        assert status.info.state == "paused"
+        assert "replay" in status.info.cost  # where the replay is, e.g. "replay paused at 0:12 / 3:59"
+        await pilot.press("p")  # resume
+        assert not source.paused
+
+
+async def test_replay_keys_are_hidden_and_inert_when_live():
+    source = CannedSource(make_snapshot(1))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("full_stop", "plus")
+        await pilot.pause()
+        assert source.calls == ["start"]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = [k for k, _ in app.screen.bindings]
+        assert "." not in keys and "+" not in keys and "s" not in keys  # a canned source cannot save
+
+
+async def test_save_writes_bodies_and_a_screenshot(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = demo_source(speed=float("inf"))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(HeapTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: any(tmp_path.glob("*/screen.svg")))
+    out = next(tmp_path.glob("*/screen.svg")).parent
+    names = {p.name for p in out.iterdir()}
+    assert {"heap.pb.gz", "meta.json", "screen.svg"} <= names
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["files"]
+    svg = (out / "screen.svg").read_text()
+    assert "heap" in svg and "\x1b" not in svg
