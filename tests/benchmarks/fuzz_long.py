@@ -6,6 +6,17 @@ Prints, per parser: inputs run, how many decoded / raised ParseError / LimitExce
 problems found (uncaught exception types, malformed messages) with a count, and the slowest
 inputs (seconds, size). Exit status 1 if any problem was found. Problem inputs (and the
 slowest input of each parser) are written to --save DIR for replay.
+
+Last full run (seed 1, 2 shared cores, nice): 100,000 inputs per parser, 0 problems, 827 s in all.
+  decode_profile+top        ok 11,821  ParseError 84,042  LimitExceeded 4,137   slowest 44 ms (gzip bomb to the 4 MB bound)
+  decode_goroutine_profile  ok 27,866  ParseError 72,134                        slowest 52 ms
+  parse_debug2+group        ok 88,552  ParseError 11,448                        slowest 19 ms (196 kB)
+  group_debug2_text         ok 88,417  ParseError 11,583                        slowest 171 ms (15 MB)
+  parse_debug1+group        ok 43,513  ParseError 56,487                        slowest 347 ms (245 MB)
+  parse_memstats            ok 49,323  ParseError 50,677                        slowest 15 ms (15 MB)
+  parse_index               ok 62,389  ParseError 37,611                        slowest 19 ms (15 MB)
+  detect_kind               ok 100,000                                          slowest 2.4 ms
+Before the fixes of this script's first commit, a 10 kB index page took 19 s (catastrophic backtracking).
 """
 
 from __future__ import annotations
