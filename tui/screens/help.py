@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 INTRO = (
-    "pprof-tui watches a Go service's /debug/pprof/ endpoints.\n"
-    "The heap table shows where live memory was allocated; the goroutine tree groups\n"
+    "pprof-tui watches a Go service's /debug/pprof/ endpoints. "
+    "The heap table shows where live memory was allocated; the goroutine tree groups "
     "goroutines by wait reason, then by how long they have waited, then by identical stack.\n"
 )
 

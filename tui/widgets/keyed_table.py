@@ -40,6 +40,25 @@ class KeyedTable(DataTable):
     def on_mount(self) -> None:
         for key, label, width in self._column_spec:
             self.add_column(Text(label, justify="right" if width else "left"), key=key, width=width)
+        self.fit_last_column()
+
+    def on_resize(self) -> None:
+        self.fit_last_column()
+
+    def fit_last_column(self) -> None:
+        """Give the last (text) column exactly the width left over: long names are cut with an
+        ellipsis instead of making the whole table scroll sideways."""
+        if not self.columns:
+            return
+        fixed = sum((width or 0) + 2 * self.cell_padding for _, _, width in self._column_spec[:-1])
+        room = self.size.width - fixed - 2 * self.cell_padding - self.styles.scrollbar_size_vertical
+        column = list(self.columns.values())[-1]
+        room = max(room, 10)
+        if column.width != room or column.auto_width:
+            column.auto_width = False
+            column.width = room
+            self._require_update_dimensions = True
+            self.refresh()
 
     @property
     def cursor_key(self) -> str | None:

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Regenerate screenshots/*.svg from a real capture: the bundled demo recording of our Go test
+target leaking heap and goroutines, replayed (as fast as possible) to a fixed point, then paused.
+
+    python3 scripts/screenshots.py [--at SECONDS] [--out screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tui.app import build_app  # noqa: E402
+from tui.commands.demo import demo_source  # noqa: E402
+from tui.widgets.goroutine_tree import GoroutineTree  # noqa: E402
+
+# (file name, terminal size, keys pressed after the replay reached the point)
+SHOTS = [
+    ("dashboard-80x24", (80, 24), []),
+    ("dashboard-160x48", (160, 48), []),
+    ("goroutine-tree-80x24", (80, 24), ["tab", "enter", "j", "enter"]),
+    ("goroutine-drill-80x24", (80, 24), ["tab", "enter", "j", "enter", "j", "enter"]),
+    ("heap-drill-80x24", (80, 24), ["enter"]),
+    ("heap-alloc-space-160x48", (160, 48), ["3"]),
+    ("help-80x24", (80, 24), ["question_mark"]),
+]
+
+
+async def shoot(name: str, size: tuple[int, int], keys: list[str], at: float, out: Path) -> None:
+    source = demo_source(speed=float("inf"), loop=False)
+    app = build_app(source)
+    async with app.run_test(size=size) as pilot:
+        while source.position < at and not source.finished:
+            await pilot.pause(0.05)
+        await pilot.press("p")  # freeze the replay where it is
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        tree = app.screen.query_one(GoroutineTree)
+        if keys and keys[0] == "tab":  # start the tree walk at the leaking group
+            await pilot.press("tab")
+            keys = keys[1:]
+            leaked = next((i for i, n in enumerate(tree.root.children) if n.data.group.leaked), 0)
+            for _ in range(leaked):
+                await pilot.press("j")
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=f"{name}.svg", path=str(out))
+    print(f"wrote {out / (name + '.svg')}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--at", type=float, default=180.0, help="replay position in seconds (default 180)")
+    ap.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, size, keys in SHOTS:
+        asyncio.run(shoot(name, size, keys, args.at, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
