@@ -28,6 +28,8 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
+from tui.screens.leaks import LeakScreen
+from tui.leak_feed import LeakFeed
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.views import HeapView
 
@@ -57,6 +59,15 @@ class SnapshotArrived(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SnapshotArrived)
+
+
+class LeakReportReady(Message):
+    def __init__(self, report: Any) -> None:
+        super().__init__()
+        self.report = report
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LeakReportReady)
 
 
 class TopReady(Message):
@@ -100,6 +111,8 @@ class PprofApp(App):
         self.top_report: Any = None
         self._top_for: tuple[Any, HeapView] | None = None
         self._groups_cache: tuple[Any, Any, str, tuple] | None = None
+        self.leaks = LeakFeed()
+        self.leak_report: Any = None
 
     # -- lifecycle ----------------------------------------------------------
     def on_mount(self) -> None:
@@ -109,10 +122,25 @@ class PprofApp(App):
         self.source.start()
 
     async def on_unmount(self) -> None:
+        self.leaks.close()
         await self.source.stop()
 
     def _snapshot_from_source(self, snapshot: Any) -> None:
+        self.leaks.feed(snapshot, self._leak_report_from_thread)
         self.post_message(SnapshotArrived(snapshot))
+
+    def _leak_report_from_thread(self, report: Any) -> None:
+        self.post_message(LeakReportReady(report))
+
+    def on_leak_report_ready(self, message: LeakReportReady) -> None:
+        self.leak_report = message.report
+        with self.batch_update():
+            self.dashboard.show_leaks(message.report)
+            if isinstance(self.screen, LeakScreen):
+                self.screen.show_report(message.report, self._now())
+
+    def _now(self) -> float:
+        return self.snapshot.time if self.snapshot is not None else 0.0
 
     # -- snapshots ----------------------------------------------------------
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
@@ -131,6 +159,8 @@ class PprofApp(App):
         if cache is not None and cache[0] is source and cache[2] == pattern:
             return cache[3]
         groups = base if base else (group_stack_counts(source) if source is not None else ())
+        # proven leaks first, then biggest first (sorted() is stable)
+        groups = tuple(sorted(groups, key=lambda g: not g.leaked))
         if pattern:
             groups = filter_stacks(groups, stack_matcher(re.compile(pattern)))
         self._groups_cache = (source, None, pattern, groups)
@@ -142,6 +172,9 @@ class PprofApp(App):
         if heap is None:
             return
         view = self.dashboard.heap_view
+        if view.diff:
+            self.dashboard.show_diff(self.leak_report)
+            return
         if self._top_for is not None and self._top_for[0] is heap and self._top_for[1] == view:
             return
         self._top_for = (heap, view)
@@ -274,6 +307,16 @@ class PprofApp(App):
 
         self.save_screenshot(filename=SCREENSHOT_NAME, path=str(out))
         self.notify(f"saved to {out}", timeout=6)
+
+    def action_leak_report(self) -> None:
+        self.push_screen(LeakScreen(self.leak_report, self._now()))
+
+    def action_pin_baseline(self) -> None:
+        self.leaks.pin_baseline(self._leak_report_from_thread)
+        self.notify("heap baseline pinned: the diff now counts from this profile", timeout=3)
+
+    def sample_type_changed(self, sample_type: str) -> None:
+        self.leaks.set_sample_type(sample_type, self._leak_report_from_thread)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_rows(self.screen)))

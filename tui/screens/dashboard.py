@@ -8,6 +8,7 @@ in `?` help.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +24,7 @@ from tui.textsafe import clean
 from tui.screens.views import SAMPLE_TYPES, HeapView, metric_specs, status_info
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
+from tui.widgets.findings import FindingsBar
 from tui.widgets.info_line import InfoLine
 from tui.widgets.sparklines import MetricSpark
 from tui.widgets.status_bar import StatusBar
@@ -52,6 +54,9 @@ class Dashboard(Screen):
         Binding("3", "sample_type(2)", "alloc", show=False),
         Binding("4", "sample_type(3)", "alloc#", show=False),
         Binding("o", "toggle_sort", "flat/cum"),
+        Binding("d", "toggle_diff", "Δ base"),
+        Binding("b", "app.pin_baseline", "pin base", show=False),
+        Binding("L", "app.leak_report", "leaks"),
         Binding("l", "toggle_lines", "lines", show=False),
         Binding("z", "zoom", "zoom", show=False),
         Binding("s", "app.save", "save"),
@@ -64,6 +69,7 @@ class Dashboard(Screen):
     sample_type: reactive[int] = reactive(0, init=False)
     sort_by_cum: reactive[bool] = reactive(False, init=False)
     line_mode: reactive[bool] = reactive(False, init=False)
+    diff_mode: reactive[bool] = reactive(False, init=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,6 +82,7 @@ class Dashboard(Screen):
         with Grid(id="sparks"):
             for spec in metric_specs():
                 yield MetricSpark(spec.key, spec.label, spec.formatter, classes=spec.classes, id=f"spark-{spec.id}")
+        yield FindingsBar(id="findings")
         with Container(id="panes"):
             with Vertical(id="heap-pane", classes="pane"):
                 yield PaneTable(id="heap")
@@ -113,6 +120,27 @@ class Dashboard(Screen):
         if self.snapshot is not None:
             self.query_one(StatusBar).show(status_info(self.snapshot, paused=self.app.paused))
 
+    def show_leaks(self, report) -> None:
+        """A new leak report: findings line, growth marks in the tree and the heap table, diff."""
+        self.query_one(FindingsBar).show(report)
+        tree = self.query_one(PaneTree)
+        tree.show_growth({key: g for g in report.groups for key in g.tree_keys})
+        self.query_one(PaneTable).show_marks({f.key: "↑" for f in report.functions if f.growing})
+        if self.diff_mode:
+            self.show_diff(report)
+
+    def show_diff(self, report) -> None:
+        diff = getattr(report, "heap_diff", None)
+        if diff is None:
+            self.query_one("#heap-info", InfoLine).show("Δ: waiting for a second heap profile after the baseline")
+            return
+        view = self.heap_view
+        rows = diff.report.rows
+        if view.filter:
+            pattern = re.compile(view.filter)
+            rows = tuple(r for r in rows if pattern.search(r.name))
+        self.show_top(view, replace(diff.report, rows=tuple(r for r in rows if r.flat or r.cum)))
+
     def show_top(self, view: HeapView, report) -> None:
         table = self.query_one(PaneTable)
         table.show_report(report, line_mode=view.line_mode)
@@ -125,13 +153,15 @@ class Dashboard(Screen):
             sort="cum" if self.sort_by_cum else "flat",
             line_mode=self.line_mode,
             filter=self.filters.get("heap", ""),
+            diff=self.diff_mode,
         )
 
     def _update_titles(self, report=None) -> None:
         """Pane titles hold what the user chose (changes rarely); the one-line info under each
         pane holds what changes every poll, so a poll repaints one line, not the whole pane."""
         view = self.heap_view
-        title = f"heap · {view.sample_type} · by {view.sort}" + (" · lines" if view.line_mode else "")
+        title = f"heap{' Δ since baseline' if view.diff else ''} · {view.sample_type} · by {view.sort}"
+        title += " · lines" if view.line_mode else ""
         if view.filter:
             title += f" · /{view.filter}/"
         self._set_title("#heap-pane", title)
@@ -167,6 +197,10 @@ class Dashboard(Screen):
         self.app.request_top()
 
     def watch_sample_type(self) -> None:
+        self.app.sample_type_changed(SAMPLE_TYPES[self.sample_type])
+        self._view_changed()
+
+    def watch_diff_mode(self) -> None:
         self._view_changed()
 
     def watch_sort_by_cum(self) -> None:
@@ -180,6 +214,9 @@ class Dashboard(Screen):
 
     def action_toggle_sort(self) -> None:
         self.sort_by_cum = not self.sort_by_cum
+
+    def action_toggle_diff(self) -> None:
+        self.diff_mode = not self.diff_mode
 
     def action_toggle_lines(self) -> None:
         self.line_mode = not self.line_mode

@@ -19,6 +19,7 @@ class HeapView:
     sort: str = "flat"  # "flat" | "cum"
     line_mode: bool = False
     filter: str = ""  # sticky regex on the function (and file:line in line mode)
+    diff: bool = False  # show Δ against the pinned baseline instead of the current profile
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,9 +62,23 @@ def bucket_label(b) -> Text:
     return label
 
 
-def stack_label(s) -> Text:
+def growth_text(growth) -> Text:
+    """ "↑ +60/min growing" for a stack group whose count series the leak tracker follows."""
+    text = Text()
+    if growth is None or growth.rate_per_min is None:
+        return text
+    rate = growth.rate_per_min
+    if growth.mark or growth.verdict:
+        text.append(f"  {growth.mark}{rate:+.0f}/min", style="bold yellow" if growth.verdict else "dim")
+    if growth.verdict and growth.verdict != "leaked":
+        text.append(f" {growth.verdict}", style="bold yellow")
+    return text
+
+
+def stack_label(s, growth=None) -> Text:
     frame = interesting_frame(s.frames)
     label = Text.assemble(_count(s.count), "  ", literal(frame.func if frame else "?", 120))
+    label.append_text(growth_text(growth))
     if s.created_by is not None:
         label.append("  ← ", style="dim")
         label.append_text(literal(s.created_by.func, 80, style="dim"))
@@ -82,12 +96,12 @@ def _children(data: NodeData) -> list[NodeData]:
     return []
 
 
-def _label(data: NodeData) -> Text:
+def _label(data: NodeData, growth: dict | None = None) -> Text:
     if data.kind == "reason":
         return reason_label(data.group)
     if data.kind == "bucket":
         return bucket_label(data.group)
-    return stack_label(data.group)
+    return stack_label(data.group, (growth or {}).get(data.key))
 
 
 def reason_key(g) -> str:
@@ -106,6 +120,7 @@ class GoroutineTree(Tree[NodeData]):
         self.expanded_keys: set[str] = set()
         self._node_by_key: dict[str, TreeNode[NodeData]] = {}
         self.groups: tuple = ()
+        self.growth: dict = {}  # stack group key -> GroupGrowth (from the leak tracker)
 
     # -- public -------------------------------------------------------------
     def show_groups(self, groups: Sequence) -> None:
@@ -124,6 +139,17 @@ class GoroutineTree(Tree[NodeData]):
         elif self.cursor_line < 0 and self.root.children:
             self.move_cursor(self.root.children[0], animate=False)
 
+    def show_growth(self, growth: dict) -> None:
+        """New growth rates from the leak tracker: relabel the stack nodes they change."""
+        if growth == self.growth:
+            return
+        changed = {k for k in set(growth) | set(self.growth) if growth.get(k) != self.growth.get(k)}
+        self.growth = growth
+        for key in changed:
+            node = self._node_by_key.get(key)
+            if node is not None and node.data is not None:
+                node.set_label(_label(node.data, growth))
+
     @property
     def selected(self) -> NodeData | None:
         node = self.cursor_node
@@ -135,7 +161,7 @@ class GoroutineTree(Tree[NodeData]):
         if [c.data.key for c in current] == [i.key for i in items]:
             for node, item in zip(current, items):
                 node.data = item
-                label = _label(item)
+                label = _label(item, self.growth)
                 if node.label != label:
                     node.set_label(label)
                 self._node_by_key[item.key] = node
@@ -146,7 +172,7 @@ class GoroutineTree(Tree[NodeData]):
             self._forget(node)
         parent.remove_children()
         for item in items:
-            node = parent.add(_label(item), data=item, allow_expand=item.kind != "stack")
+            node = parent.add(_label(item, self.growth), data=item, allow_expand=item.kind != "stack")
             self._node_by_key[item.key] = node
             if item.key in self.expanded_keys:
                 self._populate(node)

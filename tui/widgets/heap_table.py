@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from tui.model.units import format_value
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable, Row
@@ -20,8 +22,10 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def report_rows(report, *, line_mode: bool) -> list[Row]:
-    """Cells for each row of a TopReport, in report order. The last cell's raw is the key."""
+def report_rows(report, *, line_mode: bool, marks: dict[str, str] | None = None) -> list[Row]:
+    """Cells for each row of a TopReport, in report order. The last cell's raw is the key.
+    ``marks``: key -> a short mark shown after the name (e.g. "↑" for a rising function)."""
+    marks = marks or {}
     unit = report.unit
     rows: list[Row] = []
     for r in report.rows:
@@ -37,11 +41,20 @@ def report_rows(report, *, line_mode: bool) -> list[Row]:
                     number_cell(r.sum_pct, _pct(r.sum_pct)),
                     number_cell(r.cum, format_value(r.cum, unit)),
                     number_cell(r.cum_pct, _pct(r.cum_pct)),
-                    SortCell(literal(name), r.key),
+                    SortCell(_name_cell(name, marks.get(r.key, "")), r.key),
                 ),
             )
         )
     return rows
+
+
+def _name_cell(name: str, mark: str) -> Text:
+    """The mark goes first, so a narrow column never cuts it off."""
+    if not mark:
+        return literal(name)
+    text = Text(f"{mark} ", style="bold yellow", no_wrap=True, overflow="ellipsis")
+    text.append_text(literal(name))
+    return text
 
 
 class HeapTable(KeyedTable):
@@ -53,6 +66,7 @@ class HeapTable(KeyedTable):
         super().__init__(COLUMNS, **kwargs)
         self.report = None
         self.line_mode = False
+        self.marks: dict[str, str] = {}
 
     def show_report(self, report, *, line_mode: bool) -> None:
         if line_mode != self.line_mode:
@@ -62,7 +76,13 @@ class HeapTable(KeyedTable):
             self._order = ()
         self.report = report
         self.line_mode = line_mode
-        self.sync_rows(report_rows(report, line_mode=line_mode))
+        self.sync_rows(report_rows(report, line_mode=line_mode, marks=self.marks))
+
+    def show_marks(self, marks: dict[str, str]) -> None:
+        if marks != self.marks:
+            self.marks = marks
+            if self.report is not None:
+                self.sync_rows(report_rows(self.report, line_mode=self.line_mode, marks=marks))
 
     @property
     def selected_row(self):

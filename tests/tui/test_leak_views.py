@@ -1,0 +1,65 @@
+"""Leak diagnosis in the UI, on the bundled demo recording (a real capture of both leaks)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tui.app import build_app
+from tui.commands.demo import demo_source
+from tui.screens.leaks import LeakScreen
+from tui.widgets.findings import FindingsBar
+from tui.widgets.goroutine_tree import GoroutineTree
+from tui.widgets.heap_table import HeapTable
+
+
+async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "condition not reached"
+        await pilot.pause(0.05)
+
+
+async def test_both_demo_leaks_are_flagged_and_explained():
+    source = demo_source(speed=float("inf"), loop=False)
+    app = build_app(source)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: source.finished)
+        await wait_for(pilot, lambda: app.leak_report is not None and app.leak_report.time >= app.snapshot.time)
+        report = app.leak_report
+        kinds = {(v.kind, v.label.split(" [")[0]) for v in report.verdicts}
+        assert ("leaked", "main.(*Dispatcher).deliver") in kinds
+        assert ("growing", "main.(*LFUCache).increment") in kinds
+        assert "leaked" in app.screen.query_one(FindingsBar).plain
+
+        # proven leaks first in the tree; the leaking stack carries its growth rate
+        tree = app.screen.query_one(GoroutineTree)
+        first = tree.root.children[0].data.group
+        assert first.leaked and first.reason == "chan send"
+        assert any(g.rate_per_min and g.rate_per_min > 30 for g in tree.growth.values())
+
+        # the growing heap function is marked in the table
+        table = app.screen.query_one(HeapTable)
+        assert table.marks.get("main.(*LFUCache).increment") == "↑"
+
+        # d: the heap pane shows the change since the baseline pinned at start
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        assert "Δ" in str(app.screen.query_one("#heap-pane").border_title)
+        assert table.report.rows[0].name == "main.(*LFUCache).increment" and table.report.rows[0].flat > 0
+
+        # b pins a new baseline: nothing has changed since, so the diff empties
+        await pilot.press("b")
+        await wait_for(pilot, lambda: app.leak_report.baseline_reason == "pinned by you")
+        await pilot.pause(0.2)
+        assert all(r.flat == 0 for r in table.report.rows)
+
+        # L: the leak report, with the memory reconciliation in words
+        await pilot.press("L")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LeakScreen)
+        body = app.screen.body().plain
+        assert "main.(*Dispatcher).deliver" in body and "HeapInuse is growing" in body
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LeakScreen)

@@ -1,0 +1,59 @@
+"""One line under the sparklines: what the leak tracker concluded, in words."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.widgets.cells import literal
+
+KIND_STYLE = {"leaked": "bold reverse red", "growing": "bold yellow", "stuck": "bold magenta"}
+
+
+def rate_text(rate: float | None, unit: str) -> str:
+    if rate is None:
+        return ""
+    if unit == "bytes":
+        value, suffix = abs(rate), "B"
+        for name, size in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+            if value >= size:
+                value, suffix = value / size, name
+                break
+        return f"{'+' if rate >= 0 else '-'}{value:.1f}{suffix}/min"
+    return f"{rate:+.0f}/min"
+
+
+def findings_text(report) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    verdicts = report.verdicts
+    if not verdicts:
+        text.append(" ✓ ", style="bold green")
+        text.append_text(literal(report.reconciliation.sentence, 300))
+        return text
+    for i, v in enumerate(verdicts[:3]):
+        if i:
+            text.append("  ")
+        text.append(f" {v.kind} ", style=KIND_STYLE.get(v.kind, "bold"))
+        text.append(" ")
+        text.append_text(literal(v.label, 60))
+        rate = rate_text(v.rate_per_min, v.unit) if v.rate_per_min else ""
+        if rate:
+            text.append(f" {rate}", style="bold")
+    if len(verdicts) > 3:
+        text.append(f"  +{len(verdicts) - 3} more", style="dim")
+    text.append("  (L: leak report)", style="dim")
+    return text
+
+
+class FindingsBar(Static):
+    DEFAULT_CSS = "FindingsBar { height: 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.plain = ""
+
+    def show(self, report) -> None:
+        text = findings_text(report)
+        if text.plain != self.plain:
+            self.plain = text.plain
+            self.update(text)
