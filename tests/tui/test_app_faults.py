@@ -121,6 +121,15 @@ async def assert_responsive(pilot, app) -> None:
     assert table.cursor_key == before
 
 
+async def quiesce(pilot, app) -> None:
+    """Stop polling and let the leak feed and the workers deliver what they hold, so nothing arrives
+    while the app tears its screens down (that race is test_quit_while_polls_arrive)."""
+    await app.source.stop()
+    await asyncio.wrap_future(app.leaks.barrier())
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 @asynccontextmanager
 async def watching(port: int, *, wait_live: bool = True):
     """The real app on a LiveSource watching 127.0.0.1:port, live with a few points of history."""
@@ -133,8 +142,7 @@ async def watching(port: int, *, wait_live: bool = True):
         try:
             yield app, pilot
         finally:
-            # stop polling before the app tears its screens down (see test_quit_while_polls_arrive)
-            await app.source.stop()
+            await quiesce(pilot, app)
         assert app.is_running, "the app must still be running after the fault"
 
 
