@@ -85,6 +85,8 @@ async def wait_until(pilot, cond, what: str, timeout: float = WAIT) -> None:
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not cond():
+        if not pilot.app.is_running or pilot.app._exception is not None:
+            raise AssertionError(f"the app died while waiting for {what}")
         if loop.time() > end:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.05)
