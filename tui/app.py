@@ -291,16 +291,17 @@ class PprofApp(App):
                     timeout=2)
 
     def action_save(self) -> None:
-        self._save(Path.cwd())
-
-    @work(thread=True, exclusive=True, group="save")
-    def _save(self, directory: Path) -> None:
+        # On the event loop, not a thread: the source keeps updating its latest bodies while
+        # polling, and a copy taken here is consistent. The files are a few MB at most.
         try:
-            out = self.source.save(directory)
+            out = self.source.save(Path.cwd())
         except OSError as exc:
-            self.call_from_thread(self.notify, f"save failed: {exc.strerror or exc}", severity="error")
+            self.notify(f"save failed: {exc.strerror or exc}", severity="error")
             return
-        self.call_from_thread(self._saved, out)
+        except Exception as exc:  # never crash the watch over an export
+            self.notify(f"save failed: {type(exc).__name__}: {str(exc)[:200]}", severity="error")
+            return
+        self._saved(out)
 
     def _saved(self, out: Path) -> None:
         from tui.service.export import SCREENSHOT_NAME

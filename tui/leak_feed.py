@@ -57,6 +57,10 @@ class LeakFeed:
 
         self._submit(switch, done)
 
+    def barrier(self) -> Future:
+        """A future that completes once everything submitted before it has run (for tests/tools)."""
+        return self._executor.submit(lambda: None)
+
     def close(self) -> None:
         self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from textual.widgets import Input
 
@@ -21,6 +23,7 @@ SIZES = [(80, 24), (160, 48)]
 
 async def settle(pilot, app) -> None:
     await pilot.pause()
+    await asyncio.wrap_future(app.leaks.barrier())
     await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -5,6 +5,8 @@ Regenerate after an intended visual change: `python3 -m pytest tests/tui/test_sn
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.tui.canned import CannedSource, make_snapshot
@@ -15,6 +17,7 @@ SIZES = [(80, 24), (160, 48)]
 
 async def _settle(pilot) -> None:
     await pilot.pause()
+    await asyncio.wrap_future(pilot.app.leaks.barrier())  # the leak report is in the picture too
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
