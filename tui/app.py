@@ -134,6 +134,8 @@ class PprofApp(App):
 
     def on_leak_report_ready(self, message: LeakReportReady) -> None:
         self.leak_report = message.report
+        if self._dashboard_gone():
+            return
         with self.batch_update():
             self.dashboard.show_leaks(message.report)
             if isinstance(self.screen, LeakScreen):
@@ -143,7 +145,14 @@ class PprofApp(App):
         return self.snapshot.time if self.snapshot is not None else 0.0
 
     # -- snapshots ----------------------------------------------------------
+    def _dashboard_gone(self) -> bool:
+        """True while quitting: the screens are torn down before the source is stopped, and a
+        poll that finishes in between must be dropped, not drawn on removed widgets."""
+        return not self.is_running or not self.dashboard.is_attached or self.dashboard not in self.screen_stack
+
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        if self._dashboard_gone():
+            return
         self.snapshot = message.snapshot
         with self.batch_update():
             self.dashboard.show_snapshot(self.snapshot)
@@ -152,13 +161,16 @@ class PprofApp(App):
     def goroutine_groups_for(self, snapshot: Any, pattern: str) -> tuple:
         """Groups of the latest dump (debug=2), or of the stack counts (debug=1) when no dump yet."""
         base = snapshot.goroutine_groups
-        source = base
-        if not base and snapshot.goroutine_stacks is not None:
-            source = snapshot.goroutine_stacks
+        source = base if base else snapshot.goroutine_stacks  # None: no goroutine data at all yet
         cache = self._groups_cache
         if cache is not None and cache[0] is source and cache[2] == pattern:
             return cache[3]
-        groups = base if base else (group_stack_counts(source) if source is not None else ())
+        if base:
+            groups = base
+        elif source is not None:
+            groups = group_stack_counts(source)
+        else:
+            groups = ()
         # proven leaks first, then biggest first (sorted() is stable)
         groups = tuple(sorted(groups, key=lambda g: not g.leaked))
         if pattern:
@@ -190,8 +202,8 @@ class PprofApp(App):
         self.post_message(TopReady(heap, view, report))
 
     def on_top_ready(self, message: TopReady) -> None:
-        if self._top_for is None or message.view != self._top_for[1]:
-            return  # an older view finished late
+        if self._top_for is None or message.view != self._top_for[1] or self._dashboard_gone():
+            return  # an older view finished late, or we are quitting
         self.top_report = message.report
         with self.batch_update():
             self.dashboard.show_top(message.view, message.report)

@@ -47,6 +47,8 @@ def metric_specs() -> tuple[MetricSpec, ...]:
 
 
 AGE_KINDS = (("heap", "heap"), ("memstats", "mem"), ("goroutine-tree", "tree"))
+# kinds whose DataAge.reason is the endpoint's current error (the tree's reason is its budget)
+ENDPOINT_KINDS = ("heap", "memstats", "goroutine-stacks")
 
 
 def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
@@ -56,6 +58,13 @@ def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
         cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay is
     state = "paused" if paused else snapshot.state
     error = snapshot.last_error if state in ("reconnecting", "error") or snapshot.last_error else ""
+    if not error:
+        # the target answers but one endpoint fails (e.g. heap 500, memstats not pprof): say which
+        for kind in ENDPOINT_KINDS:
+            reason = snapshot.age(kind).reason
+            if reason:
+                error = reason
+                break
     return StatusInfo(
         target=snapshot.target,
         state=state,
