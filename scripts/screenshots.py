@@ -28,6 +28,9 @@ SHOTS = [
     ("heap-drill-80x24", (80, 24), ["enter"]),
     ("heap-alloc-space-160x48", (160, 48), ["3"]),
     ("help-80x24", (80, 24), ["question_mark"]),
+    ("leak-report-80x24", (80, 24), ["L"]),
+    ("leak-report-160x48", (160, 48), ["L"]),
+    ("heap-diff-80x24", (80, 24), ["d"]),
 ]
 
 
@@ -39,7 +42,9 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], at: float, ou
             await pilot.pause(0.05)
         await pilot.press("p")  # freeze the replay where it is
         await pilot.pause(0.3)
+        await asyncio.wrap_future(app.leaks.barrier())
         await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
         tree = app.screen.query_one(GoroutineTree)
         if keys and keys[0] == "tab":  # start the tree walk at the leaking group
             await pilot.press("tab")

@@ -38,6 +38,7 @@ class NodeData:
     key: str
     kind: str  # "reason" | "bucket" | "stack"
     group: object
+    leaked: bool = False  # of a proven-leaked reason group
 
 
 COUNT_WIDTH = 7
@@ -54,7 +55,10 @@ def reason_label(g) -> Text:
     return label
 
 
-def bucket_label(b) -> Text:
+def bucket_label(b, leaked: bool = False) -> Text:
+    if leaked and not b.max_minutes:
+        # Go prints no wait time on goroutines it proved leaked: do not call them young
+        return Text.assemble(_count(b.count), "  ", Text("wait time not shown for leaked goroutines", style="dim"))
     label = Text.assemble(_count(b.count), "  ", literal(b.label, 40))
     span = minutes_range(b.min_minutes, b.max_minutes)
     if span:
@@ -90,7 +94,7 @@ def stack_label(s, growth=None) -> Text:
 def _children(data: NodeData) -> list[NodeData]:
     g = data.group
     if data.kind == "reason":
-        return [NodeData(b.key, "bucket", b) for b in g.buckets]
+        return [NodeData(b.key, "bucket", b, bool(getattr(g, "leaked", False))) for b in g.buckets]
     if data.kind == "bucket":
         return [NodeData(s.key, "stack", s) for s in g.stacks]
     return []
@@ -100,7 +104,7 @@ def _label(data: NodeData, growth: dict | None = None) -> Text:
     if data.kind == "reason":
         return reason_label(data.group)
     if data.kind == "bucket":
-        return bucket_label(data.group)
+        return bucket_label(data.group, data.leaked)
     return stack_label(data.group, (growth or {}).get(data.key))
 
 
