@@ -98,7 +98,7 @@ def compute_top(heap: Any, view: HeapView):
 
 
 class PprofApp(App):
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "pprof-tui"
     BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
 
@@ -115,6 +115,19 @@ class PprofApp(App):
         self.leak_report: Any = None
 
     # -- lifecycle ----------------------------------------------------------
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without local variables: a frame holding request headers
+        or a Config would otherwise print a token. (Overrides a private hook of the pinned
+        textual version.)"""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     def on_mount(self) -> None:
         self.dashboard = Dashboard()
         self.push_screen(self.dashboard)
