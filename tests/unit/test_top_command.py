@@ -110,3 +110,14 @@ def test_top_path_does_not_import_ui_or_network_stack(heap_file):
 def test_real_capture_runs():
     res = run(str(HEAP))
     assert res.returncode == 0 and b"main.(*LFUCache).increment" in res.stdout
+
+
+def test_piped_output_carries_no_terminal_escapes(tmp_path):
+    b = Builder()
+    b.sample(["evil\x1b]52;c;cHduZWQ=\x07\x1b[2J", "main"], [1, 1 << 20, 1, 1 << 20])
+    path = tmp_path / "evil.pb.gz"
+    path.write_bytes(b.bytes(gz=True))
+    proc = run(str(path))  # stdout is a pipe, as when saved with `> report.txt`
+    assert proc.returncode == 0, proc.stderr
+    assert b"\x1b" not in proc.stdout and b"\x07" not in proc.stdout
+    assert "evil␛]52;c;cHduZWQ=␇␛[2J".encode() in proc.stdout

@@ -84,8 +84,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(render_json(profile, report, source=args.source, focus=args.focus, ignore=args.ignore))
     else:
-        safe = out.isatty() if hasattr(out, "isatty") else False
+        # Always cleaned, also into a pipe or file: a saved report must be safe to `cat` later.
         out.write(render_text(profile, report, source=args.source, focus=args.focus, ignore=args.ignore,
-                              nodecount=args.nodecount, sanitize=safe))
+                              nodecount=args.nodecount, sanitize=True))
     out.flush()
     return 0
