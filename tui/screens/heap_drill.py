@@ -53,6 +53,14 @@ class HeapDrillScreen(DrillScreen):
     def _value(self, v: int) -> str:
         return format_value(v, self.unit)
 
+    def _neighbours(self, text: Text, title: str, edges, total: int, empty: str) -> None:
+        text.append(f"\n{title} ({len(edges)})\n", style="bold")
+        for edge in edges:
+            text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
+            text.append(clean(edge.name, 300) + "\n")
+        if not edges:
+            text.append(f"  {empty}\n", style="dim")
+
     def body(self) -> Text:
         p = self.result
         if p is None:
@@ -68,18 +76,9 @@ class HeapDrillScreen(DrillScreen):
         text.append(f"{self._value(p.flat)} ({_pct(p.flat, total).strip()})")
         text.append("   cum ", style="dim")
         text.append(f"{self._value(p.cum)} ({_pct(p.cum, total).strip()})")
-        text.append(f"\n\ncallers ({len(p.callers)})\n", style="bold")
-        for edge in p.callers:
-            text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
-            text.append(clean(edge.name, 300) + "\n")
-        if not p.callers:
-            text.append("  (none: a root of the stacks)\n", style="dim")
-        text.append(f"\ncallees ({len(p.callees)})\n", style="bold")
-        for edge in p.callees:
-            text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
-            text.append(clean(edge.name, 300) + "\n")
-        if not p.callees:
-            text.append("  (none: allocates directly)\n", style="dim")
+        text.append("\n")
+        self._neighbours(text, "callers", p.callers, total, "(none: a root of the stacks)")
+        self._neighbours(text, "callees", p.callees, total, "(none: allocates directly)")
         text.append(f"\nheaviest stacks through it ({len(p.traces)})\n", style="bold")
         for n, trace in enumerate(p.traces, 1):
             text.append(f"\n#{n}  {self._value(trace.value)} ({_pct(trace.value, total).strip()})\n", style="bold")
