@@ -40,11 +40,15 @@ async def test_app_watches_the_real_target(go_target):
         spark = app.screen.query_one("#spark-goroutines", MetricSpark)
         await wait_for(pilot, lambda: len(spark.values) >= 3 and spark.values[-1] > spark.values[0])
 
-        # drill into the leaking goroutines and back
+        # pause, so the tree holds still, then drill into the leaking goroutines with keys and back
+        await pilot.press("p")
+        await pilot.pause(0.5)
         await pilot.press("tab")
-        chan_send = next(i for i, n in enumerate(tree.root.children) if n.data.group.reason == "chan send")
-        for _ in range(chan_send):
+        assert app.screen.focused is tree
+        while tree.cursor_node.data.group.reason != "chan send":
+            before = tree.cursor_line
             await pilot.press("j")
+            assert tree.cursor_line != before, "no chan send group in the tree"
         await pilot.press("enter", "j", "enter", "j", "enter")
         await pilot.pause()
         from tui.screens.goroutine_drill import GoroutineDrillScreen
@@ -52,6 +56,7 @@ async def test_app_watches_the_real_target(go_target):
         assert isinstance(app.screen, GoroutineDrillScreen)
         assert "main.(*Dispatcher).deliver" in app.screen.body().plain
         await pilot.press("escape")
+        await pilot.press("p")
 
         # pause stops polling: no new snapshot arrives while paused
         await pilot.press("p")

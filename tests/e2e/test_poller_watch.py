@@ -69,7 +69,9 @@ async def test_watch_real_target(go_target):
     bound = 1 + wall / max(MIN_AGE, min_cost / BUDGET)
     print(f"debug=2 dumps={dumps} bound={bound:.1f} wall={wall:.1f}s min_cost={min_cost * 1000:.2f}ms "
           f"share={poller.budget.share(s.time):.5f} ticks={poller.tick}")
-    assert 2 <= dumps <= bound, (dumps, bound, d2)
+    # At least one dump (the tree above came from it); how many more depends on how fast the
+    # goroutine count grows (the estimate scales with it), so only the upper bound is exact.
+    assert 1 <= dumps <= bound, (dumps, bound, d2)
     assert poller.budget.share(s.time) <= BUDGET * 1.5 + (d2.last_latency or 0) / wall
 
     # the cheap endpoints ran at their cadence: one index hit per tick, heap every 2 ticks
