@@ -195,7 +195,6 @@ NO_GOROUTINES_FIX = ("PprofApp.goroutine_groups_for (tui/app.py) calls group_sta
                      "the app (fix in the report)")
 
 
-@pytest.mark.xfail(strict=True, reason=NO_GOROUTINES_FIX)
 async def test_first_snapshot_without_goroutine_data_is_shown():
     """What the poller publishes when the very first index fetch fails: no heap, no goroutines."""
     from tests.tui.canned import CannedSource
@@ -212,7 +211,6 @@ async def test_first_snapshot_without_goroutine_data_is_shown():
         assert_clear_line(app, "unreachable")
 
 
-@pytest.mark.xfail(strict=True, reason=NO_GOROUTINES_FIX)
 async def test_target_down_at_start_then_appears():
     port = free_port()
     target = None
@@ -314,8 +312,6 @@ async def test_endpoint_fault_keeps_the_watch_live(path, reply, kind, words):
         target.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="status_info (tui/screens/views.py) shows only the index error: a failing "
-                   "heap/memstats endpoint leaves the status bar saying live with no message (fix in the report)")
 @pytest.mark.parametrize("path,reply,kind,words", [f[1:] for f in ENDPOINT_FAULTS if f[3] != snap.GOROUTINE_TREE],
                          ids=[f[0] for f in ENDPOINT_FAULTS if f[3] != snap.GOROUTINE_TREE])
 async def test_endpoint_fault_is_named_in_the_status_bar(path, reply, kind, words):
@@ -355,8 +351,6 @@ class FloodSource:
     def refresh_now(self, kind: str = "all") -> None: ...
 
 
-@pytest.mark.xfail(strict=True, reason="PprofApp.on_snapshot_arrived / on_top_ready / on_leak_report_ready run after "
-                   "the dashboard's widgets are pruned at quit: NoMatches (fix in the report)")
 async def test_quit_while_polls_arrive():
     """A poll finishing while the app quits must not crash it: the screens are torn down before
     the source is stopped (App.on_unmount), and snapshots that arrive in between must be dropped."""

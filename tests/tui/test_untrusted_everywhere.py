@@ -288,8 +288,6 @@ async def test_debug1_labels_and_names_in_tree_and_drill():
         assert_screenshot_safe(app.export_screenshot())
 
 
-@pytest.mark.xfail(strict=True, reason="tui/screens/goroutine_drill.py stack_text() puts group.reason into the "
-                   "clipboard uncleaned (ESC, C1, bidi reach the user's paste); fix in the report")
 async def test_goroutine_clipboard_header_is_clean():
     from tui.goroutines.debug2 import parse_debug2
     from tui.goroutines.grouping import group_goroutines

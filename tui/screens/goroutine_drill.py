@@ -16,7 +16,7 @@ def frame_lines(frame) -> tuple[str, str]:
 
 def stack_text(group) -> str:
     """Plain text of the stack as Go prints it (for the clipboard)."""
-    lines = [f"{group.count} goroutines [{group.reason}]"]
+    lines = [f"{group.count} goroutines [{clean(group.reason, 200)}]"]
     for frame in group.frames:
         func, where = frame_lines(frame)
         lines.append(func)
