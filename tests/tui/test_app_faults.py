@@ -190,11 +190,6 @@ async def test_target_fault(reply, state, words):
         target.stop()
 
 
-NO_GOROUTINES_FIX = ("PprofApp.goroutine_groups_for (tui/app.py) calls group_stack_counts(()) when a snapshot has "
-                     "neither a dump nor stack counts (target down or refusing from the start): AttributeError kills "
-                     "the app (fix in the report)")
-
-
 async def test_first_snapshot_without_goroutine_data_is_shown():
     """What the poller publishes when the very first index fetch fails: no heap, no goroutines."""
     from tests.tui.canned import CannedSource
