@@ -182,8 +182,12 @@ async def soak(polls: int, warmup: int, trace: bool, report_every: int) -> tuple
         if trace:
             snaps.append(tracemalloc.take_snapshot())
         next_report = warmup + report_every
+        half = None
         while poller.tick < polls:
             await asyncio.sleep(0.05)
+            if half is None and poller.tick >= polls // 2:
+                half = measure_point("half-way", poller, app, started)
+                points.append(half)
             if poller.tick >= next_report:
                 points.append(measure_point("progress", poller, app, started))
                 next_report += report_every
@@ -197,7 +201,7 @@ async def soak(polls: int, warmup: int, trace: bool, report_every: int) -> tuple
         await asyncio.wrap_future(app.leaks.barrier())
         await app.workers.wait_for_complete()
         await pilot.pause()
-    return first, last, snaps
+    return first, last, snaps, half
 
 
 def main() -> int:
@@ -207,10 +211,14 @@ def main() -> int:
     ap.add_argument("--report-every", type=int, default=1000)
     ap.add_argument("--trace", action="store_true", help="diff tracemalloc snapshots (slow)")
     args = ap.parse_args()
-    first, last, snaps = asyncio.run(soak(args.polls, args.warmup, args.trace, args.report_every))
+    first, last, snaps, half = asyncio.run(soak(args.polls, args.warmup, args.trace, args.report_every))
     growth = (last["rss_kib"] - first["rss_kib"]) / first["rss_kib"] * 100
     print(f"\nRSS after {first['polls']} polls: {first['rss_kib'] / 1024:.1f} MiB; after {last['polls']} polls: "
           f"{last['rss_kib'] / 1024:.1f} MiB; growth {growth:+.1f}% (target <= 5%)")
+    if half is not None:
+        steady = (last["rss_kib"] - half["rss_kib"]) / half["rss_kib"] * 100
+        print(f"second half ({half['polls']} -> {last['polls']} polls, history rings already full but the 2-min "
+              f"level): {steady:+.1f}%")
     print(f"history: {first['points']} -> {last['points']} stored points ({last['series']} series); "
           f"python objects {first['gc_objects']:,} -> {last['gc_objects']:,}; wall {last['seconds']:.0f} s")
     if snaps:
