@@ -358,9 +358,6 @@ async def test_quit_while_polls_arrive():
             await pilot.pause(0.1)
 
 
-@pytest.mark.xfail(strict=True, reason="status_info (tui/screens/views.py) shows DataAge.reason of heap/memstats as an "
-                   "error, but offline snapshots put 'from heap.pb.gz' there: the status bar of `pprof-tui open` shows "
-                   "a red non-error (fix: skip the endpoint reasons when snapshot.state == 'offline')")
 async def test_offline_files_show_no_error():
     from tui.service.offline import OfflineSource
 

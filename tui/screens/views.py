@@ -58,7 +58,7 @@ def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
         cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay is
     state = "paused" if paused else snapshot.state
     error = snapshot.last_error if state in ("reconnecting", "error") or snapshot.last_error else ""
-    if not error:
+    if not error and snapshot.state in ("live", "replay"):
         # the target answers but one endpoint fails (e.g. heap 500, memstats not pprof): say which
         for kind in ENDPOINT_KINDS:
             reason = snapshot.age(kind).reason
