@@ -52,9 +52,15 @@ def rss_kib() -> int:
 
 
 class FakeClock:
+    """Fake time for the poller; its sleep waits for the app, and holds at `hold_at` polls until released."""
+
     def __init__(self) -> None:
         self.t = 1_000.0
         self.settled = None  # async callable: wait until the app applied the last snapshot
+        self.ticks = lambda: 0
+        self.hold_at: int | None = None
+        self.holding = False
+        self.release = asyncio.Event()
 
     def __call__(self) -> float:
         return self.t
@@ -63,6 +69,11 @@ class FakeClock:
         self.t += seconds
         if self.settled is not None:
             await self.settled()
+        if self.hold_at is not None and self.ticks() >= self.hold_at:
+            self.holding = True
+            await self.release.wait()
+            self.release.clear()
+            self.holding = False
         await asyncio.sleep(0)
 
 
@@ -168,36 +179,50 @@ async def soak(polls: int, warmup: int, trace: bool, report_every: int) -> tuple
         await asyncio.wrap_future(app.leaks.barrier())
 
     clock.settled = settled
+    clock.ticks = lambda: poller.tick
     started = time.perf_counter()
     points = []
     snaps = []
+
+    async def held_at(n: int) -> None:
+        clock.hold_at = n
+        while not clock.holding:
+            await asyncio.sleep(0.01)
+            if poller.tick % 7 == 0 and not clock.holding:
+                await pilot.press("j" if poller.tick % 2 else "k")  # keys keep moving the cursor
+
+    def go_on() -> None:
+        clock.hold_at = None
+        clock.holding = False
+        clock.release.set()
+
+    clock.hold_at = warmup  # the app starts up while the first polls run
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("tab")  # the tree has focus: its refreshes are the expensive ones
-        while poller.tick < warmup:
-            await asyncio.sleep(0.01)
-        await settled()
+        await held_at(warmup)
         if trace:
             tracemalloc.start(10)
         first = measure_point("warm-up", poller, app, started)
         if trace:
             snaps.append(tracemalloc.take_snapshot())
-        next_report = warmup + report_every
+        go_on()
         half = None
-        while poller.tick < polls:
-            await asyncio.sleep(0.05)
-            if half is None and poller.tick >= polls // 2:
-                half = measure_point("half-way", poller, app, started)
-                points.append(half)
-            if poller.tick >= next_report:
-                points.append(measure_point("progress", poller, app, started))
-                next_report += report_every
-            if poller.tick % 7 == 0:
-                await pilot.press("j" if poller.tick % 2 else "k")  # keys keep moving the cursor
+        stops = sorted({*range(warmup + report_every, polls, report_every), max(polls // 2, warmup + 1)})
+        for stop in stops:
+            await held_at(stop)
+            point = measure_point("half-way" if stop == max(polls // 2, warmup + 1) else "progress", poller, app,
+                                  started)
+            points.append(point)
+            if stop == max(polls // 2, warmup + 1):
+                half = point
+            go_on()
+        await held_at(polls)
         await settled()
         last = measure_point("end", poller, app, started)
         if trace:
             snaps.append(tracemalloc.take_snapshot())
         await poller.stop()
+        go_on()
         await asyncio.wrap_future(app.leaks.barrier())
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -217,8 +242,7 @@ def main() -> int:
           f"{last['rss_kib'] / 1024:.1f} MiB; growth {growth:+.1f}% (target <= 5%)")
     if half is not None:
         steady = (last["rss_kib"] - half["rss_kib"]) / half["rss_kib"] * 100
-        print(f"second half ({half['polls']} -> {last['polls']} polls, history rings already full but the 2-min "
-              f"level): {steady:+.1f}%")
+        print(f"second half ({half['polls']} -> {last['polls']} polls): {steady:+.1f}%")
     print(f"history: {first['points']} -> {last['points']} stored points ({last['series']} series); "
           f"python objects {first['gc_objects']:,} -> {last['gc_objects']:,}; wall {last['seconds']:.0f} s")
     if snaps:
