@@ -9,10 +9,10 @@ fresh series.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from tui import limits
 
@@ -39,12 +39,62 @@ class Point:
     n: int = 1
 
 
+class _Ring:
+    """A fixed-capacity ring of points in preallocated arrays (40 bytes a slot, allocated once):
+    memory does not grow as a 24-hour history fills up, and no object is kept per point."""
+
+    __slots__ = ("cap", "t", "v", "lo", "hi", "n", "start", "size")
+
+    def __init__(self, capacity: int) -> None:
+        self.cap = capacity
+        zeros = bytes(8 * capacity)
+        self.t, self.v, self.lo, self.hi = (array("d", zeros) for _ in range(4))
+        self.n = array("q", zeros)
+        self.start = 0
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def append(self, t: float, v: float, lo: float, hi: float, n: int) -> None:
+        if self.cap <= 0:
+            return
+        if self.size < self.cap:
+            i = (self.start + self.size) % self.cap
+            self.size += 1
+        else:
+            i = self.start
+            self.start = (self.start + 1) % self.cap
+        self.t[i], self.v[i], self.lo[i], self.hi[i], self.n[i] = t, v, lo, hi, n
+
+    def first_t(self) -> float | None:
+        return self.t[self.start] if self.size else None
+
+    def last(self) -> Point | None:
+        if not self.size:
+            return None
+        i = (self.start + self.size - 1) % self.cap
+        return Point(self.t[i], self.v[i], self.lo[i], self.hi[i], self.n[i])
+
+    def frozen(self) -> tuple[array, ...]:
+        """Copies of the columns in time order (C-level slices: cheap)."""
+        end = self.start + self.size
+        if end <= self.cap:
+            return tuple(a[self.start:end] for a in (self.t, self.v, self.lo, self.hi, self.n))
+        wrap = end - self.cap
+        return tuple(a[self.start:] + a[:wrap] for a in (self.t, self.v, self.lo, self.hi, self.n))
+
+
+def _points(columns: tuple[array, ...]) -> list[Point]:
+    return list(map(Point, *columns))
+
+
 class _Level:
-    __slots__ = ("width", "points", "_bucket", "_sum", "_lo", "_hi", "_n")
+    __slots__ = ("width", "ring", "_bucket", "_sum", "_lo", "_hi", "_n")
 
     def __init__(self, width: float, capacity: int) -> None:
         self.width = width
-        self.points: deque[Point] = deque(maxlen=capacity)
+        self.ring = _Ring(capacity)
         self._bucket: int | None = None
         self._sum = 0.0
         self._lo = math.inf
@@ -53,7 +103,7 @@ class _Level:
 
     def add(self, t: float, v: float) -> None:
         if self.width <= 0:
-            self.points.append(Point(t, v, v, v))
+            self.ring.append(t, v, v, v, 1)
             return
         bucket = math.floor(t / self.width)
         if self._bucket is not None and bucket != self._bucket:
@@ -67,13 +117,46 @@ class _Level:
     def _flush(self) -> None:
         if self._n and self._bucket is not None:
             t = (self._bucket + 0.5) * self.width
-            self.points.append(Point(t, self._sum / self._n, self._lo, self._hi, self._n))
+            self.ring.append(t, self._sum / self._n, self._lo, self._hi, self._n)
         self._sum, self._lo, self._hi, self._n = 0.0, math.inf, -math.inf, 0
 
     def pending(self) -> Point | None:
         if not self._n or self._bucket is None:
             return None
         return Point((self._bucket + 0.5) * self.width, self._sum / self._n, self._lo, self._hi, self._n)
+
+    @property
+    def points(self) -> list[Point]:
+        return _points(self.ring.frozen())
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenSeries:
+    """A series as it was at one moment: compact column copies; points built only when read."""
+
+    widths: tuple[float, ...]
+    columns: tuple[tuple[array, ...], ...]  # per level, time-ordered (t, value, lo, hi, n)
+    pending: tuple[Point | None, ...]
+
+    def points(self) -> tuple[Point, ...]:
+        """All history, oldest first: coarse buckets for old time, raw points for recent."""
+        parts: list[list[Point]] = []
+        raw_t = self.columns[0][0]
+        boundary = raw_t[0] if len(raw_t) else math.inf
+        for width, cols, pend in zip(self.widths[1:], self.columns[1:], self.pending[1:]):
+            # only buckets that end before the finer data starts (no double counting)
+            half = width / 2
+            older = [p for p in _points(cols) if p.t + half <= boundary]
+            if pend is not None and pend.t + half <= boundary:
+                older.append(pend)
+            parts.append(older)
+            if older:
+                boundary = older[0].t - half
+        out: list[Point] = []
+        for part in reversed(parts):
+            out.extend(part)
+        out.extend(_points(self.columns[0]))
+        return tuple(out)
 
 
 class Series:
@@ -85,7 +168,6 @@ class Series:
         self._levels = [_Level(w, c) for w, c in levels]
         self.version = 0
         self.last_t = -math.inf
-        self._cache: tuple[int, tuple[Point, ...]] | None = None
 
     def push(self, t: float, value: float) -> None:
         if not math.isfinite(value) or t < self.last_t:
@@ -97,42 +179,45 @@ class Series:
 
     @property
     def latest(self) -> Point | None:
-        raw = self._levels[0].points
-        return raw[-1] if raw else None
+        return self._levels[0].ring.last()
 
     def stored_count(self) -> int:
-        return sum(len(level.points) + (1 if level.pending() else 0) for level in self._levels)
+        return sum(len(level.ring) + (1 if level.pending() else 0) for level in self._levels)
+
+    def freeze(self) -> FrozenSeries:
+        return FrozenSeries(tuple(level.width for level in self._levels),
+                            tuple(level.ring.frozen() for level in self._levels),
+                            tuple(level.pending() for level in self._levels))
 
     def points(self) -> tuple[Point, ...]:
         """All history, oldest first: coarse buckets for old time, raw points for recent."""
-        if self._cache and self._cache[0] == self.version:
-            return self._cache[1]
-        parts: list[Iterable[Point]] = []
-        boundary = math.inf
-        raw = self._levels[0].points
-        if raw:
-            boundary = raw[0].t
-        for level in self._levels[1:]:
-            # only buckets that end before the finer data starts (no double counting)
-            half = level.width / 2
-            older = [p for p in level.points if p.t + half <= boundary]
-            pend = level.pending()
-            if pend is not None and pend.t + half <= boundary:
-                older.append(pend)
-            parts.append(older)
-            if older:
-                boundary = older[0].t - half
-        out: list[Point] = []
-        for part in reversed(parts):
-            out.extend(part)
-        out.extend(raw)
-        result = tuple(out)
-        self._cache = (self.version, result)
-        return result
+        return self.freeze().points()
 
     def recent(self) -> tuple[Point, ...]:
         """Only the raw recent points."""
         return tuple(self._levels[0].points)
+
+
+class _LazySeries(Mapping):
+    """key -> points, materialised (and kept) only for the keys that are read."""
+
+    __slots__ = ("_frozen", "_built")
+
+    def __init__(self, frozen: dict[str, FrozenSeries]) -> None:
+        self._frozen = frozen
+        self._built: dict[str, tuple[Point, ...]] = {}
+
+    def __getitem__(self, key: str) -> tuple[Point, ...]:
+        built = self._built.get(key)
+        if built is None:
+            built = self._built[key] = self._frozen[key].points()
+        return built
+
+    def __iter__(self):
+        return iter(self._frozen)
+
+    def __len__(self) -> int:
+        return len(self._frozen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,14 +284,15 @@ class History:
         """Close the current segment (kept read-only) and start empty series."""
         if self._series:
             start = self._segment_start if self._segment_start is not None else t
-            frozen = MappingProxyType({k: s.points() for k, s in self._series.items()})
+            frozen = _LazySeries({k: s.freeze() for k, s in self._series.items()})
             self._segments.append(Segment(start, t, reason, frozen))
         self._series = {}
         self._segment_start = None
 
     def view(self) -> HistoryView:
+        # Compact copies now (cheap, C-level); Point records only for the series someone reads.
         return HistoryView(
-            series=MappingProxyType({k: s.points() for k, s in self._series.items()}),
+            series=_LazySeries({k: s.freeze() for k, s in self._series.items()}),
             segments=tuple(self._segments),
             segment_start=self._segment_start,
         )
