@@ -127,10 +127,17 @@ def make_poller(target: ScriptedTarget, clock: FakeClock, **cfg: object) -> Poll
                   rand=lambda: 0.5)
 
 
-async def run_until(poller: Poller, cond, limit: int = 200_000) -> None:
-    """Let the poller run (fake time) until cond() is true."""
-    for _ in range(limit):
-        if cond():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition not reached")
+async def run_until(poller: Poller, cond, timeout: float = 120.0) -> None:
+    """Let the poller run (fake time) until cond() is true.
+
+    Bounded by real time, not by loop turns: parsing runs in threads, which on a loaded
+    machine need real time to finish however often the loop spins.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    turns = 0
+    while not cond():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached")
+        turns += 1
+        await asyncio.sleep(0 if turns % 1000 else 0.001)
