@@ -282,3 +282,22 @@ async def test_command_palette_opens(source):
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.screen.query_one(HeapTable).report.sample_type == "alloc_space"
+
+
+async def test_status_line_says_when_the_target_restarted():
+    from dataclasses import replace as replace_snapshot
+
+    from tui.model.snapshot import RestartEvent
+
+    snapshot = make_snapshot(1)
+    restarted = replace_snapshot(snapshot, restarts=(RestartEvent(snapshot.time - 12, "command line changed"),))
+    source = CannedSource(restarted)
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        info = app.screen.query_one(StatusBar).info
+        assert info.notice == "target restarted 12 s ago (command line changed)"
+        old = replace_snapshot(restarted, seq=2, time=restarted.time + 400)
+        source.push(old)
+        await settle(pilot, app)
+        assert app.screen.query_one(StatusBar).info.notice == ""  # an old restart is no news

@@ -47,6 +47,7 @@ def metric_specs() -> tuple[MetricSpec, ...]:
 
 
 AGE_KINDS = (("heap", "heap"), ("memstats", "mem"), ("goroutine-tree", "tree"))
+RESTART_SHOWN_FOR = 300.0  # seconds a detected target restart stays in the status line
 # kinds whose DataAge.reason is the endpoint's current error (the tree's reason is its budget)
 ENDPOINT_KINDS = ("heap", "memstats", "goroutine-stacks")
 
@@ -65,6 +66,11 @@ def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
             if reason:
                 error = reason
                 break
+    notice = ""
+    restarts = getattr(snapshot, "restarts", ())
+    if restarts and 0 <= snapshot.time - restarts[-1].at <= RESTART_SHOWN_FOR:
+        # the sparklines start over at a restart (the old segment is kept): say why
+        notice = f"target restarted {snapshot.time - restarts[-1].at:.0f} s ago ({restarts[-1].reason})"
     return StatusInfo(
         target=snapshot.target,
         state=state,
@@ -72,4 +78,5 @@ def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
         ages=ages,
         cost=cost,
         error=error,
+        notice=notice,
     )

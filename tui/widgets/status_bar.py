@@ -28,6 +28,7 @@ class StatusInfo:
     ages: tuple[tuple[str, str], ...] = ()  # (kind, "3s") — the tree may be older than the sparklines
     cost: str = ""
     error: str = ""
+    notice: str = ""  # e.g. a recent target restart
 
 
 def age_text(seconds: float | None) -> str:
@@ -55,6 +56,9 @@ def render_status(info: StatusInfo) -> Text:
     if info.cost:
         text.append("  ")
         text.append_text(literal(info.cost, 40, style="dim"))
+    if info.notice:
+        text.append("  ")
+        text.append_text(literal(info.notice, 120, style="bold yellow"))
     if info.error:
         text.append("  ")
         text.append_text(literal(info.error, 200, style="bold red"))
