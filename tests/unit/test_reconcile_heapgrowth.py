@@ -95,3 +95,25 @@ def test_heap_helpers_on_real_profiles():
     assert heap_diff(goroutine, Baseline(heap, 0.0, "start"), current_at=1.0) is None
     d = heap_diff(heap, Baseline(heap, 0.0, "start"), current_at=1.0, sample_type="alloc_space")
     assert d is not None and d.report.sample_type == "alloc_space" and d.report.rows == ()
+
+
+def test_heap_profile_steps_of_a_few_samples_are_not_growth(monkeypatch):
+    """A quiet target's heap profile picks up its own pprof gzip buffers: one or two ~512 kB
+    sample steps that look like a rising line. Under MIN_PROFILE_RISE across the window: no claim."""
+    from tui.model.reconcile import HEAP_PROFILE, MIN_PROFILE_RISE, NOTHING, reconcile
+
+    base = 2.8e6
+    steps = [(i * 10.0, base + (512 * 1024) * min(i // 4, 3)) for i in range(13)]  # 3 steps over 2 min
+    assert steps[-1][1] - steps[0][1] < MIN_PROFILE_RISE
+    quiet = reconcile({HEAP_PROFILE: steps})
+    assert quiet.verdict == NOTHING
+    assert not next(m for m in quiet.metrics if m.key == HEAP_PROFILE).growing
+    # it is the minimum rise that keeps these steps from being called growth
+    monkeypatch.setattr("tui.model.reconcile.MIN_PROFILE_RISE", 0)
+    assert reconcile({HEAP_PROFILE: steps}).verdict != NOTHING
+    monkeypatch.undo()
+
+    leak = [(i * 10.0, base + 1.5e6 * i) for i in range(13)]  # +9 MB/min
+    grown = reconcile({HEAP_PROFILE: leak})
+    assert next(m for m in grown.metrics if m.key == HEAP_PROFILE).growing
+    assert grown.verdict != NOTHING

@@ -33,6 +33,11 @@ STACK_CONFIG = MEMORY_CONFIG.with_(slope_floor=64 * 1024, relative_floor=0.02)
 GOROUTINE_CONFIG = VerdictConfig(min_points=6, min_span_minutes=1.0, slope_floor=10.0,
                                  relative_floor=0.02, min_rise_share=0.7, min_rises=3)
 
+# The heap profile samples one allocation per ~512 kB, so its total moves in steps of about that
+# size (on a quiet service, the target's own pprof gzip buffers make one or two such steps). Its
+# growth is only claimed when it rose by at least this much across the verdict window.
+MIN_PROFILE_RISE = 2 * 1024 * 1024
+
 STACKS = "stacks"
 HEAP = "heap"
 NOTHING = "nothing"
@@ -84,6 +89,15 @@ def lower_envelope(points: Sequence[tuple[float, float]], seconds: float = ENVEL
     return [best[b] for b in sorted(best)]
 
 
+def window_rise(points: Sequence[tuple[float, float]], window_minutes: float) -> float:
+    """Last value minus the lowest value within the window that ends at the last point."""
+    pts = [(t, v) for t, v in points if math.isfinite(t) and math.isfinite(v)]
+    if len(pts) < 2:
+        return 0.0
+    start = pts[-1][0] - window_minutes * 60.0
+    return pts[-1][1] - min(v for t, v in pts if t >= start)
+
+
 def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float]], config: VerdictConfig,
             spark: int, judged: Sequence[tuple[float, float]] | None = None) -> tuple[MetricTrend, Trend | None]:
     tr = trend(judged if judged is not None else points, window_minutes=config.window_minutes)
@@ -118,6 +132,8 @@ def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
         m, tr = _metric(key, label, unit, series.get(key, ()), config, spark)
         if key == GOROUTINES:
             m = MetricTrend(m.key, m.label, m.unit, m.current, m.rate_per_min, is_growing(tr, config), m.values)
+        elif m.growing and window_rise(series.get(key, ()), config.window_minutes) < MIN_PROFILE_RISE:
+            m = MetricTrend(m.key, m.label, m.unit, m.current, m.rate_per_min, False, m.values)
         metrics.append(m)
         by_key[key] = m
     stack, gor = by_key["stack_inuse"], by_key[GOROUTINES]
