@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import time
-from functools import partial
-from dataclasses import replace
-from pathlib import Path
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 from textual import work
@@ -23,14 +23,14 @@ from textual.message import Message
 
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import group_stack_counts
+from tui.leak_feed import LeakFeed
 from tui.model.top import top
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
-from tui.screens.leaks import LeakScreen
-from tui.leak_feed import LeakFeed
 from tui.screens.keys import command_entries, help_rows
+from tui.screens.leaks import LeakScreen
 from tui.screens.views import HeapView
 
 # A manual goroutine-tree refresh asks first when the last debug=2 took this long
@@ -226,7 +226,9 @@ class PprofApp(App):
         heap = self._top_for[0] if self._top_for else None
         if heap is None:
             return
-        from tui.screens.heap_drill import HeapDrillScreen  # lazy: peek is only needed on enter
+        from tui.screens.heap_drill import (
+            HeapDrillScreen,  # lazy: peek is only needed on enter
+        )
 
         self.push_screen(HeapDrillScreen(heap, self._top_for[1], row))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from tests.tui.waiting import wait_for
 from tui.app import build_app
 from tui.config import build_config
 from tui.service.poller import Poller
@@ -15,15 +14,6 @@ from tui.widgets.sparklines import MetricSpark
 from tui.widgets.status_bar import StatusBar
 
 pytestmark = pytest.mark.e2e
-
-
-async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        if loop.time() > end:
-            raise AssertionError("condition not reached while watching the target")
-        await pilot.pause(0.2)
 
 
 async def test_app_watches_the_real_target(go_target):

@@ -15,7 +15,6 @@ import os
 import re
 import socket
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 

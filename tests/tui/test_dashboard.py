@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.widgets import Input
 
 from tests.tui.canned import CannedSource, make_snapshot
 from tests.tui.heapgen import flat_profile
+from tests.tui.waiting import settle
 from tui.app import build_app
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.goroutine_drill import GoroutineDrillScreen
@@ -19,13 +18,6 @@ from tui.widgets.sparklines import MetricSpark
 from tui.widgets.status_bar import StatusBar
 
 SIZES = [(80, 24), (160, 48)]
-
-
-async def settle(pilot, app) -> None:
-    await pilot.pause()
-    await asyncio.wrap_future(app.leaks.barrier())
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
+from tests.tui.waiting import wait_for
 from tui.app import build_app
 from tui.commands.demo import demo_source
 from tui.screens.leaks import LeakScreen
@@ -12,19 +11,11 @@ from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 
 
-async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "condition not reached"
-        await pilot.pause(0.05)
-
-
 async def test_both_demo_leaks_are_flagged_and_explained():
     source = demo_source(speed=float("inf"), loop=False)
     app = build_app(source)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: source.finished)
+        await wait_for(pilot, lambda: source.finished, timeout=60.0)
         await wait_for(pilot, lambda: app.leak_report is not None and app.leak_report.time >= app.snapshot.time)
         report = app.leak_report
         kinds = {(v.kind, v.label.split(" [")[0]) for v in report.verdicts}

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from tests.tui.canned import CannedSource, make_snapshot
+from tests.tui.waiting import wait_for
 from tui.app import build_app
 from tui.commands.demo import demo_source
 from tui.screens.help import HelpScreen
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.status_bar import StatusBar
-
-
-async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "condition not reached"
-        await pilot.pause(0.05)
 
 
 async def test_demo_replays_with_step_and_speed_keys():

@@ -13,12 +13,12 @@ import gzip
 import json
 import re
 
-import pytest
 from rich.text import Text
 
 from tests.tui.canned import CannedSource, make_snapshot
 from tests.tui.heapgen import encode
-from tests.tui.test_app_faults import capture_routes, fixture, quiesce, wait_until
+from tests.tui.test_app_faults import capture_routes, quiesce, wait_until
+from tests.tui.waiting import settle
 from tests.unit.fake_pprof_server import FakeTarget, Reply
 from tui.app import build_app
 from tui.config import build_config
@@ -121,12 +121,6 @@ async def tree_nodes(pilot, tree: GoroutineTree) -> list:
             stack.extend(node.children)
         await pilot.pause()
     return nodes
-
-
-async def settle(pilot, app) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def evil_source(port: int) -> LiveSource:
