@@ -17,7 +17,10 @@ from tui import __version__
 COMMAND_MODULES = ("watch", "top", "goroutines", "record", "replay", "open", "demo")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser with the subcommands ``commands`` (all of them for the top-level --help;
+    main() registers only the one named on the command line, so `top` does not import
+    the modules of `watch` or `record`)."""
     parser = argparse.ArgumentParser(
         prog="pprof-tui",
         description="Watch a live Go service's heap and goroutines through net/http/pprof.",
@@ -26,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="replay the bundled demo recording (the same as no arguments)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in commands:
         module = importlib.import_module(f"tui.commands.{name}")
         module.register(sub)
     return parser
@@ -55,7 +58,8 @@ def rewrite_argv(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = rewrite_argv(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
+    named = argv[0] if argv and argv[0] in COMMAND_MODULES else None
+    parser = build_parser((named,) if named else COMMAND_MODULES)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
