@@ -4,7 +4,8 @@ A profile with 200k samples and 20k functions must not cost one Python object pe
 frame per sample, so:
 - stacks are interned: ``stack_ids`` (flat location ids, leaf first) + ``stack_offsets``;
   each sample points at one stack by index (``sample_stack``);
-- values are one tuple per sample type (``values[type_index][sample]``);
+- values are one int64 column (``array('q')``, or a tuple for built profiles) per sample
+  type (``values[type_index][sample]``);
 - label sets are interned the same way (``label_sets`` + ``sample_label_set``), or
   None when the profile was decoded without labels;
 - functions and locations are column tables; ``Function``/``Location`` records are
@@ -14,7 +15,7 @@ frame per sample, so:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -121,31 +122,32 @@ class Profile:
     locations: LocationTable
     stack_blob: bytes  # every interned stack's location ids as concatenated packed varints
     stack_offsets: array  # array('q'): stack i is ids[offsets[i]:offsets[i+1]] (ids, not bytes)
-    sample_stack: tuple[int, ...]  # per sample: stack index
-    values: tuple[tuple[int, ...], ...]  # per sample type: per sample value
+    sample_stack: Sequence[int]  # per sample: stack index
+    values: tuple[Sequence[int], ...]  # per sample type: per sample value
     label_sets: tuple[tuple[Label, ...], ...] | None
     sample_label_set: tuple[int, ...] | None
     _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
-    @property
-    def stack_ids(self) -> array:
-        """array('Q') of every interned stack's location ids (decoded once, on first use)."""
-        ids = self._cache.get("ids")
+    def stack_id_array(self):
+        """numpy uint64 array of every interned stack's location ids (decoded once)."""
+        ids = self._cache.get("id_array")
         if ids is None:
-            ids = self._cache["ids"] = array("Q", self.iter_stack_ids())
+            from tui.model.packed import decode_uint64_array
+
+            ids = decode_uint64_array(self.stack_blob)
+            if len(ids) != self.stack_offsets[-1]:
+                raise ParseError("profile: stack location ids do not match their offsets", kind="profile")
+            self._cache["id_array"] = ids
         return ids
 
-    def iter_stack_ids(self) -> Iterable[int]:
-        """All stack location ids in order; the cached array, or a one-shot C-level decode."""
+    @property
+    def stack_ids(self) -> array:
+        """array('Q') of every interned stack's location ids (built once, on first use)."""
         ids = self._cache.get("ids")
-        if ids is not None:
-            return ids
-        from tui.model.packed import decode_uint64s
-
-        decoded = decode_uint64s(self.stack_blob)
-        if len(decoded) != self.stack_offsets[-1]:
-            raise ParseError("profile: stack location ids do not match their offsets", kind="profile")
-        return decoded
+        if ids is None:
+            ids = self._cache["ids"] = array("Q")
+            ids.frombytes(self.stack_id_array().tobytes())  # both native uint64
+        return ids
 
     @property
     def num_samples(self) -> int:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
 
 from tui.errors import ParseError
 from tui.model.gcpause import gc_paused
-from tui.model.nodes import NodeMap, map_nodes
+from tui.model.node_sums import node_values, sum_per_stack
+from tui.model.nodes import map_nodes
 from tui.model.profile import Profile
 
 NODE_FRACTION = 0.005
@@ -91,110 +90,24 @@ def stack_totals(profile: Profile, sample_index: int, focus: str | None = None,
                  ignore: str | None = None) -> StackTotals:
     """Sum one sample type per interned stack, keeping samples as pprof -focus/-ignore do."""
     vals = profile.values[sample_index]
-    per_stack = [0] * profile.num_stacks
-    focus_rx, ignore_rx = compile_regex(focus, "focus"), compile_regex(ignore, "ignore")
-    if focus_rx is None and ignore_rx is None:
-        for s, v in zip(profile.sample_stack, vals):
-            if v:
-                per_stack[s] += v
-        return StackTotals(per_stack, sum(map(abs, vals)))
-    ignored = matching_locations(profile, ignore_rx) if ignore_rx else set()
-    focused = matching_locations(profile, focus_rx) if focus_rx else None
-    ids, offs = profile.stack_ids, profile.stack_offsets
-    keep = []
-    for s in range(profile.num_stacks):
-        seg = ids[offs[s]:offs[s + 1]]
-        if ignored and not ignored.isdisjoint(seg):
-            keep.append(False)
-        elif focused is not None:
-            keep.append(not focused.isdisjoint(seg))
-        else:
-            keep.append(True)
-    for s, v in zip(profile.sample_stack, vals):
-        if keep[s]:
-            per_stack[s] += v
     # pprof computes the total before applying focus/ignore (percentages of all samples).
-    return StackTotals(per_stack, sum(map(abs, vals)))
-
-
-def location_lookup(mapping: dict[int, int]):
-    """A fast ``id -> value`` callable: list indexing when ids are dense, else dict lookup."""
-    if mapping and min(mapping) >= 0 and max(mapping) <= 4 * len(mapping) + 16:
-        table: list[int | None] = [None] * (max(mapping) + 1)
-        for k, v in mapping.items():
-            table[k] = v
-        return table.__getitem__, len(mapping) != len(table) - (0 if 0 in mapping else 1)
-    return mapping.__getitem__, False
-
-
-def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
-    """(flat, cum, inline_only) per node from per-stack values.
-
-    Every frame is mapped (one C-level pass) to an int code: its node, or for an inlined
-    location a "combo" code (>= number of nodes) standing for all its lines' nodes. Each
-    live stack becomes a frozenset of codes (cum counts a node once per sample, recursion
-    or not); combos then credit their member nodes not already credited in that stack.
-    """
-    n = len(nodes.infos)
-    loc_code = dict(nodes.loc_node)
-    members: list[frozenset[int]] = []
-    for lid, more in nodes.loc_extra.items():
-        loc_code[lid] = n + len(members)
-        members.append(frozenset((nodes.loc_node[lid],) + more))
-    innermost = [nodes.loc_node[lid] for lid in nodes.loc_extra]
-    combo_codes = frozenset(range(n, n + len(members)))
-    offs = profile.stack_offsets
-    lookup, has_gaps = location_lookup(loc_code)
-    try:
-        codes = list(map(lookup, profile.iter_stack_ids()))
-        if has_gaps and None in codes:
-            raise KeyError(profile.stack_ids[codes.index(None)])
-    except (KeyError, IndexError) as exc:
-        bad = exc.args[0] if isinstance(exc, KeyError) else "beyond the location table"
-        raise ParseError(f"profile: sample references unknown location id {bad}", kind="profile") from None
-    # Non-empty stacks with a non-zero value.
-    live = [s for s, v in enumerate(per_stack) if v and offs[s] != offs[s + 1]]
-    starts = list(map(offs.__getitem__, live))
-    ends = list(map(offs.__getitem__, map((1).__add__, live)))
-    vals = list(map(per_stack.__getitem__, live))
-    flat = [0] * (n + len(members))
-    cum = [0] * (n + len(members))  # combo slots collect junk, ignored
-    for leaf, v in zip(map(codes.__getitem__, starts), vals):
-        flat[leaf] += v
-    for c, inner in enumerate(innermost):
-        flat[inner] += flat[n + c]
-    code_sets = map(frozenset, map(codes.__getitem__, map(slice, starts, ends)))
-    for ns, v in zip(code_sets, vals):
-        for nd in ns:
-            cum[nd] += v
-        if members and not combo_codes.isdisjoint(ns):
-            credit = set()
-            for c in combo_codes.intersection(ns):
-                credit |= members[c - n]
-            for nd in credit.difference(ns):
-                cum[nd] += v
-    root_codes = set(map(codes.__getitem__, map((-1).__add__, ends)))
-    callers = [more[-1] for more in nodes.loc_extra.values()]
-    root_nodes = {c if c < n else callers[c - n] for c in root_codes}
-    return flat[:n], cum[:n], _inline_only(nodes, root_nodes, n)
-
-
-def _inline_only(nodes: NodeMap, root_nodes: set[int], n: int) -> list[bool]:
-    """Nodes that appear only as inlined lines, never as a location's caller line below
-    another frame (pprof would label them "(inline)")."""
-    inline_seen = [False] * n
-    for lid, more in nodes.loc_extra.items():
-        inline_seen[nodes.loc_node[lid]] = True
-        for m in more[:-1]:
-            inline_seen[m] = True
-    if not any(inline_seen):
-        return inline_seen
-    for lid, nd in nodes.loc_node.items():
-        more = nodes.loc_extra.get(lid)
-        last = more[-1] if more else nd
-        if last not in root_nodes:
-            inline_seen[last] = False
-    return inline_seen
+    total = sum(map(abs, vals))
+    focus_rx, ignore_rx = compile_regex(focus, "focus"), compile_regex(ignore, "ignore")
+    keep = None
+    if focus_rx is not None or ignore_rx is not None:
+        ignored = matching_locations(profile, ignore_rx) if ignore_rx else set()
+        focused = matching_locations(profile, focus_rx) if focus_rx else None
+        ids, offs = profile.stack_ids, profile.stack_offsets
+        keep = []
+        for s in range(profile.num_stacks):
+            seg = ids[offs[s]:offs[s + 1]]
+            if ignored and not ignored.isdisjoint(seg):
+                keep.append(False)
+            elif focused is not None:
+                keep.append(not focused.isdisjoint(seg))
+            else:
+                keep.append(True)
+    return StackTotals(sum_per_stack(profile.sample_stack, vals, profile.num_stacks, keep, total), total)
 
 
 def top(

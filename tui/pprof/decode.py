@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from functools import partial
-from itertools import accumulate, chain
-from operator import attrgetter, itemgetter, methodcaller, sub
+from itertools import chain, islice, repeat
+from operator import attrgetter, itemgetter
 
+import numpy as np
 from google.protobuf.message import DecodeError
 
 from tui import limits
 from tui.errors import LimitExceeded, ParseError
 from tui.model.gcpause import gc_paused
-from tui.model.packed import decode_uint64s, encode_uint64s
+from tui.model.packed import decode_uint64_array, decode_varints, encode_uint64s
 from tui.model.profile import (
     FunctionTable,
     Label,
@@ -31,7 +31,6 @@ from tui.model.profile import (
 from tui.pprof import views
 
 GZIP_MAGIC = b"\x1f\x8b"
-_count_continuations = methodcaller("translate", None, views.TERMINATORS)
 
 
 def gunzip_bounded(data: bytes, max_decompressed: int) -> bytes:
@@ -107,14 +106,17 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
         except (DecodeError, RuntimeError, ValueError) as exc:
             raise ParseError(f"profile: not a valid profile.proto ({_short(exc)})", kind="profile") from None
         columns = _slow_samples(full, len(sample_types))
-    stack_blob, stack_offsets, sample_stack, values = columns
+    stack_blob, stack_offsets, sample_stack, values, id_array = columns
     if validate_stacks and stack_blob:
-        ids = decode_uint64s(stack_blob)
-        if len(ids) != stack_offsets[-1]:
+        if id_array is None:
+            id_array = decode_uint64_array(stack_blob)
+        if len(id_array) != stack_offsets[-1]:
             raise ParseError("profile: malformed sample location ids", kind="profile")
-        missing = set(ids).difference(locations.row_of)
-        if missing:
-            raise ParseError(f"profile: sample references unknown location id {min(missing)}", kind="profile")
+        used = np.unique(id_array)
+        known = np.fromiter(locations.ids, dtype=np.uint64, count=len(locations.ids))
+        missing = used[~np.isin(used, known)]
+        if len(missing):
+            raise ParseError(f"profile: sample references unknown location id {int(missing[0])}", kind="profile")
 
     label_sets = sample_label_set = None
     if labels:
@@ -147,13 +149,14 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
         values=values,
         label_sets=label_sets,
         sample_label_set=sample_label_set,
+        _cache={} if id_array is None else {"id_array": id_array},
     )
 
 
 class _Strings:
     """string_table lookup that raises ParseError on a bad index."""
 
-    __slots__ = ("table", "n")
+    __slots__ = ("n", "table")
 
     def __init__(self, table: list[str]) -> None:
         self.table = table
@@ -194,18 +197,17 @@ def _functions(msg, st: _Strings) -> FunctionTable:
 
 def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: FunctionTable) -> LocationTable:
     known = functions.row_of
+    # Location.line is raw bytes in the view: one upb wrapper per location, none per line.
     rows = list(map(attrgetter("id", "address", "mapping_id", "line"), msg.location))
     if not rows:
         return LocationTable((), (), (), (), frozen_mapping({}))
-    ids, addresses, mapping_ids, line_lists = zip(*rows)
+    ids, addresses, mapping_ids, raw_lines = zip(*rows)
     if len(mapping_files) <= 1:
         only = next(iter(mapping_files.values()), "")
         mfiles = [only if m in mapping_files else "" for m in mapping_ids]
     else:
         mfiles = [mapping_files.get(m, "") for m in mapping_ids]
-    line_of = attrgetter("function_id", "line")
-    # All in C: per location, tuple(map(line_of, lines)).
-    all_lines = list(map(tuple, map(partial(map, line_of), line_lists)))
+    all_lines = _line_tuples(raw_lines)
     used_functions = set(map(itemgetter(0), chain.from_iterable(all_lines)))
     used_functions.discard(0)
     missing = used_functions.difference(known)
@@ -215,37 +217,76 @@ def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: Func
         ids=tuple(ids),
         addresses=tuple(addresses),
         mapping_files=tuple(mfiles),
-        lines=tuple(all_lines),
+        lines=all_lines,
         row_of=frozen_mapping({lid: i for i, lid in enumerate(ids)}),
     )
 
 
-def _varint_counts(blobs) -> list[int]:
-    return list(map(sub, map(len, blobs), map(len, map(_count_continuations, blobs))))
+def _line_tuples(raw_lines) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Per location, its lines as (function_id, line) pairs, from the raw Line messages.
+
+    All Line messages concatenated parse as one message whose repeated fields collect
+    every line's function_id and line, in C. That only lines up when no line left a
+    field out (a zero is not written); otherwise each line is parsed on its own.
+    """
+    counts = list(map(len, raw_lines))
+    flat = list(chain.from_iterable(raw_lines))
+    try:
+        merged = views.MergedLine.FromString(b"".join(flat))
+    except (DecodeError, RuntimeError, ValueError) as exc:
+        raise ParseError(f"profile: bad location line ({_short(exc)})", kind="profile") from None
+    fids, nums = merged.function_id, merged.line
+    if len(fids) == len(flat) and len(nums) == len(flat):
+        pairs = iter(list(zip(fids, nums)))
+    else:
+        one = views.MergedLine.FromString
+        parsed = [one(x) for x in flat]
+        pairs = iter([(m.function_id[-1] if m.function_id else 0, m.line[-1] if m.line else 0)
+                      for m in parsed])
+    return tuple(map(tuple, map(islice, repeat(pairs), counts)))
 
 
 def _fast_samples(msg, ntypes: int):
-    """Columns from the merged-sample view, or None if the encoding is not the usual packed one."""
+    """Columns from the merged-sample view, or None if the encoding is not the usual packed one.
+
+    Stacks are interned by their packed bytes; their ids are decoded here once (numpy),
+    which also gives each stack's frame count.
+    """
     if not msg.HasField("sample"):
-        return b"", array("q", [0]), (), tuple(() for _ in range(ntypes))
+        return b"", array("q", [0]), array("q"), tuple(array("q") for _ in range(ntypes)), None
     loc_blobs = list(msg.sample.location_id)
-    allv = list(msg.sample.value)
     n = len(loc_blobs)
-    if ntypes == 0 or len(allv) != n * ntypes:
+    if ntypes == 0 or len(msg.sample.value) != n * ntypes:
         return None
-    values = tuple(tuple(allv[t::ntypes]) for t in range(ntypes)) if ntypes > 1 else (tuple(allv),)
+    allv = np.fromiter(msg.sample.value, dtype=np.int64, count=n * ntypes).reshape(n, ntypes)
+    values = tuple(_int64_column(allv[:, t]) for t in range(ntypes))
     uniq = dict.fromkeys(loc_blobs)
     index = dict(zip(uniq, range(len(uniq))))
-    sample_stack = tuple(map(index.__getitem__, loc_blobs))
+    sample_stack = array("q", map(index.__getitem__, loc_blobs))
+    del loc_blobs, index
     stack_blob = b"".join(uniq)
-    stack_offsets = array("q", accumulate(_varint_counts(uniq), initial=0))
-    return stack_blob, stack_offsets, sample_stack, values
+    byte_ends = np.cumsum(np.fromiter(map(len, uniq), dtype=np.int64, count=len(uniq)))
+    del uniq
+    raw = np.frombuffer(stack_blob, dtype=np.uint8)
+    ends_of_nonempty = byte_ends[np.diff(byte_ends, prepend=0) > 0]
+    if len(ends_of_nonempty) and (raw[ends_of_nonempty - 1] >= 0x80).any():
+        raise ParseError("profile: sample location ids end in a truncated varint", kind="profile")
+    ids, frames_before = decode_varints(stack_blob, byte_ends)
+    stack_offsets = array("q", [0])
+    stack_offsets.frombytes(frames_before.astype(np.int64).tobytes())
+    return stack_blob, stack_offsets, sample_stack, values, ids
+
+
+def _int64_column(column: np.ndarray) -> array:
+    out = array("q")
+    out.frombytes(np.ascontiguousarray(column, dtype=np.int64).tobytes())
+    return out
 
 
 def _slow_samples(full, ntypes: int):
     stacks: dict[tuple[int, ...], int] = {}
-    sample_stack: list[int] = []
-    cols: list[list[int]] = [[] for _ in range(ntypes)]
+    sample_stack = array("q")
+    cols = [array("q") for _ in range(ntypes)]
     for s in full.sample:
         vals = s.value
         if len(vals) != ntypes:
@@ -259,7 +300,7 @@ def _slow_samples(full, ntypes: int):
     for key in stacks:
         ids.extend(key)
         offsets.append(len(ids))
-    return encode_uint64s(ids), offsets, tuple(sample_stack), tuple(tuple(c) for c in cols)
+    return encode_uint64s(ids), offsets, sample_stack, tuple(cols), None
 
 
 def _labels(data: bytes, nsamples: int, st: _Strings):
