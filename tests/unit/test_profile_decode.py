@@ -226,3 +226,50 @@ def test_mutated_profiles_raise_only_parse_errors(flips, cut):
             top(p, focus="a", ignore="b")
     except (ParseError, LimitExceeded):
         pass
+
+
+def _odd_tables():
+    """Functions and locations with left-out (zero) fields, which the merged parse cannot line up."""
+    from tui.pprof import profile_pb2
+
+    p = profile_pb2.Profile()
+    p.string_table.extend(["", "inuse_space", "bytes", "main", "main.go", "f", "f.go", "/bin/app"])
+    p.sample_type.add(type=1, unit=2)
+    p.mapping.add(id=1, filename=7)
+    p.function.add(id=1, name=3, system_name=3, filename=4, start_line=10)
+    p.function.add(id=2, name=5, system_name=5, filename=0, start_line=0)  # no file, no start line
+    p.location.add(id=1, mapping_id=1, address=0x10, line=[profile_pb2.Line(function_id=1, line=7)])
+    p.location.add(id=2, mapping_id=0, address=0, line=[profile_pb2.Line(function_id=2, line=0),  # line 0
+                                                         profile_pb2.Line(function_id=1, line=9)])
+    p.location.add(id=3, mapping_id=1, address=0x30)  # no lines
+    p.sample.add(location_id=[2, 1], value=[5])
+    p.sample.add(location_id=[3, 1], value=[7])
+    return p
+
+
+def test_tables_with_left_out_fields_decode_like_the_full_gencode():
+    p = _odd_tables()
+    got = decode_profile(p.SerializeToString())
+    assert got.functions.ids == (1, 2)
+    assert got.functions.names == ("main", "f") and got.functions.filenames == ("main.go", "")
+    assert got.functions.start_lines == (10, 0)
+    locs = got.locations
+    assert locs.ids == (1, 2, 3) and locs.addresses == (0x10, 0, 0x30)
+    assert locs.mapping_files == ("/bin/app", "", "/bin/app")
+    assert locs.lines == (((1, 7),), ((2, 0), (1, 9)), ())
+    assert [ln.line for ln in locs.get(2).lines] == [0, 9]
+    rows = {r.key: (r.flat, r.cum) for r in top(got, node_fraction=0).rows}
+    assert rows == {"f": (5, 5), "main": (0, 12), "[app]": (7, 7)}
+
+
+def test_a_line_that_looks_like_the_location_end_mark_is_rejected_not_misread():
+    from tui.pprof.decode import _LINE_MARK
+
+    p = _odd_tables()
+    raw = p.SerializeToString()
+    # Location 3 gets a "line" whose bytes are the mark: not a valid Line message.
+    loc3 = p.location[2].SerializeToString()
+    forged = loc3 + b"\x22" + bytes([len(_LINE_MARK)]) + _LINE_MARK
+    raw = raw.replace(b"\x22" + bytes([len(loc3)]) + loc3, b"\x22" + bytes([len(forged)]) + forged)
+    with pytest.raises(ParseError, match="line"):
+        decode_profile(raw)

@@ -98,12 +98,11 @@ def diff(current: Profile, base: Profile) -> Profile:
         row_of=frozen_mapping({i + 1: i for i in range(len(fr))}),
     )
     lr = merger.loc_rows
-    locations = LocationTable(
-        ids=tuple(range(1, len(lr) + 1)),
-        addresses=tuple(r[0] for r in lr),
-        mapping_files=tuple(r[1] for r in lr),
-        lines=tuple(r[2] for r in lr),
-        row_of=frozen_mapping({i + 1: i for i in range(len(lr))}),
+    locations = LocationTable.from_lines(
+        ids=range(1, len(lr) + 1),
+        addresses=(r[0] for r in lr),
+        mapping_files=(r[1] for r in lr),
+        lines=[r[2] for r in lr],
     )
     return build_profile(
         sample_types=current.sample_types,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from tui.errors import ParseError
+from tui.model.idindex import IdIndex
 from tui.model.nodes import NodeMap
 from tui.model.profile import Profile
 
@@ -48,94 +49,60 @@ def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     n = len(nodes.infos)
     offs = np.frombuffer(profile.stack_offsets, dtype=np.int64)
     ids = profile.stack_id_array()
-    locs = _LocationNodes(nodes)
-    rows = locs.rows_of(ids)  # location row per frame
+    rows = _location_rows(nodes, ids)  # location row per frame
+    starts, node_ids = nodes.node_starts, nodes.node_ids
+    first = node_ids[starts[:-1]]
     lens = np.diff(offs)
     weights = np.array(per_stack, dtype=np.float64)
     nonempty = np.flatnonzero(lens)
-    leaves = locs.first[rows[offs[nonempty]]]
-    flat = np.bincount(leaves, weights=weights[nonempty], minlength=n)
+    flat = np.bincount(first[rows[offs[nonempty]]], weights=weights[nonempty], minlength=n)
 
-    frame_stack = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
-    keys = frame_stack * n + locs.first[rows]
-    if locs.has_extra:
-        keys = np.concatenate((keys, locs.extra_keys(rows, frame_stack, n)))
+    # Keys fit 32 bits on all but huge profiles: half the memory to sort.
+    key_type = np.uint32 if len(lens) * max(n, 1) < 2**32 else np.int64
+    frame_stack = np.repeat(np.arange(len(lens), dtype=key_type), lens)
+    keys = frame_stack * key_type(n) + first[rows].astype(key_type)
+    per_location = np.diff(starts)
+    if (per_location > 1).any():  # inlined locations: one key per inlined caller line too
+        keys = np.concatenate((keys, _inlined_keys(nodes, rows, frame_stack, key_type(n))))
+    del frame_stack
     keys.sort(kind="stable")  # runs per stack: cheap to merge
     if len(keys) > 1:
         first_of_run = np.empty(len(keys), dtype=bool)
         first_of_run[0] = True
         np.not_equal(keys[1:], keys[:-1], out=first_of_run[1:])
         keys = keys[first_of_run]
-    stack_of, node_of = np.divmod(keys, n) if n else (keys, keys)
+    stack_of, node_of = np.divmod(keys, key_type(n)) if n else (keys, keys)
     cum = np.bincount(node_of, weights=weights[stack_of], minlength=n)
 
     live = nonempty[weights[nonempty] != 0]
-    root_nodes = set(locs.last[rows[offs[live + 1] - 1]].tolist())
-    return _ints(flat), _ints(cum), inline_only_nodes(nodes, root_nodes, n)
+    roots = node_ids[starts[1:] - 1][rows[offs[live + 1] - 1]]
+    return _ints(flat), _ints(cum), inline_only_nodes(nodes, roots, n)
 
 
 def _ints(sums: np.ndarray) -> list[int]:
     return sums.astype(np.int64).tolist()
 
 
-class _LocationNodes:
-    """Per location row: its innermost node (``first``), outermost node (``last``), and
-    for inlined locations the nodes of the other lines (``extra_*``, flattened)."""
-
-    def __init__(self, nodes: NodeMap) -> None:
-        count = len(nodes.loc_node)
-        self.ids = np.fromiter(nodes.loc_node.keys(), dtype=np.uint64, count=count)
-        self.first = np.fromiter(nodes.loc_node.values(), dtype=np.int64, count=count)
-        self.last = self.first.copy()
-        self.has_extra = bool(nodes.loc_extra)
-        if self.has_extra:
-            row_of = dict(zip(nodes.loc_node, range(count)))
-            self.extra_count = np.zeros(count, dtype=np.int64)
-            extra_rows = [row_of[lid] for lid in nodes.loc_extra]
-            more = list(nodes.loc_extra.values())
-            self.extra_count[extra_rows] = list(map(len, more))
-            self.extra_start = np.zeros(count, dtype=np.int64)
-            self.extra_start[1:] = np.cumsum(self.extra_count)[:-1]
-            self.extra_nodes = np.fromiter((nd for m in more for nd in m), dtype=np.int64,
-                                           count=int(self.extra_count.sum()))
-            self.last[extra_rows] = [m[-1] for m in more]
-
-    def rows_of(self, ids: np.ndarray) -> np.ndarray:
-        """Location row of every id; ParseError naming the first unknown id."""
-        if not len(ids):
-            return np.zeros(0, dtype=np.int64)
-        if not len(self.ids):
-            return self._unknown(ids, np.zeros(len(ids), dtype=bool))
-        top = int(self.ids.max())
-        if top <= 4 * len(self.ids) + 16:  # dense ids: a lookup table
-            table = np.full(top + 2, -1, dtype=np.int64)
-            table[self.ids] = np.arange(len(self.ids))
-            rows = table[np.minimum(ids, top + 1)]
-            bad = rows < 0
-        else:
-            order = np.argsort(self.ids, kind="stable")
-            pos = np.minimum(np.searchsorted(self.ids[order], ids), len(order) - 1)
-            rows = order[pos]
-            bad = self.ids[rows] != ids
-        if bad.any():
-            return self._unknown(ids, bad)
-        return rows
-
-    @staticmethod
-    def _unknown(ids: np.ndarray, bad: np.ndarray) -> np.ndarray:
-        first = int(ids[np.flatnonzero(bad)[0]]) if bad.any() else int(ids[0])
+def _location_rows(nodes: NodeMap, ids: np.ndarray) -> np.ndarray:
+    """Location row of every stack frame; ParseError naming the first unknown id."""
+    loc_ids = np.fromiter(nodes.location_ids, dtype=np.uint64, count=len(nodes.location_ids))
+    rows, bad = IdIndex(loc_ids).lookup(ids)
+    if bad is not None:
+        first = int(ids[np.flatnonzero(bad)[0]])
         raise ParseError(f"profile: sample references unknown location id {first}", kind="profile")
+    return rows
 
-    def extra_keys(self, rows: np.ndarray, frame_stack: np.ndarray, n: int) -> np.ndarray:
-        """Keys of the inlined callers' lines of every frame at an inlined location."""
-        sel = np.flatnonzero(self.extra_count[rows])
-        sel_rows = rows[sel]
-        counts = self.extra_count[sel_rows]
-        total = int(counts.sum())
-        run_start = np.repeat(np.cumsum(counts) - counts, counts)
-        within = np.arange(total, dtype=np.int64) - run_start
-        extra = self.extra_nodes[np.repeat(self.extra_start[sel_rows], counts) + within]
-        return np.repeat(frame_stack[sel], counts) * n + extra
+
+def _inlined_keys(nodes: NodeMap, rows: np.ndarray, frame_stack: np.ndarray, n) -> np.ndarray:
+    """Keys of the inlined callers' lines (all but a location's innermost) of every frame."""
+    starts, node_ids = nodes.node_starts, nodes.node_ids
+    more = np.diff(starts) - 1
+    sel = np.flatnonzero(more[rows] > 0)
+    sel_rows = rows[sel]
+    counts = more[sel_rows]
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    callers = node_ids[np.repeat(starts[sel_rows] + 1, counts) + within]
+    return np.repeat(frame_stack[sel], counts) * n + callers.astype(frame_stack.dtype)
 
 
 def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]):
@@ -161,22 +128,24 @@ def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]):
         for nd in seen:
             cum[nd] += v
         root_nodes.add(nodes.nodes_of(seg[-1])[-1])
-    return flat, cum, inline_only_nodes(nodes, root_nodes, n)
+    return flat, cum, inline_only_nodes(nodes, list(root_nodes), n)
 
 
-def inline_only_nodes(nodes: NodeMap, root_nodes: set[int], n: int) -> list[bool]:
+def inline_only_nodes(nodes: NodeMap, roots, n: int) -> list[bool]:
     """Nodes that appear only as inlined lines, never as a location's caller line below
-    another frame (pprof would label them "(inline)")."""
-    inline_seen = [False] * n
-    for lid, more in nodes.loc_extra.items():
-        inline_seen[nodes.loc_node[lid]] = True
-        for m in more[:-1]:
-            inline_seen[m] = True
-    if not any(inline_seen):
-        return inline_seen
-    for lid, nd in nodes.loc_node.items():
-        more = nodes.loc_extra.get(lid)
-        last = more[-1] if more else nd
-        if last not in root_nodes:
-            inline_seen[last] = False
-    return inline_seen
+    another frame (pprof would label them "(inline)"). ``roots``: the outermost nodes of
+    the stacks' root frames (a caller line there is below nothing)."""
+    starts, node_ids = nodes.node_starts, nodes.node_ids
+    per_location = np.diff(starts)
+    inlined = np.flatnonzero(per_location > 1)
+    if not len(inlined):
+        return [False] * n
+    seen = np.zeros(n, dtype=bool)
+    # Every line of an inlined location but its outermost (the caller) is inlined code.
+    counts = per_location[inlined] - 1
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    seen[node_ids[np.repeat(starts[inlined], counts) + within]] = True
+    # A node that is some location's caller line, below another frame, is not inline-only.
+    outermost = node_ids[starts[1:] - 1]
+    seen[outermost[~np.isin(outermost, np.asarray(roots, dtype=np.int64))]] = False
+    return seen.tolist()

@@ -17,6 +17,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, islice, repeat
+from operator import sub
 from types import MappingProxyType
 
 from tui.errors import ParseError
@@ -89,11 +91,43 @@ class FunctionTable:
 
 @dataclass(frozen=True, slots=True)
 class LocationTable:
+    """Locations as columns; their lines flattened (innermost first within a location):
+    row r's lines are ``line_functions/line_numbers[line_starts[r]:line_starts[r + 1]]``."""
+
     ids: tuple[int, ...]
     addresses: tuple[int, ...]
     mapping_files: tuple[str, ...]
-    lines: tuple[tuple[tuple[int, int], ...], ...]  # per row: ((function_id, line), ...)
-    row_of: Mapping[int, int]  # location id -> row
+    line_starts: array  # array('q'), one more than rows
+    line_functions: array  # array('Q'): function id per line (0: no function)
+    line_numbers: array  # array('q')
+    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    @classmethod
+    def from_lines(cls, ids, addresses, mapping_files,
+                   lines: Sequence[Sequence[tuple[int, int]]]) -> LocationTable:
+        starts = array("q", [0])
+        starts.extend(accumulate(map(len, lines)))
+        flat = list(chain.from_iterable(lines))
+        return cls(tuple(ids), tuple(addresses), tuple(mapping_files), starts,
+                   array("Q", [f for f, _ in flat]), array("q", [n for _, n in flat]))
+
+    @property
+    def lines(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Per row: ((function_id, line), ...), built once on first use."""
+        lines = self._cache.get("lines")
+        if lines is None:
+            pairs = iter(list(zip(self.line_functions, self.line_numbers)))
+            counts = map(sub, self.line_starts[1:], self.line_starts[:-1])
+            lines = self._cache["lines"] = tuple(map(tuple, map(islice, repeat(pairs), counts)))
+        return lines
+
+    @property
+    def row_of(self) -> Mapping[int, int]:
+        """location id -> row, built once on first use."""
+        rows = self._cache.get("row_of")
+        if rows is None:
+            rows = self._cache["row_of"] = frozen_mapping(dict(zip(self.ids, range(len(self.ids)))))
+        return rows
 
     def get(self, location_id: int) -> Location | None:
         row = self.row_of.get(location_id)

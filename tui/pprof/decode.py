@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from itertools import chain, islice, repeat
-from operator import attrgetter, itemgetter
+from itertools import accumulate, chain, compress, repeat
+from operator import attrgetter
 
 import numpy as np
 from google.protobuf.message import DecodeError
@@ -175,11 +175,49 @@ class _Strings:
             self(bad)
 
 
+def _merged_columns(raw: list[bytes], merged, single, fields: tuple[str, ...]) -> list[tuple]:
+    """Per field, one value per raw message: from ``merged`` (all messages parsed as one,
+    their repeated fields collected in order) when the field has one value per message;
+    else each message is parsed with the ``single`` view (absent = 0, last one wins).
+
+    Writers leave zero fields out (proto3), so a column that does not line up is common
+    enough (line 0, start_line 0); a writer that repeats a field in one message and leaves
+    it out of another would line up wrongly, which no known writer does.
+    """
+    columns = []
+    parsed = None
+    for name in fields:
+        column = getattr(merged, name)
+        if len(column) != len(raw):
+            if parsed is None:
+                parsed = _parse_each(raw, single)
+            column = list(map(attrgetter(name), parsed))
+        columns.append(tuple(column))
+    return columns
+
+
+def _parse_each(raw: list[bytes], view) -> list:
+    try:
+        return list(map(view.FromString, raw))
+    except (DecodeError, RuntimeError, ValueError) as exc:
+        raise ParseError(f"profile: bad {view.DESCRIPTOR.name} ({_short(exc)})", kind="profile") from None
+
+
+def _parse_merged(blob: bytes, view):
+    try:
+        return view.FromString(blob)
+    except (DecodeError, RuntimeError, ValueError) as exc:
+        raise ParseError(f"profile: bad {view.DESCRIPTOR.name.removeprefix('Merged').lower()} "
+                         f"({_short(exc)})", kind="profile") from None
+
+
 def _functions(msg, st: _Strings) -> FunctionTable:
-    rows = list(map(attrgetter("id", "name", "system_name", "filename", "start_line"), msg.function))
-    if not rows:
+    raw = list(msg.function)
+    if not raw:
         return FunctionTable((), (), (), (), (), frozen_mapping({}))
-    ids, names, sys_names, files, starts = zip(*rows)
+    merged = _parse_merged(b"".join(raw), views.MergedFunction)
+    ids, names, sys_names, files, starts = _merged_columns(
+        raw, merged, views.Function, ("id", "name", "system_name", "filename", "start_line"))
     table = st.table
     for col in (names, sys_names, files):
         st.check(col)
@@ -191,59 +229,53 @@ def _functions(msg, st: _Strings) -> FunctionTable:
         system_names=tuple(map(table.__getitem__, sys_names)),
         filenames=tuple(map(table.__getitem__, files)),
         start_lines=starts,
-        row_of=frozen_mapping({fid: i for i, fid in enumerate(ids)}),
+        row_of=frozen_mapping(dict(zip(ids, range(len(ids))))),
     )
 
 
+# Appended to every raw location before they are parsed as one: a Line field whose
+# payload (an 11-byte varint) no valid Line has, so the lines column says where each
+# location's lines end.
+_LINE_MARK = b"\xff" * 10 + b"\x01"
+_LOCATION_END = b"\x22" + bytes([len(_LINE_MARK)]) + _LINE_MARK
+
+
 def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: FunctionTable) -> LocationTable:
-    known = functions.row_of
-    # Location.line is raw bytes in the view: one upb wrapper per location, none per line.
-    rows = list(map(attrgetter("id", "address", "mapping_id", "line"), msg.location))
-    if not rows:
-        return LocationTable((), (), (), (), frozen_mapping({}))
-    ids, addresses, mapping_ids, raw_lines = zip(*rows)
+    raw = list(msg.location)
+    if not raw:
+        return LocationTable.from_lines((), (), (), ())
+    merged = _parse_merged(_LOCATION_END.join(raw) + _LOCATION_END, views.MergedLocation)
+    ids, addresses, mapping_ids = _merged_columns(raw, merged, views.RawLineLocation,
+                                                  ("id", "address", "mapping_id"))
     if len(mapping_files) <= 1:
         only = next(iter(mapping_files.values()), "")
         mfiles = [only if m in mapping_files else "" for m in mapping_ids]
     else:
         mfiles = [mapping_files.get(m, "") for m in mapping_ids]
-    all_lines = _line_tuples(raw_lines)
-    used_functions = set(map(itemgetter(0), chain.from_iterable(all_lines)))
-    used_functions.discard(0)
-    missing = used_functions.difference(known)
+    marked = merged.line
+    is_mark = bytes(map(_LINE_MARK.__eq__, marked))
+    counts = list(map(len, is_mark.split(b"\x01")))[:-1]
+    if len(counts) == len(raw):
+        line_blobs = list(compress(marked, map(_LINE_MARK.__ne__, marked)))
+    else:  # a location carried a line equal to the mark: parse them one by one
+        per_location = [m.line for m in _parse_each(raw, views.RawLineLocation)]
+        counts = list(map(len, per_location))
+        line_blobs = list(chain.from_iterable(per_location))
+    func_ids, line_numbers = _line_columns(line_blobs)
+    used = set(func_ids)
+    used.discard(0)
+    missing = used.difference(functions.row_of)
     if missing:
         raise ParseError(f"profile: location references unknown function id {min(missing)}", kind="profile")
-    return LocationTable(
-        ids=tuple(ids),
-        addresses=tuple(addresses),
-        mapping_files=tuple(mfiles),
-        lines=all_lines,
-        row_of=frozen_mapping({lid: i for i, lid in enumerate(ids)}),
-    )
+    starts = array("q", [0])
+    starts.extend(accumulate(counts))
+    return LocationTable(ids, addresses, tuple(mfiles), starts, array("Q", func_ids), array("q", line_numbers))
 
 
-def _line_tuples(raw_lines) -> tuple[tuple[tuple[int, int], ...], ...]:
-    """Per location, its lines as (function_id, line) pairs, from the raw Line messages.
-
-    All Line messages concatenated parse as one message whose repeated fields collect
-    every line's function_id and line, in C. That only lines up when no line left a
-    field out (a zero is not written); otherwise each line is parsed on its own.
-    """
-    counts = list(map(len, raw_lines))
-    flat = list(chain.from_iterable(raw_lines))
-    try:
-        merged = views.MergedLine.FromString(b"".join(flat))
-    except (DecodeError, RuntimeError, ValueError) as exc:
-        raise ParseError(f"profile: bad location line ({_short(exc)})", kind="profile") from None
-    fids, nums = merged.function_id, merged.line
-    if len(fids) == len(flat) and len(nums) == len(flat):
-        pairs = iter(list(zip(fids, nums)))
-    else:
-        one = views.MergedLine.FromString
-        parsed = [one(x) for x in flat]
-        pairs = iter([(m.function_id[-1] if m.function_id else 0, m.line[-1] if m.line else 0)
-                      for m in parsed])
-    return tuple(map(tuple, map(islice, repeat(pairs), counts)))
+def _line_columns(line_blobs: list[bytes]) -> list[tuple]:
+    """[function ids, line numbers] of raw Line messages."""
+    merged = _parse_merged(b"".join(line_blobs), views.MergedLine)
+    return _merged_columns(line_blobs, merged, views.Line, ("function_id", "line"))
 
 
 def _fast_samples(msg, ntypes: int):
@@ -254,19 +286,19 @@ def _fast_samples(msg, ntypes: int):
     """
     if not msg.HasField("sample"):
         return b"", array("q", [0]), array("q"), tuple(array("q") for _ in range(ntypes)), None
-    loc_blobs = list(msg.sample.location_id)
-    n = len(loc_blobs)
+    n = len(msg.sample.location_id)
     if ntypes == 0 or len(msg.sample.value) != n * ntypes:
         return None
     allv = np.fromiter(msg.sample.value, dtype=np.int64, count=n * ntypes).reshape(n, ntypes)
     values = tuple(_int64_column(allv[:, t]) for t in range(ntypes))
-    uniq = dict.fromkeys(loc_blobs)
-    index = dict(zip(uniq, range(len(uniq))))
-    sample_stack = array("q", map(index.__getitem__, loc_blobs))
-    del loc_blobs, index
+    # Intern stacks by their packed bytes, in C: setdefault(blob, len(index)) gives a new
+    # blob the next index (map evaluates len(index) just before each call).
+    index: dict[bytes, int] = {}
+    sample_stack = array("q", map(index.setdefault, msg.sample.location_id, map(len, repeat(index))))
+    uniq = index.keys()
     stack_blob = b"".join(uniq)
     byte_ends = np.cumsum(np.fromiter(map(len, uniq), dtype=np.int64, count=len(uniq)))
-    del uniq
+    del index, uniq
     raw = np.frombuffer(stack_blob, dtype=np.uint8)
     ends_of_nonempty = byte_ends[np.diff(byte_ends, prepend=0) > 0]
     if len(ends_of_nonempty) and (raw[ends_of_nonempty - 1] >= 0x80).any():

@@ -6,8 +6,9 @@ Protobuf merges repeated occurrences of a *singular* message field, so declaring
 (one element per sample) and every sample's values into one flat int64 list (T per
 sample): no Python object per sample.
 Labels are parsed separately, only when asked for (``SampleLabels`` view).
-``Location.line`` is read as raw bytes (``RawLineLocation``): all lines concatenated
-then parse as one ``MergedLine`` (decode.py), instead of one Python wrapper per line.
+Locations and functions are read as raw bytes: concatenated, they parse as one
+``MergedLocation``/``MergedFunction`` whose repeated fields are the columns (decode.py
+checks they line up, else parses each message with ``RawLineLocation``/``Function``).
 
 The views only work for the usual packed encoding; decode.py verifies the result and
 falls back to the plain gencode when a writer used another (legal) encoding.
@@ -50,8 +51,9 @@ def build_file_descriptor() -> bytes:
         if field.name == "sample":
             field.label = _F.LABEL_OPTIONAL
             field.type_name = f".{_PKG}.MergedSample"
-        if field.name == "location":
-            field.type_name = f".{_PKG}.RawLineLocation"
+        if field.name in ("location", "function"):  # raw messages, parsed merged by decode.py
+            field.type = _F.TYPE_BYTES
+            field.ClearField("type_name")
     raw_loc = fdp.message_type.add()
     raw_loc.CopyFrom(next(m for m in base.message_type if m.name == "Location"))
     raw_loc.name = "RawLineLocation"
@@ -59,10 +61,17 @@ def build_file_descriptor() -> bytes:
         if field.name == "line":
             field.type = _F.TYPE_BYTES
             field.ClearField("type_name")
-    merged_line = fdp.message_type.add(name="MergedLine")
-    for number, (name, ftype) in enumerate((("function_id", _F.TYPE_UINT64), ("line", _F.TYPE_INT64),
-                                            ("column", _F.TYPE_INT64)), start=1):
-        merged_line.field.add(name=name, number=number, type=ftype, label=_F.LABEL_REPEATED)
+    merged = {
+        "MergedLine": (("function_id", _F.TYPE_UINT64), ("line", _F.TYPE_INT64), ("column", _F.TYPE_INT64)),
+        "MergedLocation": (("id", _F.TYPE_UINT64), ("mapping_id", _F.TYPE_UINT64), ("address", _F.TYPE_UINT64),
+                           ("line", _F.TYPE_BYTES), ("is_folded", _F.TYPE_BOOL)),
+        "MergedFunction": (("id", _F.TYPE_UINT64), ("name", _F.TYPE_INT64), ("system_name", _F.TYPE_INT64),
+                           ("filename", _F.TYPE_INT64), ("start_line", _F.TYPE_INT64)),
+    }
+    for message, fields in merged.items():
+        m = fdp.message_type.add(name=message)
+        for number, (name, ftype) in enumerate(fields, start=1):
+            m.field.add(name=name, number=number, type=ftype, label=_F.LABEL_REPEATED)
     merged = fdp.message_type.add(name="MergedSample")
     merged.field.add(name="location_id", number=1, type=_F.TYPE_BYTES, label=_F.LABEL_REPEATED)
     merged.field.add(name="value", number=2, type=_F.TYPE_INT64, label=_F.LABEL_REPEATED)
@@ -99,26 +108,29 @@ SERIALIZED = (
     b'"\n\x04line\x18\x04 \x03(\x0b2\x14.pprof_tui.view.Line\x12\x11\n\tis_folded\x18\x05 \x01(\x08"9\n\x04Line\x12\x13\n\x0bfunc'
     b'tion_id\x18\x01 \x01(\x04\x12\x0c\n\x04line\x18\x02 \x01(\x03\x12\x0e\n\x06column\x18\x03 \x01(\x03"_\n\x08Function\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x0c\n'
     b'\x04name\x18\x02 \x01(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x01(\x03\x12\x10\n\x08filename\x18\x04 \x01(\x03\x12\x12\n\nstart_line\x18\x05 \x01(\x03'
-    b'"\xdf\x03\n\x0bFastProfile\x12.\n\x0bsample_type\x18\x01 \x03(\x0b2\x19.pprof_tui.view.ValueType\x12,\n\x06sa'
+    b'"\xa4\x03\n\x0bFastProfile\x12.\n\x0bsample_type\x18\x01 \x03(\x0b2\x19.pprof_tui.view.ValueType\x12,\n\x06sa'
     b'mple\x18\x02 \x01(\x0b2\x1c.pprof_tui.view.MergedSample\x12(\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui.'
-    b'view.Mapping\x121\n\x08location\x18\x04 \x03(\x0b2\x1f.pprof_tui.view.RawLineLocation\x12*\n\x08fun'
-    b'ction\x18\x05 \x03(\x0b2\x18.pprof_tui.view.Function\x12\x14\n\x0cstring_table\x18\x06 \x03(\t\x12\x13\n\x0bdrop_fr'
-    b'ames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01(\x03\x12\x16\n\x0eduration_nanos\x18'
-    b'\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.ValueType\x12\x0e\n\x06period\x18\x0c \x01(\x03\x12'
-    b'\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07doc_url\x18\x0f \x01(\x03"c\n\x0fRawL'
-    b'ineLocation\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x12\n\nmapping_id\x18\x02 \x01(\x04\x12\x0f\n\x07address\x18\x03 \x01(\x04\x12\x0c\n\x04line\x18\x04'
-    b' \x03(\x0c\x12\x11\n\tis_folded\x18\x05 \x01(\x08"?\n\nMergedLine\x12\x13\n\x0bfunction_id\x18\x01 \x03(\x04\x12\x0c\n\x04line\x18\x02 \x03'
-    b'(\x03\x12\x0e\n\x06column\x18\x03 \x03(\x03"2\n\x0cMergedSample\x12\x13\n\x0blocation_id\x18\x01 \x03(\x0c\x12\r\n\x05value\x18\x02 \x03(\x03'
-    b'"=\n\rLabelsProfile\x12,\n\x06sample\x18\x02 \x03(\x0b2\x1c.pprof_tui.view.SampleLabels"\x1d\n\x0cSam'
-    b'pleLabels\x12\r\n\x05label\x18\x03 \x03(\x0c"1\n\tLabelList\x12$\n\x05label\x18\x01 \x03(\x0b2\x15.pprof_tui.view.'
-    b'Labelb\x06proto3'
+    b'view.Mapping\x12\x10\n\x08location\x18\x04 \x03(\x0c\x12\x10\n\x08function\x18\x05 \x03(\x0c\x12\x14\n\x0cstring_table\x18\x06 \x03(\t'
+    b'\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01(\x03\x12\x16\n\x0edura'
+    b'tion_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.ValueType\x12\x0e\n\x06pe'
+    b'riod\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07doc_url\x18\x0f '
+    b'\x01(\x03"c\n\x0fRawLineLocation\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x12\n\nmapping_id\x18\x02 \x01(\x04\x12\x0f\n\x07address\x18\x03 \x01('
+    b'\x04\x12\x0c\n\x04line\x18\x04 \x03(\x0c\x12\x11\n\tis_folded\x18\x05 \x01(\x08"?\n\nMergedLine\x12\x13\n\x0bfunction_id\x18\x01 \x03(\x04\x12'
+    b'\x0c\n\x04line\x18\x02 \x03(\x03\x12\x0e\n\x06column\x18\x03 \x03(\x03"b\n\x0eMergedLocation\x12\n\n\x02id\x18\x01 \x03(\x04\x12\x12\n\nmapping'
+    b'_id\x18\x02 \x03(\x04\x12\x0f\n\x07address\x18\x03 \x03(\x04\x12\x0c\n\x04line\x18\x04 \x03(\x0c\x12\x11\n\tis_folded\x18\x05 \x03(\x08"e\n\x0eMergedF'
+    b'unction\x12\n\n\x02id\x18\x01 \x03(\x04\x12\x0c\n\x04name\x18\x02 \x03(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x03(\x03\x12\x10\n\x08filename\x18\x04 \x03'
+    b'(\x03\x12\x12\n\nstart_line\x18\x05 \x03(\x03"2\n\x0cMergedSample\x12\x13\n\x0blocation_id\x18\x01 \x03(\x0c\x12\r\n\x05value\x18\x02'
+    b' \x03(\x03"=\n\rLabelsProfile\x12,\n\x06sample\x18\x02 \x03(\x0b2\x1c.pprof_tui.view.SampleLabels"\x1d\n'
+    b'\x0cSampleLabels\x12\r\n\x05label\x18\x03 \x03(\x0c"1\n\tLabelList\x12$\n\x05label\x18\x01 \x03(\x0b2\x15.pprof_tui.v'
+    b'iew.Labelb\x06proto3'
 )
 
 
 def _load() -> dict[str, type]:
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(SERIALIZED)
-    names = ("FastProfile", "LabelsProfile", "LabelList", "MergedLine")
+    names = ("FastProfile", "LabelsProfile", "LabelList", "MergedLine", "MergedLocation", "MergedFunction",
+             "RawLineLocation", "Function", "Line")
     return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PKG}.{n}")) for n in names}
 
 
@@ -127,6 +139,11 @@ FastProfile = _CLASSES["FastProfile"]
 LabelsProfile = _CLASSES["LabelsProfile"]
 LabelList = _CLASSES["LabelList"]
 MergedLine = _CLASSES["MergedLine"]
+MergedLocation = _CLASSES["MergedLocation"]
+MergedFunction = _CLASSES["MergedFunction"]
+RawLineLocation = _CLASSES["RawLineLocation"]
+Function = _CLASSES["Function"]
+Line = _CLASSES["Line"]
 
 
 # Packed-varint helpers live in tui.model.packed (the model decodes stacks lazily).
