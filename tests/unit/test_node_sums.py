@@ -14,7 +14,12 @@ from tui.model import node_sums
 from tui.model.diff import diff
 from tui.model.node_sums import node_values, node_values_exact
 from tui.model.nodes import map_nodes
-from tui.model.packed import decode_uint64s, decode_varints, encode_uint64s
+from tui.model.packed import (
+    decode_uint64_array,
+    decode_uint64s,
+    encode_uint64s,
+    varints_before,
+)
 from tui.model.top import stack_totals, top
 from tui.pprof.decode import decode_profile
 
@@ -103,35 +108,31 @@ def test_sparse_location_ids_are_looked_up_without_a_dense_table():
     assert r == {"a": (5, 5), "b": (7, 7), "main": (0, 12)}
 
 
-# --- the varint decoder ---------------------------------------------------------------
+# --- packed varints ---------------------------------------------------------------
 
 EDGES = [0, 1, 127, 128, 255, 16383, 16384, 2**21, 2**32, 2**56, 2**63, 2**64 - 1]
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(EDGES), st.integers(0, 2**64 - 1)), max_size=60))
-def test_decode_varints_matches_upb(values):
+def test_uint64_array_decodes_every_width(values):
     blob = encode_uint64s(values)
-    out, _ = decode_varints(blob)
+    out = decode_uint64_array(blob)
+    assert out.dtype == np.uint64
     assert out.tolist() == values == list(decode_uint64s(blob))
 
 
-def test_decode_varints_counts_values_before_each_boundary():
+def test_varints_before_counts_the_values_ending_before_each_boundary():
     chunks = [[1, 300, 2**40], [], [5], [70000, 1]]
     blobs = [encode_uint64s(c) for c in chunks]
     boundaries = np.cumsum([len(b) for b in blobs])
-    _, counts = decode_varints(b"".join(blobs), boundaries)
-    assert counts.tolist() == [3, 3, 4, 6]
+    assert varints_before(b"".join(blobs), boundaries).tolist() == [3, 3, 4, 6]
 
 
-@pytest.mark.parametrize("blob, message", [
-    (b"\x80", "truncated"),
-    (b"\x01\xff", "truncated"),
-    (b"\xff" * 10 + b"\x01", "longer than 10 bytes"),
-])
-def test_decode_varints_rejects_malformed_input(blob, message):
-    with pytest.raises(ParseError, match=message):
-        decode_varints(blob)
+@pytest.mark.parametrize("blob", [b"\x80", b"\x01\xff", b"\xff" * 10 + b"\x01"])
+def test_uint64_array_rejects_malformed_input(blob):
+    with pytest.raises(ParseError, match="bad packed ids"):
+        decode_uint64_array(blob)
 
 
 def test_a_sample_whose_ids_end_in_a_truncated_varint_is_a_parse_error():

@@ -65,7 +65,7 @@ def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     if (per_location > 1).any():  # inlined locations: one key per inlined caller line too
         keys = np.concatenate((keys, _inlined_keys(nodes, rows, frame_stack, key_type(n))))
     del frame_stack
-    keys.sort(kind="stable")  # runs per stack: cheap to merge
+    keys.sort()  # quicksort: numpy sorts 32-bit ints with SIMD (~7 ms for 2.5 million)
     if len(keys) > 1:
         first_of_run = np.empty(len(keys), dtype=bool)
         first_of_run[0] = True

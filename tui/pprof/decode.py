@@ -19,7 +19,7 @@ from google.protobuf.message import DecodeError
 from tui import limits
 from tui.errors import LimitExceeded, ParseError
 from tui.model.gcpause import gc_paused
-from tui.model.packed import decode_uint64_array, decode_varints, encode_uint64s
+from tui.model.packed import decode_uint64_array, encode_uint64s, varints_before
 from tui.model.profile import (
     FunctionTable,
     Label,
@@ -281,15 +281,15 @@ def _line_columns(line_blobs: list[bytes]) -> list[tuple]:
 def _fast_samples(msg, ntypes: int):
     """Columns from the merged-sample view, or None if the encoding is not the usual packed one.
 
-    Stacks are interned by their packed bytes; their ids are decoded here once (numpy),
-    which also gives each stack's frame count.
+    Stacks are interned by their packed bytes; their ids are decoded here once, into a
+    numpy array kept with the profile.
     """
     if not msg.HasField("sample"):
         return b"", array("q", [0]), array("q"), tuple(array("q") for _ in range(ntypes)), None
     n = len(msg.sample.location_id)
     if ntypes == 0 or len(msg.sample.value) != n * ntypes:
         return None
-    allv = np.fromiter(msg.sample.value, dtype=np.int64, count=n * ntypes).reshape(n, ntypes)
+    allv = np.array(msg.sample.value, dtype=np.int64).reshape(n, ntypes)  # upb copies out in C
     values = tuple(_int64_column(allv[:, t]) for t in range(ntypes))
     # Intern stacks by their packed bytes, in C: setdefault(blob, len(index)) gives a new
     # blob the next index (map evaluates len(index) just before each call).
@@ -303,9 +303,9 @@ def _fast_samples(msg, ntypes: int):
     ends_of_nonempty = byte_ends[np.diff(byte_ends, prepend=0) > 0]
     if len(ends_of_nonempty) and (raw[ends_of_nonempty - 1] >= 0x80).any():
         raise ParseError("profile: sample location ids end in a truncated varint", kind="profile")
-    ids, frames_before = decode_varints(stack_blob, byte_ends)
+    ids = decode_uint64_array(stack_blob)
     stack_offsets = array("q", [0])
-    stack_offsets.frombytes(frames_before.astype(np.int64).tobytes())
+    stack_offsets.frombytes(varints_before(stack_blob, byte_ends).astype(np.int64).tobytes())
     return stack_blob, stack_offsets, sample_stack, values, ids
 
 
