@@ -273,3 +273,19 @@ def test_a_line_that_looks_like_the_location_end_mark_is_rejected_not_misread():
     raw = raw.replace(b"\x22" + bytes([len(loc3)]) + loc3, b"\x22" + bytes([len(forged)]) + forged)
     with pytest.raises(ParseError, match="line"):
         decode_profile(raw)
+
+
+def test_invalid_utf8_names_decode_with_replacement_characters_like_go_pprof_opens_them():
+    from tui.pprof import profile_pb2
+
+    b = Builder((("inuse_space", "bytes"),))
+    b.sample(["main.ok", "main.main"], [5])
+    raw = b.bytes()
+    # profile_pb2 refuses to write invalid UTF-8, so patch the bytes: "main.ok" -> "main.\xffk"
+    # (the name and its file "/src/main.ok.go")
+    raw = raw.replace(b"main.ok", b"main.\xffk")
+    with pytest.raises(Exception):
+        profile_pb2.Profile.FromString(raw)  # the plain gencode rejects it (proto3 string)
+    p = decode_profile(raw)
+    rows = {r.key: (r.flat, r.cum) for r in top(p).rows}
+    assert rows == {"main.\ufffdk": (5, 5), "main.main": (0, 5)}

@@ -85,7 +85,7 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
         msg.ParseFromString(data)
     except (DecodeError, RuntimeError, ValueError) as exc:
         raise ParseError(f"profile: not a valid profile.proto ({_short(exc)})", kind="profile") from None
-    strings = list(msg.string_table)
+    strings = _texts(msg.string_table)
     if strings and strings[0] != "":
         raise ParseError("profile: string_table[0] must be empty", kind="profile")
     st = _Strings(strings)
@@ -98,9 +98,7 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
 
     columns = _fast_samples(msg, len(sample_types))
     if columns is None:
-        from tui.pprof import profile_pb2  # slow path only
-
-        full = profile_pb2.Profile()
+        full = views.Profile()
         try:
             full.ParseFromString(data)
         except (DecodeError, RuntimeError, ValueError) as exc:
@@ -151,6 +149,15 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
         sample_label_set=sample_label_set,
         _cache={} if id_array is None else {"id_array": id_array},
     )
+
+
+def _texts(raw) -> list[str]:
+    """The string table as text: UTF-8, invalid bytes shown as U+FFFD (as Go's pprof keeps
+    them: the profile is not rejected for a name it cannot print)."""
+    try:
+        return list(map(bytes.decode, raw))
+    except UnicodeDecodeError:
+        return [b.decode("utf-8", "replace") for b in raw]
 
 
 class _Strings:

@@ -6,6 +6,8 @@ Protobuf merges repeated occurrences of a *singular* message field, so declaring
 (one element per sample) and every sample's values into one flat int64 list (T per
 sample): no Python object per sample.
 Labels are parsed separately, only when asked for (``SampleLabels`` view).
+``string_table`` is bytes in every view: Go writes names as they are, valid UTF-8 or not,
+and a proto3 ``string`` field would make upb reject the whole profile.
 Locations and functions are read as raw bytes: concatenated, they parse as one
 ``MergedLocation``/``MergedFunction`` whose repeated fields are the columns (decode.py
 checks they line up, else parses each message with ``RawLineLocation``/``Function``).
@@ -42,12 +44,16 @@ def build_file_descriptor() -> bytes:
         for field in copy.field:
             if field.type_name:
                 field.type_name = field.type_name.replace(".perftools.profiles.", f".{_PKG}.")
+            if field.name == "string_table":
+                field.type = _F.TYPE_BYTES  # proto3 strings must be UTF-8; Go writes any bytes
     fast = fdp.message_type.add()
     fast.CopyFrom(next(m for m in base.message_type if m.name == "Profile"))
     fast.name = "FastProfile"
     for field in fast.field:
         if field.type_name:
             field.type_name = field.type_name.replace(".perftools.profiles.", f".{_PKG}.")
+        if field.name == "string_table":
+            field.type = _F.TYPE_BYTES
         if field.name == "sample":
             field.label = _F.LABEL_OPTIONAL
             field.type_name = f".{_PKG}.MergedSample"
@@ -95,7 +101,7 @@ SERIALIZED = (
     b'\x0b2\x19.pprof_tui.view.ValueType\x12&\n\x06sample\x18\x02 \x03(\x0b2\x16.pprof_tui.view.Sample\x12('
     b'\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui.view.Mapping\x12*\n\x08location\x18\x04 \x03(\x0b2\x18.pprof_tui'
     b'.view.Location\x12*\n\x08function\x18\x05 \x03(\x0b2\x18.pprof_tui.view.Function\x12\x14\n\x0cstring_t'
-    b'able\x18\x06 \x03(\t\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01'
+    b'able\x18\x06 \x03(\x0c\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01'
     b'(\x03\x12\x16\n\x0eduration_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.Value'
     b'Type\x12\x0e\n\x06period\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07'
     b'doc_url\x18\x0f \x01(\x03"\'\n\tValueType\x12\x0c\n\x04type\x18\x01 \x01(\x03\x12\x0c\n\x04unit\x18\x02 \x01(\x03"R\n\x06Sample\x12\x13\n\x0blo'
@@ -110,7 +116,7 @@ SERIALIZED = (
     b'\x04name\x18\x02 \x01(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x01(\x03\x12\x10\n\x08filename\x18\x04 \x01(\x03\x12\x12\n\nstart_line\x18\x05 \x01(\x03'
     b'"\xa4\x03\n\x0bFastProfile\x12.\n\x0bsample_type\x18\x01 \x03(\x0b2\x19.pprof_tui.view.ValueType\x12,\n\x06sa'
     b'mple\x18\x02 \x01(\x0b2\x1c.pprof_tui.view.MergedSample\x12(\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui.'
-    b'view.Mapping\x12\x10\n\x08location\x18\x04 \x03(\x0c\x12\x10\n\x08function\x18\x05 \x03(\x0c\x12\x14\n\x0cstring_table\x18\x06 \x03(\t'
+    b'view.Mapping\x12\x10\n\x08location\x18\x04 \x03(\x0c\x12\x10\n\x08function\x18\x05 \x03(\x0c\x12\x14\n\x0cstring_table\x18\x06 \x03(\x0c'
     b'\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01(\x03\x12\x16\n\x0edura'
     b'tion_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.ValueType\x12\x0e\n\x06pe'
     b'riod\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07doc_url\x18\x0f '
@@ -130,7 +136,7 @@ def _load() -> dict[str, type]:
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(SERIALIZED)
     names = ("FastProfile", "LabelsProfile", "LabelList", "MergedLine", "MergedLocation", "MergedFunction",
-             "RawLineLocation", "Function", "Line")
+             "RawLineLocation", "Function", "Line", "Profile")
     return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PKG}.{n}")) for n in names}
 
 
@@ -144,6 +150,7 @@ MergedFunction = _CLASSES["MergedFunction"]
 RawLineLocation = _CLASSES["RawLineLocation"]
 Function = _CLASSES["Function"]
 Line = _CLASSES["Line"]
+Profile = _CLASSES["Profile"]  # the whole message, string_table as bytes (the slow path)
 
 
 # Packed-varint helpers live in tui.model.packed (the model decodes stacks lazily).
