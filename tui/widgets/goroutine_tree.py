@@ -14,6 +14,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui.widgets.cells import literal
+from tui.widgets.render_caches import bound_tree_cache
 
 RUNTIME_PREFIXES = ("runtime.", "runtime/internal/", "internal/poll.runtime_", "sync.runtime_", "internal/sync.runtime_")
 
@@ -125,6 +126,12 @@ class GoroutineTree(Tree[NodeData]):
         self._node_by_key: dict[str, TreeNode[NodeData]] = {}
         self.groups: tuple = ()
         self.growth: dict = {}  # stack group key -> GroupGrowth (from the leak tracker)
+
+    def on_mount(self) -> None:
+        bound_tree_cache(self)
+
+    def on_resize(self) -> None:
+        bound_tree_cache(self)
 
     # -- public -------------------------------------------------------------
     def show_groups(self, groups: Sequence) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import CellDoesNotExist, RowDoesNotExist
 
 from tui.widgets.cells import SortCell
+from tui.widgets.render_caches import bound_table_caches
 
 Row = tuple[str, tuple[SortCell, ...]]
 
@@ -41,9 +42,11 @@ class KeyedTable(DataTable):
         for key, label, width in self._column_spec:
             self.add_column(Text(label, justify="right" if width else "left"), key=key, width=width)
         self.fit_last_column()
+        bound_table_caches(self)
 
     def on_resize(self) -> None:
         self.fit_last_column()
+        bound_table_caches(self)
 
     def fit_last_column(self) -> None:
         """Give the last (text) column exactly the width left over: long names are cut with an
