@@ -105,3 +105,43 @@ def test_one_restart_is_reported_once():
     assert d.observe_cmdline(b"b")
     # the old process' counters are forgotten: lower numbers are no second restart
     assert d.observe_memstats(10, 1) is None
+
+
+def test_views_share_the_rings_and_see_only_their_moment():
+    h = History(levels=((0.0, 12), (10.0, 4)))
+    for t in range(8):
+        h.push("g", float(t), float(t))
+    view = h.view()
+    for t in range(8, 12):  # fills the raw ring; t = 10 closes the first 10 s bucket
+        h.push("g", float(t), float(t))
+    assert view.values("g") == tuple(float(t) for t in range(8))  # read later: still its moment
+    assert h.view().values("g")[-1] == 11.0
+
+
+def test_a_view_older_than_the_ring_loses_its_oldest_points_never_shows_newer_ones():
+    h = History(levels=((0.0, 5),))
+    for t in range(5):
+        h.push("g", float(t), float(t))
+    view = h.view()
+    for t in range(5, 8):  # overwrite the 3 oldest slots
+        h.push("g", float(t), float(t))
+    assert view.values("g") == (3.0, 4.0)
+
+
+def test_values_last_reads_only_the_newest_points():
+    h = History()
+    for t in range(1000):
+        h.push("g", float(t), float(t))
+    view = h.view()
+    assert view.values("g", last=3) == (997.0, 998.0, 999.0)
+    assert view.values("g", last=0) == ()
+    assert view.values("g", last=10**6) == view.values("g")  # more than stored: everything
+    assert view.values("missing", last=5) == ()
+
+
+def test_a_view_costs_no_copy_of_the_points():
+    h = History()
+    for t in range(600):
+        h.push("g", float(t), 1.0)
+    frozen = h.view().series.frozen("g")
+    assert frozen.rings[0] is h.series("g")._rings[0]

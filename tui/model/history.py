@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tui import limits
@@ -43,7 +43,7 @@ class _Ring:
     """A fixed-capacity ring of points in preallocated arrays (40 bytes a slot, allocated once):
     memory does not grow as a 24-hour history fills up, and no object is kept per point."""
 
-    __slots__ = ("cap", "t", "v", "lo", "hi", "n", "start", "size")
+    __slots__ = ("cap", "hi", "lo", "n", "size", "start", "t", "total", "v")
 
     def __init__(self, capacity: int) -> None:
         self.cap = capacity
@@ -52,6 +52,7 @@ class _Ring:
         self.n = array("q", zeros)
         self.start = 0
         self.size = 0
+        self.total = 0  # appends ever: the k-th append is entry k (0-based) for views
 
     def __len__(self) -> int:
         return self.size
@@ -66,6 +67,7 @@ class _Ring:
             i = self.start
             self.start = (self.start + 1) % self.cap
         self.t[i], self.v[i], self.lo[i], self.hi[i], self.n[i] = t, v, lo, hi, n
+        self.total += 1
 
     def first_t(self) -> float | None:
         return self.t[self.start] if self.size else None
@@ -78,11 +80,24 @@ class _Ring:
 
     def frozen(self) -> tuple[array, ...]:
         """Copies of the columns in time order (C-level slices: cheap)."""
-        end = self.start + self.size
+        return self.columns_upto(self.total)
+
+    def columns_upto(self, total: int, last: int | None = None) -> tuple[array, ...]:
+        """Copies of the columns (time order) of the entries appended before the ring's
+        ``total``-th append that are still stored; only the ``last`` ones if given."""
+        first_kept = self.total - self.size
+        hi = min(total, self.total)
+        lo = max(first_kept, total - self.cap)
+        if last is not None:
+            lo = max(lo, hi - last)
+        if hi <= lo:
+            return tuple(a[:0] for a in (self.t, self.v, self.lo, self.hi, self.n))
+        begin = (self.start + (lo - first_kept)) % self.cap
+        end = begin + (hi - lo)
         if end <= self.cap:
-            return tuple(a[self.start:end] for a in (self.t, self.v, self.lo, self.hi, self.n))
+            return tuple(a[begin:end] for a in (self.t, self.v, self.lo, self.hi, self.n))
         wrap = end - self.cap
-        return tuple(a[self.start:] + a[:wrap] for a in (self.t, self.v, self.lo, self.hi, self.n))
+        return tuple(a[begin:] + a[:wrap] for a in (self.t, self.v, self.lo, self.hi, self.n))
 
 
 def _points(columns: tuple[array, ...]) -> list[Point]:
@@ -90,7 +105,7 @@ def _points(columns: tuple[array, ...]) -> list[Point]:
 
 
 class _Level:
-    __slots__ = ("width", "ring", "_bucket", "_sum", "_lo", "_hi", "_n")
+    __slots__ = ("_bucket", "_hi", "_lo", "_n", "_sum", "ring", "width")
 
     def __init__(self, width: float, capacity: int) -> None:
         self.width = width
@@ -132,21 +147,30 @@ class _Level:
 
 @dataclass(frozen=True, slots=True)
 class FrozenSeries:
-    """A series as it was at one moment: compact column copies; points built only when read."""
+    """A series as it was at one moment, without copying it: the live rings and how many
+    points each level had then (later points are left out when read). Reading a view
+    older than a ring's capacity of pushes loses that level's oldest points (they were
+    overwritten); the app only reads the newest views."""
 
     widths: tuple[float, ...]
-    columns: tuple[tuple[array, ...], ...]  # per level, time-ordered (t, value, lo, hi, n)
+    rings: tuple[_Ring, ...]
+    totals: tuple[int, ...]  # per level: ring appends at the moment of the view
     pending: tuple[Point | None, ...]
+
+    def _columns(self, level: int, last: int | None = None) -> tuple[array, ...]:
+        return self.rings[level].columns_upto(self.totals[level], last)
 
     def points(self) -> tuple[Point, ...]:
         """All history, oldest first: coarse buckets for old time, raw points for recent."""
         parts: list[list[Point]] = []
-        raw_t = self.columns[0][0]
+        raw = self._columns(0)
+        raw_t = raw[0]
         boundary = raw_t[0] if len(raw_t) else math.inf
-        for width, cols, pend in zip(self.widths[1:], self.columns[1:], self.pending[1:]):
+        for level in range(1, len(self.widths)):
             # only buckets that end before the finer data starts (no double counting)
-            half = width / 2
-            older = [p for p in _points(cols) if p.t + half <= boundary]
+            half = self.widths[level] / 2
+            older = [p for p in _points(self._columns(level)) if p.t + half <= boundary]
+            pend = self.pending[level]
             if pend is not None and pend.t + half <= boundary:
                 older.append(pend)
             parts.append(older)
@@ -155,8 +179,18 @@ class FrozenSeries:
         out: list[Point] = []
         for part in reversed(parts):
             out.extend(part)
-        out.extend(_points(self.columns[0]))
+        out.extend(_points(raw))
         return tuple(out)
+
+    def values(self, last: int | None = None) -> tuple[float, ...]:
+        """The values of points(), or of its last ``last`` points (read from the raw
+        points alone when they are enough: no Point per stored point)."""
+        if last is not None:
+            raw_values = self._columns(0, last)[1]
+            if len(raw_values) >= last:
+                return tuple(raw_values)
+        values = tuple(p.value for p in self.points())
+        return values if last is None else values[-last:] if last > 0 else ()
 
 
 class Series:
@@ -166,6 +200,8 @@ class Series:
         if not levels or levels[0][0] != 0:
             raise ValueError("the first level must be raw (width 0)")
         self._levels = [_Level(w, c) for w, c in levels]
+        self._widths = tuple(level.width for level in self._levels)
+        self._rings = tuple(level.ring for level in self._levels)
         self.version = 0
         self.last_t = -math.inf
 
@@ -185,8 +221,7 @@ class Series:
         return sum(len(level.ring) + (1 if level.pending() else 0) for level in self._levels)
 
     def freeze(self) -> FrozenSeries:
-        return FrozenSeries(tuple(level.width for level in self._levels),
-                            tuple(level.ring.frozen() for level in self._levels),
+        return FrozenSeries(self._widths, self._rings, tuple(level.ring.total for level in self._levels),
                             tuple(level.pending() for level in self._levels))
 
     def points(self) -> tuple[Point, ...]:
@@ -201,7 +236,7 @@ class Series:
 class _LazySeries(Mapping):
     """key -> points, materialised (and kept) only for the keys that are read."""
 
-    __slots__ = ("_frozen", "_built")
+    __slots__ = ("_built", "_frozen")
 
     def __init__(self, frozen: dict[str, FrozenSeries]) -> None:
         self._frozen = frozen
@@ -218,6 +253,9 @@ class _LazySeries(Mapping):
 
     def __len__(self) -> int:
         return len(self._frozen)
+
+    def frozen(self, key: str) -> FrozenSeries | None:
+        return self._frozen.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +279,13 @@ class HistoryView:
     def get(self, key: str) -> tuple[Point, ...]:
         return self.series.get(key, ())
 
-    def values(self, key: str) -> tuple[float, ...]:
-        return tuple(p.value for p in self.series.get(key, ()))
+    def values(self, key: str, last: int | None = None) -> tuple[float, ...]:
+        """The series' values, oldest first; only the ``last`` newest if given."""
+        frozen = self.series.frozen(key) if isinstance(self.series, _LazySeries) else None
+        if frozen is not None:
+            return frozen.values(last)
+        values = tuple(p.value for p in self.series.get(key, ()))
+        return values if last is None else values[-last:] if last > 0 else ()
 
 
 class History:
@@ -290,7 +333,8 @@ class History:
         self._segment_start = None
 
     def view(self) -> HistoryView:
-        # Compact copies now (cheap, C-level); Point records only for the series someone reads.
+        # No copies: each series' view is its live rings and their fill counts now; points
+        # are built only for the series someone reads.
         return HistoryView(
             series=_LazySeries({k: s.freeze() for k, s in self._series.items()}),
             segments=tuple(self._segments),

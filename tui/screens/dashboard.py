@@ -26,7 +26,7 @@ from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.findings import FindingsBar
 from tui.widgets.info_line import InfoLine
-from tui.widgets.sparklines import MetricSpark
+from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
 from tui.widgets.status_bar import StatusBar
 
 WIDE = 140  # columns from which the panes sit side by side
@@ -109,7 +109,7 @@ class Dashboard(Screen):
         self.query_one(StatusBar).show(status_info(snapshot, paused=self.app.paused))
         history = snapshot.history
         for spark in self.query(MetricSpark):
-            spark.show(history.values(spark.metric) if history is not None else ())
+            spark.show(history.values(spark.metric, last=MAX_SPARK_POINTS) if history is not None else ())
         tree = self.query_one(PaneTree)
         groups = self.app.goroutine_groups_for(snapshot, self.filters.get("tree", ""))
         if groups is not tree.groups:

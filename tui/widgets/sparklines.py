@@ -35,6 +35,9 @@ def fmt_percent(v: float) -> str:
 
 
 BARS = "▁▂▃▄▅▆▇█"
+# A sparkline shows one bar per column; it is handed only the newest this many values
+# (wider than any sparkline on a 500-column terminal), not the whole 24-hour history.
+MAX_SPARK_POINTS = 512
 
 
 def bars(values: Sequence[float], width: int) -> str:
