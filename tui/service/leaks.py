@@ -9,13 +9,18 @@ them for whatever data in the snapshot is new (by the fetch time in `snapshot.ag
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tui.model import snapshot as snap
-from tui.model.goroutine_keys import GroupObservation, from_reason_groups, from_stack_counts
+from tui.model.goroutine_keys import (
+    GroupObservation,
+    from_reason_groups,
+    from_stack_counts,
+)
 from tui.model.growth import (
     GOROUTINE_DEFAULTS,
     HEAP_DEFAULTS,
@@ -30,8 +35,22 @@ from tui.model.growth import (
     stuck_verdict,
     trend,
 )
-from tui.model.heapgrowth import DEFAULT_SAMPLE_TYPE, Baseline, HeapDiff, function_values, heap_diff
-from tui.model.reconcile import GOROUTINES, HEAP_AFTER_GC, HEAP_PROFILE, METRICS, Reconciliation, fmt_bytes, reconcile
+from tui.model.heapgrowth import (
+    DEFAULT_SAMPLE_TYPE,
+    Baseline,
+    HeapDiff,
+    function_values,
+    heap_diff,
+)
+from tui.model.reconcile import (
+    GOROUTINES,
+    HEAP_AFTER_GC,
+    HEAP_PROFILE,
+    METRICS,
+    Reconciliation,
+    fmt_bytes,
+    reconcile,
+)
 
 MAX_POINTS = 600  # per series (10 min at a 1 s poll)
 MAX_GROUPS = 512
@@ -83,38 +102,79 @@ class LeakReport:
 
 
 class _Series:
-    __slots__ = ("points", "version", "memo")
+    """One (time, value) series in a preallocated ring of MAX_POINTS (16 bytes a slot,
+    allocated with the series): no object per point, no growth as the window fills."""
+
+    __slots__ = ("_size", "_start", "_t", "_v", "memo", "version")
 
     def __init__(self) -> None:
-        self.points: deque[tuple[float, float]] = deque(maxlen=MAX_POINTS)
+        zeros = bytes(8 * MAX_POINTS)
+        self._t = array("d", zeros)
+        self._v = array("d", zeros)
+        self._start = 0
+        self._size = 0
         self.version = 0
         self.memo: tuple[tuple[int, str], Any] | None = None  # ((version, label), cached result)
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        """(t, value) pairs, oldest first (a new list)."""
+        end = self._start + self._size
+        if end <= MAX_POINTS:
+            return list(zip(self._t[self._start:end], self._v[self._start:end]))
+        wrap = end - MAX_POINTS
+        return list(zip(self._t[self._start:] + self._t[:wrap], self._v[self._start:] + self._v[:wrap]))
+
+    def _slot(self, i: int) -> int:
+        return (self._start + i) % MAX_POINTS
 
     def cached(self, label: str, compute: Any) -> Any:
         """compute(points) once per version of the series and label (reports repeat between dumps)."""
         stamp = (self.version, label)
         if self.memo is None or self.memo[0] != stamp:
-            self.memo = (stamp, compute(list(self.points)))
+            self.memo = (stamp, compute(self.points))
         return self.memo[1]
 
     def push(self, t: float, v: float) -> None:
         if not (math.isfinite(t) and math.isfinite(v)):
             return
-        if self.points and t < self.points[-1][0]:
-            return
-        if self.points and t == self.points[-1][0]:
-            self.points[-1] = (t, v)
+        if self._size:
+            last = self._slot(self._size - 1)
+            if t < self._t[last]:
+                return
+            if t == self._t[last]:
+                self._v[last] = v
+                self.version += 1
+                return
+        if self._size < MAX_POINTS:
+            i = self._slot(self._size)
+            self._size += 1
         else:
-            self.points.append((t, v))
+            i = self._start
+            self._start = self._slot(1)
+        self._t[i], self._v[i] = t, v
         self.version += 1
 
     @property
     def last_t(self) -> float:
-        return self.points[-1][0] if self.points else -math.inf
+        return self._t[self._slot(self._size - 1)] if self._size else -math.inf
+
+    def first_value(self) -> float:
+        return self._v[self._start]
+
+    def last_value(self) -> float:
+        return self._v[self._slot(self._size - 1)]
+
+    def all_zero(self) -> bool:
+        return not any(v for _, v in self.points)
 
     def trim(self, before: float) -> None:
-        while self.points and self.points[0][0] < before:
-            self.points.popleft()
+        while self._size and self._t[self._start] < before:
+            self._start = self._slot(1)
+            self._size -= 1
             self.version += 1
 
 
@@ -198,7 +258,7 @@ class LeakTracker:
                     continue
                 series.push(t, 0.0)
                 self._ages.pop(key, None)
-                if all(v == 0 for _, v in series.points):
+                if series.all_zero():
                     del self._groups[key]
                     self._group_info.pop(key, None)
         self._keep_window(t)
@@ -351,8 +411,8 @@ class LeakTracker:
         (replays of recorded values) this stands in for the baseline diff."""
         out = []
         for key, series in self._functions.items():
-            if len(series.points) >= 2:
-                delta = series.points[-1][1] - series.points[0][1]
+            if len(series) >= 2:
+                delta = series.last_value() - series.first_value()
                 if delta > 0:
                     out.append((key, delta))
         return tuple(sorted(out, key=lambda kv: -kv[1]))
@@ -363,7 +423,7 @@ class LeakTracker:
         groups = []
         for key, series in self._groups.items():
             info = self._group_info.get(key)
-            pts = list(series.points)
+            pts = series.points
             glabel = _verdict_label(info.label, info.reason) if info else key
             rate = series.cached(glabel, lambda p: _analyse(key, glabel, p, self.goroutine_config, "goroutines"))[0]
             count = int(pts[-1][1]) if pts else 0
@@ -377,7 +437,7 @@ class LeakTracker:
         groups.sort(key=lambda g: (-(g.rate_per_min or 0.0), -g.count, g.key))
         functions, heap_verdicts = [], []
         for key, series in self._functions.items():
-            pts = list(series.points)
+            pts = series.points
             rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", fmt_bytes))
             if v is not None:
                 heap_verdicts.append(v)
