@@ -107,8 +107,7 @@ def _memstats(data: bytes) -> SimpleNamespace:
 
 def _tree(data: bytes) -> TreeData:
     ids = [int(x) for x in re.findall(rb"^goroutine (\d+) ", data, re.M)]
-    return TreeData(groups=("chan send",), total=len(ids), creators={i: "main.start" for i in ids},
-                    series={"reason:chan send": float(len(ids))})
+    return TreeData(groups=("chan send",), total=len(ids), creators={i: "main.start" for i in ids})
 
 
 FAKE_PARSERS = Parsers(

@@ -25,8 +25,7 @@ def test_default_parsers_on_captures(version, fixture_path):
     tree = p.goroutine_debug2(read("goroutine_debug2.txt"))
     assert 0 < len(tree.creators) <= tree.total  # sample ids of each stack group
     # every goroutine but the one serving the dump is in a group
-    assert sum(v for k, v in tree.series.items() if k.startswith("reason:")) == tree.total - 1
-    assert any(k.startswith("stack:") for k in tree.series)
+    assert sum(g.count for g in tree.groups) == tree.total - 1
     assert any(c for c in tree.creators.values())
 
 
@@ -36,19 +35,3 @@ def test_default_parsers_reject_garbage():
         p.heap(b"\x0a\xff\xff\xff\xff")
     with pytest.raises(ParseError):
         p.goroutine_debug2(b"no goroutines here")
-
-
-def test_tree_series_are_capped_to_the_biggest_stacks():
-    from tui.service.parsers import MAX_STACK_SERIES
-
-    blocks = []
-    gid = 1
-    for i in range(MAX_STACK_SERIES + 50):
-        for _ in range(1 + (i == 0) * 5):  # stack 0 holds 6 goroutines: it must be kept
-            blocks.append(f"goroutine {gid} [chan send]:\nmain.f{i}()\n\t/m.go:{i + 1} +0x1\n")
-            gid += 1
-    tree = default_parsers().goroutine_debug2("\n".join(blocks).encode())
-    stacks = {k: v for k, v in tree.series.items() if k.startswith("stack:")}
-    assert len(stacks) == MAX_STACK_SERIES
-    assert max(stacks.values()) == 6.0
-    assert tree.series["reason:chan send"] == gid - 1

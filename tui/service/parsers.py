@@ -25,7 +25,6 @@ class TreeData:
     groups: tuple[Any, ...]  # ReasonGroup records from group_goroutines
     total: int  # goroutines in the dump
     creators: Mapping[int, str]  # goroutine id -> created-by function (restart detection)
-    series: Mapping[str, float]  # group key -> count, for the history
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,27 +71,17 @@ def _parse_debug1(data: bytes, **bounds: int) -> Any:
     return parse_debug1(_text(data), **bounds)
 
 
-MAX_STACK_SERIES = 100  # history series per dump: every reason, plus the biggest stack groups
-
-
 def tree_from_groups(groups: tuple[Any, ...], total: int) -> TreeData:
     """TreeData from grouped goroutines. Creators (for restart detection) come from each stack
     group's sample goroutine ids: a bounded subset, enough to see an id reused by another creator."""
     creators: dict[int, str] = {}
-    series: dict[str, float] = {}
-    stacks: dict[str, float] = {}
     for group in groups:
-        series[f"reason:{group.key}"] = float(group.count)
         for bucket in group.buckets:
             for stack in bucket.stacks:
-                key = f"stack:{stack.key}"
-                stacks[key] = stacks.get(key, 0.0) + float(stack.count)
                 creator = stack.created_by.func if stack.created_by is not None else ""
                 for gid in stack.sample_ids:
                     creators[gid] = creator
-    biggest = sorted(stacks.items(), key=lambda kv: -kv[1])[:MAX_STACK_SERIES]
-    series.update(biggest)
-    return TreeData(tuple(groups), int(total), creators, series)
+    return TreeData(tuple(groups), int(total), creators)
 
 
 def _parse_debug2(data: bytes, **bounds: int) -> TreeData:

@@ -323,7 +323,6 @@ class Poller:
         self.budget.record(self.clock() - cost, cost, tree.total)
         self._restart_if(self.restarts.observe_goroutines(tree.creators))
         self.latest_data.groups = tuple(tree.groups)
-        self.history.push_many(self.clock(), tree.series)
 
     def _restart_if(self, reason: str | None) -> None:
         if reason:
