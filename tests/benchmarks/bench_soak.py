@@ -254,6 +254,11 @@ def main() -> int:
         for stat in snaps[1].compare_to(snaps[0], "lineno")[:15]:
             frame = stat.traceback[0]
             print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+8d} blocks  {frame.filename}:{frame.lineno}")
+        print("\ntop allocation stacks that grew (innermost last):")
+        for stat in snaps[1].compare_to(snaps[0], "traceback")[:8]:
+            print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+8d} blocks")
+            for frame in list(stat.traceback)[-6:]:
+                print(f"      {frame.filename}:{frame.lineno}")
     return 0 if growth <= 5 else 1
 
 
