@@ -24,6 +24,7 @@ from textual.message import Message
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import group_stack_counts
 from tui.leak_feed import LeakFeed
+from tui.memtune import limit_malloc_arenas
 from tui.model.top import top
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
@@ -352,4 +353,5 @@ class PprofApp(App):
 
 def build_app(source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> PprofApp:
     """The one factory for the CLI and the tests."""
+    limit_malloc_arenas()  # before the app's threads start: memory stays flat over hours
     return PprofApp(source, clock=clock)

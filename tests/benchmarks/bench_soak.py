@@ -147,9 +147,29 @@ class SoakTarget:
         pass
 
 
+def malloc_kib() -> tuple[int, int] | None:
+    """glibc's (bytes in use, bytes held) over all arenas, in KiB; None off glibc."""
+    try:
+        import ctypes
+
+        class MallInfo2(ctypes.Structure):
+            _fields_ = [(name, ctypes.c_size_t) for name in (
+                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                "keepcost")]
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return None
+    return (info.uordblks + info.hblkhd) // 1024, (info.arena + info.hblkhd) // 1024
+
+
 def measure_point(label: str, poller: Poller, app, started: float) -> dict:
     gc.collect()
     rss = rss_kib()
+    malloc = malloc_kib()
+    traced = tracemalloc.get_traced_memory()[0] // 1024 if tracemalloc.is_tracing() else None
     history = poller.history
     leaks = app.leaks.tracker
     info = {"label": label, "polls": poller.tick, "rss_kib": rss, "points": history.stored_count(),
@@ -158,7 +178,9 @@ def measure_point(label: str, poller: Poller, app, started: float) -> dict:
             "gc_objects": len(gc.get_objects()), "leak_series": len(getattr(leaks, "_series", {}) or {})}
     print(f"{label:>10}: polls={info['polls']:>6}  RSS={rss / 1024:7.1f} MiB  history points={info['points']:>7}"
           f" in {info['series']} series  gc objects={info['gc_objects']:,}  fake time={info['fake_hours']:.1f} h"
-          f"  wall={info['seconds']:.0f} s", flush=True)
+          f"  wall={info['seconds']:.0f} s"
+          + (f"  malloc in use/held={malloc[0] / 1024:.1f}/{malloc[1] / 1024:.1f} MiB" if malloc else "")
+          + (f"  traced={traced / 1024:.1f} MiB" if traced is not None else ""), flush=True)
     return info
 
 
