@@ -33,6 +33,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leaks import LeakScreen
 from tui.screens.views import HeapView
+from tui.widgets.heap_table import HeapTable
 
 # A manual goroutine-tree refresh asks first when the last debug=2 took this long
 # or the target has this many goroutines (it stops the target's world).
@@ -110,6 +111,7 @@ class PprofApp(App):
         self.snapshot: Any = None
         self.paused = False
         self.top_report: Any = None
+        self._top_report_for: tuple[Any, HeapView] | None = None  # the (profile, view) top_report is of
         self._top_for: tuple[Any, HeapView] | None = None
         self._groups_cache: tuple[Any, Any, str, tuple] | None = None
         self.leaks = LeakFeed()
@@ -202,6 +204,13 @@ class PprofApp(App):
             self.dashboard.show_diff(self.leak_report)
             return
         if self._top_for is not None and self._top_for[0] is heap and self._top_for[1] == view:
+            # Same profile and view: the report is at hand. The table may be showing the Δ
+            # rows (d, then d again): put the report back, or it stays empty until a new profile.
+            ready = self._top_report_for is not None and self._top_report_for[0] is heap \
+                and self._top_report_for[1] == view
+            if ready and self.dashboard.query_one(HeapTable).report is not self.top_report:
+                with self.batch_update():
+                    self.dashboard.show_top(view, self.top_report)
             return
         self._top_for = (heap, view)
         self._compute_top(heap, view)
@@ -219,6 +228,7 @@ class PprofApp(App):
         if self._top_for is None or message.view != self._top_for[1] or self._dashboard_gone():
             return  # an older view finished late, or we are quitting
         self.top_report = message.report
+        self._top_report_for = (message.heap, message.view)
         with self.batch_update():
             self.dashboard.show_top(message.view, message.report)
 

@@ -39,11 +39,18 @@ async def test_both_demo_leaks_are_flagged_and_explained():
         assert "Δ" in str(app.screen.query_one("#heap-pane").border_title)
         assert table.report.rows[0].name == "main.(*LFUCache).increment" and table.report.rows[0].flat > 0
 
-        # b pins a new baseline: nothing has changed since, so the diff empties
+        # b pins the newest profile as the baseline: nothing has changed since, so the diff empties
         await pilot.press("b")
         await wait_for(pilot, lambda: app.leak_report.baseline_reason == "pinned by you")
         await pilot.pause(0.2)
-        assert all(r.flat == 0 for r in table.report.rows)
+        assert app.leak_report.baseline_at == app.snapshot.age("heap").fetched_at
+        assert "Δ" in str(app.screen.query_one("#heap-pane").border_title)
+        assert table.report.total == 0 and all(r.flat == 0 for r in table.report.rows)
+        # d again: back to the profile itself, whose rows did not go anywhere
+        await pilot.press("d")
+        await wait_for(pilot, lambda: bool(table.report.rows))
+        assert "Δ" not in str(app.screen.query_one("#heap-pane").border_title)
+        assert table.report.rows[0].name == "main.(*LFUCache).increment" and table.report.total > 0
 
         # L: the leak report, with the memory reconciliation in words
         await pilot.press("L")
