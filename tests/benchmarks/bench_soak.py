@@ -12,6 +12,9 @@ and the poller history's stored point count. Target: growth <= 5%.
 With --trace, tracemalloc snapshots at both points are diffed (top allocation sites that grew).
 
     python3 tests/benchmarks/bench_soak.py [--polls 10000] [--warmup 100] [--trace]
+
+Last run (10,000 polls, 5.6 h of fake time, 218 s): RSS 73.6 MiB after 100 polls, 76.4 MiB after
+10,000: +3.8 %; second half -0.4 %; Python objects 94,324 -> 95,460.
 """
 
 from __future__ import annotations

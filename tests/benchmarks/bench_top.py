@@ -5,6 +5,10 @@
 Without FILE, generates the benchmark profile (gen_heap_profile.py) in a temp dir.
 Prints the median wall time and the max peak RSS of each command, and our/go ratios.
 The pprof binary is also run directly (`go tool -n pprof`), without the go wrapper.
+
+Last run (2 cores, Go 1.27.3, the generated 200k-sample / 20k-function profile, 7 runs):
+  pprof-tui top 0.415 s, peak RSS 218 MiB; go tool pprof -top 5.675 s, 653 MiB -> 0.073x time, 0.33x RSS
+  (go tool pprof took 4.4-8.6 s across runs on this machine: 0.1x of its fastest is 0.44 s).
 """
 
 from __future__ import annotations
