@@ -8,8 +8,6 @@ them for whatever data in the snapshot is new (by the fetch time in `snapshot.ag
 
 from __future__ import annotations
 
-import math
-from array import array
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,8 +49,8 @@ from tui.model.reconcile import (
     fmt_bytes,
     reconcile,
 )
+from tui.model.window import MAX_POINTS, TimeWindow
 
-MAX_POINTS = 600  # per series (10 min at a 1 s poll)
 MAX_GROUPS = 512
 MAX_FUNCTIONS = 256
 SPARK_POINTS = 30
@@ -101,83 +99,6 @@ class LeakReport:
         return tuple(v for v in self.verdicts if kind is None or v.kind == kind)
 
 
-class _Series:
-    """One (time, value) series in a preallocated ring of MAX_POINTS (16 bytes a slot,
-    allocated with the series): no object per point, no growth as the window fills."""
-
-    __slots__ = ("_size", "_start", "_t", "_v", "memo", "version")
-
-    def __init__(self) -> None:
-        zeros = bytes(8 * MAX_POINTS)
-        self._t = array("d", zeros)
-        self._v = array("d", zeros)
-        self._start = 0
-        self._size = 0
-        self.version = 0
-        self.memo: tuple[tuple[int, str], Any] | None = None  # ((version, label), cached result)
-
-    def __len__(self) -> int:
-        return self._size
-
-    @property
-    def points(self) -> list[tuple[float, float]]:
-        """(t, value) pairs, oldest first (a new list)."""
-        end = self._start + self._size
-        if end <= MAX_POINTS:
-            return list(zip(self._t[self._start:end], self._v[self._start:end]))
-        wrap = end - MAX_POINTS
-        return list(zip(self._t[self._start:] + self._t[:wrap], self._v[self._start:] + self._v[:wrap]))
-
-    def _slot(self, i: int) -> int:
-        return (self._start + i) % MAX_POINTS
-
-    def cached(self, label: str, compute: Any) -> Any:
-        """compute(points) once per version of the series and label (reports repeat between dumps)."""
-        stamp = (self.version, label)
-        if self.memo is None or self.memo[0] != stamp:
-            self.memo = (stamp, compute(self.points))
-        return self.memo[1]
-
-    def push(self, t: float, v: float) -> None:
-        if not (math.isfinite(t) and math.isfinite(v)):
-            return
-        if self._size:
-            last = self._slot(self._size - 1)
-            if t < self._t[last]:
-                return
-            if t == self._t[last]:
-                self._v[last] = v
-                self.version += 1
-                return
-        if self._size < MAX_POINTS:
-            i = self._slot(self._size)
-            self._size += 1
-        else:
-            i = self._start
-            self._start = self._slot(1)
-        self._t[i], self._v[i] = t, v
-        self.version += 1
-
-    @property
-    def last_t(self) -> float:
-        return self._t[self._slot(self._size - 1)] if self._size else -math.inf
-
-    def first_value(self) -> float:
-        return self._v[self._start]
-
-    def last_value(self) -> float:
-        return self._v[self._slot(self._size - 1)]
-
-    def all_zero(self) -> bool:
-        return not any(v for _, v in self.points)
-
-    def trim(self, before: float) -> None:
-        while self._size and self._t[self._start] < before:
-            self._start = self._slot(1)
-            self._size -= 1
-            self.version += 1
-
-
 def _mark(rate: float | None, level: float) -> str:
     if rate is None:
         return ""
@@ -206,11 +127,11 @@ class LeakTracker:
         self.goroutine_config = goroutine_config
         self.heap_config = heap_config
         self.sample_type = sample_type
-        self._groups: dict[str, _Series] = {}
+        self._groups: dict[str, TimeWindow] = {}
         self._group_info: dict[str, GroupObservation] = {}
         self._ages: dict[str, deque[tuple[float, int, int | None, int | None]]] = {}
-        self._functions: dict[str, _Series] = {}
-        self._metrics: dict[str, _Series] = {}
+        self._functions: dict[str, TimeWindow] = {}
+        self._metrics: dict[str, TimeWindow] = {}
         self._leaks: tuple[GroupObservation, ...] = ()
         self._leaks_at: float | None = None
         self._baseline: Baseline | None = None
@@ -242,7 +163,7 @@ class LeakTracker:
             if series is None:
                 if len(self._groups) >= MAX_GROUPS:
                     self._evict(self._groups, self._group_info, self._ages)
-                series = self._groups[key] = _Series()
+                series = self._groups[key] = TimeWindow()
             series.push(t, float(o.count))
             old = self._group_info.get(key)
             if old is not None and o.min_minutes is None and not o.tree_keys:
@@ -276,7 +197,7 @@ class LeakTracker:
             if series is None:
                 if len(self._functions) >= MAX_FUNCTIONS:
                     self._evict(self._functions)
-                series = self._functions[key] = _Series()
+                series = self._functions[key] = TimeWindow()
             series.push(t, float(v))
         self._keep_window(t)
 
@@ -291,11 +212,11 @@ class LeakTracker:
         for key, v in values.items():
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 continue
-            self._metrics.setdefault(key, _Series()).push(t, float(v))
+            self._metrics.setdefault(key, TimeWindow()).push(t, float(v))
         num_gc, inuse = values.get("num_gc"), values.get("heap_inuse")
         if isinstance(num_gc, (int, float)) and isinstance(inuse, (int, float)):
             if self._last_num_gc is not None and num_gc != self._last_num_gc:
-                self._metrics.setdefault(HEAP_AFTER_GC, _Series()).push(t, float(inuse))
+                self._metrics.setdefault(HEAP_AFTER_GC, TimeWindow()).push(t, float(inuse))
             self._last_num_gc = num_gc
         self._keep_window(t)
 
@@ -327,7 +248,7 @@ class LeakTracker:
         self._diff, self._diff_key = None, (None, None)
 
     @staticmethod
-    def _evict(table: dict[str, _Series], *others: dict) -> None:
+    def _evict(table: dict[str, TimeWindow], *others: dict) -> None:
         oldest = min(table, key=lambda k: table[k].last_t)
         del table[oldest]
         for other in others:

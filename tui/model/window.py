@@ -1,0 +1,87 @@
+"""A (time, value) series over a sliding window, in a preallocated ring: the leak tracker's
+per-group, per-function and per-metric series."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from typing import Any
+
+MAX_POINTS = 600  # per series (10 min at a 1 s poll)
+
+
+class TimeWindow:
+    """One (time, value) series in a preallocated ring of MAX_POINTS (16 bytes a slot,
+    allocated with the series): no object per point, no growth as the window fills."""
+
+    __slots__ = ("_size", "_start", "_t", "_v", "memo", "version")
+
+    def __init__(self) -> None:
+        zeros = bytes(8 * MAX_POINTS)
+        self._t = array("d", zeros)
+        self._v = array("d", zeros)
+        self._start = 0
+        self._size = 0
+        self.version = 0
+        self.memo: tuple[tuple[int, str], Any] | None = None  # ((version, label), cached result)
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        """(t, value) pairs, oldest first (a new list)."""
+        end = self._start + self._size
+        if end <= MAX_POINTS:
+            return list(zip(self._t[self._start:end], self._v[self._start:end]))
+        wrap = end - MAX_POINTS
+        return list(zip(self._t[self._start:] + self._t[:wrap], self._v[self._start:] + self._v[:wrap]))
+
+    def _slot(self, i: int) -> int:
+        return (self._start + i) % MAX_POINTS
+
+    def cached(self, label: str, compute: Any) -> Any:
+        """compute(points) once per version of the series and label (reports repeat between dumps)."""
+        stamp = (self.version, label)
+        if self.memo is None or self.memo[0] != stamp:
+            self.memo = (stamp, compute(self.points))
+        return self.memo[1]
+
+    def push(self, t: float, v: float) -> None:
+        if not (math.isfinite(t) and math.isfinite(v)):
+            return
+        if self._size:
+            last = self._slot(self._size - 1)
+            if t < self._t[last]:
+                return
+            if t == self._t[last]:
+                self._v[last] = v
+                self.version += 1
+                return
+        if self._size < MAX_POINTS:
+            i = self._slot(self._size)
+            self._size += 1
+        else:
+            i = self._start
+            self._start = self._slot(1)
+        self._t[i], self._v[i] = t, v
+        self.version += 1
+
+    @property
+    def last_t(self) -> float:
+        return self._t[self._slot(self._size - 1)] if self._size else -math.inf
+
+    def first_value(self) -> float:
+        return self._v[self._start]
+
+    def last_value(self) -> float:
+        return self._v[self._slot(self._size - 1)]
+
+    def all_zero(self) -> bool:
+        return not any(v for _, v in self.points)
+
+    def trim(self, before: float) -> None:
+        while self._size and self._t[self._start] < before:
+            self._start = self._slot(1)
+            self._size -= 1
+            self.version += 1
