@@ -91,8 +91,3 @@ def encode_uint64s(values: Iterable[int]) -> bytes:
     while data[i] & 0x80:
         i += 1
     return data[i + 1:]
-
-
-# bytes.translate(None, TERMINATORS) keeps only continuation bytes (>= 0x80):
-# len(blob) - len(kept) is the number of varints in a packed blob.
-TERMINATORS = bytes(range(128))

@@ -207,15 +207,19 @@ def _parse_each(raw: list[bytes], view) -> list:
     try:
         return list(map(view.FromString, raw))
     except (DecodeError, RuntimeError, ValueError) as exc:
-        raise ParseError(f"profile: bad {view.DESCRIPTOR.name} ({_short(exc)})", kind="profile") from None
+        raise ParseError(f"profile: bad {_what(view)} ({_short(exc)})", kind="profile") from None
 
 
 def _parse_merged(blob: bytes, view):
     try:
         return view.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as exc:
-        raise ParseError(f"profile: bad {view.DESCRIPTOR.name.removeprefix('Merged').lower()} "
-                         f"({_short(exc)})", kind="profile") from None
+        raise ParseError(f"profile: bad {_what(view)} ({_short(exc)})", kind="profile") from None
+
+
+def _what(view) -> str:
+    """"location" for MergedLocation / RawLineLocation, "line" for Line, ..."""
+    return view.DESCRIPTOR.name.removeprefix("Merged").removeprefix("RawLine").lower()
 
 
 def _functions(msg, st: _Strings) -> FunctionTable:

@@ -155,5 +155,3 @@ Profile = _CLASSES["Profile"]  # the whole message, string_table as bytes (the s
 
 # Packed-varint helpers live in tui.model.packed (the model decodes stacks lazily).
 varint = packed.varint
-packed_field = packed.packed_field
-TERMINATORS = packed.TERMINATORS
