@@ -100,9 +100,14 @@ def _inlined_keys(nodes: NodeMap, rows: np.ndarray, frame_stack: np.ndarray, n) 
     sel = np.flatnonzero(more[rows] > 0)
     sel_rows = rows[sel]
     counts = more[sel_rows]
-    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    callers = node_ids[np.repeat(starts[sel_rows] + 1, counts) + within]
+    callers = node_ids[_runs(starts[sel_rows] + 1, counts)]
     return np.repeat(frame_stack[sel], counts) * n + callers.astype(frame_stack.dtype)
+
+
+def _runs(begin: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes begin[i], begin[i] + 1, ..., begin[i] + counts[i] - 1 for every i, in one array."""
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(begin, counts) + within
 
 
 def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]):
@@ -142,9 +147,7 @@ def inline_only_nodes(nodes: NodeMap, roots, n: int) -> list[bool]:
         return [False] * n
     seen = np.zeros(n, dtype=bool)
     # Every line of an inlined location but its outermost (the caller) is inlined code.
-    counts = per_location[inlined] - 1
-    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    seen[node_ids[np.repeat(starts[inlined], counts) + within]] = True
+    seen[node_ids[_runs(starts[inlined], per_location[inlined] - 1)]] = True
     # A node that is some location's caller line, below another frame, is not inline-only.
     outermost = node_ids[starts[1:] - 1]
     seen[outermost[~np.isin(outermost, np.asarray(roots, dtype=np.int64))]] = False
