@@ -47,9 +47,7 @@ class NodeInfos(Sequence):
     def __len__(self) -> int:
         return len(self.keys)
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def __getitem__(self, i: int) -> NodeInfo:  # type: ignore[override]
         return NodeInfo(self.keys[i], self.names[i], self.files[i], self.lines[i])
 
     def __iter__(self) -> Iterator[NodeInfo]:
