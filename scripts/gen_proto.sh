@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate tui/pprof/profile_pb2.py from tui/pprof/profile.proto.
+# Regenerate tui/wire/profile_pb2.py from tui/wire/profile.proto.
 #
 # Generator: protoc bundled with grpcio-tools 1.85.1 (libprotoc 35.1).
 # The generated module checks the protobuf runtime version at import: it needs
@@ -9,4 +9,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q 'grpcio-tools==1.85.1'
 python -m grpc_tools.protoc --version
-python -m grpc_tools.protoc -Itui/pprof --python_out=tui/pprof --pyi_out=tui/pprof tui/pprof/profile.proto
+python -m grpc_tools.protoc -Itui/wire --python_out=tui/wire --pyi_out=tui/wire tui/wire/profile.proto

@@ -1,4 +1,4 @@
-"""Rewrite SERIALIZED in tui/pprof/views.py from its build_file_descriptor().
+"""Rewrite SERIALIZED in tui/heap/upb_views.py from its build_file_descriptor().
 
     python3 scripts/gen_views.py
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEWS = ROOT / "tui/pprof/views.py"
+VIEWS = ROOT / "tui/heap/upb_views.py"
 
 
 def main() -> int:

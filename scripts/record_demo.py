@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.record import build, go_version  # noqa: E402
 from tui.config import Config  # noqa: E402
-from tui.service.recorder import RecordLimits  # noqa: E402
-from tui.service.sources import LiveSource  # noqa: E402
+from tui.recording.writer import RecordLimits  # noqa: E402
+from tui.sources.feeds import LiveSource  # noqa: E402
 
 FLAGS = (
     "-cache-leak-rate", "1500",

@@ -23,16 +23,16 @@ from textual.message import Message
 
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import group_stack_counts
-from tui.leak_feed import LeakFeed
-from tui.memtune import limit_malloc_arenas
-from tui.model.top import top
+from tui.leaks.feed import LeakFeed
+from tui.core.memtune import limit_malloc_arenas
+from tui.heap.top import top
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
-from tui.screens.leaks import LeakScreen
-from tui.screens.views import HeapView
+from tui.screens.leak_screen import LeakScreen
+from tui.screens.presenters import HeapView
 from tui.widgets.heap_table import HeapTable
 
 # A manual goroutine-tree refresh asks first when the last debug=2 took this long
@@ -320,7 +320,7 @@ class PprofApp(App):
         self.dashboard.refresh_status()
 
     def action_speed(self) -> None:
-        from tui.service.replay import SPEEDS
+        from tui.recording.replay_client import SPEEDS
 
         now = self.source.speed
         following = SPEEDS[(SPEEDS.index(now) + 1) % len(SPEEDS)] if now in SPEEDS else SPEEDS[0]
@@ -342,7 +342,7 @@ class PprofApp(App):
         self._saved(out)
 
     def _saved(self, out: Path) -> None:
-        from tui.service.export import SCREENSHOT_NAME
+        from tui.recording.export import SCREENSHOT_NAME
 
         self.save_screenshot(filename=SCREENSHOT_NAME, path=str(out))
         self.notify(f"saved to {out}", timeout=6)

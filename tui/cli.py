@@ -48,7 +48,7 @@ def rewrite_argv(argv: list[str]) -> list[str]:
     import os
 
     if os.path.isdir(first):
-        from tui.service.recording import is_recording
+        from tui.recording.format import is_recording
         from pathlib import Path
 
         if is_recording(Path(first)):

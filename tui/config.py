@@ -16,8 +16,8 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tui import limits
-from tui.errors import PprofTuiError
+from tui.core import limits
+from tui.core.errors import PprofTuiError
 
 TOKEN_ENV = "PPROF_TUI_TOKEN"
 USER_ENV = "PPROF_TUI_USER"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.model.goroutine_keys import GroupObservation  # noqa: E402
-from tui.service.leaks import LeakTracker  # noqa: E402
+from tui.goroutines.match_keys import GroupObservation  # noqa: E402
+from tui.leaks.tracker import LeakTracker  # noqa: E402
 
 
 def main() -> None:
@@ -50,7 +50,7 @@ if __name__ == "__main__" and len(sys.argv) == 1:
 
 def bench_heap(path: str) -> None:
     """Cost of a new heap profile in the tracker: baseline diff + top + per-function values."""
-    from tui.pprof.decode import decode_profile
+    from tui.heap.decode import decode_profile
 
     profile = decode_profile(Path(path).read_bytes())
     tr = LeakTracker()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.pprof import profile_pb2  # noqa: E402
+from tui.wire import profile_pb2  # noqa: E402
 
 SIZES = (8, 16, 24, 32, 48, 64, 96, 128, 256, 512, 1024, 2048, 4096, 8192, 32768)
 LEVELS = 40

@@ -9,8 +9,8 @@ import pytest
 
 from tui.config import build_config
 from tui.model import snapshot as snap
-from tui.model.reconcile import NOTHING
-from tui.service.leaks import LeakReport, LeakTracker
+from tui.leaks.reconcile import NOTHING
+from tui.leaks.tracker import LeakReport, LeakTracker
 from tui.service.poller import Poller
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.service.recording import open_recording
-from tui.service.sources import ReplaySource
+from tui.recording.format import open_recording
+from tui.sources.feeds import ReplaySource
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tui.pprof import profile_pb2
+from tui.wire import profile_pb2
 
 pytestmark = pytest.mark.e2e
 

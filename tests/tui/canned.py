@@ -10,7 +10,7 @@ from tui.goroutines.grouping import group_goroutines
 from tui.model import snapshot as snap
 from tui.model.history import History
 from tui.model.memstats import parse_memstats
-from tui.pprof.decode import decode_profile
+from tui.heap.decode import decode_profile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 from collections.abc import Sequence
 
-from tui.pprof import profile_pb2
-from tui.pprof.decode import decode_profile
+from tui.wire import profile_pb2
+from tui.heap.decode import decode_profile
 
 HEAP_TYPES = (("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes"))
 

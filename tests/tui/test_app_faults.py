@@ -23,7 +23,7 @@ from tests.unit.fake_pprof_server import FakeTarget, Reply
 from tui.app import build_app
 from tui.config import build_config
 from tui.model import snapshot as snap
-from tui.service.sources import LiveSource
+from tui.sources.feeds import LiveSource
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.sparklines import MetricSpark
 from tui.widgets.status_bar import StatusBar, render_status
@@ -358,7 +358,7 @@ async def test_quit_while_polls_arrive():
 
 
 async def test_offline_files_show_no_error():
-    from tui.service.offline import OfflineSource
+    from tui.sources.offline import OfflineSource
 
     source = OfflineSource([str(GO / "heap.pb.gz"), str(GO / "heap_debug1.txt")])
     app = build_app(source)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.tui.waiting import wait_for
 from tui.app import build_app
 from tui.commands.demo import demo_source
-from tui.screens.leaks import LeakScreen
+from tui.screens.leak_screen import LeakScreen
 from tui.widgets.findings import FindingsBar
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable

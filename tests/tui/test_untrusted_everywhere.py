@@ -26,8 +26,8 @@ from tui.goroutines.debug1 import parse_debug1
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.heap_drill import HeapDrillScreen
 from tui.screens.help import HelpScreen
-from tui.service.export import FILE_NAMES, SCREENSHOT_NAME
-from tui.service.sources import LiveSource
+from tui.recording.export import FILE_NAMES, SCREENSHOT_NAME
+from tui.sources.feeds import LiveSource
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.status_bar import StatusBar, render_status

@@ -14,17 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.errors import LimitExceeded, ParseError
+from tui.core.errors import LimitExceeded, ParseError
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.grouping import group_goroutines, group_stack_counts
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.model.detect import KINDS, detect_kind
-from tui.model.index import parse_index
+from tui.model.index_page import parse_index
 from tui.model.memstats import parse_memstats
-from tui.model.top import top
-from tui.pprof.decode import decode_profile
+from tui.heap.top import top
+from tui.heap.decode import decode_profile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VERSIONS = ("go1.19", "go1.26", "go1.27")

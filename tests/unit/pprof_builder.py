@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from tui.pprof import profile_pb2
+from tui.wire import profile_pb2
 
 HEAP_TYPES = (("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"),
               ("inuse_space", "bytes"))

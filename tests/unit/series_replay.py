@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.model.goroutine_keys import GroupObservation
-from tui.model.reconcile import GOROUTINES, HEAP_PROFILE
-from tui.service.leaks import LeakReport, LeakTracker
+from tui.goroutines.match_keys import GroupObservation
+from tui.leaks.reconcile import GOROUTINES, HEAP_PROFILE
+from tui.leaks.tracker import LeakReport, LeakTracker
 
 SERIES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "series"
 

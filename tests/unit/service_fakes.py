@@ -11,7 +11,7 @@ import httpx
 
 from tui.config import build_config
 from tui.fetch.client import TargetClient
-from tui.service.parsers import HeapData, Parsers, TreeData
+from tui.model.parsers import HeapData, Parsers, TreeData
 from tui.service.poller import Poller
 
 from fake_pprof_server import GOROUTINE_DEBUG1, HEAP_PROTO_GZ, index_html, memstats_text

@@ -14,8 +14,8 @@ import pytest
 
 from tui import cli
 from tui.commands.demo import demo_recording, demo_source
-from tui.service.recording import META_NAME, list_segments, open_recording
-from tui.service.sources import ReplaySource
+from tui.recording.format import META_NAME, list_segments, open_recording
+from tui.sources.feeds import ReplaySource
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_DEMO_BYTES = 1_500_000

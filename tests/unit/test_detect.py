@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import fixture_path
 from tui.model.detect import detect_kind
-from tui.pprof import profile_pb2
+from tui.wire import profile_pb2
 
 
 @pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])

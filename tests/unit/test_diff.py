@@ -1,10 +1,10 @@
 import pytest
 
 from tests.unit.pprof_builder import Builder
-from tui.errors import ParseError
-from tui.model.diff import diff
-from tui.model.top import top
-from tui.pprof.decode import decode_profile
+from tui.core.errors import ParseError
+from tui.heap.diff import diff
+from tui.heap.top import top
+from tui.heap.decode import decode_profile
 
 ONE = (("inuse_space", "bytes"),)
 

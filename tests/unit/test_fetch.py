@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tui.config import build_config
-from tui.errors import SourceError
+from tui.core.errors import SourceError
 from tui.fetch import validate
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import (

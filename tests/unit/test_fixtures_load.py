@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.pprof import profile_pb2
+from tui.wire import profile_pb2
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 REQUIRED_VERSIONS = ("go1.19", "go1.27")

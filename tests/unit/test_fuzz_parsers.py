@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit import fuzz_support as fz
-from tui.errors import LimitExceeded, ParseError
+from tui.core.errors import LimitExceeded, ParseError
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.model.detect import detect_kind
-from tui.model.index import parse_index
+from tui.model.index_page import parse_index
 from tui.model.memstats import parse_memstats
-from tui.pprof.decode import decode_profile
+from tui.heap.decode import decode_profile
 
 TARGETS = {t.name: t for t in fz.TARGETS}
 SEEDS = {t.name: fz.load_seeds(t.seed_names) for t in fz.TARGETS}

@@ -7,11 +7,11 @@ import gzip
 import pytest
 
 from tests.conftest import fixture_path
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.model import Frame
+from tui.goroutines.records import Frame
 from tui.goroutines.proto import decode_goroutine_profile, gunzip_bounded
-from tui.pprof import profile_pb2
+from tui.wire import profile_pb2
 
 SAMPLE = (
     "goroutine profile: total 2744\n"

@@ -6,16 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import fixture_path
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.grouping import group_goroutines
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.model.detect import KINDS, detect_kind
-from tui.model.index import parse_index
+from tui.model.index_page import parse_index
 from tui.model.memstats import parse_memstats
-from tui.textsafe import clean
+from tui.core.textsafe import clean
 
 DEBUG2 = fixture_path("go1.27", "goroutine_debug2.txt").read_text()[:6000]
 DEBUG1 = fixture_path("go1.27", "goroutine_debug1.txt").read_text()[:3000]

@@ -24,7 +24,7 @@ from tui.goroutines.grouping import (
     infer_reason,
     normalise_reason,
 )
-from tui.goroutines.model import Frame
+from tui.goroutines.records import Frame
 from tui.goroutines.proto import decode_goroutine_profile
 
 

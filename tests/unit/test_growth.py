@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from tui.model.growth import (
+from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     GROWING,
     HEAP_DEFAULTS,

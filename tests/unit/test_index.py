@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import fixture_path
-from tui.errors import ParseError
-from tui.model.index import parse_index
+from tui.core.errors import ParseError
+from tui.model.index_page import parse_index
 
 
 def test_go_format() -> None:

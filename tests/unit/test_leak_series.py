@@ -4,8 +4,8 @@ replayed through the LeakTracker at default settings."""
 import pytest
 
 from tests.unit.series_replay import load, replay
-from tui.model.growth import GROWING, LEAKED
-from tui.model.reconcile import HEAP, NOTHING, STACKS
+from tui.leaks.growth import GROWING, LEAKED
+from tui.leaks.reconcile import HEAP, NOTHING, STACKS
 
 CHAN_LEAF = "main.(*Dispatcher).deliver"
 CACHE_FUNC = "main.(*LFUCache).increment"

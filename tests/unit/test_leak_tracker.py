@@ -7,13 +7,13 @@ from tests.conftest import fixture_path
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.grouping import group_goroutines
-from tui.goroutines.model import Frame, StackCounts, StackRecord
+from tui.goroutines.records import Frame, StackCounts, StackRecord
 from tui.model import snapshot as snap
-from tui.model.goroutine_keys import GroupObservation, from_reason_groups, from_stack_counts, match_key
-from tui.model.growth import GROWING, LEAKED, STUCK
-from tui.pprof.decode import decode_profile
-from tui.service import leaks as L
-from tui.service.leaks import LeakTracker
+from tui.goroutines.match_keys import GroupObservation, from_reason_groups, from_stack_counts, match_key
+from tui.leaks.growth import GROWING, LEAKED, STUCK
+from tui.heap.decode import decode_profile
+from tui.leaks import tracker as L
+from tui.leaks.tracker import LeakTracker
 
 DELIVER = "main.(*Dispatcher).deliver"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_path
-from tui import limits
+from tui.core import limits
 from tui.config import Config, ConfigError, add_connection_arguments, build_config, config_from_args
-from tui.errors import LimitExceeded
+from tui.core.errors import LimitExceeded
 from tui.model.history import History, history_levels
-from tui.service.parsers import default_parsers
+from tui.model.parsers import default_parsers
 
 
 def parse_cli(*argv: str) -> Config:

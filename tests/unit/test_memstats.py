@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import fixture_path
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 from tui.model.memstats import MemStats, parse_heap_totals, parse_memstats
 
 TRAILER = """heap profile: 31: 2154768 [41: 3531024] @ heap/1048576

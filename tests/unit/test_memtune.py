@@ -2,7 +2,7 @@ import sys
 
 import pytest
 
-from tui import memtune
+from tui.core import memtune
 
 
 def test_an_environment_setting_is_left_alone(monkeypatch):

@@ -9,19 +9,19 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES_DIR
 from tests.unit.pprof_builder import Builder
-from tui.errors import ParseError
-from tui.model import node_sums
-from tui.model.diff import diff
-from tui.model.node_sums import node_values, node_values_exact
-from tui.model.nodes import map_nodes
-from tui.model.packed import (
+from tui.core.errors import ParseError
+from tui.heap import node_sums
+from tui.heap.diff import diff
+from tui.heap.node_sums import node_values, node_values_exact
+from tui.heap.nodes import map_nodes
+from tui.heap.packed import (
     decode_uint64_array,
     decode_uint64s,
     encode_uint64s,
     varints_before,
 )
-from tui.model.top import stack_totals, top
-from tui.pprof.decode import decode_profile
+from tui.heap.top import stack_totals, top
+from tui.heap.decode import decode_profile
 
 PROFILES = sorted(p for p in FIXTURES_DIR.glob("go1.*/*.pb.gz") if p.name in ("heap.pb.gz", "allocs.pb.gz"))
 

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from tests.conftest import FIXTURES_DIR, fixture_path
-from tui.errors import ParseError
-from tui.service.offline import OFFLINE, OfflineSource, load_file
+from tui.core.errors import ParseError
+from tui.sources.offline import OFFLINE, OfflineSource, load_file
 
 EXPECTED = {
     "heap.pb.gz": ("heap", "heap", False),

@@ -14,11 +14,11 @@ import pytest
 from tests.conftest import fixture_path
 from tui.config import Config
 from tui.fetch.client import FetchResult
-from tui.pprof.decode import decode_profile
-from tui.service.export import SCREENSHOT_NAME, save_snapshot
-from tui.service.offline import OfflineSource
-from tui.service.sources import LiveSource, ReplaySource
-from tui.service.tap import Body, LatestBodies, endpoint_key
+from tui.heap.decode import decode_profile
+from tui.recording.export import SCREENSHOT_NAME, save_snapshot
+from tui.sources.offline import OfflineSource
+from tui.sources.feeds import LiveSource, ReplaySource
+from tui.recording.tap import Body, LatestBodies, endpoint_key
 
 
 class FixtureTarget:

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from tests.unit.pprof_builder import Builder
-from tui.errors import LimitExceeded, ParseError
-from tui.model.top import top
-from tui.pprof import profile_pb2
-from tui.pprof.decode import decode_profile
+from tui.core.errors import LimitExceeded, ParseError
+from tui.heap.top import top
+from tui.wire import profile_pb2
+from tui.heap.decode import decode_profile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -230,7 +230,7 @@ def test_mutated_profiles_raise_only_parse_errors(flips, cut):
 
 def _odd_tables():
     """Functions and locations with left-out (zero) fields, which the merged parse cannot line up."""
-    from tui.pprof import profile_pb2
+    from tui.wire import profile_pb2
 
     p = profile_pb2.Profile()
     p.string_table.extend(["", "inuse_space", "bytes", "main", "main.go", "f", "f.go", "/bin/app"])
@@ -263,7 +263,7 @@ def test_tables_with_left_out_fields_decode_like_the_full_gencode():
 
 
 def test_a_line_that_looks_like_the_location_end_mark_is_rejected_not_misread():
-    from tui.pprof.decode import _LINE_MARK
+    from tui.heap.decode import _LINE_MARK
 
     p = _odd_tables()
     raw = p.SerializeToString()
@@ -276,7 +276,7 @@ def test_a_line_that_looks_like_the_location_end_mark_is_rejected_not_misread():
 
 
 def test_invalid_utf8_names_decode_with_replacement_characters_like_go_pprof_opens_them():
-    from tui.pprof import profile_pb2
+    from tui.wire import profile_pb2
 
     b = Builder((("inuse_space", "bytes"),))
     b.sample(["main.ok", "main.main"], [5])

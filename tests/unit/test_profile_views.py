@@ -1,7 +1,7 @@
 """The views' embedded descriptors match what their builders produce from profile.proto."""
 
-from tui.model import packed
-from tui.pprof import views
+from tui.heap import packed
+from tui.heap import upb_views as views
 
 
 def test_view_descriptor_is_current():

@@ -5,8 +5,8 @@ import random
 import pytest
 
 from tests.conftest import fixture_path
-from tui.model.heapgrowth import Baseline, function_values, heap_diff, pick_sample_type
-from tui.model.reconcile import (
+from tui.leaks.heap_baseline import Baseline, function_values, heap_diff, pick_sample_type
+from tui.leaks.reconcile import (
     GOROUTINES,
     HEAP,
     HEAP_AFTER_GC,
@@ -18,7 +18,7 @@ from tui.model.reconcile import (
     lower_envelope,
     reconcile,
 )
-from tui.pprof.decode import decode_profile
+from tui.heap.decode import decode_profile
 
 MB = 1 << 20
 
@@ -100,7 +100,7 @@ def test_heap_helpers_on_real_profiles():
 def test_heap_profile_steps_of_a_few_samples_are_not_growth(monkeypatch):
     """A quiet target's heap profile picks up its own pprof gzip buffers: one or two ~512 kB
     sample steps that look like a rising line. Under MIN_PROFILE_RISE across the window: no claim."""
-    from tui.model.reconcile import HEAP_PROFILE, MIN_PROFILE_RISE, NOTHING, reconcile
+    from tui.leaks.reconcile import HEAP_PROFILE, MIN_PROFILE_RISE, NOTHING, reconcile
 
     base = 2.8e6
     steps = [(i * 10.0, base + (512 * 1024) * min(i // 4, 3)) for i in range(13)]  # 3 steps over 2 min
@@ -109,7 +109,7 @@ def test_heap_profile_steps_of_a_few_samples_are_not_growth(monkeypatch):
     assert quiet.verdict == NOTHING
     assert not next(m for m in quiet.metrics if m.key == HEAP_PROFILE).growing
     # it is the minimum rise that keeps these steps from being called growth
-    monkeypatch.setattr("tui.model.reconcile.MIN_PROFILE_RISE", 0)
+    monkeypatch.setattr("tui.leaks.reconcile.MIN_PROFILE_RISE", 0)
     assert reconcile({HEAP_PROFILE: steps}).verdict != NOTHING
     monkeypatch.undo()
 

@@ -12,11 +12,11 @@ import pytest
 
 from tests.conftest import fixture_path
 from tui.config import Auth, Config, Secret
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError
-from tui.service.recorder import RecordingError, RecordingWriter, RecordLimits, safe_label
-from tui.service.recording import (
+from tui.recording.writer import RecordingError, RecordingWriter, RecordLimits, safe_label
+from tui.recording.format import (
     PREFIX, RecordHeader, decode_body, encode_record, list_segments, open_recording, scan_stream,
 )
 
@@ -143,7 +143,7 @@ CMDLINE_SECRET = "cmd-PLANTED-0004"
 async def test_no_secret_reaches_the_recording_or_an_export(tmp_path):
     import base64
 
-    from tui.service.sources import LiveSource
+    from tui.sources.feeds import LiveSource
 
     seen_headers: list[str] = []
 

@@ -11,15 +11,15 @@ import textwrap
 import time
 from pathlib import Path
 
-from tui.service.recording import open_recording
+from tui.recording.format import open_recording
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = 512 * 1024
 
 CHILD = textwrap.dedent(f"""
     import random, sys
-    from tui.service.recorder import RecordingWriter, RecordLimits
-    from tui.service.recording import RecordHeader
+    from tui.recording.writer import RecordingWriter, RecordLimits
+    from tui.recording.format import RecordHeader
     w = RecordingWriter(sys.argv[1], target="t", limits=RecordLimits(compress=False, segment_bytes=8 * 1024 * 1024,
                         max_bytes=1 << 40, fsync_every=1000, fsync_seconds=1000))
     i = 0

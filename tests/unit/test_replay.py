@@ -16,11 +16,11 @@ from tui.fetch.client import FetchResult
 from tui.fetch.errors import Unreachable
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
-from tui.service.recorder import RecordingWriter
-from tui.service.recording import open_recording
-from tui.service.replay import ReplayClient, ReplayFinished, VirtualClock
-from tui.service.sources import REPLAY, ReplaySource
-from tui.service.tap import TapClient, endpoint_key
+from tui.recording.writer import RecordingWriter
+from tui.recording.format import open_recording
+from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
+from tui.sources.feeds import REPLAY, ReplaySource
+from tui.recording.tap import TapClient, endpoint_key
 
 FIX = "go1.27"
 LATENCY = {"index": 0.004, "cmdline": 0.001, "heap?debug=1": 0.01, "heap": 0.02,
@@ -248,7 +248,7 @@ async def test_virtual_clock_max_speed_and_bad_speed():
 
 
 async def test_replay_schedules_with_the_recorded_poll_settings(tmp_path):
-    from tui.service.sources import LiveSource
+    from tui.sources.feeds import LiveSource
 
     clock = FakeClock()
     config = Config(interval=0.5, stw_budget=0.05, debug2_min_age=3.0, heap_every=3)

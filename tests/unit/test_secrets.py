@@ -217,7 +217,7 @@ async def test_fetch_errors_never_carry_secrets(mode: str, tmp_path: Path, echo_
 
 
 async def test_fetch_once_error_for_text_commands(tmp_path: Path, echo_target) -> None:
-    from tui.errors import SourceError
+    from tui.core.errors import SourceError
     from tui.fetch.oneshot import fetch_once
 
     server = echo_target({})
@@ -287,7 +287,7 @@ async def test_poller_status_costs_and_logs_redact_echoed_secrets(tmp_path: Path
 
 
 async def test_parser_bug_quoting_the_body_is_logged_redacted(tmp_path: Path, echo_target, caplog) -> None:
-    from tui.service.parsers import Parsers, default_parsers
+    from tui.model.parsers import Parsers, default_parsers
 
     caplog.set_level(logging.DEBUG)
     server = echo_target(poller_routes(memstats_ok=True))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tui.errors import ParseError
-from tui.service.parsers import default_parsers, memstats_series
+from tui.core.errors import ParseError
+from tui.model.parsers import default_parsers, memstats_series
 
 VERSIONS = ["go1.19", "go1.27"]
 

@@ -229,8 +229,8 @@ async def test_stop_cancels_mid_request_and_closes_client(clock):
 
 
 async def test_parse_error_is_reported_not_raised(clock):
-    from tui.errors import ParseError
-    from tui.service.parsers import Parsers
+    from tui.core.errors import ParseError
+    from tui.model.parsers import Parsers
     from service_fakes import FAKE_PARSERS
 
     def bad_memstats(data):
@@ -248,7 +248,7 @@ async def test_parse_error_is_reported_not_raised(clock):
 
 
 async def test_parser_bug_is_reported_and_polling_continues(clock):
-    from tui.service.parsers import Parsers
+    from tui.model.parsers import Parsers
     from service_fakes import FAKE_PARSERS
 
     def buggy_heap(data):

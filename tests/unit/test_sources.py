@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from tui.errors import LimitExceeded, SourceError
-from tui.sources import is_url, read_source
+from tui.core.errors import LimitExceeded, SourceError
+from tui.sources.inputs import is_url, read_source
 
 
 def test_reads_file_bytes_unchanged(tmp_path):

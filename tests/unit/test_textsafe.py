@@ -1,4 +1,4 @@
-"""tui.textsafe.clean: nothing from the target may drive the terminal."""
+"""tui.core.textsafe.clean: nothing from the target may drive the terminal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from tui.textsafe import ELLIPSIS, clean, clean_bytes
+from tui.core.textsafe import ELLIPSIS, clean, clean_bytes
 
 
 def _no_controls(text: str) -> bool:

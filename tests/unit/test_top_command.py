@@ -7,8 +7,8 @@ import pytest
 
 from tests.unit.pprof_builder import Builder
 from tui.commands.top_render import render_text
-from tui.model.top import top
-from tui.pprof.decode import decode_profile
+from tui.heap.top import top
+from tui.heap.decode import decode_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAP = ROOT / "tests" / "fixtures" / "go1.27" / "heap.pb.gz"

@@ -1,6 +1,6 @@
 import pytest
 
-from tui.model.units import choose_output_unit, format_pct, format_value, scale
+from tui.heap.units import choose_output_unit, format_pct, format_value, scale
 
 
 @pytest.mark.parametrize("value,unit,expected", [

@@ -21,7 +21,7 @@ def demo_recording():
 
 
 def demo_source(**kwargs):
-    from tui.service.sources import ReplaySource
+    from tui.sources.feeds import ReplaySource
 
     kwargs.setdefault("loop", True)
     kwargs.setdefault("label", "demo: Go test target (leaking)")
@@ -42,7 +42,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.errors import PprofTuiError
+    from tui.core.errors import PprofTuiError
 
     try:
         source = demo_source(speed=getattr(args, "speed", 1.0))

@@ -9,8 +9,8 @@ import sys
 from dataclasses import asdict
 from typing import TextIO
 
-from tui.errors import PprofTuiError
-from tui.textsafe import clean
+from tui.core.errors import PprofTuiError
+from tui.core.textsafe import clean
 
 MAX_NAME = 300
 
@@ -65,10 +65,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace):
     """Read SOURCE, detect its kind, group. Returns (groups, meta dict)."""
-    from tui.errors import ParseError
+    from tui.core.errors import ParseError
     from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
     from tui.model.detect import detect_kind
-    from tui.sources import read_source, source_config
+    from tui.sources.inputs import read_source, source_config
 
     config = source_config(args.source, args)
     data = read_source(args.source, recording_endpoints=RECORDED_GOROUTINES, config=config,

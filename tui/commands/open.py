@@ -19,9 +19,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.errors import PprofTuiError
-    from tui.service.offline import OfflineSource
-    from tui.textsafe import clean
+    from tui.core.errors import PprofTuiError
+    from tui.sources.offline import OfflineSource
+    from tui.core.textsafe import clean
 
     try:
         source = OfflineSource(args.files)

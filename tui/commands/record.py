@@ -28,7 +28,7 @@ def add_record_limit_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def limits_from_args(args: argparse.Namespace):
-    from tui.service.recorder import RecordLimits
+    from tui.recording.writer import RecordLimits
 
     for name in ("record_max_mb", "record_segment_mb", "record_segment_minutes"):
         if not getattr(args, name) > 0:
@@ -61,12 +61,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.errors import PprofTuiError
+    from tui.core.errors import PprofTuiError
 
     try:
         config = config_from_args(args)
         limits = limits_from_args(args)
-        from tui.service.sources import LiveSource
+        from tui.sources.feeds import LiveSource
 
         source = LiveSource(config, record_dir=args.directory, record_limits=limits)
     except (ConfigError, PprofTuiError, OSError) as exc:

@@ -35,8 +35,8 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.errors import PprofTuiError
-    from tui.service.sources import ReplaySource
+    from tui.core.errors import PprofTuiError
+    from tui.sources.feeds import ReplaySource
 
     try:
         source = ReplaySource(args.directory, speed=args.speed, loop=args.loop)

@@ -1,7 +1,7 @@
 """``pprof-tui top SOURCE``: the heaviest functions of a heap/allocs profile, like ``go tool pprof -top``.
 
 Import-light on purpose: the profile layers are imported inside ``run`` and the
-fetch layer (httpx) only for URLs (by tui.sources).
+fetch layer (httpx) only for URLs (by tui.sources.inputs).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from tui.errors import PprofTuiError
+from tui.core.errors import PprofTuiError
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -41,16 +41,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args, sys.stdout)
     except PprofTuiError as exc:
-        from tui.textsafe import clean
+        from tui.core.textsafe import clean
 
         print(f"pprof-tui top: {clean(str(exc), 500)}", file=sys.stderr)
         return 1
 
 
 def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
-    from tui.errors import ParseError
-    from tui.pprof.decode import decode_profile
-    from tui.sources import read_source, source_config
+    from tui.core.errors import ParseError
+    from tui.heap.decode import decode_profile
+    from tui.sources.inputs import read_source, source_config
 
     config = source_config(spec, args)
     data = read_source(spec, recording_endpoints=("heap",), config=config, max_bytes=config.max_body_bytes)
@@ -62,12 +62,12 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.model.top import top
+    from tui.heap.top import top
 
     # Labels only matter for --base (pprof merges samples by stack and labels).
     profile = _load(args.source, labels=bool(args.base), args=args)
     if args.base:
-        from tui.model.diff import diff
+        from tui.heap.diff import diff
 
         profile = diff(profile, _load(args.base, labels=True, args=args))
     report = top(

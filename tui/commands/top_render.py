@@ -6,9 +6,9 @@ import json
 import posixpath
 from datetime import datetime, timezone
 
-from tui.model.profile import Profile
-from tui.model.top import TopReport
-from tui.model.units import choose_output_unit, format_duration, format_pct, format_value
+from tui.heap.profile import Profile
+from tui.heap.top import TopReport
+from tui.heap.units import choose_output_unit, format_duration, format_pct, format_value
 
 
 def header_lines(profile: Profile, report: TopReport, output_unit: str, *, focus: str | None,
@@ -101,6 +101,6 @@ def render_json(profile: Profile, report: TopReport, *, source: str, focus: str 
 def _cleaner(sanitize: bool):
     if not sanitize:
         return lambda s: s
-    from tui.textsafe import clean
+    from tui.core.textsafe import clean
 
     return clean

@@ -27,11 +27,11 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from tui.commands.record import limits_from_args
-    from tui.errors import PprofTuiError
+    from tui.core.errors import PprofTuiError
 
     try:
         config = config_from_args(args)
-        from tui.service.sources import LiveSource
+        from tui.sources.feeds import LiveSource
 
         source = LiveSource(config, record_dir=args.record, record_limits=limits_from_args(args))
     except (ConfigError, PprofTuiError, OSError) as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tui.errors import LimitExceeded, PprofTuiError
-from tui.textsafe import clean
+from tui.core.errors import LimitExceeded, PprofTuiError
+from tui.core.textsafe import clean
 
 REDACTED = "<redacted>"
 
@@ -37,7 +37,7 @@ def _redact_one(text: str, secret: str) -> str:
 def redact(text: str, secrets: Iterable[str], max_len: int = 300) -> str:
     """Replace every secret value in text (also as repr() shows it, and a start of it cut off at the
     end of an excerpt); collapse it to one bounded line with control characters made visible
-    (tui.textsafe.clean), so target text in a message cannot drive the terminal."""
+    (tui.core.textsafe.clean), so target text in a message cannot drive the terminal."""
     forms = set()
     for secret in secrets:
         if secret:

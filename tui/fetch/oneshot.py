@@ -6,7 +6,7 @@ import asyncio
 import urllib.parse
 
 from tui.config import Config, ConfigError
-from tui.errors import SourceError
+from tui.core.errors import SourceError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError
 

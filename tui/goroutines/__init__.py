@@ -1,1 +1,1 @@
-"""goroutine dump parsers (debug=1, debug=2, proto) and grouping by reason -> age -> stack."""
+"""Goroutine dumps: debug=1, debug=2 and proto parsers; grouping by reason -> age -> stack; match keys."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tui import limits
-from tui.errors import ParseError
-from tui.goroutines.model import Frame, Labels, StackCounts, StackRecord
+from tui.core import limits
+from tui.core.errors import ParseError
+from tui.goroutines.records import Frame, Labels, StackCounts, StackRecord
 from tui.goroutines.textparse import cut, parse_label_map
 
 _TITLE = re.compile(r"(goroutine|goroutineleak) profile: total (\d+)\s*$")

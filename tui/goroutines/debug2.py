@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from tui import limits
-from tui.errors import ParseError
-from tui.goroutines.model import ELIDED_UNKNOWN, Frame, Goroutine, GoroutineDump, Labels
+from tui.core import limits
+from tui.core.errors import ParseError
+from tui.goroutines.records import ELIDED_UNKNOWN, Frame, Goroutine, GoroutineDump, Labels
 from tui.goroutines.textparse import cut, make_frame, parse_file_line, parse_label_map
 
 SERVING_FUNC = "runtime/pprof.writeGoroutineStacks"

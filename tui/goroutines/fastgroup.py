@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from tui import limits
+from tui.core import limits
 from tui.goroutines.debug2 import (
     BLOCK_SPLIT,
     FIRST_HEADER,

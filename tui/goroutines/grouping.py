@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
-from tui.goroutines.model import Frame, GoroutineDump, Labels, StackCounts
+from tui.goroutines.records import Frame, GoroutineDump, Labels, StackCounts
 
 # Bucket edges in minutes: <1, 1-5, 5-15, 15-60, 60-240 (1-4 h), >=240.
 DEFAULT_BUCKETS: tuple[int, ...] = (1, 5, 15, 60, 240)

@@ -6,11 +6,11 @@ import zlib
 
 from google.protobuf.message import DecodeError
 
-from tui import limits
-from tui.errors import ParseError
-from tui.goroutines.model import Frame, StackCounts, StackRecord
+from tui.core import limits
+from tui.core.errors import ParseError
+from tui.goroutines.records import Frame, StackCounts, StackRecord
 from tui.goroutines.textparse import cut
-from tui.pprof import profile_pb2
+from tui.wire import profile_pb2
 
 GZIP_MAGIC = b"\x1f\x8b"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tui import limits
-from tui.errors import ParseError
-from tui.goroutines.model import Frame, Labels
+from tui.core import limits
+from tui.core.errors import ParseError
+from tui.goroutines.records import Frame, Labels
 
 # Go's traceback prints a label key/value bare when it matches this, quoted otherwise.
 _BARE = re.compile(r"[^\s:,{}\"]+")

@@ -1,1 +1,1 @@
-"""Pure model: frozen records and functions over them (top, diff, memstats, snapshots)."""
+"""What one poll is: Snapshot, history rings, MemStats, the index page, content detection, endpoint parsers."""

@@ -19,7 +19,7 @@ def _looks_like_profile(data: bytes) -> bool:
     # Imported lazily: protobuf costs ~50 ms of start-up the text paths do not need.
     from google.protobuf.message import DecodeError
 
-    from tui.pprof import profile_pb2
+    from tui.wire import profile_pb2
 
     prof = profile_pb2.Profile()
     try:

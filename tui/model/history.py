@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tui import limits
+from tui.core import limits
 
 # (bucket width in seconds, capacity); width 0 = raw points.
 # 600 raw points, then 10 s buckets for 1 h, then 2 min buckets for 24 h.

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, fields
 
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 
 _MARKER = "# runtime.MemStats"
 # The value is stripped in Python: "(.*?)\s*$" would be quadratic on a run of inner spaces.

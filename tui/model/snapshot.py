@@ -62,12 +62,12 @@ class Snapshot:
     last_error: str = ""
     status: str = ""  # one line for the status bar
     ages: Mapping[str, DataAge] = field(default_factory=lambda: MappingProxyType({}))
-    heap: Any = None  # tui.model.profile.Profile
+    heap: Any = None  # tui.heap.profile.Profile
     heap_totals: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     memstats: Any = None  # tui.model.memstats.MemStats
     goroutine_groups: tuple[Any, ...] = ()  # tui.goroutines.grouping.ReasonGroup
-    goroutine_stacks: Any = None  # tui.goroutines.model.StackCounts (debug=1)
-    goroutine_leaks: Any = None  # tui.goroutines.model.StackCounts, kind "goroutineleak" (None = not served/fetched)
+    goroutine_stacks: Any = None  # tui.goroutines.records.StackCounts (debug=1)
+    goroutine_leaks: Any = None  # tui.goroutines.records.StackCounts, kind "goroutineleak" (None = not served/fetched)
     goroutine_total: int | None = None
     tree_status: str = ""  # why the goroutine tree is N s old
     history: HistoryView | None = None

@@ -19,9 +19,9 @@ from textual.widgets import Footer, Input
 
 from rich.text import Text
 
-from tui.model.units import format_value
-from tui.textsafe import clean
-from tui.screens.views import SAMPLE_TYPES, HeapView, metric_specs, status_info
+from tui.heap.units import format_value
+from tui.core.textsafe import clean
+from tui.screens.presenters import SAMPLE_TYPES, HeapView, metric_specs, status_info
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.findings import FindingsBar

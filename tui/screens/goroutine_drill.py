@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.screens.drill_base import DrillScreen
-from tui.textsafe import clean
+from tui.core.textsafe import clean
 from tui.widgets.goroutine_tree import minutes_range
 
 

@@ -7,12 +7,12 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 
-from tui.model.peek import peek
-from tui.model.units import format_value
+from tui.heap.peek import peek
+from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
-from tui.textsafe import clean
+from tui.core.textsafe import clean
 
 
 def _pct(value: int, total: int) -> str:

@@ -1,1 +1,1 @@
-"""The poll scheduler, history ring, record/replay."""
+"""The poll scheduler: per-endpoint cadence, the stop-the-world budget, costs, backoff, restart detection."""

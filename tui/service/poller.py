@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tui.config import Config
-from tui.errors import LimitExceeded, ParseError
+from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
 from tui.model import snapshot as snap
@@ -27,7 +27,7 @@ from tui.model.history import History, history_levels
 from tui.service import endpoints as E
 from tui.service.budget import Debug2Budget
 from tui.service.costs import CostTracker
-from tui.service.parsers import Parsers, default_parsers, memstats_series
+from tui.model.parsers import Parsers, default_parsers, memstats_series
 from tui.service.restart import RestartDetector
 
 log = logging.getLogger(__name__)

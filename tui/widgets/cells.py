@@ -2,7 +2,7 @@
 
 Everything that came from a target (function names, files, labels, error bodies) is
 turned into a ``rich.text.Text`` here, after control characters are made visible by
-``tui.textsafe.clean``: no Rich markup is interpreted and no escape reaches the terminal.
+``tui.core.textsafe.clean``: no Rich markup is interpreted and no escape reaches the terminal.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from tui.textsafe import clean
+from tui.core.textsafe import clean
 
 
 def literal(value: object, max_len: int | None = 300, style: str = "") -> Text:

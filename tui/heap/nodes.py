@@ -20,9 +20,9 @@ from itertools import repeat
 
 import numpy as np
 
-from tui.errors import ParseError
-from tui.model.idindex import IdIndex
-from tui.model.profile import FunctionTable, LocationTable, Profile
+from tui.core.errors import ParseError
+from tui.heap.id_index import IdIndex
+from tui.heap.profile import FunctionTable, LocationTable, Profile
 
 GRANULARITIES = ("functions", "lines")
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.model import snapshot as snap
-from tui.model.goroutine_keys import (
+from tui.goroutines.match_keys import (
     GroupObservation,
     from_reason_groups,
     from_stack_counts,
 )
-from tui.model.growth import (
+from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     HEAP_DEFAULTS,
     LEAKED,
@@ -33,14 +33,14 @@ from tui.model.growth import (
     stuck_verdict,
     trend,
 )
-from tui.model.heapgrowth import (
+from tui.leaks.heap_baseline import (
     DEFAULT_SAMPLE_TYPE,
     Baseline,
     HeapDiff,
     function_values,
     heap_diff,
 )
-from tui.model.reconcile import (
+from tui.leaks.reconcile import (
     GOROUTINES,
     HEAP_AFTER_GC,
     HEAP_PROFILE,
@@ -49,7 +49,7 @@ from tui.model.reconcile import (
     fmt_bytes,
     reconcile,
 )
-from tui.model.window import MAX_POINTS, TimeWindow
+from tui.leaks.window import MAX_POINTS, TimeWindow
 
 MAX_GROUPS = 512
 MAX_FUNCTIONS = 256

@@ -19,12 +19,12 @@ from typing import Any
 from tui.config import Config
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
-from tui.service.recorder import (
+from tui.recording.writer import (
     POLL_FIELDS, BackgroundRecorder, RecordingWriter, RecordLimits, config_secrets, poll_settings, secret_forms,
 )
-from tui.service.recording import Recording, open_recording
-from tui.service.replay import ReplayClient, ReplayFinished, VirtualClock
-from tui.service.tap import LatestBodies, TapClient
+from tui.recording.format import Recording, open_recording
+from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
+from tui.recording.tap import LatestBodies, TapClient
 
 log = logging.getLogger(__name__)
 REPLAY = "replay"
@@ -85,7 +85,7 @@ class LiveSource:
         self.poller.refresh_now(kind)
 
     def save(self, directory: str | Path) -> Path:
-        from tui.service.export import save_snapshot
+        from tui.recording.export import save_snapshot
 
         return save_snapshot(directory, self.bodies, target=self.config.label, snapshot=self.latest, source=self.kind,
                              secrets=secret_forms(config_secrets(self.config)))
@@ -135,7 +135,7 @@ class ReplaySource:
             recording = open_recording(recording)  # a package resource (importlib Traversable)
         self.recording = recording
         if not self.recording.records:
-            from tui.errors import ParseError
+            from tui.core.errors import ParseError
 
             raise ParseError("recording: no records", kind="recording")
         self.label = label or self.recording.label
@@ -256,6 +256,6 @@ class ReplaySource:
             self.on_snapshot(self.latest)
 
     def save(self, directory: str | Path) -> Path:
-        from tui.service.export import save_snapshot
+        from tui.recording.export import save_snapshot
 
         return save_snapshot(directory, self.bodies, target=self.label, snapshot=self.latest, source=self.kind)

@@ -15,11 +15,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tui.errors import ParseError, PprofTuiError
+from tui.core.errors import ParseError, PprofTuiError
 from tui.model import snapshot as snap
 from tui.model.history import History
-from tui.service.parsers import memstats_series, profile_totals
-from tui.service.tap import Body, LatestBodies
+from tui.model.parsers import memstats_series, profile_totals
+from tui.recording.tap import Body, LatestBodies
 
 OFFLINE = "offline"
 
@@ -63,7 +63,7 @@ def load_file(path: str, data: bytes) -> LoadedFile:
             leak = "writeGoroutineLeak" in text[:8192] or any(g.leaked for g in grouped.groups)
             return LoadedFile(path, kind, "goroutineleak?debug=2" if leak else "goroutine?debug=2", leak, grouped)
         if kind == "index":
-            from tui.model.index import parse_index
+            from tui.model.index_page import parse_index
 
             return LoadedFile(path, kind, "index", False, parse_index(_text(data)))
     except ParseError as exc:
@@ -72,7 +72,7 @@ def load_file(path: str, data: bytes) -> LoadedFile:
 
 
 def _load_profile(path: str, data: bytes) -> LoadedFile:
-    from tui.pprof.decode import decode_profile
+    from tui.heap.decode import decode_profile
 
     profile = decode_profile(data)
     names = {st.type for st in profile.sample_types}
@@ -171,7 +171,7 @@ class OfflineSource:
                  clock: Callable[[], float] = time.monotonic) -> None:
         if not paths:
             raise PprofTuiError("no files given")
-        from tui.sources import read_source
+        from tui.sources.inputs import read_source
 
         read = read or read_source
         self.paths = tuple(paths)
@@ -206,6 +206,6 @@ class OfflineSource:
         return None
 
     def save(self, directory: str | Path) -> Path:
-        from tui.service.export import save_snapshot
+        from tui.recording.export import save_snapshot
 
         return save_snapshot(directory, self.bodies, target=self.label, snapshot=self.snapshot, source=OFFLINE)

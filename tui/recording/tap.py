@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.fetch.errors import FetchError
-from tui.service.recording import RecordHeader
+from tui.recording.format import RecordHeader
 
 # The target's command line may carry its own secrets: recordings keep only a digest
 # (restart detection only compares it).

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from tui.errors import ParseError
-from tui.model.diff import diff
-from tui.model.profile import Profile
-from tui.model.top import TopReport, top
+from tui.core.errors import ParseError
+from tui.heap.diff import diff
+from tui.heap.profile import Profile
+from tui.heap.top import TopReport, top
 
 DEFAULT_SAMPLE_TYPE = "inuse_space"
 SERIES_FUNCTIONS = 40  # functions per profile that feed growth series (largest flat first)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.errors import ParseError
-from tui.model.nodes import NodeInfo, map_nodes
-from tui.model.profile import Profile
-from tui.model.top import stack_totals
+from tui.core.errors import ParseError
+from tui.heap.nodes import NodeInfo, map_nodes
+from tui.heap.profile import Profile
+from tui.heap.top import stack_totals
 
 
 @dataclass(frozen=True, slots=True)

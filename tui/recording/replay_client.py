@@ -18,8 +18,8 @@ from typing import Any
 
 from tui.fetch import errors as fetch_errors
 from tui.fetch.client import FetchResult
-from tui.service.recording import Recording, RecordRef
-from tui.service.tap import Body, LatestBodies, endpoint_key
+from tui.recording.format import Recording, RecordRef
+from tui.recording.tap import Body, LatestBodies, endpoint_key
 
 MAX_REAL_CHUNK = 0.1  # seconds of real time between looks at pause/speed changes
 SPEEDS = (1.0, 10.0, math.inf)

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tui.goroutines.model import Frame, StackCounts
+from tui.goroutines.records import Frame, StackCounts
 
 MATCH_FRAMES = 24
 RUNTIME_PREFIX = "runtime."

@@ -11,8 +11,8 @@ import argparse
 import os
 import sys
 
-from tui import limits
-from tui.errors import LimitExceeded, SourceError
+from tui.core import limits
+from tui.core.errors import LimitExceeded, SourceError
 
 
 def is_url(spec: str) -> bool:
@@ -77,7 +77,7 @@ def _recording_spec(spec: str) -> tuple[str, str] | None:
     """(directory, endpoint or "") when SPEC names a recording, else None."""
     from pathlib import Path
 
-    from tui.service.recording import is_recording  # stdlib-only module
+    from tui.recording.format import is_recording  # stdlib-only module
 
     if os.path.isdir(spec):
         return (spec, "") if is_recording(Path(spec)) else None
@@ -90,7 +90,7 @@ def _recording_spec(spec: str) -> tuple[str, str] | None:
 def _read_recording(spec: str, directory: str, endpoints: tuple[str, ...], max_bytes: int) -> bytes:
     from pathlib import Path
 
-    from tui.service.recording import open_recording
+    from tui.recording.format import open_recording
 
     recording = open_recording(Path(directory))
     for endpoint in endpoints:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tui.errors import ParseError
-from tui.model.idindex import IdIndex
-from tui.model.nodes import NodeMap
-from tui.model.profile import Profile
+from tui.core.errors import ParseError
+from tui.heap.id_index import IdIndex
+from tui.heap.nodes import NodeMap
+from tui.heap.profile import Profile
 
 EXACT_FLOAT_LIMIT = 2**53
 

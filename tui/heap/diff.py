@@ -7,8 +7,8 @@ negative; a sample whose values all cancel out is dropped.
 
 from __future__ import annotations
 
-from tui.errors import ParseError
-from tui.model.profile import (
+from tui.core.errors import ParseError
+from tui.heap.profile import (
     FunctionTable,
     Label,
     LocationTable,

@@ -1,6 +1,6 @@
-"""bytes (gzip'd or raw profile.proto) -> tui.model.profile.Profile.
+"""bytes (gzip'd or raw profile.proto) -> tui.heap.profile.Profile.
 
-Fast path: the upb views of tui.pprof.views (no Python object per sample or frame).
+Fast path: the upb views of tui.heap.upb_views (no Python object per sample or frame).
 Slow path: the plain gencode, used when the fast path's consistency checks fail
 (unpacked repeated fields, empty stacks, ...). Every reference (string index,
 location id, function id) is checked: bad input raises ParseError, never KeyError.
@@ -16,11 +16,11 @@ from operator import attrgetter
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from tui import limits
-from tui.errors import LimitExceeded, ParseError
-from tui.model.gcpause import gc_paused
-from tui.model.packed import decode_uint64_array, encode_uint64s, varints_before
-from tui.model.profile import (
+from tui.core import limits
+from tui.core.errors import LimitExceeded, ParseError
+from tui.core.gc_pause import gc_paused
+from tui.heap.packed import decode_uint64_array, encode_uint64s, varints_before
+from tui.heap.profile import (
     FunctionTable,
     Label,
     LocationTable,
@@ -28,7 +28,7 @@ from tui.model.profile import (
     ValueType,
     frozen_mapping,
 )
-from tui.pprof import views
+from tui.heap import upb_views as views
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -69,7 +69,7 @@ def decode_profile(
 
     ``labels=False`` skips sample labels (faster; top needs none). ``validate_stacks=False``
     skips checking that every stack's location ids exist (costly on big profiles); only
-    for callers that check it themselves (tui.model.top does, raising ParseError).
+    for callers that check it themselves (tui.heap.top does, raising ParseError).
     """
     with gc_paused():
         return _decode(data, max_decompressed, labels, validate_stacks)

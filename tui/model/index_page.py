@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 
 # <tr><td>12</td><td><a href='goroutine?debug=1'>goroutine</a></td></tr>, tolerant of
 # quote style, case and whitespace. No part can scan past a '<' it does not expect, so a

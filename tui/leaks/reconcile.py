@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.model.growth import Trend, VerdictConfig, growth_rate, is_growing, trend
+from tui.leaks.growth import Trend, VerdictConfig, growth_rate, is_growing, trend
 
 # MemStats fields shown in the panel, in order: (series key, label, unit)
 METRICS: tuple[tuple[str, str, str], ...] = (

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tui.errors import ParseError
-from tui.model.gcpause import gc_paused
-from tui.model.node_sums import node_values, sum_per_stack
-from tui.model.nodes import map_nodes
-from tui.model.profile import Profile
+from tui.core.errors import ParseError
+from tui.core.gc_pause import gc_paused
+from tui.heap.node_sums import node_values, sum_per_stack
+from tui.heap.nodes import map_nodes
+from tui.heap.profile import Profile
 
 NODE_FRACTION = 0.005
 

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
-from tui import limits
-from tui.errors import LimitExceeded, ParseError
+from tui.core import limits
+from tui.core.errors import LimitExceeded, ParseError
 
 MAGIC = b"PTR1"
 PREFIX = struct.Struct(">4sIII")

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from tui import limits
+from tui.core import limits
 
 
 @dataclass(frozen=True, slots=True)
 class HeapData:
-    profile: Any  # tui.model.profile.Profile
+    profile: Any  # tui.heap.profile.Profile
     totals: Mapping[str, float]  # sample type name -> sum of values, e.g. inuse_space
 
 
@@ -47,13 +47,13 @@ def profile_totals(profile: Any) -> dict[str, float]:
 
 
 def _parse_index(data: bytes) -> Mapping[str, int]:
-    from tui.model.index import parse_index
+    from tui.model.index_page import parse_index
 
     return parse_index(_text(data))
 
 
 def _parse_heap(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES) -> HeapData:
-    from tui.pprof.decode import decode_profile
+    from tui.heap.decode import decode_profile
 
     profile = decode_profile(data, max_decompressed=max_decompressed)
     return HeapData(profile, profile_totals(profile))
@@ -89,7 +89,7 @@ def _parse_debug2(data: bytes, **bounds: int) -> TreeData:
     parse_debug2 + group_goroutines on 100k goroutines), with the cyclic GC paused: a full
     collection over the app's objects while this thread holds the GIL froze typing for ~2 s."""
     from tui.goroutines.fastgroup import group_debug2_text
-    from tui.model.gcpause import gc_paused
+    from tui.core.gc_pause import gc_paused
 
     with gc_paused():
         grouped = group_debug2_text(_text(data), **bounds)

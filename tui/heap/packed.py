@@ -8,7 +8,7 @@ import numpy as np
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 
 
 def build_file_descriptor() -> bytes:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
-from tui.service.recording import mask_secrets
+from tui.recording.format import mask_secrets
 
 SCREENSHOT_NAME = "screen.svg"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pool, message_factory
 
-from tui.model import packed
+from tui.heap import packed
 
 _PKG = "pprof_tui.view"
 
@@ -33,7 +33,7 @@ def build_file_descriptor() -> bytes:
     """
     from google.protobuf import descriptor_pb2
 
-    from tui.pprof import profile_pb2
+    from tui.wire import profile_pb2
 
     _F = descriptor_pb2.FieldDescriptorProto
     base = descriptor_pb2.FileDescriptorProto.FromString(profile_pb2.DESCRIPTOR.serialized_pb)
@@ -153,5 +153,5 @@ Line = _CLASSES["Line"]
 Profile = _CLASSES["Profile"]  # the whole message, string_table as bytes (the slow path)
 
 
-# Packed-varint helpers live in tui.model.packed (the model decodes stacks lazily).
+# Packed-varint helpers live in tui.heap.packed (the model decodes stacks lazily).
 varint = packed.varint

@@ -1,6 +1,6 @@
 """Writing a recording: append-only segments with rotation, bounds and a background writer.
 
-`RecordingWriter` appends framed records (see tui/service/recording.py) with one write()
+`RecordingWriter` appends framed records (see tui/recording/format.py) with one write()
 each and a flush, fsyncs every `fsync_every` records or `fsync_seconds`, starts a new
 segment past `segment_bytes` or `segment_seconds`, and deletes the oldest segments when the
 total passes `max_bytes` or a segment's newest record is older than `max_age` seconds.
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui import __version__
-from tui.errors import PprofTuiError
-from tui.service.recording import (
+from tui.core.errors import PprofTuiError
+from tui.recording.format import (
     FORMAT_NAME, FORMAT_VERSION, META_NAME, RecordHeader, encode_record, is_recording, mask_secrets, segment_name,
 )
 

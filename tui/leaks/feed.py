@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from tui.service.leaks import LeakReport, LeakTracker
+from tui.leaks.tracker import LeakReport, LeakTracker
 
 log = logging.getLogger(__name__)
 

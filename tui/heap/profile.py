@@ -21,7 +21,7 @@ from itertools import accumulate, chain, islice, repeat
 from operator import sub
 from types import MappingProxyType
 
-from tui.errors import ParseError
+from tui.core.errors import ParseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +166,7 @@ class Profile:
         """numpy uint64 array of every interned stack's location ids (decoded once)."""
         ids = self._cache.get("id_array")
         if ids is None:
-            from tui.model.packed import decode_uint64_array
+            from tui.heap.packed import decode_uint64_array
 
             ids = decode_uint64_array(self.stack_blob)
             if len(ids) != self.stack_offsets[-1]:
@@ -244,7 +244,7 @@ def build_profile(
     """Assemble a Profile from stacks and (stack index, values, labels) rows (slow path, diff)."""
     stacks = stacks or []
     samples = samples or []
-    from tui.model.packed import encode_uint64s
+    from tui.heap.packed import encode_uint64s
 
     ids = array("Q")
     offsets = array("q", [0])

@@ -7,9 +7,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tui.model.units import format_value
+from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
-from tui.textsafe import clean
+from tui.core.textsafe import clean
 from tui.widgets.findings import KIND_STYLE, rate_text
 from tui.widgets.sparklines import bars
 

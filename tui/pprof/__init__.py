@@ -1,1 +1,0 @@
-"""profile.proto (google/pprof) gencode and decoding: bytes -> Profile."""

@@ -1,0 +1,1 @@
+"""The recording format, its writer, the tap that records a poller, the replay client, exports."""

@@ -1,0 +1,1 @@
+"""What feeds the app: the SnapshotSource protocol, live and replay feeds, offline files, command-line inputs."""
