@@ -24,7 +24,7 @@ def main() -> int:
     namespace: dict = {"__name__": "views_builder"}
     exec(compile(source[:start], str(VIEWS), "exec"), namespace)  # the builder, not the loader
     blob = namespace["build_file_descriptor"]()
-    lines = [f"    {blob[i:i + 70]!r}" for i in range(0, len(blob), 70)]
+    lines = [f"    {blob[i : i + 70]!r}" for i in range(0, len(blob), 70)]
     VIEWS.write_text(source[:start] + "SERIALIZED = (\n" + "\n".join(lines) + source[end:])
     print(f"{VIEWS.relative_to(ROOT)}: SERIALIZED is {len(blob)} bytes")
     return 0

@@ -27,15 +27,22 @@ from tui.recording.writer import RecordLimits  # noqa: E402
 from tui.sources.feeds import LiveSource  # noqa: E402
 
 FLAGS = (
-    "-cache-leak-rate", "1500",
-    "-chan-leak-rate", "3",
-    "-chan-leak-initial", "60",
+    "-cache-leak-rate",
+    "1500",
+    "-chan-leak-rate",
+    "3",
+    "-chan-leak-initial",
+    "60",
     "-parked",
     "-labels",
-    "-idle-pool", "6",
-    "-burst", "12",
-    "-burst-every", "15s",
-    "-heap-steady-mb", "4",
+    "-idle-pool",
+    "6",
+    "-burst",
+    "12",
+    "-burst-every",
+    "15s",
+    "-heap-steady-mb",
+    "4",
 )
 
 

@@ -182,8 +182,7 @@ class Target:
         stderr = self.stderr_text()
         self.stop()
         pytest.fail(
-            f"Go target {self.binary} {' '.join(self.flags)}: {what} within {START_TIMEOUT_S:.0f} s; "
-            f"stderr:\n{stderr}",
+            f"Go target {self.binary} {' '.join(self.flags)}: {what} within {START_TIMEOUT_S:.0f} s; stderr:\n{stderr}",
             pytrace=False,
         )
 

@@ -21,11 +21,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 
+from tui.core.memtune import limit_malloc_arenas
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import group_stack_counts
-from tui.leaks.feed import LeakFeed
-from tui.core.memtune import limit_malloc_arenas
 from tui.heap.top import top
+from tui.leaks.feed import LeakFeed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
@@ -88,12 +88,14 @@ def compute_top(heap: Any, view: HeapView):
     names = [st.type for st in heap.sample_types]
     index = names.index(view.sample_type) if view.sample_type in names else heap.default_sample_index
     # node_fraction=0: the interactive table keeps small functions (pprof -top drops them).
-    report = top(heap, index, granularity="lines" if view.line_mode else "functions",
-                 sort=view.sort, node_fraction=0.0)
+    report = top(heap, index, granularity="lines" if view.line_mode else "functions", sort=view.sort, node_fraction=0.0)
     if view.filter:
         pattern = re.compile(view.filter)
-        rows = tuple(r for r in report.rows
-                     if pattern.search(r.name) or (view.line_mode and pattern.search(f"{r.file}:{r.line}")))
+        rows = tuple(
+            r
+            for r in report.rows
+            if pattern.search(r.name) or (view.line_mode and pattern.search(f"{r.file}:{r.line}"))
+        )
     else:
         rows = report.rows
     return replace(report, rows=tuple(rows[:TOP_ROWS]))
@@ -206,8 +208,9 @@ class PprofApp(App):
         if self._top_for is not None and self._top_for[0] is heap and self._top_for[1] == view:
             # Same profile and view: the report is at hand. The table may be showing the Δ
             # rows (d, then d again): put the report back, or it stays empty until a new profile.
-            ready = self._top_report_for is not None and self._top_report_for[0] is heap \
-                and self._top_report_for[1] == view
+            ready = (
+                self._top_report_for is not None and self._top_report_for[0] is heap and self._top_report_for[1] == view
+            )
             if ready and self.dashboard.query_one(HeapTable).report is not self.top_report:
                 with self.batch_update():
                     self.dashboard.show_top(view, self.top_report)
@@ -325,8 +328,9 @@ class PprofApp(App):
         now = self.source.speed
         following = SPEEDS[(SPEEDS.index(now) + 1) % len(SPEEDS)] if now in SPEEDS else SPEEDS[0]
         self.source.set_speed(following)
-        self.notify("replay speed: " + ("as fast as possible" if following == float("inf") else f"{following:g}×"),
-                    timeout=2)
+        self.notify(
+            "replay speed: " + ("as fast as possible" if following == float("inf") else f"{following:g}×"), timeout=2
+        )
 
     def action_save(self) -> None:
         # On the event loop, not a thread: the source keeps updating its latest bodies while

@@ -26,8 +26,9 @@ def build_parser(commands: tuple[str, ...] = COMMAND_MODULES) -> argparse.Argume
         description="Watch a live Go service's heap and goroutines through net/http/pprof.",
     )
     parser.add_argument("--version", action="version", version=f"pprof-tui {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="replay the bundled demo recording (the same as no arguments)")
+    parser.add_argument(
+        "--demo", action="store_true", help="replay the bundled demo recording (the same as no arguments)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in commands:
         module = importlib.import_module(f"tui.commands.{name}")
@@ -48,8 +49,9 @@ def rewrite_argv(argv: list[str]) -> list[str]:
     import os
 
     if os.path.isdir(first):
-        from tui.recording.format import is_recording
         from pathlib import Path
+
+        from tui.recording.format import is_recording
 
         if is_recording(Path(first)):
             return ["replay", *argv]

@@ -76,7 +76,7 @@ class Auth:
         if self.basic_password:
             password = self.basic_password.reveal()
             out.append(password)
-            credentials = f"{self.basic_user or ''}:{password}".encode("utf-8")
+            credentials = f"{self.basic_user or ''}:{password}".encode()
             out.append(base64.b64encode(credentials).decode("ascii"))
         return tuple(out)
 
@@ -142,9 +142,7 @@ def normalize_target(spec: str) -> str:
     if parts.scheme not in ("http", "https"):
         raise ConfigError(f"unsupported scheme {parts.scheme!r}: use http or https")
     if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            f"credentials in the target URL are not accepted; use --basic-user and ${PASSWORD_ENV}"
-        )
+        raise ConfigError(f"credentials in the target URL are not accepted; use --basic-user and ${PASSWORD_ENV}")
     if not parts.hostname:
         raise ConfigError("target has no host")
     try:
@@ -228,17 +226,47 @@ def load_config_file(path: str) -> dict[str, object]:
 
 
 _NUMERIC = {
-    "interval": float, "request_timeout": float, "debug2_timeout": float, "connect_timeout": float,
-    "stw_budget": float, "debug2_min_age": float, "debug2_max_age": float,
-    "heap_every": int, "memstats_every": int, "goroutine_debug1_every": int, "cmdline_every": int,
-    "backoff_base": float, "backoff_max": float, "max_body_bytes": int, "max_decompressed_bytes": int,
-    "max_goroutines": int, "max_frames": int, "max_text_line": int, "history_points": int, "history_series": int,
+    "interval": float,
+    "request_timeout": float,
+    "debug2_timeout": float,
+    "connect_timeout": float,
+    "stw_budget": float,
+    "debug2_min_age": float,
+    "debug2_max_age": float,
+    "heap_every": int,
+    "memstats_every": int,
+    "goroutine_debug1_every": int,
+    "cmdline_every": int,
+    "backoff_base": float,
+    "backoff_max": float,
+    "max_body_bytes": int,
+    "max_decompressed_bytes": int,
+    "max_goroutines": int,
+    "max_frames": int,
+    "max_text_line": int,
+    "history_points": int,
+    "history_series": int,
 }
-_BOUNDS = ("max_body_bytes", "max_decompressed_bytes", "max_goroutines", "max_frames", "max_text_line",
-           "history_points", "history_series")
+_BOUNDS = (
+    "max_body_bytes",
+    "max_decompressed_bytes",
+    "max_goroutines",
+    "max_frames",
+    "max_text_line",
+    "history_points",
+    "history_series",
+)
 _FILE_KEYS = set(_NUMERIC) | {
-    "target", "unix_socket", "cacert", "client_cert", "client_key", "insecure",
-    "token_file", "basic_user", "password_file", "header_file",
+    "target",
+    "unix_socket",
+    "cacert",
+    "client_cert",
+    "client_key",
+    "insecure",
+    "token_file",
+    "basic_user",
+    "password_file",
+    "header_file",
 }
 
 
@@ -307,13 +335,18 @@ def build_config(
     header_file = pick("header_file")
     if header_file:
         headers += read_header_file(str(header_file))
-    kwargs["auth"] = Auth(headers=headers, bearer_token=token, basic_user=user and str(user),
-                          basic_password=password if user else None)
+    kwargs["auth"] = Auth(
+        headers=headers, bearer_token=token, basic_user=user and str(user), basic_password=password if user else None
+    )
     cacert, cert, key = pick("cacert"), pick("client_cert"), pick("client_key")
     if key and not cert:
         raise ConfigError("--client-key needs --client-cert")
-    kwargs["tls"] = TLS(cacert=cacert and str(cacert), client_cert=cert and str(cert),
-                        client_key=key and str(key), insecure=bool(pick("insecure")))
+    kwargs["tls"] = TLS(
+        cacert=cacert and str(cacert),
+        client_cert=cert and str(cert),
+        client_key=key and str(key),
+        insecure=bool(pick("insecure")),
+    )
     config = Config(**kwargs)  # type: ignore[arg-type]
     validate(config)
     return config
@@ -341,9 +374,11 @@ class _RefuseSecretOnArgv(argparse.Action):
     printing the secret back as a file name that does not exist).
     """
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001
-        parser.error(f"{option_string}: secrets are not accepted on the command line (they show in ps and "
-                     f"shell history); use --token-file/--password-file PATH or ${TOKEN_ENV}/${PASSWORD_ENV}")
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(
+            f"{option_string}: secrets are not accepted on the command line (they show in ps and "
+            f"shell history); use --token-file/--password-file PATH or ${TOKEN_ENV}/${PASSWORD_ENV}"
+        )
 
 
 def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
@@ -352,8 +387,12 @@ def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
     for flag in ("--token", "--password", "--bearer", "--auth"):
         g.add_argument(flag, nargs="?", action=_RefuseSecretOnArgv, help=argparse.SUPPRESS)
     g.add_argument("--unix-socket", metavar="PATH", help="connect through a unix socket")
-    g.add_argument("--header", action="append", metavar="'K: V'",
-                   help="extra request header (repeatable; visible in ps: put secret ones in --header-file)")
+    g.add_argument(
+        "--header",
+        action="append",
+        metavar="'K: V'",
+        help="extra request header (repeatable; visible in ps: put secret ones in --header-file)",
+    )
     g.add_argument("--header-file", metavar="PATH", help="extra request headers, one 'K: V' a line (kept secret)")
     g.add_argument("--token-file", metavar="PATH", help=f"bearer token file (or ${TOKEN_ENV})")
     g.add_argument("--basic-user", metavar="USER", help=f"basic-auth user (or ${USER_ENV})")
@@ -363,11 +402,20 @@ def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--client-key", metavar="PATH", help="TLS client key (PEM)")
     g.add_argument("--insecure", action="store_true", default=None, help="do not verify TLS certificates")
     g.add_argument("--config", metavar="PATH", help="config file (TOML or JSON)")
-    g.add_argument("--timeout", dest="request_timeout", type=float, metavar="SECONDS",
-                   help="overall deadline per request (default 10)")
+    g.add_argument(
+        "--timeout",
+        dest="request_timeout",
+        type=float,
+        metavar="SECONDS",
+        help="overall deadline per request (default 10)",
+    )
     lim = parser.add_argument_group("limits (see README: Limits and safety)")
-    lim.add_argument("--max-body-mb", type=float, metavar="MB",
-                     help=f"largest answer read from the target (default {limits.MAX_BODY_BYTES // limits.MiB})")
+    lim.add_argument(
+        "--max-body-mb",
+        type=float,
+        metavar="MB",
+        help=f"largest answer read from the target (default {limits.MAX_BODY_BYTES // limits.MiB})",
+    )
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -375,10 +423,18 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     add_auth_arguments(parser)
     p = parser.add_argument_group("polling")
     p.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval (default 2)")
-    p.add_argument("--stw-budget", type=float, metavar="FRACTION",
-                   help="share of time goroutine?debug=2 may stop the world (default 0.01)")
-    p.add_argument("--max-goroutines", type=int, metavar="N",
-                   help=f"goroutines kept per debug=2 dump; the rest are counted (default {limits.MAX_GOROUTINES:,})")
+    p.add_argument(
+        "--stw-budget",
+        type=float,
+        metavar="FRACTION",
+        help="share of time goroutine?debug=2 may stop the world (default 0.01)",
+    )
+    p.add_argument(
+        "--max-goroutines",
+        type=int,
+        metavar="N",
+        help=f"goroutines kept per debug=2 dump; the rest are counted (default {limits.MAX_GOROUTINES:,})",
+    )
 
 
 def config_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Config:

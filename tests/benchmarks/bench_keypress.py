@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 from textual import events  # noqa: E402
 
 from tui.app import build_app  # noqa: E402
-from tui.widgets.goroutine_tree import GoroutineTree  # noqa: E402
 from tui.config import build_config  # noqa: E402
 from tui.fetch.client import FetchResult  # noqa: E402
 from tui.service.poller import Poller  # noqa: E402
+from tui.widgets.goroutine_tree import GoroutineTree  # noqa: E402
 
 FIX = ROOT / "tests" / "fixtures" / "go1.27"
 DEFAULT_DUMP = ROOT / "tests" / "benchmarks" / "data" / "goroutines_100k_debug2.txt"
@@ -63,8 +63,9 @@ class CannedTarget:
 
 async def measure(dump: bytes, goroutines: int, presses: int, parse: bool) -> tuple[list[float], int]:
     target = CannedTarget(dump if parse else b"", goroutines)
-    config = build_config({"target": "127.0.0.1:1", "interval": 0.5, "stw_budget": 0.9 if parse else 1e-6,
-                           "debug2_min_age": 0.1}, env={})
+    config = build_config(
+        {"target": "127.0.0.1:1", "interval": 0.5, "stw_budget": 0.9 if parse else 1e-6, "debug2_min_age": 0.1}, env={}
+    )
     app = build_app(Poller(config, client=target))
     times: list[float] = []
     async with app.run_test(size=(80, 24)) as pilot:
@@ -91,8 +92,10 @@ async def measure(dump: bytes, goroutines: int, presses: int, parse: bool) -> tu
 def summary(name: str, times: list[float], fetches: int) -> None:
     ms = sorted(t * 1000 for t in times)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    print(f"{name:24s} presses={len(ms)} p50={statistics.median(ms):6.1f} ms  p99={p99:6.1f} ms  "
-          f"max={ms[-1]:6.1f} ms  debug=2 dumps parsed meanwhile={fetches}")
+    print(
+        f"{name:24s} presses={len(ms)} p50={statistics.median(ms):6.1f} ms  p99={p99:6.1f} ms  "
+        f"max={ms[-1]:6.1f} ms  debug=2 dumps parsed meanwhile={fetches}"
+    )
 
 
 def main() -> int:

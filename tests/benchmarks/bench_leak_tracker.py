@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.goroutines.match_keys import GroupObservation  # noqa: E402
-from tui.leaks.tracker import LeakTracker  # noqa: E402
+from tui.goroutines.match_keys import GroupObservation
+from tui.leaks.tracker import LeakTracker
 
 
 def main() -> None:
@@ -24,8 +24,13 @@ def main() -> None:
         tr = LeakTracker()
         for d in range(dumps):
             t = d * 10.0
-            tr.observe_groups(t, [GroupObservation(f"g{i}", "chan receive", 10 + rng.randint(0, 3), 0, 5, False,
-                                                   f"f{i}") for i in range(groups)])
+            tr.observe_groups(
+                t,
+                [
+                    GroupObservation(f"g{i}", "chan receive", 10 + rng.randint(0, 3), 0, 5, False, f"f{i}")
+                    for i in range(groups)
+                ],
+            )
             tr.observe_function_values(t, {f"fn{i}": 1e6 + rng.randint(0, 1000) for i in range(40)})
             tr.observe_metrics(t, {"heap_inuse": 4e6 + rng.randint(0, 1e6), "num_gc": d, "goroutines": 10 * groups})
         tr.report()
@@ -36,12 +41,19 @@ def main() -> None:
         per = (time.perf_counter() - t0) / n
         t = dumps * 10.0
         t0 = time.perf_counter()
-        tr.observe_groups(t, [GroupObservation(f"g{i}", "chan receive", 10 + rng.randint(0, 3), 0, 5, False,
-                                               f"f{i}") for i in range(groups)])
+        tr.observe_groups(
+            t,
+            [
+                GroupObservation(f"g{i}", "chan receive", 10 + rng.randint(0, 3), 0, 5, False, f"f{i}")
+                for i in range(groups)
+            ],
+        )
         tr.report()
         fresh = time.perf_counter() - t0
-        print(f"{groups} groups x {dumps} dumps, 40 functions: report() {per * 1000:.1f} ms unchanged, "
-              f"{fresh * 1000:.1f} ms after a new dump (every series recomputed)")
+        print(
+            f"{groups} groups x {dumps} dumps, 40 functions: report() {per * 1000:.1f} ms unchanged, "
+            f"{fresh * 1000:.1f} ms after a new dump (every series recomputed)"
+        )
 
 
 if __name__ == "__main__" and len(sys.argv) == 1:
@@ -58,7 +70,9 @@ def bench_heap(path: str) -> None:
     t0 = time.perf_counter()
     tr.observe_heap_profile(10.0, profile)
     tr.report()
-    print(f"heap profile with {profile.num_samples:,} samples: observe + diff report {(time.perf_counter() - t0) * 1000:.0f} ms")
+    print(
+        f"heap profile with {profile.num_samples:,} samples: observe + diff report {(time.perf_counter() - t0) * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__" and len(sys.argv) > 1:

@@ -43,8 +43,15 @@ LEAK_FUNCS = 12  # distinct leaking functions; a few are live at any time
 HEAP_FUNCS = 60  # distinct allocating functions; 25 at any time
 HEAP_VARIANTS = 64
 # fake seconds each request "takes" (debug=2 stops the world longest)
-COSTS = {"": 0.002, "cmdline": 0.001, "heap?debug=1": 0.005, "heap": 0.01, "goroutine?debug=1": 0.01,
-         "goroutine?debug=2": 0.05, "goroutineleak?debug=1": 0.01}
+COSTS = {
+    "": 0.002,
+    "cmdline": 0.001,
+    "heap?debug=1": 0.005,
+    "heap": 0.01,
+    "goroutine?debug=1": 0.01,
+    "goroutine?debug=2": 0.05,
+    "goroutineleak?debug=1": 0.01,
+}
 
 
 def rss_kib() -> int:
@@ -92,8 +99,10 @@ def heap_variant(i: int) -> bytes:
     return encode(samples)
 
 
-LEAK_BLOCK = ("goroutine {gid} [chan send, {minutes} minutes]:\nmain.leak{f}(0xc000{gid:06x})\n"
-              "\t/src/app/leak.go:{line} +0x1d\ncreated by main.start{f} in goroutine 1\n\t/src/app/main.go:3 +0x2a\n\n")
+LEAK_BLOCK = (
+    "goroutine {gid} [chan send, {minutes} minutes]:\nmain.leak{f}(0xc000{gid:06x})\n"
+    "\t/src/app/leak.go:{line} +0x1d\ncreated by main.start{f} in goroutine 1\n\t/src/app/main.go:3 +0x2a\n\n"
+)
 
 
 class SoakTarget:
@@ -156,9 +165,21 @@ def malloc_kib() -> tuple[int, int] | None:
         import ctypes
 
         class MallInfo2(ctypes.Structure):
-            _fields_ = [(name, ctypes.c_size_t) for name in (
-                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                "keepcost")]
+            _fields_ = [
+                (name, ctypes.c_size_t)
+                for name in (
+                    "arena",
+                    "ordblks",
+                    "smblks",
+                    "hblks",
+                    "hblkhd",
+                    "usmblks",
+                    "fsmblks",
+                    "uordblks",
+                    "fordblks",
+                    "keepcost",
+                )
+            ]
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallinfo2.restype = MallInfo2
@@ -175,15 +196,26 @@ def measure_point(label: str, poller: Poller, app, started: float) -> dict:
     traced = tracemalloc.get_traced_memory()[0] // 1024 if tracemalloc.is_tracing() else None
     history = poller.history
     leaks = app.leaks.tracker
-    info = {"label": label, "polls": poller.tick, "rss_kib": rss, "points": history.stored_count(),
-            "series": len(history.keys()), "seconds": time.perf_counter() - started,
-            "snapshot_seq": app.snapshot.seq if app.snapshot else None, "fake_hours": (poller.clock() - 1000) / 3600,
-            "gc_objects": len(gc.get_objects()), "leak_series": len(getattr(leaks, "_series", {}) or {})}
-    print(f"{label:>10}: polls={info['polls']:>6}  RSS={rss / 1024:7.1f} MiB  history points={info['points']:>7}"
-          f" in {info['series']} series  gc objects={info['gc_objects']:,}  fake time={info['fake_hours']:.1f} h"
-          f"  wall={info['seconds']:.0f} s"
-          + (f"  malloc in use/held={malloc[0] / 1024:.1f}/{malloc[1] / 1024:.1f} MiB" if malloc else "")
-          + (f"  traced={traced / 1024:.1f} MiB" if traced is not None else ""), flush=True)
+    info = {
+        "label": label,
+        "polls": poller.tick,
+        "rss_kib": rss,
+        "points": history.stored_count(),
+        "series": len(history.keys()),
+        "seconds": time.perf_counter() - started,
+        "snapshot_seq": app.snapshot.seq if app.snapshot else None,
+        "fake_hours": (poller.clock() - 1000) / 3600,
+        "gc_objects": len(gc.get_objects()),
+        "leak_series": len(getattr(leaks, "_series", {}) or {}),
+    }
+    print(
+        f"{label:>10}: polls={info['polls']:>6}  RSS={rss / 1024:7.1f} MiB  history points={info['points']:>7}"
+        f" in {info['series']} series  gc objects={info['gc_objects']:,}  fake time={info['fake_hours']:.1f} h"
+        f"  wall={info['seconds']:.0f} s"
+        + (f"  malloc in use/held={malloc[0] / 1024:.1f}/{malloc[1] / 1024:.1f} MiB" if malloc else "")
+        + (f"  traced={traced / 1024:.1f} MiB" if traced is not None else ""),
+        flush=True,
+    )
     return info
 
 
@@ -235,8 +267,9 @@ async def soak(polls: int, warmup: int, trace: bool, report_every: int) -> tuple
         stops = sorted({*range(warmup + report_every, polls, report_every), max(polls // 2, warmup + 1)})
         for stop in stops:
             await held_at(stop)
-            point = measure_point("half-way" if stop == max(polls // 2, warmup + 1) else "progress", poller, app,
-                                  started)
+            point = measure_point(
+                "half-way" if stop == max(polls // 2, warmup + 1) else "progress", poller, app, started
+            )
             points.append(point)
             if stop == max(polls // 2, warmup + 1):
                 half = point
@@ -263,13 +296,17 @@ def main() -> int:
     args = ap.parse_args()
     first, last, snaps, half = asyncio.run(soak(args.polls, args.warmup, args.trace, args.report_every))
     growth = (last["rss_kib"] - first["rss_kib"]) / first["rss_kib"] * 100
-    print(f"\nRSS after {first['polls']} polls: {first['rss_kib'] / 1024:.1f} MiB; after {last['polls']} polls: "
-          f"{last['rss_kib'] / 1024:.1f} MiB; growth {growth:+.1f}% (target <= 5%)")
+    print(
+        f"\nRSS after {first['polls']} polls: {first['rss_kib'] / 1024:.1f} MiB; after {last['polls']} polls: "
+        f"{last['rss_kib'] / 1024:.1f} MiB; growth {growth:+.1f}% (target <= 5%)"
+    )
     if half is not None:
         steady = (last["rss_kib"] - half["rss_kib"]) / half["rss_kib"] * 100
         print(f"second half ({half['polls']} -> {last['polls']} polls): {steady:+.1f}%")
-    print(f"history: {first['points']} -> {last['points']} stored points ({last['series']} series); "
-          f"python objects {first['gc_objects']:,} -> {last['gc_objects']:,}; wall {last['seconds']:.0f} s")
+    print(
+        f"history: {first['points']} -> {last['points']} stored points ({last['series']} series); "
+        f"python objects {first['gc_objects']:,} -> {last['gc_objects']:,}; wall {last['seconds']:.0f} s"
+    )
     if snaps:
         diff = snaps[1].compare_to(snaps[0], "filename")
         print("\ngrowth by file (tracemalloc, between the two points):")

@@ -76,14 +76,20 @@ def report(poller: Poller, goroutines: int) -> None:
     wall = s.time - poller.budget.started_at
     d2 = poller.costs.get("goroutine?debug=2")
     print(f"target: {goroutines:,} goroutines leaked at start; index says {s.goroutine_total}")
-    print(f"watched {wall:.0f} s at interval {poller.config.interval:g} s, budget {poller.config.stw_budget:.1%}; "
-          f"{poller.tick} ticks; state {s.state}")
+    print(
+        f"watched {wall:.0f} s at interval {poller.config.interval:g} s, budget {poller.config.stw_budget:.1%}; "
+        f"{poller.tick} ticks; state {s.state}"
+    )
     n = s.goroutine_total or 1
-    print(f"debug=2 cost estimated before any dump: {BASE_COST + SECONDS_PER_GOROUTINE * n:.2f} s "
-          f"(first automatic dump no sooner than {(BASE_COST + SECONDS_PER_GOROUTINE * n) / poller.config.stw_budget:.0f} s in); "
-          f"now estimated {poller.budget.estimate_cost(n):.2f} s")
-    print(f"debug=2 dumps: {d2.count} ok, {d2.errors} failed; total {d2.total_latency:.2f} s; "
-          f"mean {d2.mean_latency or 0:.2f} s; bytes {d2.total_bytes:,}")
+    print(
+        f"debug=2 cost estimated before any dump: {BASE_COST + SECONDS_PER_GOROUTINE * n:.2f} s "
+        f"(first automatic dump no sooner than {(BASE_COST + SECONDS_PER_GOROUTINE * n) / poller.config.stw_budget:.0f} s in); "
+        f"now estimated {poller.budget.estimate_cost(n):.2f} s"
+    )
+    print(
+        f"debug=2 dumps: {d2.count} ok, {d2.errors} failed; total {d2.total_latency:.2f} s; "
+        f"mean {d2.mean_latency or 0:.2f} s; bytes {d2.total_bytes:,}"
+    )
     print(f"stop-the-world share (debug=2 time / wall time): {d2.total_latency / wall:.3%}")
     print(f"tree status: {s.tree_status}")
     print(f"{'endpoint':<20}{'count':>7}{'errors':>8}{'mean ms':>10}{'bytes':>14}")

@@ -58,8 +58,10 @@ def main() -> int:
     args = ap.parse_args()
     cols, rows = (int(x) for x in args.size.split("x"))
     first, measured = run(args.seconds, args.warmup, cols, rows, args.app_args)
-    print(f"{args.size}: first {args.warmup:g} s (startup + first paint): {first / 1000:.1f} kB; "
-          f"then {measured / 1000:.1f} kB in {args.seconds:g} s = {measured / args.seconds / 1000:.2f} kB/s")
+    print(
+        f"{args.size}: first {args.warmup:g} s (startup + first paint): {first / 1000:.1f} kB; "
+        f"then {measured / 1000:.1f} kB in {args.seconds:g} s = {measured / args.seconds / 1000:.2f} kB/s"
+    )
     return 0
 
 

@@ -51,7 +51,7 @@ def fuzz(target: Target, inputs: int, seed: int, save: Path | None) -> tuple[Cou
             outcome = "ok"
         except ALLOWED as exc:
             outcome = type(exc).__name__
-        except BaseException:  # noqa: BLE001 - classified below by run_checked
+        except BaseException:
             outcome = "problem"
         took = time.perf_counter() - t0
         t_total += took
@@ -91,9 +91,11 @@ def main() -> int:
         outcomes, slowest = fuzz(target, args.inputs, args.seed, args.save)
         problems = {k[8:]: v for k, v in outcomes.items() if k.startswith("problem:")}
         bad += sum(problems.values())
-        print(f"{target.name}: {args.inputs:,} inputs in {outcomes['seconds']} s: "
-              f"ok {outcomes['ok']:,}, ParseError {outcomes['ParseError']:,}, "
-              f"LimitExceeded {outcomes['LimitExceeded']:,}, problems {sum(problems.values())}")
+        print(
+            f"{target.name}: {args.inputs:,} inputs in {outcomes['seconds']} s: "
+            f"ok {outcomes['ok']:,}, ParseError {outcomes['ParseError']:,}, "
+            f"LimitExceeded {outcomes['LimitExceeded']:,}, problems {sum(problems.values())}"
+        )
         for what, count in sorted(problems.items(), key=lambda kv: -kv[1]):
             print(f"    PROBLEM x{count}: {what}")
         print("    slowest: " + ", ".join(f"{t * 1000:.1f} ms ({size:,} B)" for t, size, _ in slowest), flush=True)

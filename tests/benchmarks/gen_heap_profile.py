@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.wire import profile_pb2  # noqa: E402
+from tui.wire import profile_pb2
 
 SIZES = (8, 16, 24, 32, 48, 64, 96, 128, 256, 512, 1024, 2048, 4096, 8192, 32768)
 LEVELS = 40
@@ -41,15 +41,24 @@ def build(n_samples: int, n_functions: int, seed: int) -> profile_pb2.Profile:
     rnd = random.Random(seed)
     st = _Strings()
     prof = profile_pb2.Profile()
-    for t, u in (("alloc_objects", "count"), ("alloc_space", "bytes"),
-                 ("inuse_objects", "count"), ("inuse_space", "bytes")):
+    for t, u in (
+        ("alloc_objects", "count"),
+        ("alloc_space", "bytes"),
+        ("inuse_objects", "count"),
+        ("inuse_space", "bytes"),
+    ):
         prof.sample_type.add(type=st(t), unit=st(u))
     prof.period_type.type = st("space")
     prof.period_type.unit = st("bytes")
     prof.period = 512 * 1024
     prof.time_nanos = 1_700_000_000_000_000_000
-    mapping = prof.mapping.add(id=1, memory_start=0x400000, memory_limit=0x2000000,
-                               filename=st("/usr/local/bin/bigservice"), has_functions=True)
+    mapping = prof.mapping.add(
+        id=1,
+        memory_start=0x400000,
+        memory_limit=0x2000000,
+        filename=st("/usr/local/bin/bigservice"),
+        has_functions=True,
+    )
     del mapping
 
     # Functions, spread over call-graph levels; level 0 = roots.
@@ -64,8 +73,13 @@ def build(n_samples: int, n_functions: int, seed: int) -> profile_pb2.Profile:
             name = f"{pkg}.handler{fid}.func{fid % 5 + 1}"
         else:
             name = f"{pkg}.fn{fid}"
-        prof.function.add(id=fid, name=st(name), system_name=st(name),
-                          filename=st(f"/src/{pkg}/file{fid % 50}.go"), start_line=10 + fid % 300)
+        prof.function.add(
+            id=fid,
+            name=st(name),
+            system_name=st(name),
+            filename=st(f"/src/{pkg}/file{fid % 50}.go"),
+            start_line=10 + fid % 300,
+        )
         level_of.append(min(LEVELS - 1, int(rnd.random() ** 0.7 * LEVELS)))
     by_level: list[list[int]] = [[] for _ in range(LEVELS)]
     for i, lv in enumerate(level_of):
@@ -115,8 +129,7 @@ def build(n_samples: int, n_functions: int, seed: int) -> profile_pb2.Profile:
             size = rnd.choice(SIZES)
             allocs = 1 + int(rnd.paretovariate(1.2))
             inuse = rnd.randrange(allocs + 1)
-            s = prof.sample.add(location_id=stack,
-                                value=[allocs, allocs * size, inuse, inuse * size])
+            s = prof.sample.add(location_id=stack, value=[allocs, allocs * size, inuse, inuse * size])
             s.label.add(key=st("bytes"), num=size)
             samples_left -= 1
     prof.string_table.extend(st.table)
@@ -133,9 +146,11 @@ def main() -> int:
     prof = build(args.samples, args.functions, args.seed)
     raw = prof.SerializeToString()
     Path(args.out).write_bytes(gzip.compress(raw, 6))
-    print(f"{args.out}: {len(prof.sample)} samples, {len(prof.function)} functions, "
-          f"{len(prof.location)} locations, {len(raw) / 1e6:.1f} MB raw, "
-          f"{Path(args.out).stat().st_size / 1e6:.1f} MB gz")
+    print(
+        f"{args.out}: {len(prof.sample)} samples, {len(prof.function)} functions, "
+        f"{len(prof.location)} locations, {len(raw) / 1e6:.1f} MB raw, "
+        f"{Path(args.out).stat().st_size / 1e6:.1f} MB gz"
+    )
     return 0
 
 

@@ -35,7 +35,8 @@ def capture(count: int, out: Path) -> None:
         subprocess.run([go, "build", "-o", str(binary), "."], cwd=ROOT / "tests" / "target", check=True)
         proc = subprocess.Popen(
             [str(binary), "-chan-leak-initial", str(count), "-parked", "-labels", "-deep", "150", "-idle-pool", "64"],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             line = proc.stdout.readline() if proc.stdout else ""

@@ -8,9 +8,9 @@ import asyncio
 import pytest
 
 from tui.config import build_config
-from tui.model import snapshot as snap
 from tui.leaks.reconcile import NOTHING
 from tui.leaks.tracker import LeakReport, LeakTracker
+from tui.model import snapshot as snap
 from tui.service.poller import Poller
 
 pytestmark = pytest.mark.e2e
@@ -18,8 +18,20 @@ pytestmark = pytest.mark.e2e
 WATCH_SECONDS = 120.0
 CHAN_LEAF = "main.(*Dispatcher).deliver"
 CACHE_FUNC = "main.(*LFUCache).increment"
-LEAKS_ON = ("-chan-leak-rate", "1", "-cache-leak-rate", "1000", "-idle-pool", "8",
-            "-burst", "50", "-burst-every", "10s", "-heap-steady-mb", "2")
+LEAKS_ON = (
+    "-chan-leak-rate",
+    "1",
+    "-cache-leak-rate",
+    "1000",
+    "-idle-pool",
+    "8",
+    "-burst",
+    "50",
+    "-burst-every",
+    "10s",
+    "-heap-steady-mb",
+    "2",
+)
 LEAKS_OFF = ("-idle-pool", "8", "-burst", "50", "-burst-every", "10s", "-heap-steady-mb", "2")
 
 

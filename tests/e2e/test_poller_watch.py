@@ -28,8 +28,10 @@ def growth(points):
 
 async def test_watch_real_target(go_target):
     target = go_target("-chan-leak-rate", str(CHAN_RATE), "-cache-leak-rate", str(CACHE_RATE))
-    config = build_config({"target": target.addr, "interval": 1.0, "stw_budget": BUDGET,
-                           "debug2_min_age": MIN_AGE, "heap_every": 2}, env={})
+    config = build_config(
+        {"target": target.addr, "interval": 1.0, "stw_budget": BUDGET, "debug2_min_age": MIN_AGE, "heap_every": 2},
+        env={},
+    )
     poller = Poller(config)
     task = poller.start()
     await asyncio.sleep(WATCH_SECONDS)
@@ -67,8 +69,10 @@ async def test_watch_real_target(go_target):
     # every dump after the first waited >= max(min_age, estimated cost / budget) and the estimate
     # never shrinks below the cheapest measured dump while goroutines only grow
     bound = 1 + wall / max(MIN_AGE, min_cost / BUDGET)
-    print(f"debug=2 dumps={dumps} bound={bound:.1f} wall={wall:.1f}s min_cost={min_cost * 1000:.2f}ms "
-          f"share={poller.budget.share(s.time):.5f} ticks={poller.tick}")
+    print(
+        f"debug=2 dumps={dumps} bound={bound:.1f} wall={wall:.1f}s min_cost={min_cost * 1000:.2f}ms "
+        f"share={poller.budget.share(s.time):.5f} ticks={poller.tick}"
+    )
     # At least one dump (the tree above came from it); how many more depends on how fast the
     # goroutine count grows (the estimate scales with it), so only the upper bound is exact.
     assert 1 <= dumps <= bound, (dumps, bound, d2)

@@ -34,9 +34,23 @@ async def test_record_killed_then_replayed(go_target, tmp_path):
     target = go_target("-chan-leak-rate", "40", "-cache-leak-rate", "3000", "-parked")
     rec = tmp_path / "rec"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "record", target.addr, str(rec), "--interval", "0.3",
-         "--header", "X-Trace: e2e-PLANTED-header"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "record",
+            target.addr,
+            str(rec),
+            "--interval",
+            "0.3",
+            "--header",
+            "X-Trace: e2e-PLANTED-header",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     try:
         wait_for_records(rec, 25)
     finally:
@@ -56,17 +70,35 @@ async def test_record_killed_then_replayed(go_target, tmp_path):
     assert len(goroutines) >= 5 and goroutines[-1] > goroutines[0]
     assert any(g.reason == "chan send" for g in seen[-1].goroutine_groups)
 
-    top = subprocess.run([sys.executable, "-m", "tui", "top", str(rec)], cwd=ROOT, capture_output=True,
-                         text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    top = subprocess.run(
+        [sys.executable, "-m", "tui", "top", str(rec)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+    )
     assert top.returncode == 0, top.stderr
     newest = tmp_path / "newest-heap.pb"
     newest.write_bytes(recording.latest("heap").read_body())
-    same = subprocess.run([sys.executable, "-m", "tui", "top", str(newest)], cwd=ROOT, capture_output=True,
-                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    same = subprocess.run(
+        [sys.executable, "-m", "tui", "top", str(newest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+    )
     assert "Type: inuse_space" in top.stdout
     assert top.stdout == same.stdout  # `top DIR` reads the newest recorded heap
-    groups = subprocess.run([sys.executable, "-m", "tui", "goroutines", str(rec), "--min-count", "5"], cwd=ROOT,
-                            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    groups = subprocess.run(
+        [sys.executable, "-m", "tui", "goroutines", str(rec), "--min-count", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+    )
     assert groups.returncode == 0, groups.stderr
     assert "chan send" in groups.stdout
 
@@ -75,8 +107,13 @@ def test_record_stops_cleanly_on_sigterm_and_duration(go_target, tmp_path):
     target = go_target("-chan-leak-rate", "10", "-parked")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     rec = tmp_path / "rec"
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "record", target.addr, str(rec), "--interval", "0.3"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "record", target.addr, str(rec), "--interval", "0.3"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     wait_for_records(rec, 6)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
@@ -84,11 +121,32 @@ def test_record_stops_cleanly_on_sigterm_and_duration(go_target, tmp_path):
     assert b"records" in err
     recording = open_recording(rec)
     assert recording.torn_segments == 0 and len(recording.records) >= 6
-    timed = subprocess.run([sys.executable, "-m", "tui", "record", target.addr, str(tmp_path / "t"),
-                            "--interval", "0.3", "--duration", "1.5"], cwd=ROOT, capture_output=True, env=env,
-                           timeout=60)
+    timed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "record",
+            target.addr,
+            str(tmp_path / "t"),
+            "--interval",
+            "0.3",
+            "--duration",
+            "1.5",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
     assert timed.returncode == 0, timed.stderr
     assert len(open_recording(tmp_path / "t").records) >= 3
-    again = subprocess.run([sys.executable, "-m", "tui", "record", target.addr, str(rec)], cwd=ROOT,
-                           capture_output=True, text=True, env=env, timeout=60)
+    again = subprocess.run(
+        [sys.executable, "-m", "tui", "record", target.addr, str(rec)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert again.returncode == 2 and "already holds a recording" in again.stderr

@@ -14,16 +14,24 @@ from tui.wire import profile_pb2
 pytestmark = pytest.mark.e2e
 
 ALL_SWITCHES = (
-    "-cache-leak-rate", "20000",
-    "-chan-leak-rate", "5",
-    "-chan-leak-initial", "20",
+    "-cache-leak-rate",
+    "20000",
+    "-chan-leak-rate",
+    "5",
+    "-chan-leak-initial",
+    "20",
     "-parked",
     "-labels",
-    "-deep", "150",
-    "-idle-pool", "3",
-    "-burst", "4",
-    "-burst-every", "1s",
-    "-heap-steady-mb", "1",
+    "-deep",
+    "150",
+    "-idle-pool",
+    "3",
+    "-burst",
+    "4",
+    "-burst-every",
+    "1s",
+    "-heap-steady-mb",
+    "1",
 )
 
 

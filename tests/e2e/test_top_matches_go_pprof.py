@@ -47,8 +47,17 @@ def go_top(path: Path, sample_index: str, lines: bool, extra: tuple[str, ...] = 
 
 def our_top(path: Path, sample_index: str, lines: bool, focus=None, ignore=None) -> str:
     out = io.StringIO()
-    args = Namespace(source=str(path), sample_index=sample_index, nodecount=None, cum=False, focus=focus,
-                     ignore=ignore, base=None, lines=lines, json=False)
+    args = Namespace(
+        source=str(path),
+        sample_index=sample_index,
+        nodecount=None,
+        cum=False,
+        focus=focus,
+        ignore=ignore,
+        base=None,
+        lines=lines,
+        json=False,
+    )
     assert _run(args, out) == 0
     return out.getvalue()
 
@@ -57,7 +66,7 @@ def split(text: str) -> tuple[list[str], list[str]]:
     lines = text.rstrip("\n").split("\n")
     i = next(k for k, ln in enumerate(lines) if ln.split() == ["flat", "flat%", "sum%", "cum", "cum%"])
     header = [ln for ln in lines[:i] if not ln.startswith("Time:")]
-    rows = [_SUFFIX.sub("", ln) for ln in lines[i + 1:]]
+    rows = [_SUFFIX.sub("", ln) for ln in lines[i + 1 :]]
     return header, rows
 
 
@@ -71,12 +80,16 @@ def assert_same(ours: str, theirs: str) -> None:
     assert our_rows == go_rows  # exact layout too
 
 
-CASES = [(v, name, si, lines)
-         for v in ("go1.19", "go1.27")
-         for name, indexes in (("heap.pb.gz", ("inuse_space", "inuse_objects", "alloc_space")),
-                               ("allocs.pb.gz", ("alloc_space", "alloc_objects")))
-         for si in indexes
-         for lines in (False, True)]
+CASES = [
+    (v, name, si, lines)
+    for v in ("go1.19", "go1.27")
+    for name, indexes in (
+        ("heap.pb.gz", ("inuse_space", "inuse_objects", "alloc_space")),
+        ("allocs.pb.gz", ("alloc_space", "alloc_objects")),
+    )
+    for si in indexes
+    for lines in (False, True)
+]
 
 
 @pytest.mark.parametrize("version,name,sample_index,lines", CASES)
@@ -100,8 +113,9 @@ def generated(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("sample_index,lines", [("inuse_space", False), ("alloc_objects", False),
-                                                ("inuse_space", True)])
+@pytest.mark.parametrize(
+    "sample_index,lines", [("inuse_space", False), ("alloc_objects", False), ("inuse_space", True)]
+)
 def test_generated_profile_matches_go_pprof(generated, sample_index, lines):
     ours = our_top(generated, sample_index, lines)
     assert "Dropped" in ours  # the cutoff path is exercised
@@ -123,7 +137,16 @@ def test_base_diff_matches_go_pprof_for_the_same_process(version):
     if not heap.exists() or not allocs.exists():
         pytest.skip("fixtures not recorded")
     out = io.StringIO()
-    args = Namespace(source=str(heap), sample_index="alloc_space", nodecount=None, cum=False, focus=None,
-                     ignore=None, base=str(allocs), lines=False, json=False)
+    args = Namespace(
+        source=str(heap),
+        sample_index="alloc_space",
+        nodecount=None,
+        cum=False,
+        focus=None,
+        ignore=None,
+        base=str(allocs),
+        lines=False,
+        json=False,
+    )
     assert _run(args, out) == 0
     assert_same(out.getvalue(), go_top(heap, "alloc_space", False, (f"-base={allocs}",)))

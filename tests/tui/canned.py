@@ -7,10 +7,10 @@ from types import MappingProxyType
 
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.grouping import group_goroutines
+from tui.heap.decode import decode_profile
 from tui.model import snapshot as snap
 from tui.model.history import History
 from tui.model.memstats import parse_memstats
-from tui.heap.decode import decode_profile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -23,29 +23,54 @@ def load(version: str = "go1.27"):
     return heap, memstats, dump
 
 
-def make_snapshot(seq: int = 1, *, version: str = "go1.27", history: History | None = None,
-                  heap=None, groups=None, state: str = snap.LIVE, last_error: str = "", target: str = "127.0.0.1:6060",
-                  goroutine_total: int | None = None, tree_age: float = 4.0):
+def make_snapshot(
+    seq: int = 1,
+    *,
+    version: str = "go1.27",
+    history: History | None = None,
+    heap=None,
+    groups=None,
+    state: str = snap.LIVE,
+    last_error: str = "",
+    target: str = "127.0.0.1:6060",
+    goroutine_total: int | None = None,
+    tree_age: float = 4.0,
+):
     fixture_heap, memstats, dump = load(version)
     heap = fixture_heap if heap is None else heap
     groups = group_goroutines(dump) if groups is None else groups
     if history is None:
         history = History()
         for i in range(30):
-            history.push_many(float(i), {
-                "goroutines": 100 + 3 * i, "mem.heap_inuse": 5e6 + 1e5 * i, "mem.stack_inuse": 1e6 + 2e4 * i,
-                "mem.sys": 2e7 + 1e5 * i, "mem.num_gc": i, "mem.gc_cpu_fraction": 0.001 * i,
-            })
+            history.push_many(
+                float(i),
+                {
+                    "goroutines": 100 + 3 * i,
+                    "mem.heap_inuse": 5e6 + 1e5 * i,
+                    "mem.stack_inuse": 1e6 + 2e4 * i,
+                    "mem.sys": 2e7 + 1e5 * i,
+                    "mem.num_gc": i,
+                    "mem.gc_cpu_fraction": 0.001 * i,
+                },
+            )
     ages = {
         snap.HEAP: snap.DataAge(snap.HEAP, 100.0, 1.0),
         snap.MEMSTATS: snap.DataAge(snap.MEMSTATS, 100.0, 1.0),
         snap.GOROUTINE_TREE: snap.DataAge(snap.GOROUTINE_TREE, 97.0, tree_age, "budget"),
     }
     return snap.Snapshot(
-        seq=seq, time=100.0 + seq, target=target, state=state, last_error=last_error,
-        ages=MappingProxyType(ages), heap=heap, memstats=memstats, goroutine_groups=tuple(groups),
+        seq=seq,
+        time=100.0 + seq,
+        target=target,
+        state=state,
+        last_error=last_error,
+        ages=MappingProxyType(ages),
+        heap=heap,
+        memstats=memstats,
+        goroutine_groups=tuple(groups),
         goroutine_total=goroutine_total if goroutine_total is not None else dump.total,
-        tree_status=f"goroutine tree {tree_age:.0f} s old: budget", history=history.view(),
+        tree_status=f"goroutine tree {tree_age:.0f} s old: budget",
+        history=history.view(),
         costs=(snap.EndpointCost("goroutine?debug=2", count=1, last_latency=0.01, mean_latency=0.01),),
         stw_share=0.002,
     )

@@ -5,10 +5,15 @@ from __future__ import annotations
 import gzip
 from collections.abc import Sequence
 
-from tui.wire import profile_pb2
 from tui.heap.decode import decode_profile
+from tui.wire import profile_pb2
 
-HEAP_TYPES = (("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes"))
+HEAP_TYPES = (
+    ("alloc_objects", "count"),
+    ("alloc_space", "bytes"),
+    ("inuse_objects", "count"),
+    ("inuse_space", "bytes"),
+)
 
 Frame = tuple[str, str, int]  # (function, file, line)
 

@@ -50,8 +50,9 @@ def memstats(total_alloc: int | None = None, num_gc: int | None = None) -> bytes
     return text.encode()
 
 
-def capture_routes(goroutines: int = BASE_GOROUTINES, cmdline: bytes = b"/srv/app\x00-port=1",
-                   memstats_body: bytes | None = None) -> dict[str, Reply]:
+def capture_routes(
+    goroutines: int = BASE_GOROUTINES, cmdline: bytes = b"/srv/app\x00-port=1", memstats_body: bytes | None = None
+) -> dict[str, Reply]:
     """The go1.27 captures as a target; the index reports `goroutines`."""
     index = fixture("index.html").decode().replace(f">{BASE_GOROUTINES}<", f">{goroutines}<")
     return {
@@ -72,11 +73,24 @@ def free_port() -> int:
 
 
 def live_source(port: int) -> LiveSource:
-    config = build_config({
-        "target": f"127.0.0.1:{port}", "interval": 0.1, "request_timeout": 0.4, "debug2_timeout": 0.4,
-        "connect_timeout": 0.4, "backoff_base": 0.05, "backoff_max": 0.4, "heap_every": 1, "cmdline_every": 2,
-        "debug2_min_age": 0.2, "stw_budget": 0.5, "max_body_bytes": BODY_LIMIT,
-        "max_decompressed_bytes": UNZIP_LIMIT}, env={})
+    config = build_config(
+        {
+            "target": f"127.0.0.1:{port}",
+            "interval": 0.1,
+            "request_timeout": 0.4,
+            "debug2_timeout": 0.4,
+            "connect_timeout": 0.4,
+            "backoff_base": 0.05,
+            "backoff_max": 0.4,
+            "heap_every": 1,
+            "cmdline_every": 2,
+            "debug2_min_age": 0.2,
+            "stw_budget": 0.5,
+            "max_body_bytes": BODY_LIMIT,
+            "max_decompressed_bytes": UNZIP_LIMIT,
+        },
+        env={},
+    )
     return LiveSource(config)
 
 
@@ -137,9 +151,16 @@ async def watching(port: int, *, wait_live: bool = True):
     app = build_app(live_source(port))
     async with app.run_test(size=(80, 24)) as pilot:
         if wait_live:
-            await wait_until(pilot, lambda: app.snapshot is not None and app.snapshot.state == snap.LIVE
-                             and len(spark_values(app)) >= 3 and app.dashboard.query_one(HeapTable).row_count >= 2,
-                             "live with history and a heap table")
+            await wait_until(
+                pilot,
+                lambda: (
+                    app.snapshot is not None
+                    and app.snapshot.state == snap.LIVE
+                    and len(spark_values(app)) >= 3
+                    and app.dashboard.query_one(HeapTable).row_count >= 2
+                ),
+                "live with history and a heap table",
+            )
         try:
             yield app, pilot
         finally:
@@ -149,8 +170,15 @@ async def watching(port: int, *, wait_live: bool = True):
 
 async def recover(pilot, app, before: tuple[float, ...]) -> None:
     """Back to live with new data, and the points from before the fault still there."""
-    await wait_until(pilot, lambda: app.snapshot.state == snap.LIVE and status(app).info.state == "live"
-                     and spark_values(app)[-1:] == (float(RECOVERED_GOROUTINES),), "recovery with new data")
+    await wait_until(
+        pilot,
+        lambda: (
+            app.snapshot.state == snap.LIVE
+            and status(app).info.state == "live"
+            and spark_values(app)[-1:] == (float(RECOVERED_GOROUTINES),)
+        ),
+        "recovery with new data",
+    )
     assert status(app).info.error == ""
     assert spark_values(app)[: len(before)] == before
     assert app.snapshot.history.values("goroutines")[: len(before)] == before
@@ -164,8 +192,12 @@ TARGET_FAULTS = [
     ("401", Reply(401, b"Unauthorized\n"), snap.ERROR, "HTTP 401: credentials missing or refused"),
     ("403", Reply(403, b"Forbidden\n"), snap.ERROR, "HTTP 403"),
     ("500", Reply(500, b"panic: boom\n\x1b[2J\ngoroutine 1 [running]:\n"), snap.ERROR, "HTTP 500"),
-    ("html-login", Reply(200, b"<html><body><form>Please sign in</form></body></html>",
-                         headers={"Content-Type": "text/html"}), snap.ERROR, "HTML login page"),
+    (
+        "html-login",
+        Reply(200, b"<html><body><form>Please sign in</form></body></html>", headers={"Content-Type": "text/html"}),
+        snap.ERROR,
+        "HTML login page",
+    ),
     ("oversize", Reply(body=b"<tr>" * (BODY_LIMIT // 2)), snap.ERROR, f"over the {BODY_LIMIT}-byte limit"),
     ("slow-drip", Reply(body=fixture("index.html"), drip=0.01), snap.RECONNECTING, "no complete answer"),
 ]
@@ -178,8 +210,9 @@ async def test_target_fault(reply, state, words):
         async with watching(target.port) as (app, pilot):
             before = spark_values(app)
             target.override = reply
-            await wait_until(pilot, lambda: status(app).info.state == state and words in status(app).info.error,
-                             f"{state}: {words}")
+            await wait_until(
+                pilot, lambda: status(app).info.state == state and words in status(app).info.error, f"{state}: {words}"
+            )
             assert_clear_line(app, words)
             await assert_responsive(pilot, app)
             target.override = None
@@ -193,8 +226,13 @@ async def test_first_snapshot_without_goroutine_data_is_shown():
     """What the poller publishes when the very first index fetch fails: no heap, no goroutines."""
     from tests.tui.canned import CannedSource
 
-    first = snap.Snapshot(seq=1, time=1.0, target="127.0.0.1:1", state=snap.RECONNECTING,
-                          last_error="index: 127.0.0.1:1 is unreachable (connection refused)")
+    first = snap.Snapshot(
+        seq=1,
+        time=1.0,
+        target="127.0.0.1:1",
+        state=snap.RECONNECTING,
+        last_error="index: 127.0.0.1:1 is unreachable (connection refused)",
+    )
     app = build_app(CannedSource(first))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -210,8 +248,11 @@ async def test_target_down_at_start_then_appears():
     target = None
     try:
         async with watching(port, wait_live=False) as (app, pilot):
-            await wait_until(pilot, lambda: status(app).info is not None
-                             and status(app).info.state == snap.RECONNECTING, "reconnecting")
+            await wait_until(
+                pilot,
+                lambda: status(app).info is not None and status(app).info.state == snap.RECONNECTING,
+                "reconnecting",
+            )
             assert_clear_line(app, "unreachable")
             assert "retry in" in app.snapshot.status
             await pilot.press("j", "tab", "j")  # keys on empty panes do nothing harmful
@@ -250,8 +291,11 @@ async def test_target_restarts_counters_reset():
         async with watching(target.port) as (app, pilot):
             before = app.snapshot.history.values("goroutines")
             # a new process: new command line, TotalAlloc and NumGC back near zero
-            target.routes = capture_routes(goroutines=RECOVERED_GOROUTINES, cmdline=b"/srv/app\x00-port=2",
-                                           memstats_body=memstats(total_alloc=10, num_gc=0))
+            target.routes = capture_routes(
+                goroutines=RECOVERED_GOROUTINES,
+                cmdline=b"/srv/app\x00-port=2",
+                memstats_body=memstats(total_alloc=10, num_gc=0),
+            )
             await wait_until(pilot, lambda: app.snapshot.restarts, "a restart event")
             reason = app.snapshot.restarts[0].reason
             assert reason and "\n" not in reason
@@ -268,16 +312,29 @@ async def test_target_restarts_counters_reset():
 
 # Faults of one endpoint: the rest of the target answers, so the watch stays live.
 ENDPOINT_FAULTS = [
-    ("truncated-gzip", "/debug/pprof/heap", Reply(body=gzip.compress(os.urandom(3000))[:-200]), snap.HEAP,
-     "truncated"),
+    ("truncated-gzip", "/debug/pprof/heap", Reply(body=gzip.compress(os.urandom(3000))[:-200]), snap.HEAP, "truncated"),
     ("gzip-bomb", "/debug/pprof/heap", Reply(body=gzip.compress(b"\0" * 3_000_000)), snap.HEAP, "gzip bomb"),
-    ("heap-oversize", "/debug/pprof/heap", Reply(body=b"\x1f\x8b" + b"\0" * BODY_LIMIT), snap.HEAP,
-     f"over the {BODY_LIMIT}-byte limit"),
-    ("memstats-html", "/debug/pprof/heap?debug=1", Reply(body=b"<html>login</html>",
-                                                         headers={"Content-Type": "text/html"}),
-     snap.MEMSTATS, "HTML"),
-    ("dump-slow-drip", "/debug/pprof/goroutine?debug=2", Reply(body=b"goroutine 1 [x]:\n" * 50, drip=0.02),
-     snap.GOROUTINE_TREE, "no complete answer"),
+    (
+        "heap-oversize",
+        "/debug/pprof/heap",
+        Reply(body=b"\x1f\x8b" + b"\0" * BODY_LIMIT),
+        snap.HEAP,
+        f"over the {BODY_LIMIT}-byte limit",
+    ),
+    (
+        "memstats-html",
+        "/debug/pprof/heap?debug=1",
+        Reply(body=b"<html>login</html>", headers={"Content-Type": "text/html"}),
+        snap.MEMSTATS,
+        "HTML",
+    ),
+    (
+        "dump-slow-drip",
+        "/debug/pprof/goroutine?debug=2",
+        Reply(body=b"goroutine 1 [x]:\n" * 50, drip=0.02),
+        snap.GOROUTINE_TREE,
+        "no complete answer",
+    ),
 ]
 ENDPOINT_IDS = [f[0] for f in ENDPOINT_FAULTS]
 
@@ -306,8 +363,11 @@ async def test_endpoint_fault_keeps_the_watch_live(path, reply, kind, words):
         target.stop()
 
 
-@pytest.mark.parametrize("path,reply,kind,words", [f[1:] for f in ENDPOINT_FAULTS if f[3] != snap.GOROUTINE_TREE],
-                         ids=[f[0] for f in ENDPOINT_FAULTS if f[3] != snap.GOROUTINE_TREE])
+@pytest.mark.parametrize(
+    "path,reply,kind,words",
+    [f[1:] for f in ENDPOINT_FAULTS if f[3] != snap.GOROUTINE_TREE],
+    ids=[f[0] for f in ENDPOINT_FAULTS if f[3] != snap.GOROUTINE_TREE],
+)
 async def test_endpoint_fault_is_named_in_the_status_bar(path, reply, kind, words):
     target = FakeTarget(capture_routes()).start()
     try:

@@ -23,18 +23,20 @@ from tests.unit.fake_pprof_server import FakeTarget, Reply
 from tui.app import build_app
 from tui.config import build_config
 from tui.goroutines.debug1 import parse_debug1
+from tui.recording.export import FILE_NAMES, SCREENSHOT_NAME
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.heap_drill import HeapDrillScreen
 from tui.screens.help import HelpScreen
-from tui.recording.export import FILE_NAMES, SCREENSHOT_NAME
 from tui.sources.feeds import LiveSource
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.status_bar import StatusBar, render_status
 
 MARKUP = "[bold red]RED[/][link=http://evil.example/]click[/link]"
-ESCAPES = ("\x1b[31mCSI\x1b[0m\x1b]8;;http://evil.example/\x1b\\OSC8\x1b]8;;\x1b\\"
-           "\x1b]52;c;cHduZWQ=\x07\x07\x9b2J\u202eRTL\u202c")
+ESCAPES = (
+    "\x1b[31mCSI\x1b[0m\x1b]8;;http://evil.example/\x1b\\OSC8\x1b]8;;\x1b\\"
+    "\x1b]52;c;cHduZWQ=\x07\x07\x9b2J\u202eRTL\u202c"
+)
 EVIL = MARKUP + ESCAPES
 HUGE = "H" * 100_000
 BAD_UTF8 = b"\xff\xfe\xc3"
@@ -48,37 +50,43 @@ HUGE_FUNC = f"main.huge{HUGE}"
 
 def evil_dump() -> bytes:
     """A Go 1.27 goroutine?debug=2 dump, with a Go 1.26 `labels:{}` header among the 1.27 `{k: v}` ones."""
-    return b"".join([
-        b"goroutine 1 [running]:\nruntime/pprof.writeGoroutineStacks({0x0})\n"
-        b"\t/usr/local/go/src/runtime/pprof/pprof.go:1 +0x1\n\n",
-        # Go 1.27 header labels (quoted when not bare) carrying markup and an OSC 52
-        # (Go quotes label values with %q: the escapes arrive as text and the parser decodes them)
-        b"goroutine 7 [chan send \x1b[2J\xc2\x9b31m\xe2\x80\xaeX, 3 minutes] {k: \"[bold]v\\x1b]52;c;eA==\\a\", req: bare}:\n",
-        EVIL_FUNC.encode() + BAD_UTF8 + b"(0xc000012345)\n",
-        b"\t/src/" + MARKUP.encode() + b"\x1b[31m" + BAD_UTF8 + b".go:12 +0x1d\n",
-        HUGE_FUNC.encode() + b"(...)\n\t/src/huge.go:1\n",
-        b"created by main.spawn[/] in goroutine 1\n\t/src/main.go:3 +0x2a\n\n",
-        # Go 1.26 labels, and a 100 kB wait reason
-        b"goroutine 8 [chan receive, labels:{\"[bold]k\": \"\\x1b]52;c;eA==\\a\"}]:\n"
-        b"main.worker()\n\t/src/w.go:9 +0x1\ncreated by main.spawn in goroutine 1\n\t/src/main.go:4 +0x2a\n\n",
-        b"goroutine 9 [" + b"W" * 100_000 + b"]:\nmain.waiter()\n\t/src/w.go:19 +0x1\n",
-    ])
+    return b"".join(
+        [
+            b"goroutine 1 [running]:\nruntime/pprof.writeGoroutineStacks({0x0})\n"
+            b"\t/usr/local/go/src/runtime/pprof/pprof.go:1 +0x1\n\n",
+            # Go 1.27 header labels (quoted when not bare) carrying markup and an OSC 52
+            # (Go quotes label values with %q: the escapes arrive as text and the parser decodes them)
+            b'goroutine 7 [chan send \x1b[2J\xc2\x9b31m\xe2\x80\xaeX, 3 minutes] {k: "[bold]v\\x1b]52;c;eA==\\a", req: bare}:\n',
+            EVIL_FUNC.encode() + BAD_UTF8 + b"(0xc000012345)\n",
+            b"\t/src/" + MARKUP.encode() + b"\x1b[31m" + BAD_UTF8 + b".go:12 +0x1d\n",
+            HUGE_FUNC.encode() + b"(...)\n\t/src/huge.go:1\n",
+            b"created by main.spawn[/] in goroutine 1\n\t/src/main.go:3 +0x2a\n\n",
+            # Go 1.26 labels, and a 100 kB wait reason
+            b'goroutine 8 [chan receive, labels:{"[bold]k": "\\x1b]52;c;eA==\\a"}]:\n'
+            b"main.worker()\n\t/src/w.go:9 +0x1\ncreated by main.spawn in goroutine 1\n\t/src/main.go:4 +0x2a\n\n",
+            b"goroutine 9 [" + b"W" * 100_000 + b"]:\nmain.waiter()\n\t/src/w.go:19 +0x1\n",
+        ]
+    )
 
 
-EVIL_DEBUG1 = ("goroutine profile: total 3\n"
-               f"2 @ 0x1 0x2\n# labels: {{\"worker\":\"{MARKUP}\\x1b]52;c;eA==\\a\", \"\\u202ek\":\"v\"}}\n"
-               f"#\t0x1\t{EVIL_FUNC}+0x24\t/src/{MARKUP}\x9b.go:40\n"
-               f"#\t0x2\t{HUGE_FUNC}+0x1\t/src/m.go:1\n\n"
-               f"1 @ 0x3\n# labels: {{\"huge\":\"{HUGE}\"}}\n#\t0x3\tmain.main+0x1\t/src/main.go:1\n\n")
+EVIL_DEBUG1 = (
+    "goroutine profile: total 3\n"
+    f'2 @ 0x1 0x2\n# labels: {{"worker":"{MARKUP}\\x1b]52;c;eA==\\a", "\\u202ek":"v"}}\n'
+    f"#\t0x1\t{EVIL_FUNC}+0x24\t/src/{MARKUP}\x9b.go:40\n"
+    f"#\t0x2\t{HUGE_FUNC}+0x1\t/src/m.go:1\n\n"
+    f'1 @ 0x3\n# labels: {{"huge":"{HUGE}"}}\n#\t0x3\tmain.main+0x1\t/src/main.go:1\n\n'
+)
 
 
 def evil_heap() -> bytes:
     main = ("main.main", "/src/main.go", 5)
-    return encode([
-        (((EVIL_FUNC, f"/src/{MARKUP}{ESCAPES}.go", 10), main), (1, 9000, 1, 9000)),
-        (((HUGE_FUNC, f"/src/{HUGE}.go", 11), main), (1, 5000, 1, 5000)),
-        ((("main.plain", "/src/plain.go", 12), main), (1, 1000, 1, 1000)),
-    ])
+    return encode(
+        [
+            (((EVIL_FUNC, f"/src/{MARKUP}{ESCAPES}.go", 10), main), (1, 9000, 1, 9000)),
+            (((HUGE_FUNC, f"/src/{HUGE}.go", 11), main), (1, 5000, 1, 5000)),
+            ((("main.plain", "/src/plain.go", 12), main), (1, 1000, 1, 1000)),
+        ]
+    )
 
 
 def evil_routes() -> dict[str, Reply]:
@@ -124,9 +132,22 @@ async def tree_nodes(pilot, tree: GoroutineTree) -> list:
 
 
 def evil_source(port: int) -> LiveSource:
-    return LiveSource(build_config({
-        "target": f"127.0.0.1:{port}", "interval": 0.1, "request_timeout": 1.0, "debug2_timeout": 1.0,
-        "backoff_base": 0.05, "backoff_max": 0.4, "heap_every": 1, "debug2_min_age": 0.2, "stw_budget": 0.5}, env={}))
+    return LiveSource(
+        build_config(
+            {
+                "target": f"127.0.0.1:{port}",
+                "interval": 0.1,
+                "request_timeout": 1.0,
+                "debug2_timeout": 1.0,
+                "backoff_base": 0.05,
+                "backoff_max": 0.4,
+                "heap_every": 1,
+                "debug2_min_age": 0.2,
+                "stw_budget": 0.5,
+            },
+            env={},
+        )
+    )
 
 
 async def test_every_pane_drill_export_and_screenshot_show_target_text_literally(tmp_path, monkeypatch):
@@ -137,15 +158,24 @@ async def test_every_pane_drill_export_and_screenshot_show_target_text_literally
         async with app.run_test(size=(80, 24)) as pilot:
             table = app.dashboard.query_one(HeapTable)
             tree = app.dashboard.query_one(GoroutineTree)
-            await wait_until(pilot, lambda: table.row_count >= 3 and len(tree.root.children) >= 3
-                             and any(EVIL_FUNC[:20] in k for k in table.keys_in_order), "the evil target shown")
+            await wait_until(
+                pilot,
+                lambda: (
+                    table.row_count >= 3
+                    and len(tree.root.children) >= 3
+                    and any(EVIL_FUNC[:20] in k for k in table.keys_in_order)
+                ),
+                "the evil target shown",
+            )
             await settle(pilot, app)
 
             # heap table: every cell literal and bounded; the markup is shown as characters
             cells = [assert_safe(c, f"heap cell {k[:30]!r}") for k in table.keys_in_order for c in table.get_row(k)]
             assert any(MARKUP in c for c in cells)
             assert any("␛]52;c;cHduZWQ=␇" in c for c in cells)
-            assert any(c.startswith("main.huge") and c.endswith("…") for c in cells), [c[:60] + f"..{len(c)}" for c in cells]
+            assert any(c.startswith("main.huge") and c.endswith("…") for c in cells), [
+                c[:60] + f"..{len(c)}" for c in cells
+            ]
 
             # goroutine tree: reasons, buckets, stacks
             labels = [assert_safe(n.label, "tree label") for n in await tree_nodes(pilot, tree)]
@@ -182,8 +212,11 @@ async def test_every_pane_drill_export_and_screenshot_show_target_text_literally
             await pilot.press("escape")
 
             # goroutine drill-down on the stack with the evil frames and labels
-            node = next(n for n in await tree_nodes(pilot, tree) if n.data.kind == "stack"
-                        and any(f.func.startswith(EVIL_FUNC[:20]) for f in n.data.group.frames))
+            node = next(
+                n
+                for n in await tree_nodes(pilot, tree)
+                if n.data.kind == "stack" and any(f.func.startswith(EVIL_FUNC[:20]) for f in n.data.group.frames)
+            )
             tree.focus()
             tree.move_cursor(node)
             await pilot.press("enter")
@@ -227,7 +260,8 @@ async def test_every_pane_drill_export_and_screenshot_show_target_text_literally
 
             # an error whose text quotes the target (its Content-Type) in the status bar
             target.routes["/debug/pprof/"] = Reply(
-                200, b"zzz", headers={"Content-Type": "text/[bold red]x[/]\x9b2J" + "C" * 3000})
+                200, b"zzz", headers={"Content-Type": "text/[bold red]x[/]\x9b2J" + "C" * 3000}
+            )
             status = app.dashboard.query_one(StatusBar)
             await wait_until(pilot, lambda: status.info.state == "error", "the error")
             line = assert_safe(render_status(status.info), "status bar with an error")
@@ -294,8 +328,11 @@ async def test_goroutine_clipboard_header_is_clean():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         tree = app.dashboard.query_one(GoroutineTree)
-        node = next(n for n in await tree_nodes(pilot, tree) if n.data.kind == "stack"
-                    and n.data.group.reason.startswith("chan send"))
+        node = next(
+            n
+            for n in await tree_nodes(pilot, tree)
+            if n.data.kind == "stack" and n.data.group.reason.startswith("chan send")
+        )
         tree.focus()
         tree.move_cursor(node)
         await pilot.press("enter", "c")

@@ -18,20 +18,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 def index_html(goroutines: int = 12, extra: dict[str, int] | None = None) -> bytes:
     rows = {"allocs": 5, "goroutine": goroutines, "heap": 3, "cmdline": 0, **(extra or {})}
     body = "".join(f"<tr><td>{n}</td><td><a href='{k}?debug=1'>{k}</a></td></tr>\n" for k, n in rows.items())
-    return (f"<html><head><title>/debug/pprof/</title></head><body>/debug/pprof/<br>"
-            f"Types of profiles available:<table>{body}</table></body></html>").encode()
+    return (
+        f"<html><head><title>/debug/pprof/</title></head><body>/debug/pprof/<br>"
+        f"Types of profiles available:<table>{body}</table></body></html>"
+    ).encode()
 
 
 def memstats_text(total_alloc: int = 1000, num_gc: int = 3, stack: int = 65536, heap_inuse: int = 4096) -> bytes:
-    return (f"heap profile: 1: 8 [2: 16] @ heap/1048576\n1: 8 [2: 16] @ 0x1\n\n# runtime.MemStats\n"
-            f"# Alloc = 100\n# TotalAlloc = {total_alloc}\n# Sys = 9999\n# HeapInuse = {heap_inuse}\n"
-            f"# Stack = {stack} / {stack * 2}\n# NumGC = {num_gc}\n# GCCPUFraction = 0.001\n").encode()
+    return (
+        f"heap profile: 1: 8 [2: 16] @ heap/1048576\n1: 8 [2: 16] @ 0x1\n\n# runtime.MemStats\n"
+        f"# Alloc = 100\n# TotalAlloc = {total_alloc}\n# Sys = 9999\n# HeapInuse = {heap_inuse}\n"
+        f"# Stack = {stack} / {stack * 2}\n# NumGC = {num_gc}\n# GCCPUFraction = 0.001\n"
+    ).encode()
 
 
 GOROUTINE_DEBUG1 = b"goroutine profile: total 2\n1 @ 0x1\n#\t0x1\tmain.main+0x1\t/m.go:1\n\n"
-GOROUTINE_DEBUG2 = (b"goroutine 1 [running]:\nruntime/pprof.writeGoroutineStacks()\n\t/x.go:1 +0x1\n\n"
-                    b"goroutine 7 [chan send, 3 minutes]:\nmain.leak()\n\t/m.go:9 +0x2\n"
-                    b"created by main.start in goroutine 1\n\t/m.go:3 +0x3\n")
+GOROUTINE_DEBUG2 = (
+    b"goroutine 1 [running]:\nruntime/pprof.writeGoroutineStacks()\n\t/x.go:1 +0x1\n\n"
+    b"goroutine 7 [chan send, 3 minutes]:\nmain.leak()\n\t/m.go:9 +0x2\n"
+    b"created by main.start in goroutine 1\n\t/m.go:3 +0x3\n"
+)
 HEAP_PROTO_GZ = gzip.compress(b"\x0a\x04\x08\x01\x10\x02" + b"\x00" * 32)
 
 
@@ -73,7 +79,7 @@ class FakeTarget:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, port: int = 0) -> "FakeTarget":
+    def start(self, port: int = 0) -> FakeTarget:
         target = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,7 +96,7 @@ class FakeTarget:
                 target._conns.discard(self.connection)
                 super().finish()
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 target.hits[self.path] += 1
                 target.times.setdefault(self.path, []).append(time.monotonic())
                 target.headers_seen.append(dict(self.headers))
@@ -128,7 +134,7 @@ class FakeTarget:
         body = r.body if r.close_after is None else r.body[: r.close_after]
         if r.drip:
             for i in range(len(body)):
-                h.wfile.write(body[i:i + 1])
+                h.wfile.write(body[i : i + 1])
                 h.wfile.flush()
                 time.sleep(r.drip)
         else:

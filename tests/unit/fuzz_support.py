@@ -20,11 +20,11 @@ from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.grouping import group_goroutines, group_stack_counts
 from tui.goroutines.proto import decode_goroutine_profile
+from tui.heap.decode import decode_profile
+from tui.heap.top import top
 from tui.model.detect import KINDS, detect_kind
 from tui.model.index_page import parse_index
 from tui.model.memstats import parse_memstats
-from tui.heap.top import top
-from tui.heap.decode import decode_profile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VERSIONS = ("go1.19", "go1.26", "go1.27")
@@ -90,8 +90,18 @@ TARGETS = (
     Target("parse_debug1+group", run_debug1, ("goroutine_debug1.txt", "goroutineleak_debug1.txt")),
     Target("parse_memstats", run_memstats, ("heap_debug1.txt",)),
     Target("parse_index", run_index, ("index.html",)),
-    Target("detect_kind", run_detect, ("heap.pb.gz", "goroutine.pb.gz", "goroutine_debug1.txt", "goroutine_debug2.txt",
-                                        "heap_debug1.txt", "index.html")),
+    Target(
+        "detect_kind",
+        run_detect,
+        (
+            "heap.pb.gz",
+            "goroutine.pb.gz",
+            "goroutine_debug1.txt",
+            "goroutine_debug2.txt",
+            "heap_debug1.txt",
+            "index.html",
+        ),
+    ),
 )
 
 
@@ -129,7 +139,7 @@ def run_checked(target: Target, data: bytes) -> str | None:
         target.run(data)
     except RecursionError:
         return "uncaught RecursionError"
-    except Exception as exc:  # noqa: BLE001 - classifying is the point
+    except Exception as exc:
         return check_error(exc)
     return None
 
@@ -137,11 +147,55 @@ def run_checked(target: Target, data: bytes) -> str | None:
 # ---------------------------------------------------------------- mutators
 
 INTERESTING_TEXT = (
-    "0", "-1", "18446744073709551616", "9" * 40, "1e309", "nan", "-0x8000000000000000", "\x00", "\x1b[31m",
-    "\x1b]52;c;SGVsbG8=\x07", "\x9b2J", "\u202e", "\ufffd", "[red]x[/red]", "\r", "\r\n", "\t", " ", ":", ",", "[",
-    "]", "{", "}", "(", ")", '"', "\\", "\\x", "+0x", "@ 0x", "...", "# ", "goroutine ", "goroutine 1 [", "minutes",
-    "labels:{", "created by ", " in goroutine ", "...9 frames elided...", "# runtime.MemStats\n", "# Stack = ",
-    "# PauseNs = [", "<td>", "</td>", "<a href='", "</a>", "heap profile: ", "goroutine profile: total ",
+    "0",
+    "-1",
+    "18446744073709551616",
+    "9" * 40,
+    "1e309",
+    "nan",
+    "-0x8000000000000000",
+    "\x00",
+    "\x1b[31m",
+    "\x1b]52;c;SGVsbG8=\x07",
+    "\x9b2J",
+    "\u202e",
+    "\ufffd",
+    "[red]x[/red]",
+    "\r",
+    "\r\n",
+    "\t",
+    " ",
+    ":",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    "(",
+    ")",
+    '"',
+    "\\",
+    "\\x",
+    "+0x",
+    "@ 0x",
+    "...",
+    "# ",
+    "goroutine ",
+    "goroutine 1 [",
+    "minutes",
+    "labels:{",
+    "created by ",
+    " in goroutine ",
+    "...9 frames elided...",
+    "# runtime.MemStats\n",
+    "# Stack = ",
+    "# PauseNs = [",
+    "<td>",
+    "</td>",
+    "<a href='",
+    "</a>",
+    "heap profile: ",
+    "goroutine profile: total ",
 )
 
 
@@ -174,7 +228,7 @@ def mutate_bytes(data: bytes, rng: random.Random, other: bytes) -> bytes:
         for _ in range(rng.randint(1, 4)):
             buf[rng.randrange(n)] = rng.choice((0, 0xFF, 0x7F, 0x80, 0x0A, 0x1B, 0x9B, 0x20, 0x22, 0xC3))
     elif op == 2:  # truncate
-        del buf[rng.randrange(n + 1):]
+        del buf[rng.randrange(n + 1) :]
     elif op == 3 and n:  # delete a range
         i = rng.randrange(n)
         del buf[i : i + rng.randint(1, 512)]
@@ -224,8 +278,9 @@ def mutate_lines(data: bytes, rng: random.Random, other: bytes) -> bytes:
         out = bytearray()
         for ch in lines[i]:
             if 0x30 <= ch <= 0x39 and rng.random() < 0.3:
-                out += rng.choice((b"99999999999999999999999999", b"-1", b"", b"0x1", b"1.5", b"9" * 5000,
-                                   "\u0663".encode()))  # past int()'s 4300-digit limit; an Arabic-Indic 3
+                out += rng.choice(
+                    (b"99999999999999999999999999", b"-1", b"", b"0x1", b"1.5", b"9" * 5000, "\u0663".encode())
+                )  # past int()'s 4300-digit limit; an Arabic-Indic 3
             else:
                 out.append(ch)
         lines[i] = bytes(out)
@@ -324,12 +379,15 @@ def mutate_proto(raw: bytes, rng: random.Random) -> bytes:
         inner = split_fields(payload)
         if inner and rng.random() < 0.6:
             j = rng.randrange(len(inner))
-            n2, w2, p2 = inner[j]
+            n2, w2, _ = inner[j]
             if w2 == 0:
                 inner[j] = (n2, 0, _varint(rng.choice((0, (1 << 64) - 1, rng.getrandbits(32), 1 << 40))))
             elif w2 == 2:  # packed ints: random ids / indexes
-                inner[j] = (n2, 2, b"".join(_varint(rng.choice((0, 1, 2, 7, 10**6, (1 << 64) - 1)))
-                                            for _ in range(rng.randint(0, 8))))
+                inner[j] = (
+                    n2,
+                    2,
+                    b"".join(_varint(rng.choice((0, 1, 2, 7, 10**6, (1 << 64) - 1))) for _ in range(rng.randint(0, 8))),
+                )
             fields[i] = (num, wt, join_fields(inner))
         else:
             fields[i] = (num, wt, mutate_bytes(payload, rng, payload))

@@ -6,8 +6,12 @@ import gzip
 
 from tui.wire import profile_pb2
 
-HEAP_TYPES = (("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"),
-              ("inuse_space", "bytes"))
+HEAP_TYPES = (
+    ("alloc_objects", "count"),
+    ("alloc_space", "bytes"),
+    ("inuse_objects", "count"),
+    ("inuse_space", "bytes"),
+)
 
 
 class Builder:
@@ -38,8 +42,13 @@ class Builder:
         if key not in self.funcs:
             fid = len(self.funcs) + 1
             self.funcs[key] = fid
-            self.p.function.add(id=fid, name=self.s(name), system_name=self.s(name),
-                                filename=self.s(file or f"/src/{name}.go"), start_line=1)
+            self.p.function.add(
+                id=fid,
+                name=self.s(name),
+                system_name=self.s(name),
+                filename=self.s(file or f"/src/{name}.go"),
+                start_line=1,
+            )
         return self.funcs[key]
 
     def loc(self, frame: str, line: int = 10) -> int:

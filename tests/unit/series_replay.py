@@ -18,8 +18,18 @@ def load(name: str) -> dict:
 
 
 def _groups(rows: list[dict]) -> list[GroupObservation]:
-    return [GroupObservation(key=r["key"], reason=r["reason"], count=r["count"], min_minutes=r["min"],
-                             max_minutes=r["max"], leaked=r["leaked"], label=r["label"]) for r in rows]
+    return [
+        GroupObservation(
+            key=r["key"],
+            reason=r["reason"],
+            count=r["count"],
+            min_minutes=r["min"],
+            max_minutes=r["max"],
+            leaked=r["leaked"],
+            label=r["label"],
+        )
+        for r in rows
+    ]
 
 
 def events(data: dict) -> list[tuple[float, str, object]]:

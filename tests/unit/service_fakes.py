@@ -8,13 +8,12 @@ from collections import Counter
 from types import SimpleNamespace
 
 import httpx
+from fake_pprof_server import GOROUTINE_DEBUG1, HEAP_PROTO_GZ, index_html, memstats_text
 
 from tui.config import build_config
 from tui.fetch.client import TargetClient
 from tui.model.parsers import HeapData, Parsers, TreeData
 from tui.service.poller import Poller
-
-from fake_pprof_server import GOROUTINE_DEBUG1, HEAP_PROTO_GZ, index_html, memstats_text
 
 
 class FakeClock:
@@ -86,8 +85,10 @@ class ScriptedTarget:
         if key == "goroutine?debug=1":
             return GOROUTINE_DEBUG1
         if key == "goroutine?debug=2":
-            lines = [f"goroutine {i} [chan send]:\nmain.leak()\n\t/m.go:9 +0x2\ncreated by main.start\n\t/m.go:3 +0x3\n"
-                     for i in range(1, min(self.goroutines, 5000) + 1)]
+            lines = [
+                f"goroutine {i} [chan send]:\nmain.leak()\n\t/m.go:9 +0x2\ncreated by main.start\n\t/m.go:3 +0x3\n"
+                for i in range(1, min(self.goroutines, 5000) + 1)
+            ]
             return "\n".join(lines).encode()
         return b"404 page not found"
 
@@ -101,13 +102,18 @@ def _memstats(data: bytes) -> SimpleNamespace:
     def field(name: str) -> int:
         m = re.search(rb"# " + name.encode() + rb" = (\d+)", data)
         return int(m.group(1)) if m else 0
-    return SimpleNamespace(total_alloc=field("TotalAlloc"), num_gc=field("NumGC"),
-                           heap_inuse=field("HeapInuse"), stack_inuse=field("Stack"))
+
+    return SimpleNamespace(
+        total_alloc=field("TotalAlloc"),
+        num_gc=field("NumGC"),
+        heap_inuse=field("HeapInuse"),
+        stack_inuse=field("Stack"),
+    )
 
 
 def _tree(data: bytes) -> TreeData:
     ids = [int(x) for x in re.findall(rb"^goroutine (\d+) ", data, re.M)]
-    return TreeData(groups=("chan send",), total=len(ids), creators={i: "main.start" for i in ids})
+    return TreeData(groups=("chan send",), total=len(ids), creators=dict.fromkeys(ids, "main.start"))
 
 
 FAKE_PARSERS = Parsers(
@@ -122,8 +128,7 @@ FAKE_PARSERS = Parsers(
 def make_poller(target: ScriptedTarget, clock: FakeClock, **cfg: object) -> Poller:
     config = build_config({"target": "h:6060", **cfg}, env={})
     client = TargetClient(config, transport=httpx.MockTransport(target))
-    return Poller(config, client=client, parsers=FAKE_PARSERS, clock=clock, sleep=clock.sleep,
-                  rand=lambda: 0.5)
+    return Poller(config, client=client, parsers=FAKE_PARSERS, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
 
 
 async def run_until(poller: Poller, cond, timeout: float = 120.0) -> None:

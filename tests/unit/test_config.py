@@ -4,31 +4,42 @@ import json
 import pytest
 
 from tui.config import (
-    Config, ConfigError, Secret, add_connection_arguments, build_config, config_from_args,
+    Config,
+    ConfigError,
+    Secret,
+    add_connection_arguments,
+    build_config,
+    config_from_args,
     normalize_target,
 )
 
 
-@pytest.mark.parametrize("spec,base", [
-    ("127.0.0.1:6060", "http://127.0.0.1:6060/debug/pprof/"),
-    ("localhost:6060/", "http://localhost:6060/debug/pprof/"),
-    ("http://h:80", "http://h:80/debug/pprof/"),
-    ("https://h:8443", "https://h:8443/debug/pprof/"),
-    ("https://h/app/debug/pprof/", "https://h/app/debug/pprof/"),
-    ("https://h/app/debug/pprof", "https://h/app/debug/pprof/"),
-    ("[::1]:6060", "http://[::1]:6060/debug/pprof/"),
-])
+@pytest.mark.parametrize(
+    "spec,base",
+    [
+        ("127.0.0.1:6060", "http://127.0.0.1:6060/debug/pprof/"),
+        ("localhost:6060/", "http://localhost:6060/debug/pprof/"),
+        ("http://h:80", "http://h:80/debug/pprof/"),
+        ("https://h:8443", "https://h:8443/debug/pprof/"),
+        ("https://h/app/debug/pprof/", "https://h/app/debug/pprof/"),
+        ("https://h/app/debug/pprof", "https://h/app/debug/pprof/"),
+        ("[::1]:6060", "http://[::1]:6060/debug/pprof/"),
+    ],
+)
 def test_normalize_target(spec, base):
     assert normalize_target(spec) == base
 
 
-@pytest.mark.parametrize("spec,msg", [
-    ("", "empty"),
-    ("ftp://h:21", "scheme"),
-    ("http://user:pw@h:6060", "credentials"),
-    ("h:notaport", "port"),
-    ("http://:6060", "no host"),
-])
+@pytest.mark.parametrize(
+    "spec,msg",
+    [
+        ("", "empty"),
+        ("ftp://h:21", "scheme"),
+        ("http://user:pw@h:6060", "credentials"),
+        ("h:notaport", "port"),
+        ("http://:6060", "no host"),
+    ],
+)
 def test_bad_targets(spec, msg):
     with pytest.raises(ConfigError, match=msg):
         normalize_target(spec)
@@ -84,8 +95,10 @@ def test_basic_auth_needs_user_and_excludes_token():
 
 
 def test_repr_and_str_redact_every_secret(tmp_path):
-    cfg = build_config({"target": "h:1", "header": ["X-Api-Key: planted-header-value"], "basic_user": "u"},
-                       env={"PPROF_TUI_PASSWORD": "planted-password"})
+    cfg = build_config(
+        {"target": "h:1", "header": ["X-Api-Key: planted-header-value"], "basic_user": "u"},
+        env={"PPROF_TUI_PASSWORD": "planted-password"},
+    )
     text = repr(cfg) + str(cfg) + f"{cfg}" + repr(cfg.auth)
     assert "planted-header-value" not in text
     assert "planted-password" not in text

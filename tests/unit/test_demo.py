@@ -89,8 +89,23 @@ def test_demo_is_in_the_built_wheel(tmp_path):
     shutil.copytree(ROOT / "tui", src / "tui", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                          "-w", str(tmp_path), str(src)], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode != 0 and "No module named" in out.stderr:
         pytest.skip(f"cannot build a wheel here: {out.stderr.strip()[-200:]}")
     assert out.returncode == 0, out.stderr

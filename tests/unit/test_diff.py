@@ -2,9 +2,9 @@ import pytest
 
 from tests.unit.pprof_builder import Builder
 from tui.core.errors import ParseError
+from tui.heap.decode import decode_profile
 from tui.heap.diff import diff
 from tui.heap.top import top
-from tui.heap.decode import decode_profile
 
 ONE = (("inuse_space", "bytes"),)
 

@@ -10,13 +10,12 @@ import os
 import socket
 
 import pytest
+from fake_pprof_server import FakeTarget, Reply, default_routes, index_html, memstats_text
+from service_fakes import FAKE_PARSERS
 
 from tui.config import build_config
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
-
-from fake_pprof_server import FakeTarget, Reply, default_routes, index_html, memstats_text
-from service_fakes import FAKE_PARSERS
 
 WAIT = 8.0
 
@@ -28,9 +27,19 @@ def free_port() -> int:
 
 
 def make(port: int, **kw) -> Poller:
-    cli = {"target": f"127.0.0.1:{port}", "interval": 0.05, "request_timeout": 0.4, "debug2_timeout": 0.4,
-           "backoff_base": 0.05, "backoff_max": 0.4, "cmdline_every": 2, "heap_every": 1,
-           "debug2_min_age": 0.2, "stw_budget": 0.5, **kw}
+    cli = {
+        "target": f"127.0.0.1:{port}",
+        "interval": 0.05,
+        "request_timeout": 0.4,
+        "debug2_timeout": 0.4,
+        "backoff_base": 0.05,
+        "backoff_max": 0.4,
+        "cmdline_every": 2,
+        "heap_every": 1,
+        "debug2_min_age": 0.2,
+        "stw_budget": 0.5,
+        **kw,
+    }
     return Poller(build_config(cli, env={}), parsers=FAKE_PARSERS)
 
 
@@ -38,6 +47,7 @@ async def until(cond, what: str) -> None:
     async def loop():
         while not cond():
             await asyncio.sleep(0.01)
+
     try:
         await asyncio.wait_for(loop(), WAIT)
     except asyncio.TimeoutError:
@@ -54,8 +64,14 @@ async def watched():
     target = FakeTarget().start()
     poller = make(target.port)
     task = poller.start()
-    await until(lambda: poller.latest is not None and poller.latest.state == snap.LIVE
-                and len(poller.latest.history.values("goroutines")) >= 3, "live")
+    await until(
+        lambda: (
+            poller.latest is not None
+            and poller.latest.state == snap.LIVE
+            and len(poller.latest.history.values("goroutines")) >= 3
+        ),
+        "live",
+    )
     yield target, poller
     assert not task.done(), "poller loop must never die"
     await poller.stop()
@@ -75,8 +91,9 @@ async def test_target_down_at_start_then_appears():
     port = free_port()
     poller = make(port)
     poller.start()
-    await until(lambda: poller.latest is not None and poller.endpoints["index"].backoff.failures >= 3,
-                "a few failed attempts")
+    await until(
+        lambda: poller.latest is not None and poller.endpoints["index"].backoff.failures >= 3, "a few failed attempts"
+    )
     s = poller.latest
     assert s.state == snap.RECONNECTING
     assert one_line(s).startswith("reconnecting:") and "unreachable" in s.status and "retry in" in s.status
@@ -130,15 +147,18 @@ async def test_restart_new_cmdline_and_counters(watched):
     await until(lambda: poller.latest.history.values("goroutines")[-1:] == (3.0,), "fresh series")
 
 
-@pytest.mark.parametrize("reply,state,words", [
-    (Reply(body=b"late", delay=2.0), snap.RECONNECTING, "no complete answer within 0.4 s"),
-    (Reply(404, b"404 page not found\n"), snap.ERROR, "pprof is not enabled"),
-    (Reply(401, b"no"), snap.ERROR, "credentials"),
-    (Reply(403, b"no"), snap.ERROR, "HTTP 403"),
-    (Reply(503, b"<html>upstream</html>"), snap.ERROR, "HTTP 503"),
-    (Reply(200, b"<html><body>Please sign in</body></html>"), snap.ERROR, "HTML login page"),
-    (Reply(body=index_html() * 3, drip=0.01), snap.RECONNECTING, "no complete answer"),
-])
+@pytest.mark.parametrize(
+    "reply,state,words",
+    [
+        (Reply(body=b"late", delay=2.0), snap.RECONNECTING, "no complete answer within 0.4 s"),
+        (Reply(404, b"404 page not found\n"), snap.ERROR, "pprof is not enabled"),
+        (Reply(401, b"no"), snap.ERROR, "credentials"),
+        (Reply(403, b"no"), snap.ERROR, "HTTP 403"),
+        (Reply(503, b"<html>upstream</html>"), snap.ERROR, "HTTP 503"),
+        (Reply(200, b"<html><body>Please sign in</body></html>"), snap.ERROR, "HTML login page"),
+        (Reply(body=index_html() * 3, drip=0.01), snap.RECONNECTING, "no complete answer"),
+    ],
+)
 async def test_index_faults(watched, reply, state, words):
     target, poller = watched
     before = poller.latest.history.values("goroutines")
@@ -150,14 +170,21 @@ async def test_index_faults(watched, reply, state, words):
     history_kept(poller, before)
 
 
-@pytest.mark.parametrize("path,reply,kind,words", [
-    ("/debug/pprof/heap", Reply(body=gzip.compress(os.urandom(3000))[:-200]), snap.HEAP, "truncated"),
-    ("/debug/pprof/heap", Reply(body=gzip.compress(b"\0" * 3_000_000)), snap.HEAP, "gzip bomb"),
-    ("/debug/pprof/heap?debug=1", Reply(body=b"x" * 5000), snap.MEMSTATS, "over the 4500-byte limit"),
-    ("/debug/pprof/heap?debug=1", Reply(body=b"<html>login</html>"), snap.MEMSTATS, "HTML"),
-    ("/debug/pprof/goroutine?debug=2", Reply(body=b"goroutine 1 [x]:\n" * 50, drip=0.02), snap.GOROUTINE_TREE,
-     "no complete answer"),
-])
+@pytest.mark.parametrize(
+    "path,reply,kind,words",
+    [
+        ("/debug/pprof/heap", Reply(body=gzip.compress(os.urandom(3000))[:-200]), snap.HEAP, "truncated"),
+        ("/debug/pprof/heap", Reply(body=gzip.compress(b"\0" * 3_000_000)), snap.HEAP, "gzip bomb"),
+        ("/debug/pprof/heap?debug=1", Reply(body=b"x" * 5000), snap.MEMSTATS, "over the 4500-byte limit"),
+        ("/debug/pprof/heap?debug=1", Reply(body=b"<html>login</html>"), snap.MEMSTATS, "HTML"),
+        (
+            "/debug/pprof/goroutine?debug=2",
+            Reply(body=b"goroutine 1 [x]:\n" * 50, drip=0.02),
+            snap.GOROUTINE_TREE,
+            "no complete answer",
+        ),
+    ],
+)
 async def test_endpoint_faults_keep_the_rest_live(path, reply, kind, words):
     target = FakeTarget().start()
     poller = make(target.port, max_body_bytes=4500, max_decompressed_bytes=1_000_000)
@@ -168,11 +195,20 @@ async def test_endpoint_faults_keep_the_rest_live(path, reply, kind, words):
         target.routes[path] = reply
         await until(lambda: words in poller.latest.age(kind).reason, f"{kind} error")
         assert poller.latest.state == snap.LIVE  # the other endpoints carry on
-        assert poller.endpoints[{snap.HEAP: "heap", snap.MEMSTATS: "heap?debug=1",
-                                 snap.GOROUTINE_TREE: "goroutine?debug=2"}[kind]].backoff.failures >= 1
+        assert (
+            poller.endpoints[
+                {snap.HEAP: "heap", snap.MEMSTATS: "heap?debug=1", snap.GOROUTINE_TREE: "goroutine?debug=2"}[kind]
+            ].backoff.failures
+            >= 1
+        )
         target.routes[path] = good
-        await until(lambda: poller.latest.age(kind).reason == "" or
-                    (kind == snap.GOROUTINE_TREE and "budget" in poller.latest.age(kind).reason), "recovery")
+        await until(
+            lambda: (
+                poller.latest.age(kind).reason == ""
+                or (kind == snap.GOROUTINE_TREE and "budget" in poller.latest.age(kind).reason)
+            ),
+            "recovery",
+        )
         assert not task.done()
     finally:
         await poller.stop()

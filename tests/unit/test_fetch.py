@@ -8,18 +8,25 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
+from fake_pprof_server import FakeTarget, Reply, default_routes
 
 from tui.config import build_config
 from tui.core.errors import SourceError
 from tui.fetch import validate
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import (
-    BadGzip, FetchError, FetchTimeout, NotFound, NotPprof, ServerError, TooLarge, Unauthorized, Unreachable,
+    BadGzip,
+    FetchError,
+    FetchTimeout,
+    NotFound,
+    NotPprof,
+    ServerError,
+    TooLarge,
+    Unauthorized,
+    Unreachable,
 )
 from tui.fetch.gzipped import gunzip_bounded
 from tui.fetch.oneshot import fetch_once
-
-from fake_pprof_server import FakeTarget, Reply, default_routes
 
 TOKEN = "planted-TOKEN-7f3a9c"
 HEADER_SECRET = "planted-HEADER-b81e"
@@ -55,15 +62,18 @@ async def test_heap_proto_is_gunzipped_when_asked(target):
     assert plain.wire_bytes == len(raw.body)
 
 
-@pytest.mark.parametrize("reply,exc,words", [
-    (Reply(404, b"404 page not found"), NotFound, "pprof is not enabled"),
-    (Reply(401, b"nope"), Unauthorized, "credentials"),
-    (Reply(403, b"nope"), Unauthorized, "HTTP 403"),
-    (Reply(502, b"<html>bad gateway</html>"), ServerError, "HTTP 502"),
-    (Reply(200, b"<html><body><form>Login</form></body></html>"), NotPprof, "login page"),
-    (Reply(200, b'{"error": "nope"}', {"Content-Type": "application/json"}), NotPprof, "JSON"),
-    (Reply(302, b"", {"Location": "/sso/login?next=/x&token=abc"}), NotPprof, "redirected to /sso/login"),
-])
+@pytest.mark.parametrize(
+    "reply,exc,words",
+    [
+        (Reply(404, b"404 page not found"), NotFound, "pprof is not enabled"),
+        (Reply(401, b"nope"), Unauthorized, "credentials"),
+        (Reply(403, b"nope"), Unauthorized, "HTTP 403"),
+        (Reply(502, b"<html>bad gateway</html>"), ServerError, "HTTP 502"),
+        (Reply(200, b"<html><body><form>Login</form></body></html>"), NotPprof, "login page"),
+        (Reply(200, b'{"error": "nope"}', {"Content-Type": "application/json"}), NotPprof, "JSON"),
+        (Reply(302, b"", {"Location": "/sso/login?next=/x&token=abc"}), NotPprof, "redirected to /sso/login"),
+    ],
+)
 async def test_index_failures_are_typed(target, reply, exc, words):
     target.override = reply
     async with TargetClient(cfg(target)) as c:
@@ -94,6 +104,7 @@ async def test_streamed_body_over_limit_without_length():
 
     def handler(request):
         return httpx.Response(200, content=chunks())  # chunked, no length
+
     config = build_config({"target": "h:1", "max_body_bytes": 1000}, env={})
     async with TargetClient(config, transport=httpx.MockTransport(handler)) as c:
         with pytest.raises(TooLarge):
@@ -113,8 +124,9 @@ async def test_gzip_bomb_and_truncated_gzip(target):
 
 async def test_proxy_content_encoding_is_decoded_and_bounded(target):
     text = b"goroutine profile: total 1\n" + b"#\n" * 2000
-    target.routes["/debug/pprof/goroutine?debug=1"] = Reply(body=gzip.compress(text),
-                                                           headers={"Content-Encoding": "gzip"})
+    target.routes["/debug/pprof/goroutine?debug=1"] = Reply(
+        body=gzip.compress(text), headers={"Content-Encoding": "gzip"}
+    )
     async with TargetClient(cfg(target)) as c:
         r = await c.get("goroutine", params={"debug": "1"}, expect=validate.GOROUTINE_DEBUG1)
         assert r.body == text
@@ -164,18 +176,21 @@ def test_gunzip_bounded_multi_member_and_garbage():
         gunzip_bounded(b"\x1f\x8b\x08\x00garbagegarbage", 100)
 
 
-@pytest.mark.parametrize("kind,body,ok", [
-    (validate.HEAP_DEBUG1, b"heap profile: 1: 2 [3: 4] @ heap/1\n", True),
-    (validate.GOROUTINE_DEBUG1, b"goroutineleak profile: total 0\n", True),
-    (validate.GOROUTINE_DEBUG2, b"goroutine 1 [running]:\n", True),
-    (validate.PROFILE, b"<html>", False),
-    (validate.PROFILE, b'{"a": 1}', False),
-    (validate.PROFILE, b"Z\x04\x08\x01\x10\x02", True),  # Go starts with period_type (field 11)
-    (validate.PROFILE, b"\x1f\x8b\x08\x00", True),
-    (validate.CMDLINE, b"/bin/app\x00-x", True),
-    (validate.CMDLINE, b"", False),
-    (validate.GOROUTINE_DEBUG2, b"", False),
-])
+@pytest.mark.parametrize(
+    "kind,body,ok",
+    [
+        (validate.HEAP_DEBUG1, b"heap profile: 1: 2 [3: 4] @ heap/1\n", True),
+        (validate.GOROUTINE_DEBUG1, b"goroutineleak profile: total 0\n", True),
+        (validate.GOROUTINE_DEBUG2, b"goroutine 1 [running]:\n", True),
+        (validate.PROFILE, b"<html>", False),
+        (validate.PROFILE, b'{"a": 1}', False),
+        (validate.PROFILE, b"Z\x04\x08\x01\x10\x02", True),  # Go starts with period_type (field 11)
+        (validate.PROFILE, b"\x1f\x8b\x08\x00", True),
+        (validate.CMDLINE, b"/bin/app\x00-x", True),
+        (validate.CMDLINE, b"", False),
+        (validate.GOROUTINE_DEBUG2, b"", False),
+    ],
+)
 def test_body_kinds(kind, body, ok):
     if ok:
         validate.check_body(kind, body)
@@ -230,8 +245,15 @@ async def test_planted_secrets_never_in_messages_or_logs(target, caplog):
     """Every failure type, with a token, a header secret and basic-auth: grep all output."""
     caplog.set_level(logging.DEBUG)
     messages = []
-    replies = [Reply(401), Reply(403), Reply(404), Reply(500), Reply(200, b"<html>login</html>"),
-               Reply(302, headers={"Location": "/login"}), Reply(body=b"x" * 100, declared_length=100)]
+    replies = [
+        Reply(401),
+        Reply(403),
+        Reply(404),
+        Reply(500),
+        Reply(200, b"<html>login</html>"),
+        Reply(302, headers={"Location": "/login"}),
+        Reply(body=b"x" * 100, declared_length=100),
+    ]
     for basic in (False, True):
         kw = {"header": [f"X-Key: {HEADER_SECRET}"]}
         env = {"PPROF_TUI_TOKEN": TOKEN}

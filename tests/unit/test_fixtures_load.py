@@ -14,7 +14,9 @@ from tui.wire import profile_pb2
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 REQUIRED_VERSIONS = ("go1.19", "go1.27")
 VERSIONS = tuple(
-    sorted({*REQUIRED_VERSIONS, *(p.name for p in FIXTURES.iterdir() if p.is_dir() and re.fullmatch(r"go1\.\d+", p.name))})
+    sorted(
+        {*REQUIRED_VERSIONS, *(p.name for p in FIXTURES.iterdir() if p.is_dir() and re.fullmatch(r"go1\.\d+", p.name))}
+    )
 )
 BASE_FILES = (
     "index.html",
@@ -137,4 +139,6 @@ def test_go126_tracebacklabels_header_format() -> None:
     statuses = [m.group("status") for m in HEADER.finditer(text)]
     labelled = [s for s in statuses if "labels:" in s]
     assert labelled
-    assert all(re.fullmatch(r'chan receive(, \d+ minutes)? labels:\{"req": "a-b c", "worker": "cache"\}', s) for s in labelled)
+    assert all(
+        re.fullmatch(r'chan receive(, \d+ minutes)? labels:\{"req": "a-b c", "worker": "cache"\}', s) for s in labelled
+    )

@@ -22,10 +22,10 @@ from tui.core.errors import LimitExceeded, ParseError
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.proto import decode_goroutine_profile
+from tui.heap.decode import decode_profile
 from tui.model.detect import detect_kind
 from tui.model.index_page import parse_index
 from tui.model.memstats import parse_memstats
-from tui.heap.decode import decode_profile
 
 TARGETS = {t.name: t for t in fz.TARGETS}
 SEEDS = {t.name: fz.load_seeds(t.seed_names) for t in fz.TARGETS}
@@ -115,7 +115,7 @@ def test_gzip_bomb_is_limit_exceeded() -> None:
 def alarm(seconds: int = 10) -> Iterator[None]:
     """Fail (instead of hanging the suite) if the body runs longer than ``seconds``."""
 
-    def on_alarm(signum, frame):  # noqa: ANN001
+    def on_alarm(signum, frame):
         raise TimeoutError(f"still running after {seconds} s: super-linear parse time?")
 
     old = signal.signal(signal.SIGALRM, on_alarm)
@@ -127,7 +127,7 @@ def alarm(seconds: int = 10) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def _ok_or_parse_error(fn, arg) -> None:  # noqa: ANN001
+def _ok_or_parse_error(fn, arg) -> None:
     with alarm():
         try:
             fn(arg)
@@ -138,14 +138,17 @@ def _ok_or_parse_error(fn, arg) -> None:  # noqa: ANN001
 MB = 1 << 20
 
 
-@pytest.mark.parametrize("page", [
-    # Each took 19 s at 10 kB (or grew quadratically) with the old index regex.
-    "<td>1</td><td><a " + "href=" * (MB // 5),
-    "<td>1</td><td><a href=x>" + " " * MB,
-    "<td" * (MB // 3),
-    "<td>1</td><td><a href='" + "x" * MB,
-    "<td>" + "1" * 19 + " " * MB,
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        # Each took 19 s at 10 kB (or grew quadratically) with the old index regex.
+        "<td>1</td><td><a " + "href=" * (MB // 5),
+        "<td>1</td><td><a href=x>" + " " * MB,
+        "<td" * (MB // 3),
+        "<td>1</td><td><a href='" + "x" * MB,
+        "<td>" + "1" * 19 + " " * MB,
+    ],
+)
 def test_index_adversarial_pages_are_linear(page: str) -> None:
     _ok_or_parse_error(parse_index, page)
     with alarm():
@@ -153,9 +156,11 @@ def test_index_adversarial_pages_are_linear(page: str) -> None:
 
 
 def test_index_still_parses_quote_styles_and_whitespace() -> None:
-    page = ("<tr><td>3</td><td><a href='allocs?debug=1'>allocs</a></td></tr>\n"
-            '<TR><TD align=right> 12 </TD><TD><A class=x HREF="goroutine?debug=1"> goroutine </A>'
-            "<tr><td>5</td><td><a name=nohref>notalink</a>")
+    page = (
+        "<tr><td>3</td><td><a href='allocs?debug=1'>allocs</a></td></tr>\n"
+        '<TR><TD align=right> 12 </TD><TD><A class=x HREF="goroutine?debug=1"> goroutine </A>'
+        "<tr><td>5</td><td><a name=nohref>notalink</a>"
+    )
     assert parse_index(page) == {"allocs": 3, "goroutine": 12}
 
 
@@ -168,25 +173,31 @@ def test_memstats_value_with_a_long_inner_space_run_is_linear() -> None:
     assert parse_memstats("# runtime.MemStats\n# Alloc =   12   \n# Stack = 1 / 2\n").alloc == 12
 
 
-@pytest.mark.parametrize("text", [
-    "goroutine 1 [running]:\ncreated by f in goroutine " + "1" * MB + "x\n",
-    "goroutine 1 [running]:\nf()\n\t" + ":1" * (MB // 2) + "x\n",
-    "goroutine 1 [running]:\nf" + "(a" * (MB // 2) + ")\n",
-    "goroutine 1 [running" + " (scan)" * 50_000 + "]:\n",
-    "goroutine 1 " + "a=b " * (MB // 4) + "[x]:\n",
-    "goroutine 1 [a labels:{" + '"\\' * (MB // 2) + "]:\n",
-    "goroutine 1 [a] {" + "a: b, " * (MB // 6) + "]:\n",
-    "goroutine 1 [running]:\n" + "f()\n\t/a.go:1\n" * (MB // 16),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "goroutine 1 [running]:\ncreated by f in goroutine " + "1" * MB + "x\n",
+        "goroutine 1 [running]:\nf()\n\t" + ":1" * (MB // 2) + "x\n",
+        "goroutine 1 [running]:\nf" + "(a" * (MB // 2) + ")\n",
+        "goroutine 1 [running" + " (scan)" * 50_000 + "]:\n",
+        "goroutine 1 " + "a=b " * (MB // 4) + "[x]:\n",
+        "goroutine 1 [a labels:{" + '"\\' * (MB // 2) + "]:\n",
+        "goroutine 1 [a] {" + "a: b, " * (MB // 6) + "]:\n",
+        "goroutine 1 [running]:\n" + "f()\n\t/a.go:1\n" * (MB // 16),
+    ],
+)
 def test_debug2_adversarial_dumps_are_linear(text: str) -> None:
     _ok_or_parse_error(parse_debug2, text)
     _ok_or_parse_error(group_debug2_text, text)
 
 
-@pytest.mark.parametrize("text", [
-    "goroutine profile: total 1\n1 @" + " 0x1" * (MB // 4) + " z\n",
-    "goroutine profile: total 1\n1 @ 0x1\n#\t0x1\t" + "+0x1" * (MB // 8) + "z\t" + ":1" * (MB // 4) + "z\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "goroutine profile: total 1\n1 @" + " 0x1" * (MB // 4) + " z\n",
+        "goroutine profile: total 1\n1 @ 0x1\n#\t0x1\t" + "+0x1" * (MB // 8) + "z\t" + ":1" * (MB // 4) + "z\n",
+    ],
+)
 def test_debug1_adversarial_dumps_are_linear(text: str) -> None:
     from tui.goroutines.debug1 import parse_debug1
 
@@ -198,8 +209,10 @@ def test_debug1_adversarial_dumps_are_linear(text: str) -> None:
 
 def test_fast_path_goroutine_id_longer_than_python_int_limit() -> None:
     # int() refuses more than 4300 digits (ValueError); the fast path converted the whole id.
-    text = ("goroutine " + "9" * 5000 + " [running]:\nmain.f()\n\t/a.go:1 +0x1\n\n"
-            "goroutine 2 [running]:\nmain.f()\n\t/a.go:1 +0x1\n")
+    text = (
+        "goroutine " + "9" * 5000 + " [running]:\nmain.f()\n\t/a.go:1 +0x1\n\n"
+        "goroutine 2 [running]:\nmain.f()\n\t/a.go:1 +0x1\n"
+    )
     fast = group_debug2_text(text)
     slow = parse_debug2(text)
     assert fast.total == len(slow.goroutines) == 2

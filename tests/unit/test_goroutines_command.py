@@ -33,7 +33,9 @@ def test_debug2_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert "1 serving this dump not shown" in lines[0]
     first_reason = next(line for line in lines[1:] if line and not line.startswith(" "))
     assert first_reason.startswith("chan send: 250")
-    assert any(re.fullmatch(r"      main\.\(\*Dispatcher\)\.deliver  /\S+/tests/target/main\.go:\d+", line) for line in lines)
+    assert any(
+        re.fullmatch(r"      main\.\(\*Dispatcher\)\.deliver  /\S+/tests/target/main\.go:\d+", line) for line in lines
+    )
     assert any(line.startswith("      created by main.(*Dispatcher).fanOut") for line in lines)
     assert "      labels: req=a-b c, worker=cache" in lines
     assert "      …frames elided…" in lines
@@ -68,8 +70,10 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert top["buckets"][0]["stacks"][0]["frames"][0]["func"] == "main.(*Dispatcher).deliver"
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("goroutine_debug1.txt", "debug=1"), ("goroutine.pb.gz", "proto"),
-                                           ("goroutineleak_debug1.txt", "debug=1")])
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("goroutine_debug1.txt", "debug=1"), ("goroutine.pb.gz", "proto"), ("goroutineleak_debug1.txt", "debug=1")],
+)
 def test_debug1_and_proto_sources(name: str, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run([str(fixture_path("go1.27", name))], capsys)
     assert code == 0
@@ -79,8 +83,9 @@ def test_debug1_and_proto_sources(name: str, fmt: str, capsys: pytest.CaptureFix
 
 def test_control_characters_from_the_target_are_stripped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     evil = tmp_path / "evil.txt"
-    evil.write_text('goroutine 7 [chan send] {k: "\\x1b]52;c;ZXZpbA==\\x07"}:\n'
-                    "main.f\x1b[2J(0x1)\n\t/src/\u202eevil.go:1 +0x1\n")
+    evil.write_text(
+        'goroutine 7 [chan send] {k: "\\x1b]52;c;ZXZpbA==\\x07"}:\nmain.f\x1b[2J(0x1)\n\t/src/\u202eevil.go:1 +0x1\n'
+    )
     code, out, _ = run([str(evil)], capsys)
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out

@@ -9,8 +9,8 @@ import pytest
 from tests.conftest import fixture_path
 from tui.core.errors import ParseError
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.records import Frame
 from tui.goroutines.proto import decode_goroutine_profile, gunzip_bounded
+from tui.goroutines.records import Frame
 from tui.wire import profile_pb2
 
 SAMPLE = (
@@ -87,6 +87,7 @@ def test_fixture_goroutineleak_debug1() -> None:
 
 # --- proto ---------------------------------------------------------------------------------
 
+
 def _goroutine_proto(type_name: str = "goroutine") -> bytes:
     p = profile_pb2.Profile()
     p.string_table.extend(["", type_name, "count", "main.leaf", "main.caller", "/src/m.go", "worker", "cache"])
@@ -145,7 +146,11 @@ def test_fixture_proto(version: str) -> None:
     assert sc.total >= 250
     assert sum(r.count for r in sc.records) == sc.total
     leak = max(sc.records, key=lambda r: r.count)
-    assert [f.func for f in leak.frames[:4]] == ["runtime.gopark", "runtime.chansend", "runtime.chansend1",
-                                                 "main.(*Dispatcher).deliver"]
+    assert [f.func for f in leak.frames[:4]] == [
+        "runtime.gopark",
+        "runtime.chansend",
+        "runtime.chansend1",
+        "main.(*Dispatcher).deliver",
+    ]
     assert any(dict(r.labels) == {"req": "a-b c", "worker": "cache"} for r in sc.records)
     assert abs(sc.total - text.total) <= 20  # captured moments apart, bursts come and go

@@ -21,6 +21,7 @@ def one(header: str, stack: str = BLOCK):
 
 # --- headers -------------------------------------------------------------------------------
 
+
 def test_reason_and_minutes() -> None:
     g = one("goroutine 67973 [chan send, 31 minutes]:")
     assert (g.id, g.status, g.wait_minutes) == (67973, "chan send", 31)
@@ -69,7 +70,9 @@ def test_go127_labels_bare_and_quoted() -> None:
 
 def test_go127_labels_with_escapes() -> None:
     # As runtime.printquoted writes them (see runtime/traceback_test.go).
-    g = one(r'goroutine 19 [chan receive, 2 minutes] {fizzle: "b\x1bit", "foo\"ba\x00r": "baz\n", "a\\b": "\u1234\u03a3 \U00045678"}:')
+    g = one(
+        r'goroutine 19 [chan receive, 2 minutes] {fizzle: "b\x1bit", "foo\"ba\x00r": "baz\n", "a\\b": "\u1234\u03a3 \U00045678"}:'
+    )
     assert g.wait_minutes == 2
     assert g.labels == (("fizzle", "b\x1bit"), ('foo"ba\x00r', "baz\n"), ("a\\b", "\u1234\u03a3 \U00045678"))
 
@@ -132,6 +135,7 @@ def test_parse_header_rejects_non_headers() -> None:
 
 # --- frames --------------------------------------------------------------------------------
 
+
 def test_frames_args_offsets_and_inlined() -> None:
     g = one(
         "goroutine 7 [semacquire]:",
@@ -163,8 +167,10 @@ def test_elided_frames_both_forms() -> None:
 
 
 def test_serving_goroutine_is_flagged() -> None:
-    g = one("goroutine 1 [running]:",
-            "runtime/pprof.writeGoroutineStacks({0xa0ffb0, 0xc000})\n\t/go/src/runtime/pprof/pprof.go:816 +0x69\n")
+    g = one(
+        "goroutine 1 [running]:",
+        "runtime/pprof.writeGoroutineStacks({0xa0ffb0, 0xc000})\n\t/go/src/runtime/pprof/pprof.go:816 +0x69\n",
+    )
     assert g.is_serving
     assert not one("goroutine 1 [running]:").is_serving
 
@@ -176,8 +182,9 @@ def test_too_many_frames_are_bounded() -> None:
 
 
 def test_line_bound_is_a_parameter() -> None:
-    (g,) = parse_debug2(f"goroutine 7 [select]:\nmain.{'x' * 100}()\n\t/src/{'d' * 100}.go:1 +0x1\n",
-                        max_line=20).goroutines
+    (g,) = parse_debug2(
+        f"goroutine 7 [select]:\nmain.{'x' * 100}()\n\t/src/{'d' * 100}.go:1 +0x1\n", max_line=20
+    ).goroutines
     assert len(g.frames[0].func) == 20 and len(g.frames[0].file) == 20
 
 
@@ -244,6 +251,7 @@ def test_empty_or_garbage_is_parse_error(text: str) -> None:
 
 # --- real captures -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("version", ["go1.19", "go1.26", "go1.27"])
 def test_fixture_dump(version: str) -> None:
     text = fixture_path(version, "goroutine_debug2.txt").read_text()
@@ -251,8 +259,18 @@ def test_fixture_dump(version: str) -> None:
     assert not dump.truncated
     assert len(dump.goroutines) == text.count("\ngoroutine ") + 1
     statuses = {g.status for g in dump.goroutines}
-    assert {"chan send", "chan receive", "select", "sleep", "IO wait", "sync.Cond.Wait",
-            "select (no cases)", "chan receive (nil chan)", "syscall", "running"} <= statuses
+    assert {
+        "chan send",
+        "chan receive",
+        "select",
+        "sleep",
+        "IO wait",
+        "sync.Cond.Wait",
+        "select (no cases)",
+        "chan receive (nil chan)",
+        "syscall",
+        "running",
+    } <= statuses
     leak = [g for g in dump.goroutines if g.status == "chan send"]
     assert len(leak) >= 100
     assert all(g.frames[0].func == "main.(*Dispatcher).deliver" for g in leak)

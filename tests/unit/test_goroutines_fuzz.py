@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import fixture_path
 from tui.core.errors import ParseError
+from tui.core.textsafe import clean
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
@@ -15,19 +16,62 @@ from tui.goroutines.proto import decode_goroutine_profile
 from tui.model.detect import KINDS, detect_kind
 from tui.model.index_page import parse_index
 from tui.model.memstats import parse_memstats
-from tui.core.textsafe import clean
 
 DEBUG2 = fixture_path("go1.27", "goroutine_debug2.txt").read_text()[:6000]
 DEBUG1 = fixture_path("go1.27", "goroutine_debug1.txt").read_text()[:3000]
 
 # Text built from the pieces that matter to the parsers, in any order.
-PIECES = st.sampled_from([
-    "goroutine ", "1", "42", " [", "]", ":", ", ", " minutes", "(leaked)", " (durable)", "locked to thread",
-    " {", "}", '"', "\\", "\\x", "\\u12", "labels:{", "\n", "\n\n", "\r\n", "\t", "(", ")", "...", " +0x1f",
-    "created by ", " in goroutine ", "...3 frames elided...", "main.f", "/src/a.go:", "#", " @ 0x1",
-    "goroutine profile: total ", "# labels: ", "# runtime.MemStats\n", "# Stack = ", " / ", "# PauseNs = [",
-    "<td>", "</td>", "<a href='x'>", "</a>", "\x1b", "\x00", "\u202e", "é",
-])
+PIECES = st.sampled_from(
+    [
+        "goroutine ",
+        "1",
+        "42",
+        " [",
+        "]",
+        ":",
+        ", ",
+        " minutes",
+        "(leaked)",
+        " (durable)",
+        "locked to thread",
+        " {",
+        "}",
+        '"',
+        "\\",
+        "\\x",
+        "\\u12",
+        "labels:{",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\t",
+        "(",
+        ")",
+        "...",
+        " +0x1f",
+        "created by ",
+        " in goroutine ",
+        "...3 frames elided...",
+        "main.f",
+        "/src/a.go:",
+        "#",
+        " @ 0x1",
+        "goroutine profile: total ",
+        "# labels: ",
+        "# runtime.MemStats\n",
+        "# Stack = ",
+        " / ",
+        "# PauseNs = [",
+        "<td>",
+        "</td>",
+        "<a href='x'>",
+        "</a>",
+        "\x1b",
+        "\x00",
+        "\u202e",
+        "é",
+    ]
+)
 TEXT = st.lists(PIECES, max_size=60).map("".join)
 
 
@@ -54,6 +98,7 @@ def test_cut_or_corrupted_real_dump(at: int, junk: str) -> None:
         dump = parse_debug2(text)
     except ParseError:
         return
+
     # Same goroutines in the same reason/age cells; stack signatures may differ only where junk
     # mimics Go syntax mid-line (e.g. "0created by f in goroutine 1": the fast path strips the id).
     def cells(groups):

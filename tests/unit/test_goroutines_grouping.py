@@ -24,8 +24,8 @@ from tui.goroutines.grouping import (
     infer_reason,
     normalise_reason,
 )
-from tui.goroutines.records import Frame
 from tui.goroutines.proto import decode_goroutine_profile
+from tui.goroutines.records import Frame
 
 
 def block(gid: int, header: str, funcs: list[str], arg: str = "0xc000", creator: int = 1) -> str:
@@ -42,16 +42,22 @@ def dump_text(blocks: list[str]) -> str:
 
 LEAK = ["main.deliver", "main.loop"]
 OTHER = ["main.wait", "main.loop"]
-SERVING = ("goroutine 99 [running]:\nruntime/pprof.writeGoroutineStacks({0x1, 0x2})\n"
-           "\t/go/src/runtime/pprof/pprof.go:816 +0x69\n")
+SERVING = (
+    "goroutine 99 [running]:\nruntime/pprof.writeGoroutineStacks({0x1, 0x2})\n"
+    "\t/go/src/runtime/pprof/pprof.go:816 +0x69\n"
+)
 
 
 def sample_text() -> str:
     blocks = [SERVING]
-    blocks += [block(i, f"chan send, {m} minutes" if m else "chan send", LEAK, arg=f"0xc{i:06x}", creator=i % 3 + 1)
-               for i, m in zip(range(1, 41), [0, 0, 2, 3, 31, 45, 90, 300] * 5)]
+    blocks += [
+        block(i, f"chan send, {m} minutes" if m else "chan send", LEAK, arg=f"0xc{i:06x}", creator=i % 3 + 1)
+        for i, m in zip(range(1, 41), [0, 0, 2, 3, 31, 45, 90, 300] * 5)
+    ]
     blocks += [block(100 + i, "chan receive, 2 minutes", OTHER) for i in range(3)]
-    blocks.append('goroutine 200 [chan receive] {worker: cache, req: "a-b c"}:\nmain.wait(0x1)\n\t/src/wait.go:10 +0x1\n')
+    blocks.append(
+        'goroutine 200 [chan receive] {worker: cache, req: "a-b c"}:\nmain.wait(0x1)\n\t/src/wait.go:10 +0x1\n'
+    )
     blocks.append(block(300, "chan send (leaked)", LEAK))
     return dump_text(blocks)
 
@@ -63,7 +69,12 @@ def test_tree_shape_counts_and_order() -> None:
     assert (send.min_minutes, send.max_minutes) == (0, 300)
     # Oldest bucket first; each bucket keeps its own min/max.
     assert [(b.label, b.count, b.min_minutes, b.max_minutes) for b in send.buckets] == [
-        ("≥4h", 5, 300, 300), ("1–4h", 5, 90, 90), ("15–60m", 10, 31, 45), ("1–5m", 10, 2, 3), ("<1m", 10, 0, 0)]
+        ("≥4h", 5, 300, 300),
+        ("1–4h", 5, 90, 90),
+        ("15–60m", 10, 31, 45),
+        ("1–5m", 10, 2, 3),
+        ("<1m", 10, 0, 0),
+    ]
     stack = send.buckets[0].stacks[0]
     assert [f.func for f in stack.frames] == LEAK
     assert all(f.args == "" and f.offset is None for f in stack.frames)  # arguments and offsets ignored
@@ -87,14 +98,19 @@ def test_labels_seen_and_leaked_flag() -> None:
 
 
 def test_keys_are_stable_across_processes() -> None:
-    code = ("import sys; from tui.goroutines.debug2 import parse_debug2; "
-            "from tui.goroutines.grouping import group_goroutines; "
-            "print([s.key for g in group_goroutines(parse_debug2(sys.stdin.read())) for b in g.buckets for s in b.stacks])")
+    code = (
+        "import sys; from tui.goroutines.debug2 import parse_debug2; "
+        "from tui.goroutines.grouping import group_goroutines; "
+        "print([s.key for g in group_goroutines(parse_debug2(sys.stdin.read())) for b in g.buckets for s in b.stacks])"
+    )
     outs = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        outs.add(subprocess.run([sys.executable, "-c", code], input=sample_text(), capture_output=True, text=True,
-                                env=env, check=True).stdout)
+        outs.add(
+            subprocess.run(
+                [sys.executable, "-c", code], input=sample_text(), capture_output=True, text=True, env=env, check=True
+            ).stdout
+        )
     assert len(outs) == 1
     assert re.search(r"chan send\|≥4h\|[0-9a-f]{16}", outs.pop())
 
@@ -121,16 +137,22 @@ def test_custom_buckets() -> None:
 
 # --- semacquire (Go 1.19) -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("funcs", "expected"), [
-    (["sync.runtime_SemacquireMutex", "sync.(*Mutex).lockSlow", "sync.(*Mutex).Lock", "main.f"], "sync.Mutex.Lock"),
-    (["sync.runtime_SemacquireMutex", "sync.(*RWMutex).RLock", "main.f"], "sync.RWMutex.RLock"),
-    (["sync.runtime_SemacquireMutex", "sync.(*RWMutex).Lock", "main.f"], "sync.RWMutex.Lock"),
-    # RWMutex.Lock blocked on its inner writer mutex: Go 1.20+ says sync.Mutex.Lock too.
-    (["sync.runtime_SemacquireMutex", "sync.(*Mutex).lockSlow", "sync.(*Mutex).Lock", "sync.(*RWMutex).Lock"],
-     "sync.Mutex.Lock"),
-    (["sync.runtime_Semacquire", "sync.(*WaitGroup).Wait", "main.f"], "sync.WaitGroup.Wait"),
-    (["internal/poll.runtime_Semacquire", "internal/poll.(*fdMutex).rwlock"], "semacquire"),
-])
+
+@pytest.mark.parametrize(
+    ("funcs", "expected"),
+    [
+        (["sync.runtime_SemacquireMutex", "sync.(*Mutex).lockSlow", "sync.(*Mutex).Lock", "main.f"], "sync.Mutex.Lock"),
+        (["sync.runtime_SemacquireMutex", "sync.(*RWMutex).RLock", "main.f"], "sync.RWMutex.RLock"),
+        (["sync.runtime_SemacquireMutex", "sync.(*RWMutex).Lock", "main.f"], "sync.RWMutex.Lock"),
+        # RWMutex.Lock blocked on its inner writer mutex: Go 1.20+ says sync.Mutex.Lock too.
+        (
+            ["sync.runtime_SemacquireMutex", "sync.(*Mutex).lockSlow", "sync.(*Mutex).Lock", "sync.(*RWMutex).Lock"],
+            "sync.Mutex.Lock",
+        ),
+        (["sync.runtime_Semacquire", "sync.(*WaitGroup).Wait", "main.f"], "sync.WaitGroup.Wait"),
+        (["internal/poll.runtime_Semacquire", "internal/poll.(*fdMutex).rwlock"], "semacquire"),
+    ],
+)
 def test_semacquire_normalised_only_when_the_stack_proves_it(funcs: list[str], expected: str) -> None:
     assert normalise_reason("semacquire", [Frame(f) for f in funcs]) == expected
     assert normalise_reason("chan send", [Frame(f) for f in funcs]) == "chan send"
@@ -142,7 +164,12 @@ def test_go119_and_go127_fixtures_agree_on_sync_reasons() -> None:
         return {g.key: g.count for g in groups if g.reason.startswith("sync.")}
 
     old, mid, new = reasons("go1.19"), reasons("go1.26"), reasons("go1.27")
-    assert old == mid == new == {"sync.Mutex.Lock": 3, "sync.RWMutex.RLock": 3, "sync.WaitGroup.Wait": 3, "sync.Cond.Wait": 3}
+    assert (
+        old
+        == mid
+        == new
+        == {"sync.Mutex.Lock": 3, "sync.RWMutex.RLock": 3, "sync.WaitGroup.Wait": 3, "sync.Cond.Wait": 3}
+    )
 
 
 @pytest.mark.parametrize("version", ["go1.19", "go1.27"])
@@ -156,8 +183,16 @@ def test_fixture_leak_group_on_top(version: str) -> None:
 
 # --- text fast path == full path ------------------------------------------------------------
 
-@pytest.mark.parametrize(("version", "name"), [
-    ("go1.19", "goroutine_debug2.txt"), ("go1.26", "goroutine_debug2.txt"), ("go1.27", "goroutine_debug2.txt"), ("go1.27", "goroutineleak_debug2.txt")])
+
+@pytest.mark.parametrize(
+    ("version", "name"),
+    [
+        ("go1.19", "goroutine_debug2.txt"),
+        ("go1.26", "goroutine_debug2.txt"),
+        ("go1.27", "goroutine_debug2.txt"),
+        ("go1.27", "goroutineleak_debug2.txt"),
+    ],
+)
 def test_fast_path_equals_full_path_on_fixtures(version: str, name: str) -> None:
     text = fixture_path(version, name).read_text()
     fast = group_debug2_text(text)
@@ -165,17 +200,20 @@ def test_fast_path_equals_full_path_on_fixtures(version: str, name: str) -> None
     assert fast.total == len(parse_debug2(text).goroutines) and not fast.truncated
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda t: t,
-    lambda t: t.replace("\n", "\r\n"),
-    lambda t: t[:-25],
-    lambda t: t + "\n\n\n",
-    lambda t: t.replace("\n\ngoroutine", "\ngoroutine"),
-    lambda t: "panic: x\n\n" + t,
-    lambda t: t.replace("\ngoroutine 2 [", "\n0goroutine 2 ["),  # corrupt header: skipped by both paths
-    lambda t: t.replace("\ngoroutine 3 [", "\ngoroutine  ["),
-    lambda t: t.replace("\ngoroutine 4 [", "\nXXXXXXXXX 4 ["),
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t,
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t[:-25],
+        lambda t: t + "\n\n\n",
+        lambda t: t.replace("\n\ngoroutine", "\ngoroutine"),
+        lambda t: "panic: x\n\n" + t,
+        lambda t: t.replace("\ngoroutine 2 [", "\n0goroutine 2 ["),  # corrupt header: skipped by both paths
+        lambda t: t.replace("\ngoroutine 3 [", "\ngoroutine  ["),
+        lambda t: t.replace("\ngoroutine 4 [", "\nXXXXXXXXX 4 ["),
+    ],
+)
 def test_fast_path_equals_full_path_on_edge_cases(mutate) -> None:
     text = mutate(sample_text())
     fast = group_debug2_text(text, buckets=(1, 60))
@@ -191,6 +229,7 @@ def test_fast_path_limit() -> None:
 
 
 # --- debug=1 / proto ------------------------------------------------------------------------
+
 
 def test_infer_reason() -> None:
     assert infer_reason([Frame("runtime.gopark"), Frame("runtime.chansend"), Frame("main.f")]) == "chan send"
@@ -224,6 +263,7 @@ def test_goroutineleak_counts_are_leaked() -> None:
 
 
 # --- filters --------------------------------------------------------------------------------
+
 
 def test_filter_by_regex_and_min_count_recounts() -> None:
     groups = group_goroutines(parse_debug2(sample_text()))

@@ -151,10 +151,12 @@ def test_stuck_needs_rising_youngest_wait_and_a_stuck_reason():
 
 
 def test_sort_puts_leaked_then_growing_then_stuck():
-    vs = [Verdict(STUCK, "s", "s", 0.0, 10, 0.0, ""),
-          Verdict(GROWING, "g1", "g1", 5.0, 10, 0.0, ""),
-          leaked_verdict("l", "l", 3, 0.0, source="goroutineleak profile"),
-          Verdict(GROWING, "g2", "g2", 50.0, 10, 0.0, "")]
+    vs = [
+        Verdict(STUCK, "s", "s", 0.0, 10, 0.0, ""),
+        Verdict(GROWING, "g1", "g1", 5.0, 10, 0.0, ""),
+        leaked_verdict("l", "l", 3, 0.0, source="goroutineleak profile"),
+        Verdict(GROWING, "g2", "g2", 50.0, 10, 0.0, ""),
+    ]
     assert [v.key for v in sort_verdicts(vs)] == ["l", "g2", "g1", "s"]
     assert sort_verdicts(vs)[0].kind == LEAKED
 

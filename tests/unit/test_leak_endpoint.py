@@ -2,12 +2,12 @@
 
 import dataclasses
 
+from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
+
 from tests.conftest import fixture_path
 from tui.goroutines.debug1 import parse_debug1
 from tui.model import snapshot as snap
 from tui.service.endpoints import LEAK_EVERY_SECONDS
-
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 
 LEAK_TEXT = fixture_path("go1.27", "goroutineleak_debug1.txt").read_bytes()
 

@@ -7,20 +7,21 @@ from tests.conftest import fixture_path
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.grouping import group_goroutines
-from tui.goroutines.records import Frame, StackCounts, StackRecord
-from tui.model import snapshot as snap
 from tui.goroutines.match_keys import GroupObservation, from_reason_groups, from_stack_counts, match_key
-from tui.leaks.growth import GROWING, LEAKED, STUCK
+from tui.goroutines.records import Frame, StackCounts, StackRecord
 from tui.heap.decode import decode_profile
 from tui.leaks import tracker as L
+from tui.leaks.growth import GROWING, LEAKED, STUCK
 from tui.leaks.tracker import LeakTracker
+from tui.model import snapshot as snap
 
 DELIVER = "main.(*Dispatcher).deliver"
 
 
 def obs(key, count, reason="chan send", lo=None, hi=None, leaked=False):
-    return GroupObservation(key=key, reason=reason, count=count, min_minutes=lo, max_minutes=hi,
-                            leaked=leaked, label=f"fn_{key}")
+    return GroupObservation(
+        key=key, reason=reason, count=count, min_minutes=lo, max_minutes=hi, leaked=leaked, label=f"fn_{key}"
+    )
 
 
 def test_growing_group_is_flagged_and_steady_one_is_not():
@@ -48,8 +49,9 @@ def test_absent_group_counts_zero_and_is_forgotten_once_all_zero():
 def test_stuck_group_from_rising_wait_minutes():
     tr = LeakTracker()
     for i in range(6):
-        tr.observe_groups(60.0 * i, [obs("stuck", 100, lo=12 + i, hi=40 + i),
-                                     obs("idle", 8, "chan receive", lo=12 + i, hi=40 + i)])
+        tr.observe_groups(
+            60.0 * i, [obs("stuck", 100, lo=12 + i, hi=40 + i), obs("idle", 8, "chan receive", lo=12 + i, hi=40 + i)]
+        )
     r = tr.report()
     assert [(v.kind, v.key) for v in r.verdicts] == [(STUCK, "stuck")]
     assert r.groups and next(g for g in r.groups if g.key == "stuck").oldest_minutes == 45
@@ -64,8 +66,11 @@ def test_goroutineleak_profile_matches_the_debug2_groups_of_a_real_capture():
     tr.observe_leaks(1.0, from_stack_counts(leaks))
     r = tr.report()
     leaked = {v.label: v for v in r.verdicts if v.kind == LEAKED}
-    assert set(leaked) == {f"{DELIVER} [chan send]", "main.parkNilChanReceive [chan receive (nil chan)]",
-                           "main.parkSelectNoCases [select (no cases)]"}
+    assert set(leaked) == {
+        f"{DELIVER} [chan send]",
+        "main.parkNilChanReceive [chan receive (nil chan)]",
+        "main.parkSelectNoCases [select (no cases)]",
+    }
     assert leaked[f"{DELIVER} [chan send]"].current == 250
     assert r.verdicts[0].kind == LEAKED
     deliver = next(g for g in r.groups if g.label == DELIVER)
@@ -153,16 +158,27 @@ def test_feed_takes_only_new_data_from_snapshots_and_restarts():
     profile = decode_profile(fixture_path("go1.27", "heap.pb.gz").read_bytes())
     leaks = parse_debug1(fixture_path("go1.27", "goroutineleak_debug1.txt").read_text())
     tr = LeakTracker()
-    s1 = _snapshot(1, 10.0, ages={snap.GOROUTINE_TREE: 9.0, snap.HEAP: 9.5, snap.GOROUTINE_LEAKS: 9.7},
-                   goroutine_groups=groups, heap=profile, heap_totals=MappingProxyType({"inuse_space": 1.0}),
-                   goroutine_leaks=leaks)
+    s1 = _snapshot(
+        1,
+        10.0,
+        ages={snap.GOROUTINE_TREE: 9.0, snap.HEAP: 9.5, snap.GOROUTINE_LEAKS: 9.7},
+        goroutine_groups=groups,
+        heap=profile,
+        heap_totals=MappingProxyType({"inuse_space": 1.0}),
+        goroutine_leaks=leaks,
+    )
     r1 = tr.feed(s1)
     assert r1.baseline_at == 9.5 and r1.leak_profile_at == 9.7
     assert r1.verdicts[0].kind == LEAKED and r1.verdicts[0].label.startswith(DELIVER)
     tr.feed(s1)  # same fetch times: nothing new
     assert all(len(g.spark) == 1 for g in tr.report().groups)
-    s2 = _snapshot(2, 20.0, ages={snap.GOROUTINE_TREE: 9.0}, goroutine_groups=groups,
-                   restarts=(snap.RestartEvent(19.0, "pid changed"),))
+    s2 = _snapshot(
+        2,
+        20.0,
+        ages={snap.GOROUTINE_TREE: 9.0},
+        goroutine_groups=groups,
+        restarts=(snap.RestartEvent(19.0, "pid changed"),),
+    )
     r2 = tr.feed(s2)
     assert r2.groups == () and r2.baseline_at is None and "pid changed" in r2.baseline_reason
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_path
-from tui.core import limits
 from tui.config import Config, ConfigError, add_connection_arguments, build_config, config_from_args
+from tui.core import limits
 from tui.core.errors import LimitExceeded
 from tui.model.history import History, history_levels
 from tui.model.parsers import default_parsers
@@ -26,25 +26,64 @@ def parse_cli(*argv: str) -> Config:
 
 def test_defaults_come_from_tui_limits() -> None:
     c = Config()
-    assert (c.max_body_bytes, c.max_decompressed_bytes, c.max_goroutines, c.max_frames, c.max_text_line,
-            c.history_points, c.history_series) == (
-        limits.MAX_BODY_BYTES, limits.MAX_DECOMPRESSED_BYTES, limits.MAX_GOROUTINES, limits.MAX_FRAMES,
-        limits.MAX_TEXT_LINE, limits.HISTORY_POINTS, limits.HISTORY_SERIES)
+    assert (
+        c.max_body_bytes,
+        c.max_decompressed_bytes,
+        c.max_goroutines,
+        c.max_frames,
+        c.max_text_line,
+        c.history_points,
+        c.history_series,
+    ) == (
+        limits.MAX_BODY_BYTES,
+        limits.MAX_DECOMPRESSED_BYTES,
+        limits.MAX_GOROUTINES,
+        limits.MAX_FRAMES,
+        limits.MAX_TEXT_LINE,
+        limits.HISTORY_POINTS,
+        limits.HISTORY_SERIES,
+    )
 
 
 def test_cli_flags_and_config_file(tmp_path: Path) -> None:
     c = parse_cli("--max-body-mb", "1.5", "--max-goroutines", "1000")
     assert c.max_body_bytes == int(1.5 * limits.MiB) and c.max_goroutines == 1000
     path = tmp_path / "c.json"
-    path.write_text(json.dumps({"max_decompressed_bytes": 1 << 20, "max_frames": 64, "max_text_line": 512,
-                                "history_points": 100, "history_series": 32, "max_goroutines": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "max_decompressed_bytes": 1 << 20,
+                "max_frames": 64,
+                "max_text_line": 512,
+                "history_points": 100,
+                "history_series": 32,
+                "max_goroutines": 5,
+            }
+        )
+    )
     c = parse_cli("--config", str(path), "--max-goroutines", "7")  # CLI beats the file
-    assert (c.max_decompressed_bytes, c.max_frames, c.max_text_line, c.history_points, c.history_series,
-            c.max_goroutines) == (1 << 20, 64, 512, 100, 32, 7)
+    assert (
+        c.max_decompressed_bytes,
+        c.max_frames,
+        c.max_text_line,
+        c.history_points,
+        c.history_series,
+        c.max_goroutines,
+    ) == (1 << 20, 64, 512, 100, 32, 7)
 
 
-@pytest.mark.parametrize("key", ["max_body_bytes", "max_decompressed_bytes", "max_goroutines", "max_frames",
-                                 "max_text_line", "history_points", "history_series"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "max_body_bytes",
+        "max_decompressed_bytes",
+        "max_goroutines",
+        "max_frames",
+        "max_text_line",
+        "history_points",
+        "history_series",
+    ],
+)
 def test_non_positive_bounds_are_refused(key: str) -> None:
     with pytest.raises(ConfigError, match=key):
         build_config({"target": "h:1", key: 0}, env={})

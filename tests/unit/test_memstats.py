@@ -49,7 +49,13 @@ def test_every_field() -> None:
     assert ms.alloc == 21230488 and ms.total_alloc == 28538568 and ms.sys == 34453768 and ms.lookups == 0
     assert (ms.mallocs, ms.frees) == (307818, 78883)
     assert (ms.heap_alloc, ms.heap_sys, ms.heap_idle, ms.heap_inuse, ms.heap_released, ms.heap_objects) == (
-        21230488, 28246016, 5840896, 22405120, 5840896, 228935)
+        21230488,
+        28246016,
+        5840896,
+        22405120,
+        5840896,
+        228935,
+    )
     assert (ms.stack_inuse, ms.stack_sys) == (47185920, 47185920)
     assert (ms.mspan_inuse, ms.mspan_sys, ms.mcache_inuse, ms.mcache_sys) == (331360, 342720, 4592, 16072)
     assert (ms.buck_hash_sys, ms.gc_sys, ms.other_sys) == (1446142, 2655984, 632722)
@@ -75,20 +81,23 @@ def test_unknown_future_field_is_ignored_and_crlf_ok() -> None:
 
 
 def test_header_is_optional() -> None:
-    trailer_only = TRAILER[TRAILER.index("# runtime.MemStats"):]
+    trailer_only = TRAILER[TRAILER.index("# runtime.MemStats") :]
     assert parse_memstats(trailer_only).header is None
     assert parse_heap_totals("nonsense") is None
 
 
-@pytest.mark.parametrize(("bad", "good"), [
-    ("# Alloc = 21230488", "# Alloc = lots"),
-    ("# Stack = 47185920 / 47185920", "# Stack = 47185920"),
-    ("# Stack = 47185920 / 47185920", "# Stack = a / b"),
-    ("# PauseNs = [2102635 287279 0]", "# PauseNs = 2102635"),
-    ("# PauseNs = [2102635 287279 0]", "# PauseNs = [1 x 3]"),
-    ("# GCCPUFraction = 4.164982966528647e-05", "# GCCPUFraction = many"),
-    ("# DebugGC = false", "# DebugGC = maybe"),
-])
+@pytest.mark.parametrize(
+    ("bad", "good"),
+    [
+        ("# Alloc = 21230488", "# Alloc = lots"),
+        ("# Stack = 47185920 / 47185920", "# Stack = 47185920"),
+        ("# Stack = 47185920 / 47185920", "# Stack = a / b"),
+        ("# PauseNs = [2102635 287279 0]", "# PauseNs = 2102635"),
+        ("# PauseNs = [2102635 287279 0]", "# PauseNs = [1 x 3]"),
+        ("# GCCPUFraction = 4.164982966528647e-05", "# GCCPUFraction = many"),
+        ("# DebugGC = false", "# DebugGC = maybe"),
+    ],
+)
 def test_garbage_values_are_parse_errors(bad: str, good: str) -> None:
     with pytest.raises(ParseError):
         parse_memstats(TRAILER.replace(bad, good))

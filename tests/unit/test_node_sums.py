@@ -11,6 +11,7 @@ from tests.conftest import FIXTURES_DIR
 from tests.unit.pprof_builder import Builder
 from tui.core.errors import ParseError
 from tui.heap import node_sums
+from tui.heap.decode import decode_profile
 from tui.heap.diff import diff
 from tui.heap.node_sums import node_values, node_values_exact
 from tui.heap.nodes import map_nodes
@@ -21,7 +22,6 @@ from tui.heap.packed import (
     varints_before,
 )
 from tui.heap.top import stack_totals, top
-from tui.heap.decode import decode_profile
 
 PROFILES = sorted(p for p in FIXTURES_DIR.glob("go1.*/*.pb.gz") if p.name in ("heap.pb.gz", "allocs.pb.gz"))
 

@@ -64,16 +64,18 @@ def test_all_files_make_one_snapshot(version):
 
 
 def test_goroutineleak_dump_marks_leaked_groups():
-    s = OfflineSource([str(fixture_path("go1.27", "goroutine_debug2.txt")),
-                       str(fixture_path("go1.27", "goroutineleak_debug2.txt"))]).snapshot
+    s = OfflineSource(
+        [str(fixture_path("go1.27", "goroutine_debug2.txt")), str(fixture_path("go1.27", "goroutineleak_debug2.txt"))]
+    ).snapshot
     leaked = [g for g in s.goroutine_groups if g.leaked]
     assert leaked and leaked[0].reason == "chan send" and leaked[0].count >= 100
     assert "goroutineleak" in s.tree_status
     plain = OfflineSource([str(fixture_path("go1.27", "goroutine_debug2.txt"))]).snapshot
     assert not any(g.leaked for g in plain.goroutine_groups)
     # a debug=1 leak profile (leaked goroutines only) is the snapshot's goroutine_leaks, like live
-    with_counts = OfflineSource([str(fixture_path("go1.27", "goroutine_debug2.txt")),
-                                 str(fixture_path("go1.27", "goroutineleak_debug1.txt"))]).snapshot
+    with_counts = OfflineSource(
+        [str(fixture_path("go1.27", "goroutine_debug2.txt")), str(fixture_path("go1.27", "goroutineleak_debug1.txt"))]
+    ).snapshot
     assert with_counts.goroutine_leaks is not None and with_counts.goroutine_leaks.kind == "goroutineleak"
     assert with_counts.goroutine_leaks.total == 256
     assert with_counts.age("goroutine-leaks").fetched_at is not None

@@ -16,9 +16,9 @@ from tui.config import Config
 from tui.fetch.client import FetchResult
 from tui.heap.decode import decode_profile
 from tui.recording.export import SCREENSHOT_NAME, save_snapshot
-from tui.sources.offline import OfflineSource
-from tui.sources.feeds import LiveSource, ReplaySource
 from tui.recording.tap import Body, LatestBodies, endpoint_key
+from tui.sources.feeds import LiveSource, ReplaySource
+from tui.sources.offline import OfflineSource
 
 
 class FixtureTarget:
@@ -56,8 +56,14 @@ def go_pprof_top(path) -> str:
 
 
 def test_offline_export_writes_each_body_under_its_name(tmp_path):
-    names = ["heap.pb.gz", "heap_debug1.txt", "goroutine_debug2.txt", "goroutine_debug1.txt", "index.html",
-             "goroutineleak_debug2.txt"]
+    names = [
+        "heap.pb.gz",
+        "heap_debug1.txt",
+        "goroutine_debug2.txt",
+        "goroutine_debug1.txt",
+        "index.html",
+        "goroutineleak_debug2.txt",
+    ]
     source = OfflineSource([str(fixture_path("go1.27", n)) for n in names])
     out = source.save(tmp_path / "exports")
     assert out.parent == tmp_path / "exports" and out.name.startswith("pprof-tui-")

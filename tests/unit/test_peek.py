@@ -1,7 +1,7 @@
 from tests.unit.pprof_builder import Builder
+from tui.heap.decode import decode_profile
 from tui.heap.peek import peek
 from tui.heap.top import top
-from tui.heap.decode import decode_profile
 
 ONE = (("inuse_space", "bytes"),)
 

@@ -6,9 +6,9 @@ import pytest
 
 from tests.unit.pprof_builder import Builder
 from tui.core.errors import LimitExceeded, ParseError
+from tui.heap.decode import decode_profile
 from tui.heap.top import top
 from tui.wire import profile_pb2
-from tui.heap.decode import decode_profile
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -33,8 +33,9 @@ def test_raw_and_gzip_decode_the_same():
 def test_samples_stacks_and_labels_round_trip():
     p = decode_profile(small().bytes())
     samples = list(p.samples)
-    names = [[p.functions.get(p.locations.get(lid).lines[0].function_id).name for lid in s.location_ids]
-             for s in samples]
+    names = [
+        [p.functions.get(p.locations.get(lid).lines[0].function_id).name for lid in s.location_ids] for s in samples
+    ]
     assert names == [["malloc", "handler", "main"], ["malloc", "handler", "main"], ["grow", "main"]]
     assert p.num_stacks == 2  # identical stacks are interned once
     assert samples[0].labels[0].key == "bytes" and samples[0].labels[0].num == 64
@@ -157,8 +158,9 @@ def test_unpacked_encoding_falls_back_and_matches():
     b.sample(["grow", "main"], [-1, -10, 0, 0])  # negative values survive too
     data = b.bytes()
     fast, slow = decode_profile(data), decode_profile(_unpacked(data))
-    assert [(s.location_ids, s.values, s.labels) for s in fast.samples] == \
-        [(s.location_ids, s.values, s.labels) for s in slow.samples]
+    assert [(s.location_ids, s.values, s.labels) for s in fast.samples] == [
+        (s.location_ids, s.values, s.labels) for s in slow.samples
+    ]
     assert slow.values[1][-1] == -10
 
 
@@ -212,8 +214,10 @@ _VALID = small().bytes()
 
 
 @settings(max_examples=300, deadline=None)
-@given(hst.lists(hst.tuples(hst.integers(0, len(_VALID) - 1), hst.integers(0, 255)), min_size=1, max_size=6),
-       hst.integers(0, len(_VALID)))
+@given(
+    hst.lists(hst.tuples(hst.integers(0, len(_VALID) - 1), hst.integers(0, 255)), min_size=1, max_size=6),
+    hst.integers(0, len(_VALID)),
+)
 def test_mutated_profiles_raise_only_parse_errors(flips, cut):
     data = bytearray(_VALID)
     for pos, byte in flips:
@@ -239,8 +243,15 @@ def _odd_tables():
     p.function.add(id=1, name=3, system_name=3, filename=4, start_line=10)
     p.function.add(id=2, name=5, system_name=5, filename=0, start_line=0)  # no file, no start line
     p.location.add(id=1, mapping_id=1, address=0x10, line=[profile_pb2.Line(function_id=1, line=7)])
-    p.location.add(id=2, mapping_id=0, address=0, line=[profile_pb2.Line(function_id=2, line=0),  # line 0
-                                                         profile_pb2.Line(function_id=1, line=9)])
+    p.location.add(
+        id=2,
+        mapping_id=0,
+        address=0,
+        line=[
+            profile_pb2.Line(function_id=2, line=0),  # line 0
+            profile_pb2.Line(function_id=1, line=9),
+        ],
+    )
     p.location.add(id=3, mapping_id=1, address=0x30)  # no lines
     p.sample.add(location_id=[2, 1], value=[5])
     p.sample.add(location_id=[3, 1], value=[7])

@@ -5,6 +5,7 @@ import random
 import pytest
 
 from tests.conftest import fixture_path
+from tui.heap.decode import decode_profile
 from tui.leaks.heap_baseline import Baseline, function_values, heap_diff, pick_sample_type
 from tui.leaks.reconcile import (
     GOROUTINES,
@@ -18,7 +19,6 @@ from tui.leaks.reconcile import (
     lower_envelope,
     reconcile,
 )
-from tui.heap.decode import decode_profile
 
 MB = 1 << 20
 
@@ -49,8 +49,9 @@ def test_heap_growth_names_the_largest_delta_functions():
     assert alone.verdict == NOTHING and next(m for m in alone.metrics if m.key == "heap_inuse").growing
     r = reconcile(series, growers, function_growing=True)
     assert r.verdict == HEAP
-    assert r.sentence == ("HeapInuse is growing +1.9 MB/min: largest Δinuse: "
-                          "main.(*LFUCache).increment (+15.0 MB), main.other (+2.0 MB)")
+    assert r.sentence == (
+        "HeapInuse is growing +1.9 MB/min: largest Δinuse: main.(*LFUCache).increment (+15.0 MB), main.other (+2.0 MB)"
+    )
 
 
 def test_saw_tooth_heapinuse_without_after_gc_series_uses_the_lower_envelope():
@@ -77,8 +78,10 @@ def test_goroutines_growing_without_stack_growth_is_not_a_stack_claim():
     assert r.verdict == NOTHING
 
 
-@pytest.mark.parametrize("value,text", [(0, "0 B"), (1023, "1023 B"), (2048, "2.0 kB"), (3 * MB, "3.0 MB"),
-                                        (-5 * MB, "-5.0 MB"), (2 << 30, "2.0 GB")])
+@pytest.mark.parametrize(
+    "value,text",
+    [(0, "0 B"), (1023, "1023 B"), (2048, "2.0 kB"), (3 * MB, "3.0 MB"), (-5 * MB, "-5.0 MB"), (2 << 30, "2.0 GB")],
+)
 def test_fmt_bytes(value, text):
     assert fmt_bytes(value) == text
 

@@ -15,20 +15,32 @@ from tui.config import Auth, Config, Secret
 from tui.core.errors import ParseError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError
-from tui.recording.writer import RecordingError, RecordingWriter, RecordLimits, safe_label
 from tui.recording.format import (
-    PREFIX, RecordHeader, decode_body, encode_record, list_segments, open_recording, scan_stream,
+    PREFIX,
+    RecordHeader,
+    decode_body,
+    encode_record,
+    list_segments,
+    open_recording,
+    scan_stream,
 )
+from tui.recording.writer import RecordingError, RecordingWriter, RecordLimits, safe_label
 
 
 def header(i: int, ep: str = "heap", **kw) -> RecordHeader:
-    return RecordHeader(t=100.0 + i, dt=0.25, wall=1.7e9 + i, ep=ep, status=200, elapsed=0.2, wire=10 + i,
-                        ctype="text/plain", **kw)
+    return RecordHeader(
+        t=100.0 + i, dt=0.25, wall=1.7e9 + i, ep=ep, status=200, elapsed=0.2, wire=10 + i, ctype="text/plain", **kw
+    )
 
 
 def test_round_trip_headers_and_bodies_compressed_or_not(tmp_path):
-    bodies = [b"", b"x", os.urandom(3000), b"goroutine 1 [chan send]:\n" * 500,
-              fixture_path("go1.27", "heap.pb.gz").read_bytes()]
+    bodies = [
+        b"",
+        b"x",
+        os.urandom(3000),
+        b"goroutine 1 [chan send]:\n" * 500,
+        fixture_path("go1.27", "heap.pb.gz").read_bytes(),
+    ]
     w = RecordingWriter(tmp_path / "r", target="127.0.0.1:6060", interval=2.0)
     for i, body in enumerate(bodies):
         w.append(header(i, ep=f"ep{i}?debug=2"), body)
@@ -98,8 +110,12 @@ def test_rotation_by_size_and_age_and_bounds(tmp_path):
 
     # age: a new segment every 50 s of wall time, and only max_age seconds kept
     now[0] = 0.0
-    aged = RecordingWriter(tmp_path / "a", target="t", wall=lambda: now[0],
-                           limits=RecordLimits(segment_seconds=50.0, max_age=120.0, compress=False))
+    aged = RecordingWriter(
+        tmp_path / "a",
+        target="t",
+        wall=lambda: now[0],
+        limits=RecordLimits(segment_seconds=50.0, max_age=120.0, compress=False),
+    )
     for i in range(30):
         aged.append(header(i), b"x" * 10)
         now[0] += 10.0
@@ -125,11 +141,14 @@ def test_writer_refuses_a_directory_that_holds_a_recording(tmp_path):
         open_recording(tmp_path)
 
 
-@pytest.mark.parametrize("label, expected", [
-    ("127.0.0.1:6060", "127.0.0.1:6060"),
-    ("https://user:pw@host:8443/app/debug/pprof/?token=abc", "host:8443/app/debug/pprof/"),
-    ("user:pw@host:6060?k=v", "host:6060"),
-])
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        ("127.0.0.1:6060", "127.0.0.1:6060"),
+        ("https://user:pw@host:8443/app/debug/pprof/?token=abc", "host:8443/app/debug/pprof/"),
+        ("user:pw@host:6060?k=v", "host:6060"),
+    ],
+)
 def test_safe_label_drops_credentials_and_queries(label, expected):
     assert safe_label(label) == expected
 
@@ -158,12 +177,15 @@ async def test_no_secret_reaches_the_recording_or_an_export(tmp_path):
         body = fixture_path("go1.27", "heap_debug1.txt").read_bytes() + f"\n# {echoed}\n".encode()
         return httpx.Response(200, content=body, headers={"content-type": "text/plain"})
 
-    for auth in (Auth(headers=(("X-Api-Key", Secret(HEADER_VALUE)),), bearer_token=Secret(TOKEN)),
-                 Auth(basic_user="ops", basic_password=Secret(PASSWORD))):
+    for auth in (
+        Auth(headers=(("X-Api-Key", Secret(HEADER_VALUE)),), bearer_token=Secret(TOKEN)),
+        Auth(basic_user="ops", basic_password=Secret(PASSWORD)),
+    ):
         config = Config(target="http://127.0.0.1:6060/debug/pprof/", auth=auth)
         rec_dir = tmp_path / f"r-{auth.basic_user}"
-        live = LiveSource(config, client=TargetClient(config, transport=httpx.MockTransport(handler)),
-                          record_dir=rec_dir)
+        live = LiveSource(
+            config, client=TargetClient(config, transport=httpx.MockTransport(handler)), record_dir=rec_dir
+        )
         await live.tap.get("heap", params={"debug": "1"})
         await live.tap.get("cmdline")
         with pytest.raises(FetchError):
@@ -185,7 +207,8 @@ async def test_no_secret_reaches_the_recording_or_an_export(tmp_path):
         assert rec.records[2].header.status == 401 and rec.records[2].header.etype == "Unauthorized"
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)

@@ -36,8 +36,12 @@ def expected_body(i: int) -> bytes:
 
 
 def run_and_kill(directory: Path, after: float) -> int:
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(directory)], cwd=ROOT, stdout=subprocess.PIPE,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(directory)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()  # the first record is written: the writer is running
     assert line.strip() == b"0"

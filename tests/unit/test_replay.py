@@ -15,16 +15,23 @@ from tui.config import Config
 from tui.fetch.client import FetchResult
 from tui.fetch.errors import Unreachable
 from tui.model import snapshot as snap
-from tui.service.poller import Poller
-from tui.recording.writer import RecordingWriter
 from tui.recording.format import open_recording
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
-from tui.sources.feeds import REPLAY, ReplaySource
 from tui.recording.tap import TapClient, endpoint_key
+from tui.recording.writer import RecordingWriter
+from tui.service.poller import Poller
+from tui.sources.feeds import REPLAY, ReplaySource
 
 FIX = "go1.27"
-LATENCY = {"index": 0.004, "cmdline": 0.001, "heap?debug=1": 0.01, "heap": 0.02,
-           "goroutine?debug=1": 0.01, "goroutine?debug=2": 0.05, "goroutineleak?debug=1": 0.01}
+LATENCY = {
+    "index": 0.004,
+    "cmdline": 0.001,
+    "heap?debug=1": 0.01,
+    "heap": 0.02,
+    "goroutine?debug=1": 0.01,
+    "goroutine?debug=2": 0.05,
+    "goroutineleak?debug=1": 0.01,
+}
 
 
 class FakeClock:
@@ -72,8 +79,11 @@ class FakeTarget:
             if self.index_calls in self.down_ticks:
                 raise Unreachable("127.0.0.1:6060: unreachable (connection refused)")
             count = 300 + 7 * self.index_calls
-            body = re.sub(r"<td>\d+</td><td><a href='goroutine\?debug=1'>",
-                          f"<td>{count}</td><td><a href='goroutine?debug=1'>", self.index).encode()
+            body = re.sub(
+                r"<td>\d+</td><td><a href='goroutine\?debug=1'>",
+                f"<td>{count}</td><td><a href='goroutine?debug=1'>",
+                self.index,
+            ).encode()
         else:
             body = self.files[key]
         return FetchResult(key, 200, body, len(body), LATENCY.get(key, 0.01), "text/plain")
@@ -252,8 +262,9 @@ async def test_replay_schedules_with_the_recorded_poll_settings(tmp_path):
 
     clock = FakeClock()
     config = Config(interval=0.5, stw_budget=0.05, debug2_min_age=3.0, heap_every=3)
-    live = LiveSource(config, client=FakeTarget(clock), record_dir=tmp_path / "rec", clock=clock,
-                      sleep=clock.sleep, rand=lambda: 0.5)
+    live = LiveSource(
+        config, client=FakeTarget(clock), record_dir=tmp_path / "rec", clock=clock, sleep=clock.sleep, rand=lambda: 0.5
+    )
     clock.limit = 12
     seen = []
     done = asyncio.Event()
@@ -269,8 +280,12 @@ async def test_replay_schedules_with_the_recorded_poll_settings(tmp_path):
     await asyncio.wait_for(done.wait(), 30)
     await live.stop()
     source = ReplaySource(tmp_path / "rec", speed=math.inf)  # no config given: taken from meta.json
-    assert (source.config.interval, source.config.stw_budget, source.config.debug2_min_age,
-            source.config.heap_every) == (0.5, 0.05, 3.0, 3)
+    assert (
+        source.config.interval,
+        source.config.stw_budget,
+        source.config.debug2_min_age,
+        source.config.heap_every,
+    ) == (0.5, 0.05, 3.0, 3)
     replayed = []
     source.on_snapshot = replayed.append
     await asyncio.wait_for(source.start(), 30)

@@ -64,11 +64,12 @@ class EchoTarget:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 echo = "".join(f"{k}: {v}\n" for k, v in self.headers.items())
                 target.seen.append(echo)
-                route = target.routes.get(self.path) or target.routes.get(self.path.split("?")[0]) \
-                    or target.routes.get("*")
+                route = (
+                    target.routes.get(self.path) or target.routes.get(self.path.split("?")[0]) or target.routes.get("*")
+                )
                 status, headers, body = route(echo) if route else (404, {}, b"404 page not found\n")
                 self.send_response(status)
                 for k, v in headers.items():
@@ -134,10 +135,10 @@ def planted_configs(tmp_path: Path, target: str) -> dict[str, Config]:
         "header-file": build_config({"target": target, "header_file": str(header_file)}, env={}),
         "token-file": build_config({"target": target, "token_file": str(token_file)}, env={}),
         "token-env": build_config({"target": target}, env={"PPROF_TUI_TOKEN": TOKEN}),
-        "header": build_config({"target": target, "header": [f"X-Api-Key: {HEADER_VALUE}",
-                                                             f"Authorization: Bearer {TOKEN}"]}, env={}),
-        "basic-file": build_config({"target": target, "basic_user": USER, "password_file": str(password_file)},
-                                   env={}),
+        "header": build_config(
+            {"target": target, "header": [f"X-Api-Key: {HEADER_VALUE}", f"Authorization: Bearer {TOKEN}"]}, env={}
+        ),
+        "basic-file": build_config({"target": target, "basic_user": USER, "password_file": str(password_file)}, env={}),
         "basic-env": build_config({"target": target}, env={"PPROF_TUI_USER": USER, "PPROF_TUI_PASSWORD": PASSWORD}),
     }
 
@@ -160,8 +161,13 @@ def test_no_secret_flag_on_argv_and_no_echo_of_a_mistaken_one(capsys) -> None:
     parser = argparse.ArgumentParser(prog="pprof-tui watch")
     parser.add_argument("target")
     add_connection_arguments(parser)
-    for argv in (["h:1", "--token", TOKEN], [f"--token={TOKEN}", "h:1"], ["h:1", "--password", PASSWORD],
-                 ["h:1", "--passw", PASSWORD], ["h:1", "--bearer", TOKEN]):
+    for argv in (
+        ["h:1", "--token", TOKEN],
+        [f"--token={TOKEN}", "h:1"],
+        ["h:1", "--password", PASSWORD],
+        ["h:1", "--passw", PASSWORD],
+        ["h:1", "--bearer", TOKEN],
+    ):
         with pytest.raises(SystemExit) as info:
             parser.parse_args(argv)
         assert info.value.code == 2
@@ -178,7 +184,9 @@ def test_config_errors_do_not_quote_secret_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         build_config({"target": "h:1", "token_file": str(two_lines)}, env={})
     with pytest.raises(ConfigError) as both:
-        build_config({"target": "h:1", "basic_user": USER}, env={"PPROF_TUI_TOKEN": TOKEN, "PPROF_TUI_PASSWORD": PASSWORD})
+        build_config(
+            {"target": "h:1", "basic_user": USER}, env={"PPROF_TUI_TOKEN": TOKEN, "PPROF_TUI_PASSWORD": PASSWORD}
+        )
     with pytest.raises(ConfigError) as bad_header:
         build_config({"target": "h:1", "header": [f"X-Key {HEADER_VALUE}"]}, env={})
     bad_file = tmp_path / "h"
@@ -190,8 +198,10 @@ def test_config_errors_do_not_quote_secret_files(tmp_path: Path) -> None:
 
 
 def test_redact_catches_cut_and_repr_forms() -> None:
-    assert redact(f"not an integer: 'xxxxxxxx Bearer {TOKEN[:12]}'", [TOKEN]) == \
-        "not an integer: 'xxxxxxxx Bearer <redacted>'"
+    assert (
+        redact(f"not an integer: 'xxxxxxxx Bearer {TOKEN[:12]}'", [TOKEN])
+        == "not an integer: 'xxxxxxxx Bearer <redacted>'"
+    )
     assert "\\\\" not in redact(repr("a\\b"), ["a\\b"]) and "<redacted>" in redact(repr("a\\b"), ["a\\b"])
     assert redact(f"x {TOKEN} \x1b[2J", [TOKEN]) == "x <redacted> ␛[2J"
     assert redact("the token-file option", [TOKEN]) == "the token-file option"  # no cut at the end: kept
@@ -234,15 +244,24 @@ async def test_fetch_once_error_for_text_commands(tmp_path: Path, echo_target) -
 def poller_routes(memstats_ok: bool) -> dict[str, Route]:
     def memstats(e: str) -> tuple[int, dict[str, str], bytes]:
         alloc = "100" if memstats_ok else f"{auth_value(e)}"
-        return 200, {}, (f"heap profile: 1: 8 [2: 16] @ heap/1\n\n# runtime.MemStats\n# Alloc = {alloc}\n"
-                         f"# Sys = xx {auth_value(e)} yy\n# NumGC = {'x' * 30}{auth_value(e)}\n").encode()
+        return (
+            200,
+            {},
+            (
+                f"heap profile: 1: 8 [2: 16] @ heap/1\n\n# runtime.MemStats\n# Alloc = {alloc}\n"
+                f"# Sys = xx {auth_value(e)} yy\n# NumGC = {'x' * 30}{auth_value(e)}\n"
+            ).encode(),
+        )
 
     return {
         "/debug/pprof/": lambda e: (200, {"Content-Type": "text/html"}, index_html(2)),
         "/debug/pprof/cmdline": lambda e: (200, {}, f"/srv/app\x00{auth_value(e)}".encode()),
         "/debug/pprof/heap?debug=1": memstats,
-        "/debug/pprof/heap": lambda e: (200, {"Content-Type": "application/octet-stream"},
-                                        gzip.compress(e.encode()) if not memstats_ok else HEAP_GZ),
+        "/debug/pprof/heap": lambda e: (
+            200,
+            {"Content-Type": "application/octet-stream"},
+            gzip.compress(e.encode()) if not memstats_ok else HEAP_GZ,
+        ),
         "/debug/pprof/goroutine?debug=1": lambda e: (401, {}, e.encode()),
         "/debug/pprof/goroutine?debug=2": lambda e: (200, {}, GOROUTINE_DEBUG2 if memstats_ok else e.encode()),
     }
@@ -298,8 +317,9 @@ async def test_parser_bug_quoting_the_body_is_logged_redacted(tmp_path: Path, ec
         raise KeyError(body.decode()[:400])  # a bug whose message quotes the body (and the echoed token)
 
     p = default_parsers()
-    poller, seen = await _watch(config, ticks=3,
-                                parsers=Parsers(p.index, p.heap, buggy_memstats, p.goroutine_debug1, p.goroutine_debug2))
+    poller, seen = await _watch(
+        config, ticks=3, parsers=Parsers(p.index, p.heap, buggy_memstats, p.goroutine_debug1, p.goroutine_debug2)
+    )
     logged = [r for r in caplog.records if "parsing" in r.getMessage()]
     assert logged and "KeyError" in logged[0].getMessage() and "Traceback" not in logged[0].getMessage()
     assert "poller.py" in logged[0].getMessage()  # the frames are still there
@@ -313,13 +333,16 @@ def run_cli(*argv: str, env_token: bool = True) -> subprocess.CompletedProcess[s
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPROF_TUI_")}
     if env_token:
         env["PPROF_TUI_TOKEN"] = TOKEN
-    return subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *argv], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
+    )
 
 
 @pytest.mark.parametrize("command", ["top", "goroutines"])
-@pytest.mark.parametrize(("mode", "how"), [(m, "env") for m in ("401", "500", "html", "redirect", "json")]
-                         + [("401", "token-file"), ("html", "header-file")])
+@pytest.mark.parametrize(
+    ("mode", "how"),
+    [(m, "env") for m in ("401", "500", "html", "redirect", "json")] + [("401", "token-file"), ("html", "header-file")],
+)
 def test_text_commands_on_failing_targets_print_no_secret(command: str, mode: str, how: str, tmp_path: Path) -> None:
     server = EchoTarget({"*": ERROR_ROUTES[mode]})
     extra: list[str] = []
@@ -346,9 +369,14 @@ def test_text_commands_reach_a_protected_target_with_the_token() -> None:
             return 401, {}, b"no"
         return 200, {"Content-Type": "application/octet-stream"}, HEAP_GZ
 
-    server = EchoTarget({"/debug/pprof/heap": heap,
-                         "/debug/pprof/goroutine": lambda e: ERROR_ROUTES["401"](e) if not auth_value(e) else
-                         (200, {}, GOROUTINE_DEBUG1)})
+    server = EchoTarget(
+        {
+            "/debug/pprof/heap": heap,
+            "/debug/pprof/goroutine": lambda e: (
+                ERROR_ROUTES["401"](e) if not auth_value(e) else (200, {}, GOROUTINE_DEBUG1)
+            ),
+        }
+    )
     try:
         top = run_cli("top", f"{server.url}/debug/pprof/heap", "--nodecount", "3")
         goroutines = run_cli("goroutines", f"{server.url}/debug/pprof/goroutine?debug=1")

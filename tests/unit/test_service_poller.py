@@ -1,11 +1,10 @@
 import asyncio
 
 import pytest
+from service_fakes import FakeClock, ScriptedTarget, make_poller, run_until
 
 from tui.model import snapshot as snap
 from tui.service.budget import BASE_COST
-
-from service_fakes import FakeClock, ScriptedTarget, make_poller, run_until
 
 
 @pytest.fixture
@@ -103,7 +102,7 @@ async def test_target_down_backoff_then_recovery_keeps_history(clock):
     s = poller.latest
     assert s.state == snap.RECONNECTING
     assert s.status.startswith("reconnecting:") and "unreachable" in s.status and "\n" not in s.status
-    times = target.times["index"][n0 - 1:]
+    times = target.times["index"][n0 - 1 :]
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert gaps[-1] > gaps[0] and max(gaps) <= 16 + 5  # grows, capped
     assert s.history.values("goroutines")[: len(before)] == before  # kept
@@ -213,7 +212,9 @@ async def test_stop_cancels_mid_request_and_closes_client(clock):
         return await original(request)
 
     import httpx
+
     from tui.fetch.client import TargetClient
+
     poller = make_poller(target, clock)
     poller._client = TargetClient(poller.config, transport=httpx.MockTransport(hanging))
     poller._owns_client = True
@@ -229,9 +230,10 @@ async def test_stop_cancels_mid_request_and_closes_client(clock):
 
 
 async def test_parse_error_is_reported_not_raised(clock):
+    from service_fakes import FAKE_PARSERS
+
     from tui.core.errors import ParseError
     from tui.model.parsers import Parsers
-    from service_fakes import FAKE_PARSERS
 
     def bad_memstats(data):
         raise ParseError("heap?debug=1: no MemStats trailer")
@@ -248,8 +250,9 @@ async def test_parse_error_is_reported_not_raised(clock):
 
 
 async def test_parser_bug_is_reported_and_polling_continues(clock):
-    from tui.model.parsers import Parsers
     from service_fakes import FAKE_PARSERS
+
+    from tui.model.parsers import Parsers
 
     def buggy_heap(data):
         raise TypeError("unexpected keyword argument 'x'")

@@ -46,8 +46,24 @@ def test_tabs_become_spaces() -> None:
     assert clean("a\tb") == "a b"
 
 
-@pytest.mark.parametrize("ch", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f", "\u061c",
-                                "\u200b", "\ufeff", "\u2028", "\u2029", "\U000e0041"])
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "\u202e",
+        "\u202d",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200f",
+        "\u061c",
+        "\u200b",
+        "\ufeff",
+        "\u2028",
+        "\u2029",
+        "\U000e0041",
+    ],
+)
 def test_bidi_and_invisible_format_characters(ch: str) -> None:
     out = clean(f"abc{ch}def")
     assert ch not in out

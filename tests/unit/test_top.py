@@ -2,8 +2,8 @@ import pytest
 
 from tests.unit.pprof_builder import Builder
 from tui.core.errors import ParseError
-from tui.heap.top import top
 from tui.heap.decode import decode_profile
+from tui.heap.top import top
 
 ONE = (("inuse_space", "bytes"),)
 
@@ -99,8 +99,12 @@ def test_line_granularity_splits_by_line():
     b.sample(["a", "main"], [5], lines=[12, 50])
     b.sample(["a", "main"], [1], lines=[12, 51])
     r = top(decode_profile(b.bytes()), granularity="lines")
-    assert rows(r) == {"a /src/a.go:11": (10, 10), "a /src/a.go:12": (6, 6),
-                       "main /src/main.go:50": (0, 15), "main /src/main.go:51": (0, 1)}
+    assert rows(r) == {
+        "a /src/a.go:11": (10, 10),
+        "a /src/a.go:12": (6, 6),
+        "main /src/main.go:50": (0, 15),
+        "main /src/main.go:51": (0, 1),
+    }
     row = next(x for x in r.rows if x.key == "a /src/a.go:12")
     assert (row.name, row.file, row.line) == ("a", "/src/a.go", 12)
     # Function granularity merges the lines.

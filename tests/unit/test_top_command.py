@@ -7,16 +7,17 @@ import pytest
 
 from tests.unit.pprof_builder import Builder
 from tui.commands.top_render import render_text
-from tui.heap.top import top
 from tui.heap.decode import decode_profile
+from tui.heap.top import top
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAP = ROOT / "tests" / "fixtures" / "go1.27" / "heap.pb.gz"
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", "top", *args], cwd=ROOT, capture_output=True,
-                          input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "top", *args], cwd=ROOT, capture_output=True, input=stdin, timeout=120
+    )
 
 
 @pytest.fixture()
@@ -65,11 +66,14 @@ def test_base_subtracts(heap_file, tmp_path):
     assert json.loads(res.stdout)["rows"] == []
 
 
-@pytest.mark.parametrize("content,message", [
-    (None, b"no such file"),
-    (b"\x1f\x8b\x08\x00garbage", b"gzip"),
-    (b"not a profile at all \xff\xff", b"not a valid profile"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (None, b"no such file"),
+        (b"\x1f\x8b\x08\x00garbage", b"gzip"),
+        (b"not a profile at all \xff\xff", b"not a valid profile"),
+    ],
+)
 def test_errors_are_one_line_exit_1(tmp_path, content, message):
     path = tmp_path / "p"
     if content is not None:
@@ -99,9 +103,11 @@ def test_control_characters_stripped_when_sanitizing():
 
 
 def test_top_path_does_not_import_ui_or_network_stack(heap_file):
-    code = ("import sys; from tui.cli import main; rc = main(['top', sys.argv[1]]); "
-            "bad = [m for m in ('httpx', 'textual', 'rich') if m in sys.modules]; "
-            "print('BAD', bad) if bad else None; sys.exit(rc or (3 if bad else 0))")
+    code = (
+        "import sys; from tui.cli import main; rc = main(['top', sys.argv[1]]); "
+        "bad = [m for m in ('httpx', 'textual', 'rich') if m in sys.modules]; "
+        "print('BAD', bad) if bad else None; sys.exit(rc or (3 if bad else 0))"
+    )
     res = subprocess.run([sys.executable, "-c", code, str(heap_file)], cwd=ROOT, capture_output=True, timeout=120)
     assert res.returncode == 0, res.stdout[-300:] + res.stderr[-300:]
 

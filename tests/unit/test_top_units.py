@@ -3,19 +3,22 @@ import pytest
 from tui.heap.units import choose_output_unit, format_pct, format_value, scale
 
 
-@pytest.mark.parametrize("value,unit,expected", [
-    (1572864, "bytes", "1.50MB"),
-    (524288, "bytes", "512kB"),
-    (1023, "bytes", "1023B"),
-    (1024, "bytes", "1kB"),
-    (0, "bytes", "0"),
-    (-1572864, "bytes", "-1.50MB"),
-    (3 << 30, "bytes", "3GB"),
-    (42, "count", "42"),
-    (1500000000, "nanoseconds", "1.50s"),
-    (2500, "nanoseconds", "2.50us"),
-    (7, "widgets", "7"),
-])
+@pytest.mark.parametrize(
+    "value,unit,expected",
+    [
+        (1572864, "bytes", "1.50MB"),
+        (524288, "bytes", "512kB"),
+        (1023, "bytes", "1023B"),
+        (1024, "bytes", "1kB"),
+        (0, "bytes", "0"),
+        (-1572864, "bytes", "-1.50MB"),
+        (3 << 30, "bytes", "3GB"),
+        (42, "count", "42"),
+        (1500000000, "nanoseconds", "1.50s"),
+        (2500, "nanoseconds", "2.50us"),
+        (7, "widgets", "7"),
+    ],
+)
 def test_format_value_auto(value, unit, expected):
     assert format_value(value, unit) == expected
 
@@ -41,16 +44,19 @@ def test_choose_output_unit_like_pprof_minimum():
     assert choose_output_unit([(-2048, -2048)], 4096, "bytes") == "kB"
 
 
-@pytest.mark.parametrize("value,total,expected", [
-    (1, 1, "  100%"),
-    (9996, 10000, "  100%"),
-    (404, 10000, " 4.04%"),
-    (80, 10000, "  0.8%"),
-    (5, 10000, " 0.05%"),
-    (-5, 100, " 5.00%"),
-    (1, 0, "    0%"),
-    (0, 10, "    0%"),
-])
+@pytest.mark.parametrize(
+    "value,total,expected",
+    [
+        (1, 1, "  100%"),
+        (9996, 10000, "  100%"),
+        (404, 10000, " 4.04%"),
+        (80, 10000, "  0.8%"),
+        (5, 10000, " 0.05%"),
+        (-5, 100, " 5.00%"),
+        (1, 0, "    0%"),
+        (0, 10, "    0%"),
+    ],
+)
 def test_format_pct_like_pprof(value, total, expected):
     assert format_pct(value, total) == expected
 

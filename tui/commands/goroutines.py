@@ -45,8 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="file, '-' for stdin, or http(s) URL of a goroutine endpoint")
     p.add_argument("--match", type=_regex, metavar="RE", help="only stacks whose reason, frames or labels match RE")
     p.add_argument("--min-count", type=int, default=1, metavar="N", help="only stacks with at least N goroutines")
-    p.add_argument("--buckets", type=_edges, default=None, metavar="EDGES",
-                   help="wait-duration bucket edges in minutes (default 1,5,15,60,240)")
+    p.add_argument(
+        "--buckets",
+        type=_edges,
+        default=None,
+        metavar="EDGES",
+        help="wait-duration bucket edges in minutes (default 1,5,15,60,240)",
+    )
     p.add_argument("--json", action="store_true", help="print the groups as JSON")
     from tui.config import add_auth_arguments
 
@@ -71,16 +76,22 @@ def _load(args: argparse.Namespace):
     from tui.sources.inputs import read_source, source_config
 
     config = source_config(args.source, args)
-    data = read_source(args.source, recording_endpoints=RECORDED_GOROUTINES, config=config,
-                       max_bytes=config.max_body_bytes)
+    data = read_source(
+        args.source, recording_endpoints=RECORDED_GOROUTINES, config=config, max_bytes=config.max_body_bytes
+    )
     kind = detect_kind(data)
     buckets = args.buckets or DEFAULT_BUCKETS
     if kind == "goroutine-debug2":
         from tui.goroutines.fastgroup import group_debug2_text
 
         grouped = group_debug2_text(data.decode("utf-8", errors="replace"), buckets=buckets)
-        meta = {"format": "debug=2", "total": grouped.total, "truncated": grouped.truncated,
-                "dropped": grouped.dropped, "serving_not_shown": grouped.serving}
+        meta = {
+            "format": "debug=2",
+            "total": grouped.total,
+            "truncated": grouped.truncated,
+            "dropped": grouped.dropped,
+            "serving_not_shown": grouped.serving,
+        }
         return grouped.groups, meta
     if kind == "goroutine-debug1":
         from tui.goroutines.debug1 import parse_debug1
@@ -94,8 +105,14 @@ def _load(args: argparse.Namespace):
         fmt = "proto"
     else:
         raise ParseError(f"{args.source}: not a goroutine dump or profile (looks like: {kind})")
-    meta = {"format": fmt, "kind": counts.kind, "total": counts.total, "truncated": False, "dropped": 0,
-            "serving_not_shown": 0}
+    meta = {
+        "format": fmt,
+        "kind": counts.kind,
+        "total": counts.total,
+        "truncated": False,
+        "dropped": 0,
+        "serving_not_shown": 0,
+    }
     return group_stack_counts(counts), meta
 
 
@@ -161,7 +178,11 @@ def render_text(groups, meta: dict) -> str:
 def _stack_lines(sg) -> list[str]:
     out = [f"    {sg.count:,} × stack {sg.key.rsplit('|', 1)[-1]}  {_minutes(sg.min_minutes, sg.max_minutes)}".rstrip()]
     if sg.sample_ids:
-        out.append("      goroutines: " + " ".join(str(i) for i in sg.sample_ids) + (" …" if sg.count > len(sg.sample_ids) else ""))
+        out.append(
+            "      goroutines: "
+            + " ".join(str(i) for i in sg.sample_ids)
+            + (" …" if sg.count > len(sg.sample_ids) else "")
+        )
     if sg.labels_seen:
         out.append("      labels: " + ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in sg.labels_seen))
     for f in sg.frames:

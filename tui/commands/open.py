@@ -11,7 +11,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         "open",
         help="show saved files in the UI (also: pprof-tui FILE...)",
         description="Open heap/allocs profiles (gzip'd or raw proto), goroutine debug=1/debug=2 dumps, "
-                    "goroutineleak dumps and heap?debug=1 text; the kind is detected from the content.",
+        "goroutineleak dumps and heap?debug=1 text; the kind is detected from the content.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.set_defaults(handler=run)
@@ -20,8 +20,8 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from tui.core.errors import PprofTuiError
-    from tui.sources.offline import OfflineSource
     from tui.core.textsafe import clean
+    from tui.sources.offline import OfflineSource
 
     try:
         source = OfflineSource(args.files)

@@ -17,14 +17,34 @@ MiB = 1024 * 1024
 
 def add_record_limit_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("recording bounds")
-    g.add_argument("--record-max-mb", type=float, default=1024, metavar="MB",
-                   help="keep at most this much recording; the oldest segments go first (default 1024)")
-    g.add_argument("--record-segment-mb", type=float, default=64, metavar="MB",
-                   help="start a new segment file past this size (default 64)")
-    g.add_argument("--record-segment-minutes", type=float, default=60, metavar="MIN",
-                   help="start a new segment file after this long (default 60)")
-    g.add_argument("--record-max-hours", type=float, default=None, metavar="H",
-                   help="drop segments whose newest record is older than this (default: no age bound)")
+    g.add_argument(
+        "--record-max-mb",
+        type=float,
+        default=1024,
+        metavar="MB",
+        help="keep at most this much recording; the oldest segments go first (default 1024)",
+    )
+    g.add_argument(
+        "--record-segment-mb",
+        type=float,
+        default=64,
+        metavar="MB",
+        help="start a new segment file past this size (default 64)",
+    )
+    g.add_argument(
+        "--record-segment-minutes",
+        type=float,
+        default=60,
+        metavar="MIN",
+        help="start a new segment file after this long (default 60)",
+    )
+    g.add_argument(
+        "--record-max-hours",
+        type=float,
+        default=None,
+        metavar="H",
+        help="drop segments whose newest record is older than this (default: no age bound)",
+    )
 
 
 def limits_from_args(args: argparse.Namespace):
@@ -36,10 +56,12 @@ def limits_from_args(args: argparse.Namespace):
     hours = args.record_max_hours
     if hours is not None and not hours > 0:
         raise ConfigError("--record-max-hours must be > 0")
-    return RecordLimits(segment_bytes=int(args.record_segment_mb * MiB),
-                        segment_seconds=args.record_segment_minutes * 60.0,
-                        max_bytes=int(args.record_max_mb * MiB),
-                        max_age=None if hours is None else hours * 3600.0)
+    return RecordLimits(
+        segment_bytes=int(args.record_segment_mb * MiB),
+        segment_seconds=args.record_segment_minutes * 60.0,
+        max_bytes=int(args.record_max_mb * MiB),
+        max_age=None if hours is None else hours * 3600.0,
+    )
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -47,13 +69,18 @@ def register(subparsers) -> argparse.ArgumentParser:
         "record",
         help="record a target's pprof answers to DIR without the UI (replay them with `replay DIR`)",
         description="Poll TARGET exactly like `watch` and append every answer (body, time, cost) to DIR. "
-                    "Crash-safe: a killed recorder loses at most the record being written. "
-                    "No credentials, headers or the target's command line are stored.",
+        "Crash-safe: a killed recorder loses at most the record being written. "
+        "No credentials, headers or the target's command line are stored.",
     )
     parser.add_argument("target", help="host:port or a base URL, as for watch")
     parser.add_argument("directory", metavar="DIR", help="new (or empty) directory for the recording")
-    parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                        help="stop after this long (default: until Ctrl-C / SIGTERM)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop after this long (default: until Ctrl-C / SIGTERM)",
+    )
     add_record_limit_arguments(parser)
     add_connection_arguments(parser)
     parser.set_defaults(handler=run)
@@ -85,9 +112,12 @@ def run(args: argparse.Namespace) -> int:
     asyncio.run(_record(source, args.duration))
     recorder = source.recorder
     written = recorder.writer.records if recorder else 0
-    print(f"pprof-tui record: {snapshots} polls, {written} records"
-          + (f", {recorder.dropped} dropped (writer behind)" if recorder and recorder.dropped else "")
-          + (f"; {recorder.error}" if recorder and recorder.error else ""), file=sys.stderr)
+    print(
+        f"pprof-tui record: {snapshots} polls, {written} records"
+        + (f", {recorder.dropped} dropped (writer behind)" if recorder and recorder.dropped else "")
+        + (f"; {recorder.error}" if recorder and recorder.error else ""),
+        file=sys.stderr,
+    )
     return 1 if recorder and recorder.error else 0
 
 

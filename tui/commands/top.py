@@ -21,8 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "in the layout of `go tool pprof -top`.",
     )
     p.add_argument("source", metavar="SOURCE", help="profile file, '-' for stdin, or http(s) URL")
-    p.add_argument("--sample-index", metavar="T", default=None,
-                   help="sample type name (inuse_space, alloc_objects, ...) or index; default: the profile's")
+    p.add_argument(
+        "--sample-index",
+        metavar="T",
+        default=None,
+        help="sample type name (inuse_space, alloc_objects, ...) or index; default: the profile's",
+    )
     p.add_argument("--nodecount", type=int, default=None, metavar="N", help="show at most N rows")
     p.add_argument("--cum", action="store_true", help="sort by cumulative value")
     p.add_argument("--focus", metavar="RE", help="keep samples with a frame matching RE")
@@ -56,7 +60,9 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
     data = read_source(spec, recording_endpoints=("heap",), config=config, max_bytes=config.max_body_bytes)
     try:
         # top() checks stacks itself
-        return decode_profile(data, labels=labels, validate_stacks=False, max_decompressed=config.max_decompressed_bytes)
+        return decode_profile(
+            data, labels=labels, validate_stacks=False, max_decompressed=config.max_decompressed_bytes
+        )
     except ParseError as exc:
         raise ParseError(f"{spec}: {exc}", kind=exc.kind) from None
 
@@ -85,7 +91,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(render_json(profile, report, source=args.source, focus=args.focus, ignore=args.ignore))
     else:
         # Always cleaned, also into a pipe or file: a saved report must be safe to `cat` later.
-        out.write(render_text(profile, report, source=args.source, focus=args.focus, ignore=args.ignore,
-                              nodecount=args.nodecount, sanitize=True))
+        out.write(
+            render_text(
+                profile,
+                report,
+                source=args.source,
+                focus=args.focus,
+                ignore=args.ignore,
+                nodecount=args.nodecount,
+                sanitize=True,
+            )
+        )
     out.flush()
     return 0

@@ -11,8 +11,15 @@ from tui.heap.top import TopReport
 from tui.heap.units import choose_output_unit, format_duration, format_pct, format_value
 
 
-def header_lines(profile: Profile, report: TopReport, output_unit: str, *, focus: str | None,
-                 ignore: str | None, nodecount: int | None) -> list[str]:
+def header_lines(
+    profile: Profile,
+    report: TopReport,
+    output_unit: str,
+    *,
+    focus: str | None,
+    ignore: str | None,
+    nodecount: int | None,
+) -> list[str]:
     """pprof's ProfileLabels + reportLabels for a text report."""
     fmt = lambda v: format_value(v, report.unit, output_unit)  # noqa: E731
     lines: list[str] = []
@@ -34,14 +41,18 @@ def header_lines(profile: Profile, report: TopReport, output_unit: str, *, focus
         ratio = ""
         if report.unit in ("nanoseconds", "nanosecond", "ns") and report.total:
             ratio = f"({format_pct(report.total, profile.duration_nanos)})"
-        lines.append(f"Duration: {format_duration(profile.duration_nanos)}, Total samples = {fmt(report.total)} {ratio}")
+        lines.append(
+            f"Duration: {format_duration(profile.duration_nanos)}, Total samples = {fmt(report.total)} {ratio}"
+        )
     filters = [f"focus={focus}" if focus else "", f"ignore={ignore}" if ignore else ""]
     filters = [f for f in filters if f]
     if filters:
         lines.append("Active filters:")
         lines.extend("   " + (f[:80] + "…" if len(f) > 80 else f) for f in filters)
-    lines.append(f"Showing nodes accounting for {fmt(report.shown_total)}, "
-                 f"{format_pct(report.shown_total, report.total).strip()} of {fmt(report.total)} total")
+    lines.append(
+        f"Showing nodes accounting for {fmt(report.shown_total)}, "
+        f"{format_pct(report.shown_total, report.total).strip()} of {fmt(report.total)} total"
+    )
     if report.total != 0:
         if report.dropped_nodes > 0:
             noun = "nodes" if report.dropped_nodes > 1 else "node"
@@ -51,27 +62,40 @@ def header_lines(profile: Profile, report: TopReport, output_unit: str, *, focus
     return lines
 
 
-def render_text(profile: Profile, report: TopReport, *, source: str, focus: str | None = None,
-                ignore: str | None = None, nodecount: int | None = None, sanitize: bool = False) -> str:
+def render_text(
+    profile: Profile,
+    report: TopReport,
+    *,
+    source: str,
+    focus: str | None = None,
+    ignore: str | None = None,
+    nodecount: int | None = None,
+    sanitize: bool = False,
+) -> str:
     del source
     output_unit = choose_output_unit(((r.flat, r.cum) for r in report.rows), report.total, report.unit)
     clean = _cleaner(sanitize)
-    out = [clean(line) for line in header_lines(profile, report, output_unit, focus=focus, ignore=ignore,
-                                                 nodecount=nodecount)]
+    out = [
+        clean(line)
+        for line in header_lines(profile, report, output_unit, focus=focus, ignore=ignore, nodecount=nodecount)
+    ]
     out.append(f"{'flat':>10} {'flat':>5}% {'sum':>5}% {'cum':>10} {'cum':>5}%")
     total = report.total
     running = 0
     for r in report.rows:
         running += r.flat
         inl = f" ({r.inline})" if r.inline else ""
-        out.append(f"{format_value(r.flat, report.unit, output_unit):>10} {format_pct(r.flat, total)} "
-                   f"{format_pct(running, total)} {format_value(r.cum, report.unit, output_unit):>10} "
-                   f"{format_pct(r.cum, total)}  {clean(r.key)}{inl}")
+        out.append(
+            f"{format_value(r.flat, report.unit, output_unit):>10} {format_pct(r.flat, total)} "
+            f"{format_pct(running, total)} {format_value(r.cum, report.unit, output_unit):>10} "
+            f"{format_pct(r.cum, total)}  {clean(r.key)}{inl}"
+        )
     return "\n".join(out) + "\n"
 
 
-def render_json(profile: Profile, report: TopReport, *, source: str, focus: str | None = None,
-                ignore: str | None = None) -> str:
+def render_json(
+    profile: Profile, report: TopReport, *, source: str, focus: str | None = None, ignore: str | None = None
+) -> str:
     obj = {
         "source": source,
         "sample_type": report.sample_type,
@@ -89,9 +113,18 @@ def render_json(profile: Profile, report: TopReport, *, source: str, focus: str 
         "dropped_nodes": report.dropped_nodes,
         "dropped_cutoff": report.dropped_cutoff,
         "rows": [
-            {"key": r.key, "name": r.name, "file": r.file, "line": r.line, "flat": r.flat,
-             "flat_pct": round(r.flat_pct, 4), "sum_pct": round(r.sum_pct, 4), "cum": r.cum,
-             "cum_pct": round(r.cum_pct, 4), "inline": r.inline}
+            {
+                "key": r.key,
+                "name": r.name,
+                "file": r.file,
+                "line": r.line,
+                "flat": r.flat,
+                "flat_pct": round(r.flat_pct, 4),
+                "sum_pct": round(r.sum_pct, 4),
+                "cum": r.cum,
+                "cum_pct": round(r.cum_pct, 4),
+                "inline": r.inline,
+            }
             for r in report.rows
         ],
     }

@@ -14,9 +14,15 @@ def register(subparsers) -> argparse.ArgumentParser:
         help="watch a live Go service in the terminal UI",
         description="Poll TARGET's /debug/pprof/ endpoints gently and show heap, goroutines and trends.",
     )
-    parser.add_argument("target", help="host:port, http(s)://host:port, or a full base such as https://h/app/debug/pprof/")
-    parser.add_argument("--record", metavar="DIR", default=None,
-                        help="also record every answer to DIR (a new directory); replay it with `replay DIR`")
+    parser.add_argument(
+        "target", help="host:port, http(s)://host:port, or a full base such as https://h/app/debug/pprof/"
+    )
+    parser.add_argument(
+        "--record",
+        metavar="DIR",
+        default=None,
+        help="also record every answer to DIR (a new directory); replay it with `replay DIR`",
+    )
     from tui.commands.record import add_record_limit_arguments
 
     add_record_limit_arguments(parser)
@@ -42,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     build_app(source).run()
     recorder = source.recorder
     if recorder is not None:
-        print(f"pprof-tui: recorded {recorder.writer.records} answers into {args.record}"
-              + (f"; {recorder.error}" if recorder.error else ""), file=sys.stderr)
+        print(
+            f"pprof-tui: recorded {recorder.writer.records} answers into {args.record}"
+            + (f"; {recorder.error}" if recorder.error else ""),
+            file=sys.stderr,
+        )
     return 0

@@ -7,16 +7,25 @@ import base64
 import logging
 import ssl
 import time
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import httpx
 
 from tui.config import Config
 from tui.fetch import validate
 from tui.fetch.errors import (
-    BadGzip, FetchError, FetchTimeout, HTTPStatusError, NotFound, NotPprof, ServerError, TooLarge,
-    Unauthorized, Unreachable, redact,
+    BadGzip,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NotFound,
+    NotPprof,
+    ServerError,
+    TooLarge,
+    Unauthorized,
+    Unreachable,
+    redact,
 )
 from tui.fetch.gzipped import gunzip_bounded, is_gzip
 
@@ -78,11 +87,16 @@ class TargetClient:
             transport = httpx.AsyncHTTPTransport(uds=config.unix_socket, verify=verify)
         timeout = httpx.Timeout(config.request_timeout, connect=config.connect_timeout)
         self._client = httpx.AsyncClient(
-            headers=build_headers(config), auth=auth, verify=verify, timeout=timeout,
-            transport=transport, follow_redirects=False, trust_env=False,
+            headers=build_headers(config),
+            auth=auth,
+            verify=verify,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
         )
 
-    async def __aenter__(self) -> "TargetClient":
+    async def __aenter__(self) -> TargetClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -134,8 +148,9 @@ class TargetClient:
         except httpx.HTTPError as exc:
             raise FetchError(self._msg(f"{shown}: {exc}")) from None
 
-    async def _get(self, path: str, params: Mapping[str, str] | None, expect: str, max_bytes: int,
-                   gunzip: bool, shown: str) -> FetchResult:
+    async def _get(
+        self, path: str, params: Mapping[str, str] | None, expect: str, max_bytes: int, gunzip: bool, shown: str
+    ) -> FetchResult:
         start = time.perf_counter()
         url = path if path.startswith(("http://", "https://")) else self.base + path
         async with self._client.stream("GET", url, params=params) as resp:
@@ -156,8 +171,14 @@ class TargetClient:
         if gunzip and is_gzip(body):
             body = gunzip_bounded(body, self.config.max_decompressed_bytes, what=shown)
         validate.check_body(expect, body, content_type, what=shown)
-        return FetchResult(path=shown, status=status, body=body, wire_bytes=total,
-                           elapsed=time.perf_counter() - start, content_type=content_type)
+        return FetchResult(
+            path=shown,
+            status=status,
+            body=body,
+            wire_bytes=total,
+            elapsed=time.perf_counter() - start,
+            content_type=content_type,
+        )
 
     def _check_status(self, resp: httpx.Response, shown: str) -> None:
         status = resp.status_code
@@ -167,9 +188,13 @@ class TargetClient:
             where = resp.headers.get("location", "").split("?", 1)[0][:120]
             raise NotPprof(self._msg(f"{shown}: redirected to {where or '?'} (a login page?)"))
         if status in (401, 403):
-            raise Unauthorized(self._msg(
-                f"{shown}: HTTP {status}: credentials missing or refused "
-                "(see --token-file, $PPROF_TUI_TOKEN, --header)"), status=status)
+            raise Unauthorized(
+                self._msg(
+                    f"{shown}: HTTP {status}: credentials missing or refused "
+                    "(see --token-file, $PPROF_TUI_TOKEN, --header)"
+                ),
+                status=status,
+            )
         if status == 404:
             if shown == "index":
                 msg = f"HTTP 404 at {self.config.label}: pprof is not enabled there (wrong base path?)"

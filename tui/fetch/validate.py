@@ -39,8 +39,7 @@ def check_body(kind: str, body: bytes, content_type: str = "", *, what: str = ""
     head = body[:256].lstrip()
     if kind == INDEX:
         low = body[:65536].lower()
-        ok = b"debug/pprof" in low or b"types of profiles available" in low or (
-            b"goroutine?debug=1" in low)
+        ok = b"debug/pprof" in low or b"types of profiles available" in low or (b"goroutine?debug=1" in low)
     elif kind == PROFILE:
         # gzip'd, or a raw profile.proto: the first byte is the tag of a Profile field (1-14,
         # varint or length-delimited); Go writes period_type (11) first.

@@ -34,7 +34,9 @@ def _parse_frame(line: str, max_line: int) -> Frame | None:
     return Frame(func=cut(func, max_line), file=cut(file, max_line), line=lineno, offset=offset)
 
 
-def parse_debug1(text: str, *, max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE) -> StackCounts:
+def parse_debug1(
+    text: str, *, max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE
+) -> StackCounts:
     """Parse a debug=1 goroutine (or goroutineleak) profile. Raises ParseError if it is not one.
 
     Frames beyond ``max_frames`` per stack are dropped; names and paths are cut at ``max_line``."""
@@ -48,8 +50,9 @@ def parse_debug1(text: str, *, max_frames: int = limits.MAX_FRAMES, max_line: in
         raise ParseError("empty goroutine profile", kind="goroutine-debug1")
     title = _TITLE.match(lines[start].strip())
     if title is None:
-        raise ParseError("not a goroutine?debug=1 profile (no 'goroutine profile: total N' line)",
-                         kind="goroutine-debug1")
+        raise ParseError(
+            "not a goroutine?debug=1 profile (no 'goroutine profile: total N' line)", kind="goroutine-debug1"
+        )
     kind = "goroutineleak" if title.group(1) == "goroutineleak" else "goroutine"
     total = int(title.group(2)[:20])
     records: list[StackRecord] = []

@@ -28,7 +28,7 @@ _STATUS_SUFFIXES = (" (leaked)", " (scan)", " (durable)")
 class Header:
     """Fields of one goroutine header line (mutable scratch, not a record)."""
 
-    __slots__ = ("id", "status", "minutes", "locked", "leaked", "durable", "labels", "extra")
+    __slots__ = ("durable", "extra", "id", "labels", "leaked", "locked", "minutes", "status")
 
     def __init__(self, gid: int) -> None:
         self.id = gid
@@ -114,8 +114,14 @@ def parse_header(line: str) -> Header | None:
     return head
 
 
-def parse_block(lines: list[str], head: Header, *, last: bool, max_frames: int = limits.MAX_FRAMES,
-                max_line: int = limits.MAX_TEXT_LINE) -> tuple[Goroutine, bool]:
+def parse_block(
+    lines: list[str],
+    head: Header,
+    *,
+    last: bool,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+) -> tuple[Goroutine, bool]:
     """Build a Goroutine from a header and its stack lines. Returns (goroutine, looks_truncated).
 
     Frames beyond ``max_frames`` are counted as elided; names and paths are cut at ``max_line``."""
@@ -188,13 +194,18 @@ def split_blocks(text: str) -> tuple[list[str], bool]:
         if not stripped:
             raise ParseError("empty goroutine dump", kind="goroutine-debug2")
         raise ParseError("not a goroutine?debug=2 dump (no 'goroutine N [...]' header)", kind="goroutine-debug2")
-    body = text[m.start():]
+    body = text[m.start() :]
     ended_cleanly = body.endswith("\n")
     return BLOCK_SPLIT.split(body), ended_cleanly
 
 
-def parse_debug2(text: str, *, max_goroutines: int = limits.MAX_GOROUTINES, max_frames: int = limits.MAX_FRAMES,
-                 max_line: int = limits.MAX_TEXT_LINE) -> GoroutineDump:
+def parse_debug2(
+    text: str,
+    *,
+    max_goroutines: int = limits.MAX_GOROUTINES,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+) -> GoroutineDump:
     """Parse a goroutine?debug=2 dump. Raises ParseError if there is no goroutine header at all.
 
     Goroutines beyond ``max_goroutines`` are counted (``dropped``), not kept."""

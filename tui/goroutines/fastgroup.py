@@ -98,8 +98,9 @@ def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
         last = blocks.pop() if blocks else ""
         # Key: the text after "goroutine <id>"; blocks that do not start so get a key of their
         # own (they fail to parse, like in parse_debug2, and never borrow a valid block's key).
-        keys = [b[10:].lstrip(_DIGITS) if b[10:11].isdigit() and b.startswith("goroutine ") else "\0" + b
-                for b in blocks]
+        keys = [
+            b[10:].lstrip(_DIGITS) if b[10:11].isdigit() and b.startswith("goroutine ") else "\0" + b for b in blocks
+        ]
         counts = Counter(keys)
         if attempt == 0 and (_INNER_HEADER.search(last) or any(_INNER_HEADER.search(k) for k in counts)):
             continue
@@ -107,9 +108,15 @@ def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
     return blocks, last, keys, counts
 
 
-def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, include_serving: bool = False,
-                      max_goroutines: int = limits.MAX_GOROUTINES, max_frames: int = limits.MAX_FRAMES,
-                      max_line: int = limits.MAX_TEXT_LINE) -> GroupedDump:
+def group_debug2_text(
+    text: str,
+    *,
+    buckets: tuple[int, ...] = DEFAULT_BUCKETS,
+    include_serving: bool = False,
+    max_goroutines: int = limits.MAX_GOROUTINES,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+) -> GroupedDump:
     """Group a goroutine?debug=2 dump. Raises ParseError if the text holds no goroutine header.
 
     Blocks are keyed by their text after the goroutine id (header rest + normalised stack);
@@ -179,7 +186,12 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
         for b in sample_blocks:
             m = _GOROUTINE_ID.match(b)
             ids.append(int(m.group(1)[:20]) if m else 0)  # like parse_header: a 5000-digit id is no ValueError
-        cell = (normalise_reason(head.status, info.frames), head.leaked, bisect_right(edges, head.minutes or 0), info.hash)
+        cell = (
+            normalise_reason(head.status, info.frames),
+            head.leaked,
+            bisect_right(edges, head.minutes or 0),
+            info.hash,
+        )
         cells.setdefault(cell, []).append((indices[0], list(zip(indices, ids)), count, head.minutes, head.labels))
         infos[cell] = info
 
@@ -190,5 +202,6 @@ def group_debug2_text(text: str, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, 
         for _, _, count, minutes, labels in parts:
             acc.add(minutes, None, labels, count)
         acc.ids = [gid for _, gid in sorted(pair for p in parts for pair in p[1])][:MAX_SAMPLE_IDS]
-    return GroupedDump(groups=build_groups(accs, edges), total=kept + dropped, truncated=truncated,
-                       dropped=dropped, serving=serving)
+    return GroupedDump(
+        groups=build_groups(accs, edges), total=kept + dropped, truncated=truncated, dropped=dropped, serving=serving
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from tui.goroutines.grouping import ReasonGroup, StackGroup, max_known, min_known
 
@@ -18,16 +18,26 @@ def filter_stacks(groups: tuple[ReasonGroup, ...], keep: Callable[[StackGroup], 
             stacks = tuple(s for s in bg.stacks if keep(s))
             if not stacks:
                 continue
-            buckets.append(replace(
-                bg, stacks=stacks, count=sum(s.count for s in stacks),
-                min_minutes=min_known(s.min_minutes for s in stacks), max_minutes=max_known(s.max_minutes for s in stacks),
-            ))
+            buckets.append(
+                replace(
+                    bg,
+                    stacks=stacks,
+                    count=sum(s.count for s in stacks),
+                    min_minutes=min_known(s.min_minutes for s in stacks),
+                    max_minutes=max_known(s.max_minutes for s in stacks),
+                )
+            )
         if not buckets:
             continue
-        reasons.append(replace(
-            rg, buckets=tuple(buckets), count=sum(b.count for b in buckets),
-            min_minutes=min_known(b.min_minutes for b in buckets), max_minutes=max_known(b.max_minutes for b in buckets),
-        ))
+        reasons.append(
+            replace(
+                rg,
+                buckets=tuple(buckets),
+                count=sum(b.count for b in buckets),
+                min_minutes=min_known(b.min_minutes for b in buckets),
+                max_minutes=max_known(b.max_minutes for b in buckets),
+            )
+        )
     reasons.sort(key=lambda r: (-r.count, r.key))
     return tuple(reasons)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from tui.goroutines.records import Frame, GoroutineDump, Labels, StackCounts
 
@@ -194,7 +194,7 @@ def signature_hash(signature: str) -> str:
 class StackInfo:
     """One distinct stack: normalised frames, signature and its hash (computed once)."""
 
-    __slots__ = ("frames", "created_by", "elided", "signature", "hash")
+    __slots__ = ("created_by", "elided", "frames", "hash", "signature")
 
     def __init__(self, frames: Iterable[Frame], created_by: Frame | None, elided: bool) -> None:
         self.frames = tuple(normalise_frame(f) for f in frames)
@@ -207,7 +207,7 @@ class StackInfo:
 class Accumulator:
     """Running totals for one (reason, leaked, bucket, stack) cell."""
 
-    __slots__ = ("stack", "count", "min", "max", "ids", "labels")
+    __slots__ = ("count", "ids", "labels", "max", "min", "stack")
 
     def __init__(self, stack: StackInfo) -> None:
         self.stack = stack
@@ -247,7 +247,9 @@ def max_known(values: Iterable[int | None]) -> int | None:
     return max(known) if known else None
 
 
-def build_groups(cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, inferred: bool = False) -> tuple[ReasonGroup, ...]:
+def build_groups(
+    cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, inferred: bool = False
+) -> tuple[ReasonGroup, ...]:
     """Fold accumulated cells into sorted ReasonGroup -> BucketGroup -> StackGroup trees."""
     tree: dict[tuple[str, bool], dict[int, list[StackGroup]]] = {}
     for (reason, leaked, bucket, _), acc in cells.items():
@@ -276,28 +278,39 @@ def build_groups(cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, i
             stacks.sort(key=lambda g: (-g.count, g.key))
             blabel = bucket_label(bucket, edges) if bucket >= 0 else "age unknown"
             lo, hi = bucket_bounds(bucket, edges) if bucket >= 0 else (None, None)
-            bgroups.append(BucketGroup(
-                key=f"{rkey}|{blabel}", label=blabel, lo=lo, hi=hi,
-                count=sum(s.count for s in stacks),
-                min_minutes=min_known(s.min_minutes for s in stacks),
-                max_minutes=max_known(s.max_minutes for s in stacks),
-                stacks=tuple(stacks),
-            ))
+            bgroups.append(
+                BucketGroup(
+                    key=f"{rkey}|{blabel}",
+                    label=blabel,
+                    lo=lo,
+                    hi=hi,
+                    count=sum(s.count for s in stacks),
+                    min_minutes=min_known(s.min_minutes for s in stacks),
+                    max_minutes=max_known(s.max_minutes for s in stacks),
+                    stacks=tuple(stacks),
+                )
+            )
         # Oldest bucket first inside a reason: the long waits are what the user hunts.
         bgroups.sort(key=lambda b: -(b.lo if b.lo is not None else -1))
-        result.append(ReasonGroup(
-            key=rkey, reason=reason, count=sum(b.count for b in bgroups), leaked=leaked,
-            buckets=tuple(bgroups),
-            min_minutes=min_known(b.min_minutes for b in bgroups),
-            max_minutes=max_known(b.max_minutes for b in bgroups),
-            inferred=inferred,
-        ))
+        result.append(
+            ReasonGroup(
+                key=rkey,
+                reason=reason,
+                count=sum(b.count for b in bgroups),
+                leaked=leaked,
+                buckets=tuple(bgroups),
+                min_minutes=min_known(b.min_minutes for b in bgroups),
+                max_minutes=max_known(b.max_minutes for b in bgroups),
+                inferred=inferred,
+            )
+        )
     result.sort(key=lambda r: (-r.count, r.key))
     return tuple(result)
 
 
-def group_goroutines(dump: GoroutineDump, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS,
-                     include_serving: bool = False) -> tuple[ReasonGroup, ...]:
+def group_goroutines(
+    dump: GoroutineDump, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, include_serving: bool = False
+) -> tuple[ReasonGroup, ...]:
     """Group a parsed debug=2 dump. The goroutine serving the dump is left out unless asked."""
     edges = check_buckets(buckets)
     cells: dict[CellKey, Accumulator] = {}

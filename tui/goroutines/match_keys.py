@@ -66,10 +66,15 @@ def _merge(into: dict[str, GroupObservation], obs: GroupObservation) -> None:
     maxs = [m for m in (old.max_minutes, obs.max_minutes) if m is not None]
     reason = old.reason if old.count >= obs.count else obs.reason
     into[obs.key] = GroupObservation(
-        key=obs.key, reason=reason, count=old.count + obs.count,
-        min_minutes=min(mins) if mins else None, max_minutes=max(maxs) if maxs else None,
-        leaked=old.leaked or obs.leaked, label=old.label or obs.label,
-        tree_keys=old.tree_keys + tuple(k for k in obs.tree_keys if k not in old.tree_keys))
+        key=obs.key,
+        reason=reason,
+        count=old.count + obs.count,
+        min_minutes=min(mins) if mins else None,
+        max_minutes=max(maxs) if maxs else None,
+        leaked=old.leaked or obs.leaked,
+        label=old.label or obs.label,
+        tree_keys=old.tree_keys + tuple(k for k in obs.tree_keys if k not in old.tree_keys),
+    )
 
 
 def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]:
@@ -79,12 +84,19 @@ def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]
         for bucket in getattr(rgroup, "buckets", ()):
             for sg in getattr(bucket, "stacks", ()):
                 frames = getattr(sg, "frames", ())
-                _merge(out, GroupObservation(
-                    key=match_key(frames), reason=str(getattr(sg, "reason", "")),
-                    count=int(getattr(sg, "count", 0)),
-                    min_minutes=getattr(sg, "min_minutes", None), max_minutes=getattr(sg, "max_minutes", None),
-                    leaked=bool(getattr(sg, "leaked", False)), label=stack_label(frames),
-                    tree_keys=(str(getattr(sg, "key", "")),)))
+                _merge(
+                    out,
+                    GroupObservation(
+                        key=match_key(frames),
+                        reason=str(getattr(sg, "reason", "")),
+                        count=int(getattr(sg, "count", 0)),
+                        min_minutes=getattr(sg, "min_minutes", None),
+                        max_minutes=getattr(sg, "max_minutes", None),
+                        leaked=bool(getattr(sg, "leaked", False)),
+                        label=stack_label(frames),
+                        tree_keys=(str(getattr(sg, "key", "")),),
+                    ),
+                )
     return tuple(out.values())
 
 
@@ -95,7 +107,14 @@ def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
     leaked = counts.kind == "goroutineleak"
     out: dict[str, GroupObservation] = {}
     for record in counts.records:
-        _merge(out, GroupObservation(
-            key=match_key(record.frames), reason=infer_reason(record.frames), count=int(record.count),
-            leaked=leaked, label=stack_label(record.frames)))
+        _merge(
+            out,
+            GroupObservation(
+                key=match_key(record.frames),
+                reason=infer_reason(record.frames),
+                count=int(record.count),
+                leaked=leaked,
+                label=stack_label(record.frames),
+            ),
+        )
     return tuple(out.values())

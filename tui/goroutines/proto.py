@@ -39,8 +39,13 @@ def _parse_profile(data: bytes, max_decompressed: int) -> profile_pb2.Profile:
     return prof
 
 
-def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
-                             max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE) -> StackCounts:
+def decode_goroutine_profile(
+    data: bytes,
+    *,
+    max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+) -> StackCounts:
     """Decode goroutine?debug=0 bytes (gzip'd or raw). Raises ParseError on anything else."""
     if not data:
         raise ParseError("empty goroutine profile", kind="profile")
@@ -62,12 +67,14 @@ def decode_goroutine_profile(data: bytes, *, max_decompressed: int = limits.MAX_
         n = len(loc.line)
         for i, ln in enumerate(loc.line):
             fn = functions.get(ln.function_id)
-            frames.append(Frame(
-                func=s(fn.name) if fn else "?",
-                file=s(fn.filename) if fn else "",
-                line=int(ln.line),
-                inlined=i < n - 1,
-            ))
+            frames.append(
+                Frame(
+                    func=s(fn.name) if fn else "?",
+                    file=s(fn.filename) if fn else "",
+                    line=int(ln.line),
+                    inlined=i < n - 1,
+                )
+            )
         if not frames:
             frames.append(Frame(func=f"0x{loc.address:x}"))
         locations[loc.id] = tuple(frames)

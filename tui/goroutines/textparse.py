@@ -11,8 +11,16 @@ from tui.goroutines.records import Frame, Labels
 # Go's traceback prints a label key/value bare when it matches this, quoted otherwise.
 _BARE = re.compile(r"[^\s:,{}\"]+")
 _SIMPLE_ESCAPES = {
-    "n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\", '"': b'"', "'": b"'",
-    "a": b"\x07", "b": b"\x08", "f": b"\x0c", "v": b"\x0b",
+    "n": b"\n",
+    "r": b"\r",
+    "t": b"\t",
+    "\\": b"\\",
+    '"': b'"',
+    "'": b"'",
+    "a": b"\x07",
+    "b": b"\x08",
+    "f": b"\x0c",
+    "v": b"\x0b",
 }
 _HEX = frozenset("0123456789abcdefABCDEF")
 MAX_LABELS = 64
@@ -148,4 +156,6 @@ def make_frame(func_line: str, file_line: str | None, max_len: int = limits.MAX_
     func, args = split_func_args(func_line, max_len)
     parsed = parse_file_line(file_line, max_len) if file_line is not None else None
     file, lineno, offset = parsed if parsed else ("", 0, None)
-    return Frame(func=func, args=args, file=file, line=lineno, offset=offset, inlined=(args == "..." and offset is None))
+    return Frame(
+        func=func, args=args, file=file, line=lineno, offset=offset, inlined=(args == "..." and offset is None)
+    )

@@ -19,6 +19,7 @@ from google.protobuf.message import DecodeError
 from tui.core import limits
 from tui.core.errors import LimitExceeded, ParseError
 from tui.core.gc_pause import gc_paused
+from tui.heap import upb_views as views
 from tui.heap.packed import decode_uint64_array, encode_uint64s, varints_before
 from tui.heap.profile import (
     FunctionTable,
@@ -28,7 +29,6 @@ from tui.heap.profile import (
     ValueType,
     frozen_mapping,
 )
-from tui.heap import upb_views as views
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -218,7 +218,7 @@ def _parse_merged(blob: bytes, view):
 
 
 def _what(view) -> str:
-    """"location" for MergedLocation / RawLineLocation, "line" for Line, ..."""
+    """ "location" for MergedLocation / RawLineLocation, "line" for Line, ..."""
     return view.DESCRIPTOR.name.removeprefix("Merged").removeprefix("RawLine").lower()
 
 
@@ -228,7 +228,8 @@ def _functions(msg, st: _Strings) -> FunctionTable:
         return FunctionTable((), (), (), (), (), frozen_mapping({}))
     merged = _parse_merged(b"".join(raw), views.MergedFunction)
     ids, names, sys_names, files, starts = _merged_columns(
-        raw, merged, views.Function, ("id", "name", "system_name", "filename", "start_line"))
+        raw, merged, views.Function, ("id", "name", "system_name", "filename", "start_line")
+    )
     table = st.table
     for col in (names, sys_names, files):
         st.check(col)
@@ -256,8 +257,7 @@ def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: Func
     if not raw:
         return LocationTable.from_lines((), (), (), ())
     merged = _parse_merged(_LOCATION_END.join(raw) + _LOCATION_END, views.MergedLocation)
-    ids, addresses, mapping_ids = _merged_columns(raw, merged, views.RawLineLocation,
-                                                  ("id", "address", "mapping_id"))
+    ids, addresses, mapping_ids = _merged_columns(raw, merged, views.RawLineLocation, ("id", "address", "mapping_id"))
     if len(mapping_files) <= 1:
         only = next(iter(mapping_files.values()), "")
         mfiles = [only if m in mapping_files else "" for m in mapping_ids]
@@ -364,10 +364,9 @@ def _labels(data: bytes, nsamples: int, st: _Strings):
             parsed = views.LabelList.FromString(payload).label
         except (DecodeError, RuntimeError, ValueError) as exc:
             raise ParseError(f"profile: bad sample label ({_short(exc)})", kind="profile") from None
-        label_sets.append(tuple(
-            Label(st(lb.key), st(lb.str), lb.num, st(lb.num_unit), is_numeric=lb.str == 0)
-            for lb in parsed
-        ))
+        label_sets.append(
+            tuple(Label(st(lb.key), st(lb.str), lb.num, st(lb.num_unit), is_numeric=lb.str == 0) for lb in parsed)
+        )
     return tuple(label_sets), sample_label_set
 
 

@@ -66,9 +66,12 @@ class _Merger:
 def diff(current: Profile, base: Profile) -> Profile:
     """A profile whose sample values are current - base."""
     if [st.type for st in current.sample_types] != [st.type for st in base.sample_types]:
-        raise ParseError("base profile has different sample types "
-                         f"({', '.join(t.type for t in base.sample_types)} vs "
-                         f"{', '.join(t.type for t in current.sample_types)})", kind="profile")
+        raise ParseError(
+            "base profile has different sample types "
+            f"({', '.join(t.type for t in base.sample_types)} vs "
+            f"{', '.join(t.type for t in current.sample_types)})",
+            kind="profile",
+        )
     merger = _Merger()
     ntypes = len(current.sample_types)
     merged: dict[tuple[tuple[int, ...], tuple[Label, ...]], list[int]] = {}

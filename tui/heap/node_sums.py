@@ -125,7 +125,7 @@ def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     for s, v in enumerate(per_stack):
         if not v or offs[s] == offs[s + 1]:
             continue
-        seg = ids[offs[s]:offs[s + 1]]
+        seg = ids[offs[s] : offs[s + 1]]
         flat[loc_node[seg[0]]] += v
         seen: set[int] = set()
         for lid in seg:

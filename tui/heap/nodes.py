@@ -40,8 +40,7 @@ class NodeInfos(Sequence):
 
     __slots__ = ("files", "keys", "lines", "names")
 
-    def __init__(self, keys: Sequence[str], names: Sequence[str], files: Sequence[str],
-                 lines: Sequence[int]) -> None:
+    def __init__(self, keys: Sequence[str], names: Sequence[str], files: Sequence[str], lines: Sequence[int]) -> None:
         self.keys, self.names, self.files, self.lines = keys, names, files, lines
 
     def __len__(self) -> int:
@@ -80,7 +79,8 @@ class NodeMap:
             nodes = self.node_ids.tolist()
             rows = np.flatnonzero(np.diff(self.node_starts) > 1).tolist()
             d = self._cache["loc_extra"] = {
-                self.location_ids[r]: tuple(nodes[starts[r] + 1:starts[r + 1]]) for r in rows}
+                self.location_ids[r]: tuple(nodes[starts[r] + 1 : starts[r + 1]]) for r in rows
+            }
         return d
 
     def nodes_of(self, location_id: int) -> tuple[int, ...]:
@@ -124,8 +124,7 @@ def _function_nodes(funcs: FunctionTable, locs: LocationTable) -> NodeMap | None
         return None  # function id 0 or unknown: the per-location path handles (or reports) it
     # One node per distinct name, numbered in the order of first appearance.
     index: dict[str, int] = {}
-    func_node = np.fromiter(map(index.setdefault, names, map(len, repeat(index))),
-                            dtype=np.int64, count=len(names))
+    func_node = np.fromiter(map(index.setdefault, names, map(len, repeat(index))), dtype=np.int64, count=len(names))
     first_row = dict(zip(reversed(names), range(len(names) - 1, -1, -1)))
     keys = tuple(index)
     files = tuple(map(funcs.filenames.__getitem__, map(first_row.__getitem__, keys)))
@@ -187,5 +186,9 @@ def _nodes_per_location(funcs: FunctionTable, locs: LocationTable, granularity: 
         else:
             node_ids.extend(line_node(lfuncs[j], lnums[j], mfile) for j in range(a, b))
         node_starts.append(len(node_ids))
-    return NodeMap(NodeInfos(keys, names, files, lines), locs.ids,
-                   np.array(node_ids, dtype=np.int64), np.array(node_starts, dtype=np.int64))
+    return NodeMap(
+        NodeInfos(keys, names, files, lines),
+        locs.ids,
+        np.array(node_ids, dtype=np.int64),
+        np.array(node_starts, dtype=np.int64),
+    )

@@ -16,8 +16,7 @@ def build_file_descriptor() -> bytes:
     from google.protobuf import descriptor_pb2
 
     _F = descriptor_pb2.FieldDescriptorProto
-    fdp = descriptor_pb2.FileDescriptorProto(name="pprof_tui_packed.proto", package="pprof_tui.packed",
-                                             syntax="proto3")
+    fdp = descriptor_pb2.FileDescriptorProto(name="pprof_tui_packed.proto", package="pprof_tui.packed", syntax="proto3")
     for name, ftype in (("PackedU64", _F.TYPE_UINT64), ("PackedI64", _F.TYPE_INT64)):
         m = fdp.message_type.add(name=name)
         m.field.add(name="v", number=1, type=ftype, label=_F.LABEL_REPEATED)
@@ -33,7 +32,10 @@ SERIALIZED = (
 def _load() -> tuple[type, type]:
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(SERIALIZED)
-    get = lambda n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"pprof_tui.packed.{n}"))
+
+    def get(name: str) -> type:
+        return message_factory.GetMessageClass(pool.FindMessageTypeByName(f"pprof_tui.packed.{name}"))
+
     return get("PackedU64"), get("PackedI64")
 
 
@@ -90,4 +92,4 @@ def encode_uint64s(values: Iterable[int]) -> bytes:
     i = 1
     while data[i] & 0x80:
         i += 1
-    return data[i + 1:]
+    return data[i + 1 :]

@@ -69,7 +69,7 @@ def peek(
         for s, v in enumerate(totals.values):
             if not v:
                 continue
-            seg = ids[offs[s]:offs[s + 1]]
+            seg = ids[offs[s] : offs[s + 1]]
             if target_locs.isdisjoint(seg):
                 continue
             chain_: list[int] = []  # node ids, leaf first (inlined lines expanded)
@@ -115,6 +115,8 @@ def peek(
         total=totals.total,
         callers=neighbors(callers),
         callees=neighbors(callees),
-        traces=tuple(Trace(tuple(line_infos[i] for i in chain_), v, count)
-                     for chain_, (v, count) in top_traces[:max(0, max_traces)]),
+        traces=tuple(
+            Trace(tuple(line_infos[i] for i in chain_), v, count)
+            for chain_, (v, count) in top_traces[: max(0, max_traces)]
+        ),
     )

@@ -82,8 +82,9 @@ class FunctionTable:
         row = self.row_of.get(function_id)
         if row is None:
             return None
-        return Function(function_id, self.names[row], self.system_names[row],
-                        self.filenames[row], self.start_lines[row])
+        return Function(
+            function_id, self.names[row], self.system_names[row], self.filenames[row], self.start_lines[row]
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -103,13 +104,18 @@ class LocationTable:
     _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @classmethod
-    def from_lines(cls, ids, addresses, mapping_files,
-                   lines: Sequence[Sequence[tuple[int, int]]]) -> LocationTable:
+    def from_lines(cls, ids, addresses, mapping_files, lines: Sequence[Sequence[tuple[int, int]]]) -> LocationTable:
         starts = array("q", [0])
         starts.extend(accumulate(map(len, lines)))
         flat = list(chain.from_iterable(lines))
-        return cls(tuple(ids), tuple(addresses), tuple(mapping_files), starts,
-                   array("Q", [f for f, _ in flat]), array("q", [n for _, n in flat]))
+        return cls(
+            tuple(ids),
+            tuple(addresses),
+            tuple(mapping_files),
+            starts,
+            array("Q", [f for f, _ in flat]),
+            array("q", [n for _, n in flat]),
+        )
 
     @property
     def lines(self) -> tuple[tuple[tuple[int, int], ...], ...]:
@@ -133,8 +139,9 @@ class LocationTable:
         row = self.row_of.get(location_id)
         if row is None:
             return None
-        return Location(location_id, self.addresses[row], self.mapping_files[row],
-                        tuple(Line(f, n) for f, n in self.lines[row]))
+        return Location(
+            location_id, self.addresses[row], self.mapping_files[row], tuple(Line(f, n) for f, n in self.lines[row])
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -193,7 +200,7 @@ class Profile:
 
     def stack(self, index: int) -> tuple[int, ...]:
         """Location ids of interned stack ``index``, leaf first."""
-        return tuple(self.stack_ids[self.stack_offsets[index]:self.stack_offsets[index + 1]])
+        return tuple(self.stack_ids[self.stack_offsets[index] : self.stack_offsets[index + 1]])
 
     def labels_of(self, sample: int) -> tuple[Label, ...]:
         if self.label_sets is None or self.sample_label_set is None:
@@ -219,8 +226,7 @@ class Profile:
         names = [st.type for st in self.sample_types]
         if spec in names:
             return names.index(spec)
-        raise ParseError(f"sample type {spec!r} not in profile (have: {', '.join(names) or 'none'})",
-                         kind="profile")
+        raise ParseError(f"sample type {spec!r} not in profile (have: {', '.join(names) or 'none'})", kind="profile")
 
     def totals(self) -> dict[str, int]:
         """Plain sum of each sample type over all samples (e.g. inuse_space -> bytes)."""

@@ -76,8 +76,7 @@ def matching_locations(profile: Profile, rx: re.Pattern[str]) -> set[int]:
     """Location ids with a line whose function name or file matches, or whose binary matches."""
     funcs = profile.functions
     row_of = funcs.row_of
-    hit_funcs = {fid for fid, row in row_of.items()
-                 if rx.search(funcs.names[row]) or rx.search(funcs.filenames[row])}
+    hit_funcs = {fid for fid, row in row_of.items() if rx.search(funcs.names[row]) or rx.search(funcs.filenames[row])}
     hit_maps = {m for m in set(profile.locations.mapping_files) if m and rx.search(m)}
     out: set[int] = set()
     for lid, mfile, lines in zip(profile.locations.ids, profile.locations.mapping_files, profile.locations.lines):
@@ -86,8 +85,9 @@ def matching_locations(profile: Profile, rx: re.Pattern[str]) -> set[int]:
     return out
 
 
-def stack_totals(profile: Profile, sample_index: int, focus: str | None = None,
-                 ignore: str | None = None) -> StackTotals:
+def stack_totals(
+    profile: Profile, sample_index: int, focus: str | None = None, ignore: str | None = None
+) -> StackTotals:
     """Sum one sample type per interned stack, keeping samples as pprof -focus/-ignore do."""
     vals = profile.values[sample_index]
     # pprof computes the total before applying focus/ignore (percentages of all samples).
@@ -100,7 +100,7 @@ def stack_totals(profile: Profile, sample_index: int, focus: str | None = None,
         ids, offs = profile.stack_ids, profile.stack_offsets
         keep = []
         for s in range(profile.num_stacks):
-            seg = ids[offs[s]:offs[s + 1]]
+            seg = ids[offs[s] : offs[s + 1]]
             if ignored and not ignored.isdisjoint(seg):
                 keep.append(False)
             elif focused is not None:
@@ -153,11 +153,20 @@ def top(
         # pprof also trims low-weight edges before labelling; we only claim "inline"
         # when every call of the node was inlined (never "partial-inline").
         label = "inline" if inline_only[i] else ""
-        rows.append(TopRow(
-            key=info.key, name=info.name or info.key, file=info.file, line=info.line,
-            flat=flat[i], flat_pct=_pct(flat[i], total), sum_pct=_pct(running, total),
-            cum=cum[i], cum_pct=_pct(cum[i], total), inline=label,
-        ))
+        rows.append(
+            TopRow(
+                key=info.key,
+                name=info.name or info.key,
+                file=info.file,
+                line=info.line,
+                flat=flat[i],
+                flat_pct=_pct(flat[i], total),
+                sum_pct=_pct(running, total),
+                cum=cum[i],
+                cum_pct=_pct(cum[i], total),
+                inline=label,
+            )
+        )
     st = profile.sample_types[idx]
     return TopReport(
         rows=tuple(rows),

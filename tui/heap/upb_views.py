@@ -69,10 +69,20 @@ def build_file_descriptor() -> bytes:
             field.ClearField("type_name")
     merged = {
         "MergedLine": (("function_id", _F.TYPE_UINT64), ("line", _F.TYPE_INT64), ("column", _F.TYPE_INT64)),
-        "MergedLocation": (("id", _F.TYPE_UINT64), ("mapping_id", _F.TYPE_UINT64), ("address", _F.TYPE_UINT64),
-                           ("line", _F.TYPE_BYTES), ("is_folded", _F.TYPE_BOOL)),
-        "MergedFunction": (("id", _F.TYPE_UINT64), ("name", _F.TYPE_INT64), ("system_name", _F.TYPE_INT64),
-                           ("filename", _F.TYPE_INT64), ("start_line", _F.TYPE_INT64)),
+        "MergedLocation": (
+            ("id", _F.TYPE_UINT64),
+            ("mapping_id", _F.TYPE_UINT64),
+            ("address", _F.TYPE_UINT64),
+            ("line", _F.TYPE_BYTES),
+            ("is_folded", _F.TYPE_BOOL),
+        ),
+        "MergedFunction": (
+            ("id", _F.TYPE_UINT64),
+            ("name", _F.TYPE_INT64),
+            ("system_name", _F.TYPE_INT64),
+            ("filename", _F.TYPE_INT64),
+            ("start_line", _F.TYPE_INT64),
+        ),
     }
     for message, fields in merged.items():
         m = fdp.message_type.add(name=message)
@@ -83,14 +93,16 @@ def build_file_descriptor() -> bytes:
     merged.field.add(name="value", number=2, type=_F.TYPE_INT64, label=_F.LABEL_REPEATED)
 
     labels_view = fdp.message_type.add(name="LabelsProfile")
-    labels_view.field.add(name="sample", number=2, type=_F.TYPE_MESSAGE, label=_F.LABEL_REPEATED,
-                          type_name=f".{_PKG}.SampleLabels")
+    labels_view.field.add(
+        name="sample", number=2, type=_F.TYPE_MESSAGE, label=_F.LABEL_REPEATED, type_name=f".{_PKG}.SampleLabels"
+    )
     sample_labels = fdp.message_type.add(name="SampleLabels")
     sample_labels.field.add(name="label", number=3, type=_F.TYPE_BYTES, label=_F.LABEL_REPEATED)
 
     label_list = fdp.message_type.add(name="LabelList")
-    label_list.field.add(name="label", number=1, type=_F.TYPE_MESSAGE, label=_F.LABEL_REPEATED,
-                         type_name=f".{_PKG}.Label")
+    label_list.field.add(
+        name="label", number=1, type=_F.TYPE_MESSAGE, label=_F.LABEL_REPEATED, type_name=f".{_PKG}.Label"
+    )
 
     return fdp.SerializeToString()
 
@@ -98,45 +110,55 @@ def build_file_descriptor() -> bytes:
 # Regenerate with: python3 scripts/gen_views.py
 SERIALIZED = (
     b'\n\x14pprof_tui_view.proto\x12\x0epprof_tui.view"\xce\x03\n\x07Profile\x12.\n\x0bsample_type\x18\x01 \x03('
-    b'\x0b2\x19.pprof_tui.view.ValueType\x12&\n\x06sample\x18\x02 \x03(\x0b2\x16.pprof_tui.view.Sample\x12('
-    b'\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui.view.Mapping\x12*\n\x08location\x18\x04 \x03(\x0b2\x18.pprof_tui'
-    b'.view.Location\x12*\n\x08function\x18\x05 \x03(\x0b2\x18.pprof_tui.view.Function\x12\x14\n\x0cstring_t'
-    b'able\x18\x06 \x03(\x0c\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01'
-    b'(\x03\x12\x16\n\x0eduration_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.Value'
-    b'Type\x12\x0e\n\x06period\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07'
+    b"\x0b2\x19.pprof_tui.view.ValueType\x12&\n\x06sample\x18\x02 \x03(\x0b2\x16.pprof_tui.view.Sample\x12("
+    b"\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui.view.Mapping\x12*\n\x08location\x18\x04 \x03(\x0b2\x18.pprof_tui"
+    b".view.Location\x12*\n\x08function\x18\x05 \x03(\x0b2\x18.pprof_tui.view.Function\x12\x14\n\x0cstring_t"
+    b"able\x18\x06 \x03(\x0c\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01"
+    b"(\x03\x12\x16\n\x0eduration_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.Value"
+    b"Type\x12\x0e\n\x06period\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07"
     b'doc_url\x18\x0f \x01(\x03"\'\n\tValueType\x12\x0c\n\x04type\x18\x01 \x01(\x03\x12\x0c\n\x04unit\x18\x02 \x01(\x03"R\n\x06Sample\x12\x13\n\x0blo'
     b'cation_id\x18\x01 \x03(\x04\x12\r\n\x05value\x18\x02 \x03(\x03\x12$\n\x05label\x18\x03 \x03(\x0b2\x15.pprof_tui.view.Label"@'
     b'\n\x05Label\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\x0b\n\x03str\x18\x02 \x01(\x03\x12\x0b\n\x03num\x18\x03 \x01(\x03\x12\x10\n\x08num_unit\x18\x04 \x01(\x03"\xdd\x01\n\x07M'
-    b'apping\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x14\n\x0cmemory_start\x18\x02 \x01(\x04\x12\x14\n\x0cmemory_limit\x18\x03 \x01(\x04\x12\x13\n\x0bfile'
-    b'_offset\x18\x04 \x01(\x04\x12\x10\n\x08filename\x18\x05 \x01(\x03\x12\x10\n\x08build_id\x18\x06 \x01(\x03\x12\x15\n\rhas_functions\x18\x07 \x01'
-    b'(\x08\x12\x15\n\rhas_filenames\x18\x08 \x01(\x08\x12\x18\n\x10has_line_numbers\x18\t \x01(\x08\x12\x19\n\x11has_inline_fram'
+    b"apping\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x14\n\x0cmemory_start\x18\x02 \x01(\x04\x12\x14\n\x0cmemory_limit\x18\x03 \x01(\x04\x12\x13\n\x0bfile"
+    b"_offset\x18\x04 \x01(\x04\x12\x10\n\x08filename\x18\x05 \x01(\x03\x12\x10\n\x08build_id\x18\x06 \x01(\x03\x12\x15\n\rhas_functions\x18\x07 \x01"
+    b"(\x08\x12\x15\n\rhas_filenames\x18\x08 \x01(\x08\x12\x18\n\x10has_line_numbers\x18\t \x01(\x08\x12\x19\n\x11has_inline_fram"
     b'es\x18\n \x01(\x08"r\n\x08Location\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x12\n\nmapping_id\x18\x02 \x01(\x04\x12\x0f\n\x07address\x18\x03 \x01(\x04\x12'
     b'"\n\x04line\x18\x04 \x03(\x0b2\x14.pprof_tui.view.Line\x12\x11\n\tis_folded\x18\x05 \x01(\x08"9\n\x04Line\x12\x13\n\x0bfunc'
     b'tion_id\x18\x01 \x01(\x04\x12\x0c\n\x04line\x18\x02 \x01(\x03\x12\x0e\n\x06column\x18\x03 \x01(\x03"_\n\x08Function\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x0c\n'
-    b'\x04name\x18\x02 \x01(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x01(\x03\x12\x10\n\x08filename\x18\x04 \x01(\x03\x12\x12\n\nstart_line\x18\x05 \x01(\x03'
+    b"\x04name\x18\x02 \x01(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x01(\x03\x12\x10\n\x08filename\x18\x04 \x01(\x03\x12\x12\n\nstart_line\x18\x05 \x01(\x03"
     b'"\xa4\x03\n\x0bFastProfile\x12.\n\x0bsample_type\x18\x01 \x03(\x0b2\x19.pprof_tui.view.ValueType\x12,\n\x06sa'
-    b'mple\x18\x02 \x01(\x0b2\x1c.pprof_tui.view.MergedSample\x12(\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui.'
-    b'view.Mapping\x12\x10\n\x08location\x18\x04 \x03(\x0c\x12\x10\n\x08function\x18\x05 \x03(\x0c\x12\x14\n\x0cstring_table\x18\x06 \x03(\x0c'
-    b'\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01(\x03\x12\x16\n\x0edura'
-    b'tion_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.ValueType\x12\x0e\n\x06pe'
-    b'riod\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07doc_url\x18\x0f '
+    b"mple\x18\x02 \x01(\x0b2\x1c.pprof_tui.view.MergedSample\x12(\n\x07mapping\x18\x03 \x03(\x0b2\x17.pprof_tui."
+    b"view.Mapping\x12\x10\n\x08location\x18\x04 \x03(\x0c\x12\x10\n\x08function\x18\x05 \x03(\x0c\x12\x14\n\x0cstring_table\x18\x06 \x03(\x0c"
+    b"\x12\x13\n\x0bdrop_frames\x18\x07 \x01(\x03\x12\x13\n\x0bkeep_frames\x18\x08 \x01(\x03\x12\x12\n\ntime_nanos\x18\t \x01(\x03\x12\x16\n\x0edura"
+    b"tion_nanos\x18\n \x01(\x03\x12.\n\x0bperiod_type\x18\x0b \x01(\x0b2\x19.pprof_tui.view.ValueType\x12\x0e\n\x06pe"
+    b"riod\x18\x0c \x01(\x03\x12\x0f\n\x07comment\x18\r \x03(\x03\x12\x1b\n\x13default_sample_type\x18\x0e \x01(\x03\x12\x0f\n\x07doc_url\x18\x0f "
     b'\x01(\x03"c\n\x0fRawLineLocation\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x12\n\nmapping_id\x18\x02 \x01(\x04\x12\x0f\n\x07address\x18\x03 \x01('
     b'\x04\x12\x0c\n\x04line\x18\x04 \x03(\x0c\x12\x11\n\tis_folded\x18\x05 \x01(\x08"?\n\nMergedLine\x12\x13\n\x0bfunction_id\x18\x01 \x03(\x04\x12'
     b'\x0c\n\x04line\x18\x02 \x03(\x03\x12\x0e\n\x06column\x18\x03 \x03(\x03"b\n\x0eMergedLocation\x12\n\n\x02id\x18\x01 \x03(\x04\x12\x12\n\nmapping'
     b'_id\x18\x02 \x03(\x04\x12\x0f\n\x07address\x18\x03 \x03(\x04\x12\x0c\n\x04line\x18\x04 \x03(\x0c\x12\x11\n\tis_folded\x18\x05 \x03(\x08"e\n\x0eMergedF'
-    b'unction\x12\n\n\x02id\x18\x01 \x03(\x04\x12\x0c\n\x04name\x18\x02 \x03(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x03(\x03\x12\x10\n\x08filename\x18\x04 \x03'
+    b"unction\x12\n\n\x02id\x18\x01 \x03(\x04\x12\x0c\n\x04name\x18\x02 \x03(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x03(\x03\x12\x10\n\x08filename\x18\x04 \x03"
     b'(\x03\x12\x12\n\nstart_line\x18\x05 \x03(\x03"2\n\x0cMergedSample\x12\x13\n\x0blocation_id\x18\x01 \x03(\x0c\x12\r\n\x05value\x18\x02'
     b' \x03(\x03"=\n\rLabelsProfile\x12,\n\x06sample\x18\x02 \x03(\x0b2\x1c.pprof_tui.view.SampleLabels"\x1d\n'
     b'\x0cSampleLabels\x12\r\n\x05label\x18\x03 \x03(\x0c"1\n\tLabelList\x12$\n\x05label\x18\x01 \x03(\x0b2\x15.pprof_tui.v'
-    b'iew.Labelb\x06proto3'
+    b"iew.Labelb\x06proto3"
 )
 
 
 def _load() -> dict[str, type]:
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(SERIALIZED)
-    names = ("FastProfile", "LabelsProfile", "LabelList", "MergedLine", "MergedLocation", "MergedFunction",
-             "RawLineLocation", "Function", "Line", "Profile")
+    names = (
+        "FastProfile",
+        "LabelsProfile",
+        "LabelList",
+        "MergedLine",
+        "MergedLocation",
+        "MergedFunction",
+        "RawLineLocation",
+        "Function",
+        "Line",
+        "Profile",
+    )
     return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PKG}.{n}")) for n in names}
 
 

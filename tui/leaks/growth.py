@@ -23,10 +23,19 @@ MAX_TREND_POINTS = 60  # Theil–Sen is O(n²): longer windows are thinned evenl
 # Wait reasons where a long, ever-growing wait means something is wrong (a sender nobody
 # receives from, a lock never released). Idle waits (chan receive, select, IO wait, sleep,
 # sync.Cond.Wait) are what healthy worker pools do, so they are never called "stuck".
-STUCK_REASONS = frozenset({
-    "chan send", "chan send (nil chan)", "chan receive (nil chan)", "select (no cases)",
-    "semacquire", "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "sync.WaitGroup.Wait",
-})
+STUCK_REASONS = frozenset(
+    {
+        "chan send",
+        "chan send (nil chan)",
+        "chan receive (nil chan)",
+        "select (no cases)",
+        "semacquire",
+        "sync.Mutex.Lock",
+        "sync.RWMutex.Lock",
+        "sync.RWMutex.RLock",
+        "sync.WaitGroup.Wait",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +141,9 @@ def _median(values: list[float]) -> float:
     return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2.0
 
 
-def trend(points: Iterable[tuple[float, float]], *, window_minutes: float | None = None,
-          robust: bool = True) -> Trend | None:
+def trend(
+    points: Iterable[tuple[float, float]], *, window_minutes: float | None = None, robust: bool = True
+) -> Trend | None:
     """Trend of (t seconds, value) points; None with fewer than two distinct times.
     robust=False skips Theil–Sen (O(n²)): `slope` is then the least-squares slope."""
     pts = window(points, window_minutes) if window_minutes is not None else _clean(points)
@@ -142,8 +152,17 @@ def trend(points: Iterable[tuple[float, float]], *, window_minutes: float | None
     rises = sum(1 for a, b in zip(pts, pts[1:]) if b[1] > a[1])
     falls = sum(1 for a, b in zip(pts, pts[1:]) if b[1] < a[1])
     if rises == 0 and falls == 0:  # constant: most groups of a healthy service
-        return Trend(n=len(pts), start=pts[0][0], end=pts[-1][0], first=pts[0][1], last=pts[-1][1],
-                     slope=0.0, ls_slope=0.0, rises=0, falls=0)
+        return Trend(
+            n=len(pts),
+            start=pts[0][0],
+            end=pts[-1][0],
+            first=pts[0][1],
+            last=pts[-1][1],
+            slope=0.0,
+            ls_slope=0.0,
+            rises=0,
+            falls=0,
+        )
     n = len(pts)
     mt = sum(p[0] for p in pts) / n
     mv = sum(p[1] for p in pts) / n
@@ -151,20 +170,36 @@ def trend(points: Iterable[tuple[float, float]], *, window_minutes: float | None
     ls = sum((p[0] - mt) * (p[1] - mv) for p in pts) / den if den > 0 else 0.0
     if robust:
         sample = _thin(pts, MAX_TREND_POINTS)
-        slopes = [(b[1] - a[1]) / (b[0] - a[0]) for i, a in enumerate(sample) for b in sample[i + 1:] if b[0] > a[0]]
+        slopes = [(b[1] - a[1]) / (b[0] - a[0]) for i, a in enumerate(sample) for b in sample[i + 1 :] if b[0] > a[0]]
         slope = _median(slopes) if slopes else 0.0
         intercept = _median([v - slope * t for t, v in pts])
         noise = _median([abs(v - (intercept + slope * t)) for t, v in pts])
     else:
         slope, noise = ls, 0.0
-    return Trend(n=n, start=pts[0][0], end=pts[-1][0], first=pts[0][1], last=pts[-1][1],
-                 slope=slope * 60.0, ls_slope=ls * 60.0, rises=rises, falls=falls, noise=noise)
+    return Trend(
+        n=n,
+        start=pts[0][0],
+        end=pts[-1][0],
+        first=pts[0][1],
+        last=pts[-1][1],
+        slope=slope * 60.0,
+        ls_slope=ls * 60.0,
+        rises=rises,
+        falls=falls,
+        noise=noise,
+    )
 
 
 def may_be_growing(tr: Trend | None, config: VerdictConfig) -> bool:
     """The O(n) preconditions of is_growing (worth computing the robust slope)."""
-    return (tr is not None and tr.n >= config.min_points and tr.span_minutes + 1e-9 >= config.min_span_minutes
-            and tr.last > tr.first and tr.rise_share >= config.min_rise_share and tr.rises >= config.min_rises)
+    return (
+        tr is not None
+        and tr.n >= config.min_points
+        and tr.span_minutes + 1e-9 >= config.min_span_minutes
+        and tr.last > tr.first
+        and tr.rise_share >= config.min_rise_share
+        and tr.rises >= config.min_rises
+    )
 
 
 def growth_rate(tr: Trend) -> float:
@@ -182,12 +217,25 @@ def is_growing(tr: Trend | None, config: VerdictConfig) -> bool:
     level = max(abs(tr.last), abs(tr.first))
     if config.min_signal_to_noise > 0 and rate * tr.span_minutes < config.min_signal_to_noise * tr.noise:
         return False
-    return (rate >= config.slope_floor and rate >= config.relative_floor * level
-            and tr.last > tr.first and tr.rise_share >= config.min_rise_share and tr.rises >= config.min_rises)
+    return (
+        rate >= config.slope_floor
+        and rate >= config.relative_floor * level
+        and tr.last > tr.first
+        and tr.rise_share >= config.min_rise_share
+        and tr.rises >= config.min_rises
+    )
 
 
-def growing_verdict(key: str, label: str, points: Iterable[tuple[float, float]], config: VerdictConfig, *,
-                    unit: str, fmt=None, precomputed: Trend | None = None) -> Verdict | None:
+def growing_verdict(
+    key: str,
+    label: str,
+    points: Iterable[tuple[float, float]],
+    config: VerdictConfig,
+    *,
+    unit: str,
+    fmt=None,
+    precomputed: Trend | None = None,
+) -> Verdict | None:
     """A GROWING verdict for one series, or None. `precomputed`: the series' trend over
     config.window_minutes, if the caller has it already."""
     tr = precomputed if precomputed is not None else trend(points, window_minutes=config.window_minutes)
@@ -195,13 +243,16 @@ def growing_verdict(key: str, label: str, points: Iterable[tuple[float, float]],
         return None
     rate = growth_rate(tr)
     show = fmt or (lambda v: f"{v:,.0f}")
-    evidence = (f"{show(tr.first)} → {show(tr.last)} over {tr.span_minutes:.1f} min "
-                f"({tr.rises} rises, {tr.falls} falls in {tr.n} polls), +{show(rate)}/min")
+    evidence = (
+        f"{show(tr.first)} → {show(tr.last)} over {tr.span_minutes:.1f} min "
+        f"({tr.rises} rises, {tr.falls} falls in {tr.n} polls), +{show(rate)}/min"
+    )
     return Verdict(GROWING, key, label, rate, tr.last, tr.start, evidence, unit)
 
 
-def stuck_verdict(key: str, label: str, reason: str,
-                  ages: Iterable[tuple[float, int, int | None, int | None]], config: VerdictConfig) -> Verdict | None:
+def stuck_verdict(
+    key: str, label: str, reason: str, ages: Iterable[tuple[float, int, int | None, int | None]], config: VerdictConfig
+) -> Verdict | None:
     """STUCK: (t, count, min_minutes, max_minutes) per dump of one group. The youngest goroutine's
     wait keeps rising (none was released and replaced), it is >= stuck_min_minutes old, and the
     wait reason is one where waiting that long is wrong (config.stuck_reasons)."""
@@ -216,8 +267,10 @@ def stuck_verdict(key: str, label: str, reason: str,
         return None
     t0, count = rows[0][0], rows[-1][1]
     hi = rows[-1][3] if rows[-1][3] is not None else mins[-1]
-    evidence = (f"{count:,} goroutines in [{reason}] for {mins[-1]}–{hi} min; the youngest aged "
-                f"{mins[0]} → {mins[-1]} min over {len(rows)} dumps (none released)")
+    evidence = (
+        f"{count:,} goroutines in [{reason}] for {mins[-1]}–{hi} min; the youngest aged "
+        f"{mins[0]} → {mins[-1]} min over {len(rows)} dumps (none released)"
+    )
     return Verdict(STUCK, key, label, 0.0, float(count), t0, evidence, "goroutines")
 
 

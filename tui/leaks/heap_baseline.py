@@ -49,8 +49,14 @@ def pick_sample_type(profile: Profile, wanted: str | None) -> str | None:
     return names[profile.sample_index(None)]
 
 
-def heap_diff(current: Profile, baseline: Baseline, *, current_at: float,
-              sample_type: str | None = DEFAULT_SAMPLE_TYPE, nodecount: int | None = None) -> HeapDiff | None:
+def heap_diff(
+    current: Profile,
+    baseline: Baseline,
+    *,
+    current_at: float,
+    sample_type: str | None = DEFAULT_SAMPLE_TYPE,
+    nodecount: int | None = None,
+) -> HeapDiff | None:
     """The live diff, or None when the two profiles have no common sample type."""
     name = pick_sample_type(current, sample_type)
     if name is None or name not in [st.type for st in baseline.profile.sample_types]:
@@ -63,8 +69,9 @@ def heap_diff(current: Profile, baseline: Baseline, *, current_at: float,
     return HeapDiff(report, baseline.pinned_at, current_at, baseline.reason)
 
 
-def function_values(profile: Profile, sample_type: str | None = DEFAULT_SAMPLE_TYPE, *,
-                    limit: int = SERIES_FUNCTIONS) -> Mapping[str, int]:
+def function_values(
+    profile: Profile, sample_type: str | None = DEFAULT_SAMPLE_TYPE, *, limit: int = SERIES_FUNCTIONS
+) -> Mapping[str, int]:
     """Flat value per function (top's stable key) for the `limit` biggest, for growth series."""
     name = pick_sample_type(profile, sample_type)
     if name is None:

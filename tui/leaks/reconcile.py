@@ -27,11 +27,19 @@ HEAP_PROFILE = "heap_profile_inuse"  # sum of the heap profile's inuse_space
 # own pprof buffers): looser monotonicity than the group verdicts, but the rise over the window
 # must be 3x the noise around the robust line, over at least 1.5 minutes. Measured on the
 # recordings: steady targets stay under 2.3x, a 600 kB/min cache leak reaches 3.3-9x.
-MEMORY_CONFIG = VerdictConfig(min_points=6, min_span_minutes=1.5, slope_floor=256 * 1024,
-                              relative_floor=0.01, min_rise_share=0.6, min_rises=3, min_signal_to_noise=3.0)
+MEMORY_CONFIG = VerdictConfig(
+    min_points=6,
+    min_span_minutes=1.5,
+    slope_floor=256 * 1024,
+    relative_floor=0.01,
+    min_rise_share=0.6,
+    min_rises=3,
+    min_signal_to_noise=3.0,
+)
 STACK_CONFIG = MEMORY_CONFIG.with_(slope_floor=64 * 1024, relative_floor=0.02)
-GOROUTINE_CONFIG = VerdictConfig(min_points=6, min_span_minutes=1.0, slope_floor=10.0,
-                                 relative_floor=0.02, min_rise_share=0.7, min_rises=3)
+GOROUTINE_CONFIG = VerdictConfig(
+    min_points=6, min_span_minutes=1.0, slope_floor=10.0, relative_floor=0.02, min_rise_share=0.7, min_rises=3
+)
 
 # The heap profile samples one allocation per ~512 kB, so its total moves in steps of about that
 # size (on a quiet service, the target's own pprof gzip buffers make one or two such steps). Its
@@ -77,7 +85,9 @@ HEAP_AFTER_GC = "heap_inuse_after_gc"
 ENVELOPE_SECONDS = 30.0
 
 
-def lower_envelope(points: Sequence[tuple[float, float]], seconds: float = ENVELOPE_SECONDS) -> list[tuple[float, float]]:
+def lower_envelope(
+    points: Sequence[tuple[float, float]], seconds: float = ENVELOPE_SECONDS
+) -> list[tuple[float, float]]:
     """The minimum point of each `seconds`-wide time bucket (time order kept)."""
     best: dict[int, tuple[float, float]] = {}
     for t, v in points:
@@ -98,8 +108,15 @@ def window_rise(points: Sequence[tuple[float, float]], window_minutes: float) ->
     return pts[-1][1] - min(v for t, v in pts if t >= start)
 
 
-def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float]], config: VerdictConfig,
-            spark: int, judged: Sequence[tuple[float, float]] | None = None) -> tuple[MetricTrend, Trend | None]:
+def _metric(
+    key: str,
+    label: str,
+    unit: str,
+    points: Sequence[tuple[float, float]],
+    config: VerdictConfig,
+    spark: int,
+    judged: Sequence[tuple[float, float]] | None = None,
+) -> tuple[MetricTrend, Trend | None]:
     tr = trend(judged if judged is not None else points, window_minutes=config.window_minutes)
     growing = is_growing(tr, config) if unit != "count" and unit != "fraction" else False
     rate = None if tr is None else (growth_rate(tr) if tr.slope >= 0 else tr.slope)
@@ -108,9 +125,13 @@ def _metric(key: str, label: str, unit: str, points: Sequence[tuple[float, float
     return MetricTrend(key, label, unit, current, rate, growing, values), tr
 
 
-def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
-              heap_growers: Sequence[tuple[str, float]] = (), *, function_growing: bool = False,
-              spark: int = 60) -> Reconciliation:
+def reconcile(
+    series: Mapping[str, Sequence[tuple[float, float]]],
+    heap_growers: Sequence[tuple[str, float]] = (),
+    *,
+    function_growing: bool = False,
+    spark: int = 60,
+) -> Reconciliation:
     """`series`: METRICS keys plus GOROUTINES, HEAP_PROFILE and HEAP_AFTER_GC -> (t, value) points.
     `heap_growers`: (function, Δinuse bytes) biggest first, from the heap diff.
     `function_growing`: some heap function has a GROWING verdict. A rising HeapInuse alone is not
@@ -127,8 +148,10 @@ def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
         m, _ = _metric(key, label, unit, series.get(key, ()), config, spark, judged)
         metrics.append(m)
         by_key[key] = m
-    for key, label, unit, config in ((GOROUTINES, "goroutines", "count", GOROUTINE_CONFIG),
-                                     (HEAP_PROFILE, "heap profile inuse", "bytes", MEMORY_CONFIG)):
+    for key, label, unit, config in (
+        (GOROUTINES, "goroutines", "count", GOROUTINE_CONFIG),
+        (HEAP_PROFILE, "heap profile inuse", "bytes", MEMORY_CONFIG),
+    ):
         m, tr = _metric(key, label, unit, series.get(key, ()), config, spark)
         if key == GOROUTINES:
             m = MetricTrend(m.key, m.label, m.unit, m.current, m.rate_per_min, is_growing(tr, config), m.values)
@@ -139,9 +162,11 @@ def reconcile(series: Mapping[str, Sequence[tuple[float, float]]],
     stack, gor = by_key["stack_inuse"], by_key[GOROUTINES]
     heap_inuse, heap_prof = by_key["heap_inuse"], by_key[HEAP_PROFILE]
     if stack.growing and gor.growing and not heap_prof.growing:
-        sentence = (f"Stack is growing with the goroutine count (+{fmt_bytes(stack.rate_per_min or 0)}/min, "
-                    f"+{gor.rate_per_min or 0:,.0f} goroutines/min) while the heap profile is flat: "
-                    "the growth is goroutine stacks, not heap — look at the goroutine tree")
+        sentence = (
+            f"Stack is growing with the goroutine count (+{fmt_bytes(stack.rate_per_min or 0)}/min, "
+            f"+{gor.rate_per_min or 0:,.0f} goroutines/min) while the heap profile is flat: "
+            "the growth is goroutine stacks, not heap — look at the goroutine tree"
+        )
         return Reconciliation(tuple(metrics), STACKS, sentence)
     if heap_prof.growing or (heap_inuse.growing and function_growing):
         grower = heap_inuse if heap_inuse.growing else heap_prof

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tui.model import snapshot as snap
 from tui.goroutines.match_keys import (
     GroupObservation,
     from_reason_groups,
@@ -50,6 +49,7 @@ from tui.leaks.reconcile import (
     reconcile,
 )
 from tui.leaks.window import MAX_POINTS, TimeWindow
+from tui.model import snapshot as snap
 
 MAX_GROUPS = 512
 MAX_FUNCTIONS = 256
@@ -106,8 +106,9 @@ def _mark(rate: float | None, level: float) -> str:
     return "↑" if rate > tol else ("↓" if rate < -tol else "→")
 
 
-def _analyse(key: str, label: str, points: list[tuple[float, float]], config: VerdictConfig, unit: str,
-             fmt: Any = None) -> tuple[float | None, Verdict | None]:
+def _analyse(
+    key: str, label: str, points: list[tuple[float, float]], config: VerdictConfig, unit: str, fmt: Any = None
+) -> tuple[float | None, Verdict | None]:
     """(rate per minute for the UI, GROWING verdict or None) of one series."""
     tr = trend(points, window_minutes=config.window_minutes, robust=False)  # O(n) first
     if may_be_growing(tr, config):
@@ -122,8 +123,13 @@ def _verdict_label(label: str, reason: str) -> str:
 
 
 class LeakTracker:
-    def __init__(self, *, goroutine_config: VerdictConfig = GOROUTINE_DEFAULTS,
-                 heap_config: VerdictConfig = HEAP_DEFAULTS, sample_type: str = DEFAULT_SAMPLE_TYPE) -> None:
+    def __init__(
+        self,
+        *,
+        goroutine_config: VerdictConfig = GOROUTINE_DEFAULTS,
+        heap_config: VerdictConfig = HEAP_DEFAULTS,
+        sample_type: str = DEFAULT_SAMPLE_TYPE,
+    ) -> None:
         self.goroutine_config = goroutine_config
         self.heap_config = heap_config
         self.sample_type = sample_type
@@ -167,12 +173,19 @@ class LeakTracker:
             series.push(t, float(o.count))
             old = self._group_info.get(key)
             if old is not None and o.min_minutes is None and not o.tree_keys:
-                o = GroupObservation(key, old.reason if o.reason == "unknown" else o.reason, o.count,
-                                     old.min_minutes, old.max_minutes, o.leaked, o.label or old.label, old.tree_keys)
+                o = GroupObservation(
+                    key,
+                    old.reason if o.reason == "unknown" else o.reason,
+                    o.count,
+                    old.min_minutes,
+                    old.max_minutes,
+                    o.leaked,
+                    o.label or old.label,
+                    old.tree_keys,
+                )
             self._group_info[key] = o
             if o.min_minutes is not None:
-                self._ages.setdefault(key, deque(maxlen=MAX_POINTS)).append(
-                    (t, o.count, o.min_minutes, o.max_minutes))
+                self._ages.setdefault(key, deque(maxlen=MAX_POINTS)).append((t, o.count, o.min_minutes, o.max_minutes))
         if full:
             for key, series in list(self._groups.items()):
                 if key in obs:
@@ -293,7 +306,7 @@ class LeakTracker:
         for key, series in self._groups.items():
             info = self._group_info.get(key)
             label = _verdict_label(info.label, info.reason) if info else key
-            v = series.cached(label, lambda pts: _analyse(key, label, pts, cfg, "goroutines"))[1]
+            v = series.cached(label, lambda pts: _analyse(key, label, pts, cfg, "goroutines"))[1]  # noqa: B023 (called at once)
             if v is None and info is not None and key in self._ages:
                 v = stuck_verdict(key, label, info.reason, self._ages[key], cfg)
             if v is not None:
@@ -312,8 +325,16 @@ class LeakTracker:
             v = leaked_verdict(key, _verdict_label(info.label or o.label, reason), count, at, source=source)
             grow = out.get(key)
             if grow is not None and grow.kind != LEAKED:
-                v = Verdict(LEAKED, key, v.label, grow.rate_per_min, v.current, v.since,
-                            f"{v.evidence}; also {grow.kind}: {grow.evidence}", v.unit)
+                v = Verdict(
+                    LEAKED,
+                    key,
+                    v.label,
+                    grow.rate_per_min,
+                    v.current,
+                    v.since,
+                    f"{v.evidence}; also {grow.kind}: {grow.evidence}",
+                    v.unit,
+                )
             out[key] = v
         return out
 
@@ -323,8 +344,9 @@ class LeakTracker:
             self._diff_key = key
             self._diff = None
             if self._baseline is not None and self._heap is not None and self._heap_at is not None:
-                self._diff = heap_diff(self._heap, self._baseline, current_at=self._heap_at,
-                                       sample_type=self.sample_type)
+                self._diff = heap_diff(
+                    self._heap, self._baseline, current_at=self._heap_at, sample_type=self.sample_type
+                )
         return self._diff
 
     def _function_deltas(self) -> tuple[tuple[str, float], ...]:
@@ -346,33 +368,55 @@ class LeakTracker:
             info = self._group_info.get(key)
             pts = series.points
             glabel = _verdict_label(info.label, info.reason) if info else key
-            rate = series.cached(glabel, lambda p: _analyse(key, glabel, p, self.goroutine_config, "goroutines"))[0]
+            rate = series.cached(glabel, lambda p: _analyse(key, glabel, p, self.goroutine_config, "goroutines"))[0]  # noqa: B023
             count = int(pts[-1][1]) if pts else 0
             verdict = group_verdicts.get(key)
-            groups.append(GroupGrowth(
-                key=key, label=info.label if info else key, reason=info.reason if info else "",
-                count=count, rate_per_min=rate, mark=_mark(rate, count),
-                spark=tuple(v for _, v in pts[-SPARK_POINTS:]),
-                oldest_minutes=info.max_minutes if info else None,
-                tree_keys=info.tree_keys if info else (), verdict=verdict.kind if verdict else ""))
+            groups.append(
+                GroupGrowth(
+                    key=key,
+                    label=info.label if info else key,
+                    reason=info.reason if info else "",
+                    count=count,
+                    rate_per_min=rate,
+                    mark=_mark(rate, count),
+                    spark=tuple(v for _, v in pts[-SPARK_POINTS:]),
+                    oldest_minutes=info.max_minutes if info else None,
+                    tree_keys=info.tree_keys if info else (),
+                    verdict=verdict.kind if verdict else "",
+                )
+            )
         groups.sort(key=lambda g: (-(g.rate_per_min or 0.0), -g.count, g.key))
         functions, heap_verdicts = [], []
         for key, series in self._functions.items():
             pts = series.points
-            rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", fmt_bytes))
+            rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", fmt_bytes))  # noqa: B023
             if v is not None:
                 heap_verdicts.append(v)
             current = pts[-1][1] if pts else 0.0
-            functions.append(FunctionGrowth(key, current, rate, _mark(rate, current),
-                                            tuple(val for _, val in pts[-SPARK_POINTS:]), v is not None))
+            functions.append(
+                FunctionGrowth(
+                    key,
+                    current,
+                    rate,
+                    _mark(rate, current),
+                    tuple(val for _, val in pts[-SPARK_POINTS:]),
+                    v is not None,
+                )
+            )
         functions.sort(key=lambda f: (-(f.rate_per_min or 0.0), -f.current, f.key))
         hdiff = self._heap_diff()
         growers = hdiff.growing if hdiff is not None else self._function_deltas()
-        recon = reconcile({k: tuple(s.points) for k, s in self._metrics.items()}, growers,
-                          function_growing=bool(heap_verdicts))
+        recon = reconcile(
+            {k: tuple(s.points) for k, s in self._metrics.items()}, growers, function_growing=bool(heap_verdicts)
+        )
         return LeakReport(
-            time=now, verdicts=sort_verdicts([*group_verdicts.values(), *heap_verdicts]),
-            groups=tuple(groups), functions=tuple(functions), heap_diff=hdiff,
+            time=now,
+            verdicts=sort_verdicts([*group_verdicts.values(), *heap_verdicts]),
+            groups=tuple(groups),
+            functions=tuple(functions),
+            heap_diff=hdiff,
             baseline_at=self._baseline.pinned_at if self._baseline else None,
             baseline_reason=self._baseline.reason if self._baseline else self._repin_reason,
-            reconciliation=recon, leak_profile_at=self._leaks_at)
+            reconciliation=recon,
+            leak_profile_at=self._leaks_at,
+        )

@@ -33,9 +33,9 @@ class TimeWindow:
         """(t, value) pairs, oldest first (a new list)."""
         end = self._start + self._size
         if end <= MAX_POINTS:
-            return list(zip(self._t[self._start:end], self._v[self._start:end]))
+            return list(zip(self._t[self._start : end], self._v[self._start : end]))
         wrap = end - MAX_POINTS
-        return list(zip(self._t[self._start:] + self._t[:wrap], self._v[self._start:] + self._v[:wrap]))
+        return list(zip(self._t[self._start :] + self._t[:wrap], self._v[self._start :] + self._v[:wrap]))
 
     def _slot(self, i: int) -> int:
         return (self._start + i) % MAX_POINTS

@@ -221,8 +221,12 @@ class Series:
         return sum(len(level.ring) + (1 if level.pending() else 0) for level in self._levels)
 
     def freeze(self) -> FrozenSeries:
-        return FrozenSeries(self._widths, self._rings, tuple(level.ring.total for level in self._levels),
-                            tuple(level.pending() for level in self._levels))
+        return FrozenSeries(
+            self._widths,
+            self._rings,
+            tuple(level.ring.total for level in self._levels),
+            tuple(level.pending() for level in self._levels),
+        )
 
     def points(self) -> tuple[Point, ...]:
         """All history, oldest first: coarse buckets for old time, raw points for recent."""
@@ -291,8 +295,13 @@ class HistoryView:
 class History:
     """Series by key (e.g. 'goroutines', 'heap.inuse_space', 'group:<key>'), bounded in count."""
 
-    def __init__(self, *, levels: tuple[tuple[float, int], ...] = DEFAULT_LEVELS,
-                 max_series: int = DEFAULT_MAX_SERIES, max_segments: int = DEFAULT_MAX_SEGMENTS) -> None:
+    def __init__(
+        self,
+        *,
+        levels: tuple[tuple[float, int], ...] = DEFAULT_LEVELS,
+        max_series: int = DEFAULT_MAX_SERIES,
+        max_segments: int = DEFAULT_MAX_SEGMENTS,
+    ) -> None:
         self._levels = levels
         self._max_series = max_series
         self._series: dict[str, Series] = {}

@@ -64,12 +64,26 @@ class MemStats:
 
 
 _INT_FIELDS = {
-    "Alloc": "alloc", "TotalAlloc": "total_alloc", "Sys": "sys", "Lookups": "lookups",
-    "Mallocs": "mallocs", "Frees": "frees", "HeapAlloc": "heap_alloc", "HeapSys": "heap_sys",
-    "HeapIdle": "heap_idle", "HeapInuse": "heap_inuse", "HeapReleased": "heap_released",
-    "HeapObjects": "heap_objects", "BuckHashSys": "buck_hash_sys", "GCSys": "gc_sys",
-    "OtherSys": "other_sys", "NextGC": "next_gc", "LastGC": "last_gc", "NumGC": "num_gc",
-    "NumForcedGC": "num_forced_gc", "MaxRSS": "max_rss",
+    "Alloc": "alloc",
+    "TotalAlloc": "total_alloc",
+    "Sys": "sys",
+    "Lookups": "lookups",
+    "Mallocs": "mallocs",
+    "Frees": "frees",
+    "HeapAlloc": "heap_alloc",
+    "HeapSys": "heap_sys",
+    "HeapIdle": "heap_idle",
+    "HeapInuse": "heap_inuse",
+    "HeapReleased": "heap_released",
+    "HeapObjects": "heap_objects",
+    "BuckHashSys": "buck_hash_sys",
+    "GCSys": "gc_sys",
+    "OtherSys": "other_sys",
+    "NextGC": "next_gc",
+    "LastGC": "last_gc",
+    "NumGC": "num_gc",
+    "NumForcedGC": "num_forced_gc",
+    "MaxRSS": "max_rss",
 }
 _PAIR_FIELDS = {
     "Stack": ("stack_inuse", "stack_sys"),
@@ -132,7 +146,7 @@ def parse_memstats(text: str) -> MemStats:
     if start < 0:
         raise ParseError("no '# runtime.MemStats' section (not heap?debug=1 text?)", kind="heap-debug1")
     values: dict[str, object] = {}
-    for line in text[start + len(_MARKER):].splitlines():
+    for line in text[start + len(_MARKER) :].splitlines():
         line = line.strip()
         if not line:
             continue

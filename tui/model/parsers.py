@@ -88,8 +88,8 @@ def _parse_debug2(data: bytes, **bounds: int) -> TreeData:
     """The fast path (one parse per distinct stack, no object per goroutine: ~5x faster than
     parse_debug2 + group_goroutines on 100k goroutines), with the cyclic GC paused: a full
     collection over the app's objects while this thread holds the GIL froze typing for ~2 s."""
-    from tui.goroutines.fastgroup import group_debug2_text
     from tui.core.gc_pause import gc_paused
+    from tui.goroutines.fastgroup import group_debug2_text
 
     with gc_paused():
         grouped = group_debug2_text(_text(data), **bounds)
@@ -102,18 +102,31 @@ def default_parsers(config: Any = None) -> Parsers:
         return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2, _parse_debug1)
     frames = {"max_frames": config.max_frames, "max_line": config.max_text_line}
     debug1 = partial(_parse_debug1, **frames)
-    return Parsers(_parse_index, partial(_parse_heap, max_decompressed=config.max_decompressed_bytes),
-                   _parse_memstats, debug1, partial(_parse_debug2, max_goroutines=config.max_goroutines, **frames),
-                   debug1)
+    return Parsers(
+        _parse_index,
+        partial(_parse_heap, max_decompressed=config.max_decompressed_bytes),
+        _parse_memstats,
+        debug1,
+        partial(_parse_debug2, max_goroutines=config.max_goroutines, **frames),
+        debug1,
+    )
 
 
 def memstats_series(ms: Any) -> dict[str, float]:
     """History series from a MemStats record (fields that exist and are numbers)."""
     out: dict[str, float] = {}
-    for name in ("heap_inuse", "heap_alloc", "stack_inuse", "sys", "num_gc", "total_alloc",
-                 "gc_cpu_fraction", "heap_objects", "next_gc"):
+    for name in (
+        "heap_inuse",
+        "heap_alloc",
+        "stack_inuse",
+        "sys",
+        "num_gc",
+        "total_alloc",
+        "gc_cpu_fraction",
+        "heap_objects",
+        "next_gc",
+    ):
         value = getattr(ms, name, None)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             out[f"mem.{name}"] = float(value)
     return out
-

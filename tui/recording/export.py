@@ -53,8 +53,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_")[:60] or "target"
 
 
-def save_snapshot(directory: str | os.PathLike[str], bodies: Any, *, target: str, snapshot: Any = None,
-                  source: str = "live", now: float | None = None, secrets: tuple[bytes, ...] = ()) -> Path:
+def save_snapshot(
+    directory: str | os.PathLike[str],
+    bodies: Any,
+    *,
+    target: str,
+    snapshot: Any = None,
+    source: str = "live",
+    now: float | None = None,
+    secrets: tuple[bytes, ...] = (),
+) -> Path:
     """Write every kept body into a new sub-directory of `directory`; returns its path.
 
     `bodies` is a `LatestBodies` (or anything with `.all() -> {endpoint: Body}`).
@@ -78,12 +86,25 @@ def save_snapshot(directory: str | os.PathLike[str], bodies: Any, *, target: str
         if name in _GZIPPED and data[:2] != b"\x1f\x8b":
             data = gzip.compress(data, 6, mtime=0)
         (out / name).write_bytes(data)
-        files[name] = {"endpoint": endpoint, "bytes": len(data), "content_type": body.content_type,
-                       "fetched_unix": body.wall}
-    meta = {"tool": f"pprof-tui {__version__}", "target": target, "source": source, "exported_unix": now,
-            "files": files, "screenshot": SCREENSHOT_NAME}
+        files[name] = {
+            "endpoint": endpoint,
+            "bytes": len(data),
+            "content_type": body.content_type,
+            "fetched_unix": body.wall,
+        }
+    meta = {
+        "tool": f"pprof-tui {__version__}",
+        "target": target,
+        "source": source,
+        "exported_unix": now,
+        "files": files,
+        "screenshot": SCREENSHOT_NAME,
+    }
     if snapshot is not None:
-        meta["snapshot"] = {"seq": getattr(snapshot, "seq", None), "state": getattr(snapshot, "state", ""),
-                            "goroutines": getattr(snapshot, "goroutine_total", None)}
+        meta["snapshot"] = {
+            "seq": getattr(snapshot, "seq", None),
+            "state": getattr(snapshot, "state", ""),
+            "goroutines": getattr(snapshot, "goroutine_total", None),
+        }
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return out

@@ -46,7 +46,7 @@ class Entry(Protocol):
 
     name: str
 
-    def iterdir(self) -> Iterator["Entry"]: ...
+    def iterdir(self) -> Iterator[Entry]: ...
     def open(self, mode: str = "r") -> Any: ...
     def is_file(self) -> bool: ...
 
@@ -73,17 +73,23 @@ class RecordHeader:
         return json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "RecordHeader":
+    def from_json(cls, raw: bytes) -> RecordHeader:
         try:
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             return cls(
-                t=float(data["t"]), dt=float(data.get("dt", 0.0)), wall=float(data.get("wall", 0.0)),
-                ep=str(data["ep"]), status=int(data.get("status", 0)),
-                elapsed=float(data.get("elapsed", 0.0)), wire=int(data.get("wire", 0)),
-                ctype=str(data.get("ctype", "")), enc=str(data.get("enc", "")),
-                err=str(data.get("err", "")), etype=str(data.get("etype", "")),
+                t=float(data["t"]),
+                dt=float(data.get("dt", 0.0)),
+                wall=float(data.get("wall", 0.0)),
+                ep=str(data["ep"]),
+                status=int(data.get("status", 0)),
+                elapsed=float(data.get("elapsed", 0.0)),
+                wire=int(data.get("wire", 0)),
+                ctype=str(data.get("ctype", "")),
+                enc=str(data.get("enc", "")),
+                err=str(data.get("err", "")),
+                etype=str(data.get("etype", "")),
                 redacted=str(data.get("redacted", "")),
             )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
@@ -208,7 +214,7 @@ def segment_name(number: int) -> str:
 def segment_number(name: str) -> int | None:
     if not (name.startswith(SEGMENT_PREFIX) and name.endswith(SEGMENT_SUFFIX)):
         return None
-    digits = name[len(SEGMENT_PREFIX):-len(SEGMENT_SUFFIX)]
+    digits = name[len(SEGMENT_PREFIX) : -len(SEGMENT_SUFFIX)]
     return int(digits) if digits.isdigit() else None
 
 

@@ -32,8 +32,9 @@ class ReplayFinished(Exception):
 class VirtualClock:
     """Callable clock plus an async `sleep` that advances it (speed 1, 10, ... or math.inf)."""
 
-    def __init__(self, start: float, *, speed: float = 1.0,
-                 real_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self, start: float, *, speed: float = 1.0, real_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
         self.now = start
         self.speed = speed
         self.paused = False
@@ -88,13 +89,24 @@ class VirtualClock:
 
 
 _ERRORS: dict[str, type[fetch_errors.FetchError]] = {
-    cls.__name__: cls for cls in (
-        fetch_errors.FetchError, fetch_errors.Unreachable, fetch_errors.FetchTimeout, fetch_errors.NotPprof,
-        fetch_errors.TooLarge, fetch_errors.BadGzip)
+    cls.__name__: cls
+    for cls in (
+        fetch_errors.FetchError,
+        fetch_errors.Unreachable,
+        fetch_errors.FetchTimeout,
+        fetch_errors.NotPprof,
+        fetch_errors.TooLarge,
+        fetch_errors.BadGzip,
+    )
 }
 _STATUS_ERRORS: dict[str, type[fetch_errors.HTTPStatusError]] = {
-    cls.__name__: cls for cls in (
-        fetch_errors.HTTPStatusError, fetch_errors.Unauthorized, fetch_errors.NotFound, fetch_errors.ServerError)
+    cls.__name__: cls
+    for cls in (
+        fetch_errors.HTTPStatusError,
+        fetch_errors.Unauthorized,
+        fetch_errors.NotFound,
+        fetch_errors.ServerError,
+    )
 }
 
 
@@ -108,8 +120,14 @@ def recorded_error(ref: RecordRef) -> fetch_errors.FetchError:
 class ReplayClient:
     """Answers the poller's `get()` from a recording (see the module docstring)."""
 
-    def __init__(self, recording: Recording, clock: VirtualClock, *, slack: float | None = None,
-                 latest: LatestBodies | None = None) -> None:
+    def __init__(
+        self,
+        recording: Recording,
+        clock: VirtualClock,
+        *,
+        slack: float | None = None,
+        latest: LatestBodies | None = None,
+    ) -> None:
         self.clock = clock
         self.latest = latest if latest is not None else LatestBodies()
         interval = recording.interval or 2.0
@@ -160,8 +178,9 @@ class ReplayClient:
         body = await asyncio.to_thread(ref.read_body)
         if not h.redacted:
             self.latest.put(Body(key, body, h.ctype, self.clock.now, h.wall))
-        return FetchResult(path=key, status=h.status, body=body, wire_bytes=h.wire, elapsed=h.elapsed,
-                           content_type=h.ctype)
+        return FetchResult(
+            path=key, status=h.status, body=body, wire_bytes=h.wire, elapsed=h.elapsed, content_type=h.ctype
+        )
 
     async def aclose(self) -> None:
         return None

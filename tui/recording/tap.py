@@ -61,8 +61,15 @@ class LatestBodies:
 class TapClient:
     """Wraps a TargetClient (or anything with the same `get`/`aclose`)."""
 
-    def __init__(self, inner: Any, *, recorder: Any = None, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time, latest: LatestBodies | None = None) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        *,
+        recorder: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        latest: LatestBodies | None = None,
+    ) -> None:
         self.inner = inner
         self.recorder = recorder  # BackgroundRecorder or RecordingWriter-like (submit/append)
         self.clock = clock
@@ -76,17 +83,38 @@ class TapClient:
         try:
             result = await self.inner.get(path, params=params, **kwargs)
         except FetchError as exc:
-            self._record(RecordHeader(t=t0, dt=self.clock() - t0, wall=wall, ep=key,
-                                      status=int(getattr(exc, "status", 0) or 0), err=exc.user_message[:500],
-                                      etype=type(exc).__name__), b"")
+            self._record(
+                RecordHeader(
+                    t=t0,
+                    dt=self.clock() - t0,
+                    wall=wall,
+                    ep=key,
+                    status=int(getattr(exc, "status", 0) or 0),
+                    err=exc.user_message[:500],
+                    etype=type(exc).__name__,
+                ),
+                b"",
+            )
             raise
         dt = self.clock() - t0
         self.latest.put(Body(key, result.body, result.content_type, t0 + dt, wall))
         body, redacted = result.body, ""
         if path in DIGESTED_ENDPOINTS:
             body, redacted = hashlib.sha256(result.body).hexdigest().encode(), "sha256"
-        self._record(RecordHeader(t=t0, dt=dt, wall=wall, ep=key, status=result.status, elapsed=result.elapsed,
-                                  wire=result.wire_bytes, ctype=result.content_type[:200], redacted=redacted), body)
+        self._record(
+            RecordHeader(
+                t=t0,
+                dt=dt,
+                wall=wall,
+                ep=key,
+                status=result.status,
+                elapsed=result.elapsed,
+                wire=result.wire_bytes,
+                ctype=result.content_type[:200],
+                redacted=redacted,
+            ),
+            body,
+        )
         return result
 
     def _record(self, header: RecordHeader, body: bytes) -> None:

@@ -24,15 +24,33 @@ from pathlib import Path
 from tui import __version__
 from tui.core.errors import PprofTuiError
 from tui.recording.format import (
-    FORMAT_NAME, FORMAT_VERSION, META_NAME, RecordHeader, encode_record, is_recording, mask_secrets, segment_name,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    META_NAME,
+    RecordHeader,
+    encode_record,
+    is_recording,
+    mask_secrets,
+    segment_name,
 )
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 # Config fields that shape the poll schedule: kept in meta.json so a replay schedules like the watch did.
-POLL_FIELDS = ("interval", "stw_budget", "debug2_min_age", "debug2_max_age", "heap_every", "memstats_every",
-               "goroutine_debug1_every", "cmdline_every", "backoff_base", "backoff_max", "request_timeout",
-               "debug2_timeout")
+POLL_FIELDS = (
+    "interval",
+    "stw_budget",
+    "debug2_min_age",
+    "debug2_max_age",
+    "heap_every",
+    "memstats_every",
+    "goroutine_debug1_every",
+    "cmdline_every",
+    "backoff_base",
+    "backoff_max",
+    "request_timeout",
+    "debug2_timeout",
+)
 
 
 def secret_forms(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -105,9 +123,17 @@ class _Segment:
 class RecordingWriter:
     """Appends records to DIR (which must be new or empty). Not thread-safe: one writer thread."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, target: str, interval: float | None = None,
-                 limits: RecordLimits = RecordLimits(), wall: Callable[[], float] = time.time,
-                 poll: dict[str, float] | None = None, secrets: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        target: str,
+        interval: float | None = None,
+        limits: RecordLimits = RecordLimits(),
+        wall: Callable[[], float] = time.time,
+        poll: dict[str, float] | None = None,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self.directory = Path(directory)
         self._secrets = secret_forms(secrets)
         self.limits = limits
@@ -115,11 +141,21 @@ class RecordingWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         if is_recording(self.directory):
             raise RecordingError(f"{self.directory}: already holds a recording; record into a new directory")
-        self.meta = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "tool": f"pprof-tui {__version__}",
-                     "target": safe_label(target), "started": wall(), "interval": interval,
-                     "poll": dict(poll or {}),
-                     "limits": {"segment_bytes": limits.segment_bytes, "segment_seconds": limits.segment_seconds,
-                                "max_bytes": limits.max_bytes, "max_age": limits.max_age}}
+        self.meta = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "tool": f"pprof-tui {__version__}",
+            "target": safe_label(target),
+            "started": wall(),
+            "interval": interval,
+            "poll": dict(poll or {}),
+            "limits": {
+                "segment_bytes": limits.segment_bytes,
+                "segment_seconds": limits.segment_seconds,
+                "max_bytes": limits.max_bytes,
+                "max_age": limits.max_age,
+            },
+        }
         self._write_meta()
         self._segments: list[_Segment] = []
         self._fh = None
@@ -156,9 +192,17 @@ class RecordingWriter:
         data = encode_record(header, body, compress=self.limits.compress)
         now = self._wall()
         seg = self._segments[-1] if self._segments else None
-        if seg is None or self._fh is None or (seg.size and (
-                seg.size + len(data) > self.limits.segment_bytes
-                or now - seg.opened_wall >= self.limits.segment_seconds)):
+        if (
+            seg is None
+            or self._fh is None
+            or (
+                seg.size
+                and (
+                    seg.size + len(data) > self.limits.segment_bytes
+                    or now - seg.opened_wall >= self.limits.segment_seconds
+                )
+            )
+        ):
             self._open_segment()
             seg = self._segments[-1]
         assert self._fh is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid, Vertical
@@ -17,14 +18,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from rich.text import Text
-
-from tui.heap.units import format_value
 from tui.core.textsafe import clean
+from tui.heap.units import format_value
 from tui.screens.presenters import SAMPLE_TYPES, HeapView, metric_specs, status_info
+from tui.widgets.findings import FindingsBar
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
-from tui.widgets.findings import FindingsBar
 from tui.widgets.info_line import InfoLine
 from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
 from tui.widgets.status_bar import StatusBar
@@ -90,7 +89,9 @@ class Dashboard(Screen):
             with Vertical(id="tree-pane", classes="pane"):
                 yield PaneTree(id="tree")
                 yield InfoLine(id="tree-info")
-        yield Input(placeholder="regex filter for the focused pane (enter: apply, empty: clear, esc: cancel)", id="filter")
+        yield Input(
+            placeholder="regex filter for the focused pane (enter: apply, empty: clear, esc: cancel)", id="filter"
+        )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.screens.drill_base import DrillScreen
 from tui.core.textsafe import clean
+from tui.screens.drill_base import DrillScreen
 from tui.widgets.goroutine_tree import minutes_range
 
 

@@ -8,11 +8,10 @@ from textual import work
 from textual.widgets import Static
 
 from tui.core.errors import ParseError
-
+from tui.core.textsafe import clean
 from tui.heap.peek import peek
 from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
-from tui.core.textsafe import clean
 
 
 def _pct(value: int, total: int) -> str:
@@ -25,7 +24,9 @@ class HeapDrillScreen(DrillScreen):
         self.view = view
         self.row = row
         names = [t.type for t in heap.sample_types]
-        self.sample_index = heap.sample_index(view.sample_type) if view.sample_type in names else heap.default_sample_index
+        self.sample_index = (
+            heap.sample_index(view.sample_type) if view.sample_type in names else heap.default_sample_index
+        )
         self.unit = heap.sample_types[self.sample_index].unit.lower()
         self.result = None  # computed off the event loop: peek on a 200k-sample profile takes ~0.5 s
         self.error = ""

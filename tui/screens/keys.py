@@ -74,6 +74,11 @@ def command_entries(screen: Screen) -> list[tuple[str, str, str]]:
             continue
         seen.add(action)
         keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))
-        entries.append((f"{EXPLAIN[action].split(':')[-1].strip().split(' (')[0].capitalize()} (key {keys})",
-                        EXPLAIN[action], action))
+        entries.append(
+            (
+                f"{EXPLAIN[action].split(':')[-1].strip().split(' (')[0].capitalize()} (key {keys})",
+                EXPLAIN[action],
+                action,
+            )
+        )
     return entries

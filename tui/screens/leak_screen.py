@@ -7,9 +7,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from tui.core.textsafe import clean
 from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
-from tui.core.textsafe import clean
 from tui.widgets.findings import KIND_STYLE, rate_text
 from tui.widgets.sparklines import bars
 
@@ -70,8 +70,10 @@ def report_text(report, now: float) -> Text:
     text.append("\nheap since the baseline", style="bold underline")
     diff = report.heap_diff
     if report.baseline_at is not None:
-        text.append(f"  (pinned {max(now - report.baseline_at, 0):.0f} s ago: {clean(report.baseline_reason, 60)};"
-                    " b: pin now)", style="dim")
+        text.append(
+            f"  (pinned {max(now - report.baseline_at, 0):.0f} s ago: {clean(report.baseline_reason, 60)}; b: pin now)",
+            style="dim",
+        )
     text.append("\n")
     if diff is None:
         text.append("  waiting for a second heap profile\n", style="dim")
@@ -82,8 +84,10 @@ def report_text(report, now: float) -> Text:
             text.append("  no change\n", style="dim")
         for r in rows:
             sign = "+" if r.flat > 0 else ""
-            text.append(f"  Δflat {sign}{format_value(r.flat, unit):>10}  Δcum {'+' if r.cum > 0 else ''}"
-                        f"{format_value(r.cum, unit):>10}  ")
+            text.append(
+                f"  Δflat {sign}{format_value(r.flat, unit):>10}  Δcum {'+' if r.cum > 0 else ''}"
+                f"{format_value(r.cum, unit):>10}  "
+            )
             text.append(clean(r.name, 100) + "\n", style="bold" if r.flat > 0 else "")
     growing = [f for f in report.functions if f.growing]
     if growing:

@@ -40,8 +40,7 @@ class Debug2Budget:
     instead) until the goroutine count drops or the user asks.
     """
 
-    def __init__(self, *, budget: float, min_age: float, max_age: float, max_bytes: int,
-                 started_at: float) -> None:
+    def __init__(self, *, budget: float, min_age: float, max_age: float, max_bytes: int, started_at: float) -> None:
         self.budget = budget
         self.min_age = min_age
         self.max_age = max_age
@@ -68,27 +67,38 @@ class Debug2Budget:
             return Decision(False, "waiting for the goroutine count before the first dump")
         est_bytes = goroutines * BYTES_PER_GOROUTINE
         if est_bytes > self.max_bytes:
-            return Decision(False, f"a dump of {goroutines:,} goroutines would be ~{_fmt_bytes(est_bytes)}, "
-                                   "over the body limit; using debug=1 counts")
+            return Decision(
+                False,
+                f"a dump of {goroutines:,} goroutines would be ~{_fmt_bytes(est_bytes)}, "
+                "over the body limit; using debug=1 counts",
+            )
         cost = self.estimate_cost(goroutines)
         gap = cost / self.budget
         pct = f"{self.budget * 100:g}%"
         if gap > self.max_age:
-            return Decision(False, f"{goroutines:,} goroutines: a dump stops the world ~{_fmt_secs(cost)}; "
-                                   f"{pct} budget allows one per {_fmt_secs(gap)}; using debug=1 counts "
-                                   "(refresh on demand)")
+            return Decision(
+                False,
+                f"{goroutines:,} goroutines: a dump stops the world ~{_fmt_secs(cost)}; "
+                f"{pct} budget allows one per {_fmt_secs(gap)}; using debug=1 counts "
+                "(refresh on demand)",
+            )
         if self.last_start is None:
             waited = now - self.started_at
             if waited >= gap:
                 return Decision(True, "first dump")
-            return Decision(False, f"first dump in {_fmt_secs(gap - waited)} ({pct} stop-the-world budget)",
-                            gap - waited)
+            return Decision(
+                False, f"first dump in {_fmt_secs(gap - waited)} ({pct} stop-the-world budget)", gap - waited
+            )
         gap = max(gap, self.min_age)
         age = now - self.last_start
         if age >= gap:
             return Decision(True, "budget allows")
-        return Decision(False, f"next dump in {_fmt_secs(gap - age)} ({pct} stop-the-world budget, "
-                               f"last took {_fmt_secs(self.last_cost or 0.0)})", gap - age)
+        return Decision(
+            False,
+            f"next dump in {_fmt_secs(gap - age)} ({pct} stop-the-world budget, "
+            f"last took {_fmt_secs(self.last_cost or 0.0)})",
+            gap - age,
+        )
 
     def record(self, started: float, cost: float, goroutines: int) -> None:
         self.last_start = started

@@ -17,14 +17,22 @@ class CostTracker:
         count = s.count + 1
         total = s.total_latency + latency
         self._stats[endpoint] = EndpointCost(
-            endpoint, count, s.errors, latency, total / count, total, nbytes, s.total_bytes + nbytes,
-            s.last_error)
+            endpoint, count, s.errors, latency, total / count, total, nbytes, s.total_bytes + nbytes, s.last_error
+        )
 
     def failure(self, endpoint: str, latency: float, message: str) -> None:
         s = self._get(endpoint)
         self._stats[endpoint] = EndpointCost(
-            endpoint, s.count, s.errors + 1, s.last_latency, s.mean_latency, s.total_latency, s.last_bytes,
-            s.total_bytes, message)
+            endpoint,
+            s.count,
+            s.errors + 1,
+            s.last_latency,
+            s.mean_latency,
+            s.total_latency,
+            s.last_bytes,
+            s.total_bytes,
+            message,
+        )
 
     def get(self, endpoint: str) -> EndpointCost:
         return self._get(endpoint)

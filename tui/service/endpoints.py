@@ -48,22 +48,40 @@ class Endpoint:
 
 
 def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpoint]:
-    def ep(name: str, path: str, params: dict[str, str] | None, expect: str, every: int,
-           deadline: float | None = None, gunzip: bool = False) -> Endpoint:
-        return Endpoint(name, path, params, expect, every, deadline or config.request_timeout, gunzip,
-                        Backoff(config.backoff_base, config.backoff_max, rand=rand))
+    def ep(
+        name: str,
+        path: str,
+        params: dict[str, str] | None,
+        expect: str,
+        every: int,
+        deadline: float | None = None,
+        gunzip: bool = False,
+    ) -> Endpoint:
+        return Endpoint(
+            name,
+            path,
+            params,
+            expect,
+            every,
+            deadline or config.request_timeout,
+            gunzip,
+            Backoff(config.backoff_base, config.backoff_max, rand=rand),
+        )
 
     eps = [
         ep(INDEX, "", None, validate.INDEX, 1),
         ep(CMDLINE, "cmdline", None, validate.CMDLINE, config.cmdline_every),
         ep(MEMSTATS, "heap", {"debug": "1"}, validate.HEAP_DEBUG1, config.memstats_every),
         ep(HEAP, "heap", None, validate.PROFILE, config.heap_every, gunzip=True),
-        ep(GOROUTINE_DEBUG1, "goroutine", {"debug": "1"}, validate.GOROUTINE_DEBUG1,
-           config.goroutine_debug1_every),
-        ep(GOROUTINE_DEBUG2, "goroutine", {"debug": "2"}, validate.GOROUTINE_DEBUG2, 0,
-           deadline=config.debug2_timeout),
-        ep(GOROUTINELEAK_DEBUG1, "goroutineleak", {"debug": "1"}, validate.GOROUTINE_DEBUG1,
-           max(1, round(LEAK_EVERY_SECONDS / max(config.interval, 0.001)))),
+        ep(GOROUTINE_DEBUG1, "goroutine", {"debug": "1"}, validate.GOROUTINE_DEBUG1, config.goroutine_debug1_every),
+        ep(GOROUTINE_DEBUG2, "goroutine", {"debug": "2"}, validate.GOROUTINE_DEBUG2, 0, deadline=config.debug2_timeout),
+        ep(
+            GOROUTINELEAK_DEBUG1,
+            "goroutineleak",
+            {"debug": "1"},
+            validate.GOROUTINE_DEBUG1,
+            max(1, round(LEAK_EVERY_SECONDS / max(config.interval, 0.001))),
+        ),
     ]
     return {e.name: e for e in eps}
 

@@ -24,10 +24,10 @@ from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
 from tui.model import snapshot as snap
 from tui.model.history import History, history_levels
+from tui.model.parsers import Parsers, default_parsers, memstats_series
 from tui.service import endpoints as E
 from tui.service.budget import Debug2Budget
 from tui.service.costs import CostTracker
-from tui.model.parsers import Parsers, default_parsers, memstats_series
 from tui.service.restart import RestartDetector
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,9 @@ class Poller:
         self.clock = clock
         self._sleep = sleep
         self.on_snapshot = on_snapshot
-        self.history = history or History(levels=history_levels(config.history_points),
-                                          max_series=config.history_series)
+        self.history = history or History(
+            levels=history_levels(config.history_points), max_series=config.history_series
+        )
         self.endpoints = E.make_endpoints(config, rand)
         self.target_backoff = self.endpoints[E.INDEX].backoff
         self.costs = CostTracker()
@@ -146,9 +147,12 @@ class Poller:
                 self._publish()
                 return
         self.budget = Debug2Budget(
-            budget=self.config.stw_budget, min_age=self.config.debug2_min_age,
-            max_age=self.config.debug2_max_age, max_bytes=self.config.max_body_bytes,
-            started_at=self.clock())
+            budget=self.config.stw_budget,
+            min_age=self.config.debug2_min_age,
+            max_age=self.config.debug2_max_age,
+            max_bytes=self.config.max_body_bytes,
+            started_at=self.clock(),
+        )
         try:
             while not self._stopping:
                 forced = self._tree_requested or any(e.forced for e in self.endpoints.values())
@@ -205,8 +209,11 @@ class Poller:
                 await self._poll(ep, handler)
         await self._maybe_tree()
         leaks = self.endpoints[E.GOROUTINELEAK_DEBUG1]
-        if (self.parsers.goroutineleak is not None and "goroutineleak" in self.latest_data.profiles
-                and leaks.due(self.tick, self.clock())):
+        if (
+            self.parsers.goroutineleak is not None
+            and "goroutineleak" in self.latest_data.profiles
+            and leaks.due(self.tick, self.clock())
+        ):
             await self._poll(leaks, self._on_leaks)
         return 0.0
 
@@ -241,8 +248,9 @@ class Poller:
         ep.last_tick = self.tick
         t0 = self.clock()
         try:
-            result = await self._client.get(ep.path, params=ep.params, expect=ep.expect,
-                                            deadline=ep.deadline, gunzip=ep.gunzip)
+            result = await self._client.get(
+                ep.path, params=ep.params, expect=ep.expect, deadline=ep.deadline, gunzip=ep.gunzip
+            )
         except FetchError as exc:
             self._failed(ep, self.clock() - t0, exc.user_message, exc)
             return False
@@ -255,8 +263,13 @@ class Poller:
             return False
         except Exception as exc:  # a parser bug must not kill the watch: report it, keep polling
             # The traceback's frames are our code; its message may quote the target: redacted.
-            log.error("parsing %s failed: %s: %s\n%s", ep.name, type(exc).__name__,
-                      redact(str(exc), self._secrets), "".join(traceback.format_tb(exc.__traceback__)))
+            log.error(
+                "parsing %s failed: %s: %s\n%s",
+                ep.name,
+                type(exc).__name__,
+                redact(str(exc), self._secrets),
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
             self._failed(ep, cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc)
             return False
         self.costs.success(ep.name, cost, result.wire_bytes)
@@ -283,9 +296,14 @@ class Poller:
 
     def _parser_for(self, name: str) -> Callable[[bytes], Any] | None:
         p = self.parsers
-        return {E.INDEX: p.index, E.MEMSTATS: p.memstats, E.HEAP: p.heap,
-                E.GOROUTINE_DEBUG1: p.goroutine_debug1, E.GOROUTINE_DEBUG2: p.goroutine_debug2,
-                E.GOROUTINELEAK_DEBUG1: p.goroutineleak}.get(name)
+        return {
+            E.INDEX: p.index,
+            E.MEMSTATS: p.memstats,
+            E.HEAP: p.heap,
+            E.GOROUTINE_DEBUG1: p.goroutine_debug1,
+            E.GOROUTINE_DEBUG2: p.goroutine_debug2,
+            E.GOROUTINELEAK_DEBUG1: p.goroutineleak,
+        }.get(name)
 
     # ---- handlers: parsed data -> latest + history -----------------------------------
     def _on_index(self, profiles: Any, _cost: float) -> None:
@@ -299,8 +317,7 @@ class Poller:
         self._restart_if(self.restarts.observe_cmdline(bytes(body)))
 
     def _on_memstats(self, ms: Any, _cost: float) -> None:
-        self._restart_if(self.restarts.observe_memstats(
-            getattr(ms, "total_alloc", None), getattr(ms, "num_gc", None)))
+        self._restart_if(self.restarts.observe_memstats(getattr(ms, "total_alloc", None), getattr(ms, "num_gc", None)))
         self.latest_data.memstats = ms
         self.history.push_many(self.clock(), memstats_series(ms))
 
@@ -356,8 +373,11 @@ class Poller:
             prefix = "reconnecting: " if self.state == snap.RECONNECTING else ""
             if not index.backoff.failures:
                 return f"{prefix}{self.last_error}"  # nothing scheduled to retry
-            return f"{prefix}{self.last_error} (retry in {retry:.1f} s)" if retry < 10 else (
-                f"{prefix}{self.last_error} (retry in {retry:.0f} s)")
+            return (
+                f"{prefix}{self.last_error} (retry in {retry:.1f} s)"
+                if retry < 10
+                else (f"{prefix}{self.last_error} (retry in {retry:.0f} s)")
+            )
         if self.state == snap.STARTING:
             return "connecting"
         return f"live, every {self.config.interval:g} s"
@@ -372,15 +392,26 @@ class Poller:
         else:
             tree_status = f"goroutine tree {now - tree_age:.0f} s old: {data.tree_reason}"
         return snap.Snapshot(
-            seq=self._seq, time=now, target=self.config.label, state=self.state,
-            last_error=self.last_error, status=self.status_line(now),
-            ages=MappingProxyType(self._ages(now)), heap=data.heap,
-            heap_totals=MappingProxyType(dict(data.heap_totals)), memstats=data.memstats,
-            goroutine_groups=data.groups, goroutine_stacks=data.stacks, goroutine_leaks=data.leaks,
-            goroutine_total=data.goroutine_total, tree_status=tree_status,
-            history=self.history.view(), costs=self.costs.snapshot(),
+            seq=self._seq,
+            time=now,
+            target=self.config.label,
+            state=self.state,
+            last_error=self.last_error,
+            status=self.status_line(now),
+            ages=MappingProxyType(self._ages(now)),
+            heap=data.heap,
+            heap_totals=MappingProxyType(dict(data.heap_totals)),
+            memstats=data.memstats,
+            goroutine_groups=data.groups,
+            goroutine_stacks=data.stacks,
+            goroutine_leaks=data.leaks,
+            goroutine_total=data.goroutine_total,
+            tree_status=tree_status,
+            history=self.history.view(),
+            costs=self.costs.snapshot(),
             stw_share=self.budget.share(now) if self.budget else 0.0,
-            restarts=tuple(self.restart_events), profiles=MappingProxyType(dict(data.profiles)),
+            restarts=tuple(self.restart_events),
+            profiles=MappingProxyType(dict(data.profiles)),
         )
 
     def _publish(self) -> None:

@@ -54,8 +54,14 @@ class RestartDetector:
         self._creators = dict(creators)
         return None
 
-    def _after_restart(self, *, cmdline: bytes | None = None, total_alloc: int | None = None,
-                       num_gc: int | None = None, creators: Mapping[int, str] | None = None) -> None:
+    def _after_restart(
+        self,
+        *,
+        cmdline: bytes | None = None,
+        total_alloc: int | None = None,
+        num_gc: int | None = None,
+        creators: Mapping[int, str] | None = None,
+    ) -> None:
         self.reset()
         self._cmdline = cmdline
         self._total_alloc = total_alloc

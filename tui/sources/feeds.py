@@ -18,13 +18,19 @@ from typing import Any
 
 from tui.config import Config
 from tui.model import snapshot as snap
-from tui.service.poller import Poller
-from tui.recording.writer import (
-    POLL_FIELDS, BackgroundRecorder, RecordingWriter, RecordLimits, config_secrets, poll_settings, secret_forms,
-)
 from tui.recording.format import Recording, open_recording
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
 from tui.recording.tap import LatestBodies, TapClient
+from tui.recording.writer import (
+    POLL_FIELDS,
+    BackgroundRecorder,
+    RecordingWriter,
+    RecordLimits,
+    config_secrets,
+    poll_settings,
+    secret_forms,
+)
+from tui.service.poller import Poller
 
 log = logging.getLogger(__name__)
 REPLAY = "replay"
@@ -36,16 +42,28 @@ class LiveSource:
 
     kind = "live"
 
-    def __init__(self, config: Config, *, record_dir: str | Path | None = None,
-                 record_limits: RecordLimits = RecordLimits(), client: Any = None,
-                 clock: Callable[[], float] = time.monotonic, **poller_kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        record_dir: str | Path | None = None,
+        record_limits: RecordLimits | None = None,
+        client: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        **poller_kwargs: Any,
+    ) -> None:
         self.config = config
         self.bodies = LatestBodies()
         self.recorder: BackgroundRecorder | None = None
         if record_dir is not None:
-            writer = RecordingWriter(record_dir, target=config.label, interval=config.interval,
-                                     limits=record_limits, poll=poll_settings(config),
-                                     secrets=config_secrets(config))
+            writer = RecordingWriter(
+                record_dir,
+                target=config.label,
+                interval=config.interval,
+                limits=record_limits or RecordLimits(),
+                poll=poll_settings(config),
+                secrets=config_secrets(config),
+            )
             self.recorder = BackgroundRecorder(writer)
         if client is None:
             from tui.fetch.client import TargetClient
@@ -87,8 +105,14 @@ class LiveSource:
     def save(self, directory: str | Path) -> Path:
         from tui.recording.export import save_snapshot
 
-        return save_snapshot(directory, self.bodies, target=self.config.label, snapshot=self.latest, source=self.kind,
-                             secrets=secret_forms(config_secrets(self.config)))
+        return save_snapshot(
+            directory,
+            self.bodies,
+            target=self.config.label,
+            snapshot=self.latest,
+            source=self.kind,
+            secrets=secret_forms(config_secrets(self.config)),
+        )
 
 
 def speed_text(speed: float) -> str:
@@ -125,10 +149,18 @@ class ReplaySource:
 
     kind = "replay"
 
-    def __init__(self, recording: Recording | str | Path, *, config: Config | None = None, speed: float = 1.0,
-                 loop: bool = False, label: str | None = None,
-                 real_sleep: Callable[[float], Any] = asyncio.sleep,
-                 rand: Callable[[], float] = lambda: 0.5, **poller_kwargs: Any) -> None:
+    def __init__(
+        self,
+        recording: Recording | str | Path,
+        *,
+        config: Config | None = None,
+        speed: float = 1.0,
+        loop: bool = False,
+        label: str | None = None,
+        real_sleep: Callable[[float], Any] = asyncio.sleep,
+        rand: Callable[[], float] = lambda: 0.5,
+        **poller_kwargs: Any,
+    ) -> None:
         if isinstance(recording, (str, Path)):
             recording = open_recording(Path(recording))
         elif not isinstance(recording, Recording):
@@ -156,8 +188,15 @@ class ReplaySource:
         self._task: asyncio.Task[None] | None = None
 
     def _new_poller(self) -> Poller:
-        return Poller(self.config, client=self.client, clock=self.clock, sleep=self.clock.sleep,
-                      rand=self._rand, on_snapshot=self._emit, **self._poller_kwargs)
+        return Poller(
+            self.config,
+            client=self.client,
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            rand=self._rand,
+            on_snapshot=self._emit,
+            **self._poller_kwargs,
+        )
 
     # ---- controls ----------------------------------------------------------------
     @property

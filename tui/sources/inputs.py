@@ -32,8 +32,13 @@ def source_config(spec: str, args: object | None):
     return config_from_args(argparse.Namespace(**values), env={})
 
 
-def read_source(spec: str, *, max_bytes: int = limits.MAX_BODY_BYTES, config: object | None = None,
-                recording_endpoints: tuple[str, ...] = ("heap",)) -> bytes:
+def read_source(
+    spec: str,
+    *,
+    max_bytes: int = limits.MAX_BODY_BYTES,
+    config: object | None = None,
+    recording_endpoints: tuple[str, ...] = ("heap",),
+) -> bytes:
     """Return the raw bytes of SOURCE (undecoded: gzip stays gzip).
 
     For a recording directory, the newest successful body of the first of
@@ -100,5 +105,6 @@ def _read_recording(spec: str, directory: str, endpoints: tuple[str, ...], max_b
                 raise LimitExceeded(f"{spec}: recorded body over the {max_bytes}-byte limit")
             return ref.read_body()
     have = ", ".join(e for e in recording.endpoints() if e != "cmdline") or "nothing"
-    raise SourceError(f"{spec}: the recording has no {' or '.join(endpoints)} answer (it has: {have}); "
-                      "name one as DIR:ENDPOINT")
+    raise SourceError(
+        f"{spec}: the recording has no {' or '.join(endpoints)} answer (it has: {have}); name one as DIR:ENDPOINT"
+    )

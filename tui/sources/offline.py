@@ -155,10 +155,22 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
         history.push_many(now, {f"heap.{k}": v for k, v in heap_totals.items()})
     names = ", ".join(Path(f.path).name for f in files)
     return snap.Snapshot(
-        seq=1, time=now, target=label, state=OFFLINE, status=f"offline: {len(files)} file(s): {names}"[:200],
-        ages=MappingProxyType(ages), heap=heap, heap_totals=MappingProxyType(heap_totals), memstats=memstats,
-        goroutine_groups=groups, goroutine_stacks=stacks, goroutine_leaks=leak_counts, goroutine_total=total,
-        tree_status=tree_status, history=history.view(), profiles=MappingProxyType(profiles),
+        seq=1,
+        time=now,
+        target=label,
+        state=OFFLINE,
+        status=f"offline: {len(files)} file(s): {names}"[:200],
+        ages=MappingProxyType(ages),
+        heap=heap,
+        heap_totals=MappingProxyType(heap_totals),
+        memstats=memstats,
+        goroutine_groups=groups,
+        goroutine_stacks=stacks,
+        goroutine_leaks=leak_counts,
+        goroutine_total=total,
+        tree_status=tree_status,
+        history=history.view(),
+        profiles=MappingProxyType(profiles),
     )
 
 
@@ -167,8 +179,13 @@ class OfflineSource:
 
     kind = OFFLINE
 
-    def __init__(self, paths: Sequence[str], *, read: Callable[[str], bytes] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        paths: Sequence[str],
+        *,
+        read: Callable[[str], bytes] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if not paths:
             raise PprofTuiError("no files given")
         from tui.sources.inputs import read_source

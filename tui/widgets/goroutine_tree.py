@@ -16,7 +16,13 @@ from textual.widgets.tree import TreeNode
 from tui.widgets.cells import literal
 from tui.widgets.render_caches import bound_tree_cache
 
-RUNTIME_PREFIXES = ("runtime.", "runtime/internal/", "internal/poll.runtime_", "sync.runtime_", "internal/sync.runtime_")
+RUNTIME_PREFIXES = (
+    "runtime.",
+    "runtime/internal/",
+    "internal/poll.runtime_",
+    "sync.runtime_",
+    "internal/sync.runtime_",
+)
 
 
 def interesting_frame(frames: Sequence) -> object | None:
