@@ -42,7 +42,6 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], at: float, ou
             await pilot.pause(0.05)
         await pilot.press("p")  # freeze the replay where it is
         await pilot.pause(0.3)
-        await asyncio.wrap_future(app.leaks.barrier())
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
         tree = app.screen.query_one(GoroutineTree)

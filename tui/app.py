@@ -1,61 +1,52 @@
-"""The Textual app: wires a snapshot source (live poller, replay, canned) to the screens.
+"""The Textual app: wires a snapshot source (live poller, replay, offline, canned) to the screens.
 
-One message per poll (`SnapshotArrived`, replaceable so a backed-up queue holds one),
-applied inside `batch_update()`. CPU work (top tables, grouping) runs in thread
-workers and comes back as messages. `build_app()` is the one factory used by the CLI
-and the tests alike.
+Data down, messages up. One message per poll (`SnapshotArrived`, replaceable so a backed-up
+queue holds one), handed down to the dashboard inside `batch_update()`; the screens own their
+view state and tell the app what to do with messages (`Dashboard.SampleTypeChanged`,
+`Dashboard.DrillHeap`, `Dashboard.DrillGoroutines`). The app keeps the source, the screen stack,
+the latest snapshot and leak report, and the leak worker. CPU work runs in thread workers
+(`@work(thread=True)`) that post their result (or `WorkFailed`) as a message. `build_app()` is the
+one factory used by the CLI and the tests alike.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from tui.core.memtune import limit_malloc_arenas
-from tui.goroutines.filtering import filter_stacks, stack_matcher
-from tui.goroutines.grouping import group_stack_counts
-from tui.heap.top import top
-from tui.leaks.feed import LeakFeed
+from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
+from tui.leaks.tracker import LeakReport
+from tui.model.snapshot import Snapshot
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
-from tui.screens.presenters import HeapView
-from tui.widgets.heap_table import HeapTable
+from tui.screens.messages import WorkFailed
+from tui.sources.protocol import ReplayControls, Saveable, SnapshotSource
+
+log = logging.getLogger(__name__)
 
 # A manual goroutine-tree refresh asks first when the last debug=2 took this long
 # or the target has this many goroutines (it stops the target's world).
 EXPENSIVE_DEBUG2_SECONDS = 0.5
 EXPENSIVE_GOROUTINES = 10_000
-TOP_ROWS = 500
-
-
-class SnapshotSource(Protocol):
-    """What the app needs from a poller, a replay or a canned test source."""
-
-    on_snapshot: Callable[[Any], None] | None
-
-    def start(self) -> Any: ...
-    async def stop(self) -> None: ...
-    def pause(self) -> None: ...
-    def resume(self) -> None: ...
-    def refresh_now(self, kind: str = "all") -> None: ...
 
 
 class SnapshotArrived(Message):
-    def __init__(self, snapshot: Any) -> None:
+    def __init__(self, snapshot: Snapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
 
@@ -64,7 +55,7 @@ class SnapshotArrived(Message):
 
 
 class LeakReportReady(Message):
-    def __init__(self, report: Any) -> None:
+    def __init__(self, report: LeakReport) -> None:
         super().__init__()
         self.report = report
 
@@ -72,36 +63,7 @@ class LeakReportReady(Message):
         return isinstance(message, LeakReportReady)
 
 
-class TopReady(Message):
-    def __init__(self, heap: Any, view: HeapView, report: Any) -> None:
-        super().__init__()
-        self.heap = heap
-        self.view = view
-        self.report = report
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, TopReady)
-
-
-def compute_top(heap: Any, view: HeapView):
-    """The heap table's report for one view (pure; runs in a worker thread)."""
-    names = [st.type for st in heap.sample_types]
-    index = names.index(view.sample_type) if view.sample_type in names else heap.default_sample_index
-    # node_fraction=0: the interactive table keeps small functions (pprof -top drops them).
-    report = top(heap, index, granularity="lines" if view.line_mode else "functions", sort=view.sort, node_fraction=0.0)
-    if view.filter:
-        pattern = re.compile(view.filter)
-        rows = tuple(
-            r
-            for r in report.rows
-            if pattern.search(r.name) or (view.line_mode and pattern.search(f"{r.file}:{r.line}"))
-        )
-    else:
-        rows = report.rows
-    return replace(report, rows=tuple(rows[:TOP_ROWS]))
-
-
-class PprofApp(App):
+class PprofApp(App[None]):
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "pprof-tui"
     BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
@@ -110,14 +72,12 @@ class PprofApp(App):
         super().__init__()
         self.source = source
         self.clock = clock
-        self.snapshot: Any = None
+        self.snapshot: Snapshot | None = None
+        self.leak_report: LeakReport | None = None
         self.paused = False
-        self.top_report: Any = None
-        self._top_report_for: tuple[Any, HeapView] | None = None  # the (profile, view) top_report is of
-        self._top_for: tuple[Any, HeapView] | None = None
-        self._groups_cache: tuple[Any, Any, str, tuple] | None = None
         self.leaks = LeakFeed()
-        self.leak_report: Any = None
+        self._leak_calls = FeedCalls()
+        self._leak_failure = ""  # the last leak tracker error told (written by the leak worker only)
 
     # -- lifecycle ----------------------------------------------------------
     def _fatal_error(self) -> None:
@@ -140,15 +100,32 @@ class PprofApp(App):
         self.source.start()
 
     async def on_unmount(self) -> None:
-        self.leaks.close()
+        self._leak_calls.close()
         await self.source.stop()
 
-    def _snapshot_from_source(self, snapshot: Any) -> None:
-        self.leaks.feed(snapshot, self._leak_report_from_thread)
+    def _snapshot_from_source(self, snapshot: Snapshot) -> None:
+        """From the source, on the event loop: every snapshot goes to the leak tracker, in order;
+        the screens get the newest one (SnapshotArrived replaces an older one still queued)."""
+        if not self.is_running:
+            return  # quitting
+        self._call_leaks(partial(LeakFeed.feed, snapshot=snapshot))
         self.post_message(SnapshotArrived(snapshot))
 
-    def _leak_report_from_thread(self, report: Any) -> None:
-        self.post_message(LeakReportReady(report))
+    def _now(self) -> float:
+        return self.snapshot.time if self.snapshot is not None else 0.0
+
+    def _dashboard_gone(self) -> bool:
+        """True while quitting: the screens are torn down before the source is stopped, and a
+        poll that finishes in between must be dropped, not drawn on removed widgets."""
+        return not self.is_running or not self.dashboard.is_attached or self.dashboard not in self.screen_stack
+
+    # -- data down ------------------------------------------------------------
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        if self._dashboard_gone():
+            return
+        self.snapshot = message.snapshot
+        with self.batch_update():
+            self.dashboard.show_snapshot(message.snapshot)
 
     def on_leak_report_ready(self, message: LeakReportReady) -> None:
         self.leak_report = message.report
@@ -159,95 +136,47 @@ class PprofApp(App):
             if isinstance(self.screen, LeakScreen):
                 self.screen.show_report(message.report, self._now())
 
-    def _now(self) -> float:
-        return self.snapshot.time if self.snapshot is not None else 0.0
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(f"{message.what}: {message.error}", severity="error")
 
-    # -- snapshots ----------------------------------------------------------
-    def _dashboard_gone(self) -> bool:
-        """True while quitting: the screens are torn down before the source is stopped, and a
-        poll that finishes in between must be dropped, not drawn on removed widgets."""
-        return not self.is_running or not self.dashboard.is_attached or self.dashboard not in self.screen_stack
+    # -- the leak tracker: one worker at a time, calls in order ------------------
+    def _call_leaks(self, call: FeedCall) -> None:
+        if self._leak_calls.put(call):
+            self._drain_leak_calls()
 
-    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
-        if self._dashboard_gone():
-            return
-        self.snapshot = message.snapshot
-        with self.batch_update():
-            self.dashboard.show_snapshot(self.snapshot)
-        self.request_top()
+    @work(thread=True, group="leaks", exit_on_error=False)
+    def _drain_leak_calls(self) -> None:
+        """Run the queued leak feed calls in order, then end. Never two at once: FeedCalls starts
+        this worker only when none is draining (an exclusive group would cancel one mid-queue)."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            call = self._leak_calls.take()
+            if call is None:
+                return
+            try:
+                report = call(self.leaks)
+            except Exception as exc:  # a tracker bug must not stop the watch: say it once, keep going
+                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                log.error("leak tracker failed: %s", error)
+                if error != self._leak_failure:
+                    self._leak_failure = error
+                    self.post_message(WorkFailed("leak tracker", error))
+                continue
+            self._leak_failure = ""
+            self.post_message(LeakReportReady(report))
+        self._leak_calls.close()  # cancelled: the app is closing
 
-    def goroutine_groups_for(self, snapshot: Any, pattern: str) -> tuple:
-        """Groups of the latest dump (debug=2), or of the stack counts (debug=1) when no dump yet."""
-        base = snapshot.goroutine_groups
-        source = base if base else snapshot.goroutine_stacks  # None: no goroutine data at all yet
-        cache = self._groups_cache
-        if cache is not None and cache[0] is source and cache[2] == pattern:
-            return cache[3]
-        if base:
-            groups = base
-        elif source is not None:
-            groups = group_stack_counts(source)
-        else:
-            groups = ()
-        # proven leaks first, then biggest first (sorted() is stable)
-        groups = tuple(sorted(groups, key=lambda g: not g.leaked))
-        if pattern:
-            groups = filter_stacks(groups, stack_matcher(re.compile(pattern)))
-        self._groups_cache = (source, None, pattern, groups)
-        return groups
+    # -- messages up from the screens -----------------------------------------
+    def on_dashboard_sample_type_changed(self, message: Dashboard.SampleTypeChanged) -> None:
+        self._call_leaks(partial(LeakFeed.set_sample_type, sample_type=message.sample_type))
 
-    def request_top(self) -> None:
-        """Recompute the heap table when the profile or the view changed (in a thread)."""
-        heap = self.snapshot.heap if self.snapshot is not None else None
-        if heap is None:
-            return
-        view = self.dashboard.heap_view
-        if view.diff:
-            self.dashboard.show_diff(self.leak_report)
-            return
-        if self._top_for is not None and self._top_for[0] is heap and self._top_for[1] == view:
-            # Same profile and view: the report is at hand. The table may be showing the Δ
-            # rows (d, then d again): put the report back, or it stays empty until a new profile.
-            ready = (
-                self._top_report_for is not None and self._top_report_for[0] is heap and self._top_report_for[1] == view
-            )
-            if ready and self.dashboard.query_one(HeapTable).report is not self.top_report:
-                with self.batch_update():
-                    self.dashboard.show_top(view, self.top_report)
-            return
-        self._top_for = (heap, view)
-        self._compute_top(heap, view)
+    def on_dashboard_drill_heap(self, message: Dashboard.DrillHeap) -> None:
+        from tui.screens.heap_drill import HeapDrillScreen  # lazy: peek is only needed on enter
 
-    @work(thread=True, exclusive=True, group="top")
-    def _compute_top(self, heap: Any, view: HeapView) -> None:
-        try:
-            report = compute_top(heap, view)
-        except Exception as exc:  # a bad profile must never crash the UI
-            self.call_from_thread(self.notify, f"heap table: {exc}", severity="error")
-            return
-        self.post_message(TopReady(heap, view, report))
+        self.push_screen(HeapDrillScreen(message.heap, message.view, message.row))
 
-    def on_top_ready(self, message: TopReady) -> None:
-        if self._top_for is None or message.view != self._top_for[1] or self._dashboard_gone():
-            return  # an older view finished late, or we are quitting
-        self.top_report = message.report
-        self._top_report_for = (message.heap, message.view)
-        with self.batch_update():
-            self.dashboard.show_top(message.view, message.report)
-
-    # -- drill-down ---------------------------------------------------------
-    def open_heap_drill(self, row: Any) -> None:
-        heap = self._top_for[0] if self._top_for else None
-        if heap is None:
-            return
-        from tui.screens.heap_drill import (
-            HeapDrillScreen,  # lazy: peek is only needed on enter
-        )
-
-        self.push_screen(HeapDrillScreen(heap, self._top_for[1], row))
-
-    def open_goroutine_drill(self, group: Any) -> None:
-        self.push_screen(GoroutineDrillScreen(group))
+    def on_dashboard_drill_goroutines(self, message: Dashboard.DrillGoroutines) -> None:
+        self.push_screen(GoroutineDrillScreen(message.group))
 
     # -- actions ------------------------------------------------------------
     def action_toggle_pause(self) -> None:
@@ -258,7 +187,7 @@ class PprofApp(App):
         else:
             self.source.resume()
             self.notify("resumed", timeout=2)
-        self.dashboard.refresh_status()
+        self.dashboard.show_paused(self.paused)
 
     def action_refresh_now(self) -> None:
         if self._debug2_expensive():
@@ -283,19 +212,22 @@ class PprofApp(App):
             self.notify("refreshing heap and memstats only", timeout=2)
 
     def _debug2_latency(self) -> float | None:
-        for cost in getattr(self.snapshot, "costs", ()) or ():
+        for cost in self.snapshot.costs if self.snapshot is not None else ():
             if cost.endpoint == "goroutine?debug=2":
                 return cost.last_latency
         return None
 
+    def _goroutine_total(self) -> int | None:
+        return self.snapshot.goroutine_total if self.snapshot is not None else None
+
     def _debug2_expensive(self) -> bool:
         latency = self._debug2_latency()
-        total = getattr(self.snapshot, "goroutine_total", None) or 0
+        total = self._goroutine_total() or 0
         return (latency or 0) >= EXPENSIVE_DEBUG2_SECONDS or total >= EXPENSIVE_GOROUTINES
 
     def _debug2_cost_text(self) -> str:
         latency = self._debug2_latency()
-        total = getattr(self.snapshot, "goroutine_total", None)
+        total = self._goroutine_total()
         parts = []
         if latency is not None:
             parts.append(f"last one took {latency:.2f} s")
@@ -303,7 +235,7 @@ class PprofApp(App):
             parts.append(f"{total:,} goroutines")
         return ", ".join(parts) or "cost unknown"
 
-    def get_system_commands(self, screen):
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p) lists every key's action by name, then Textual's own."""
         for title, explanation, action in command_entries(screen):
             yield SystemCommand(title, explanation, partial(screen.run_action, action))
@@ -312,22 +244,28 @@ class PprofApp(App):
     # -- replay and export --------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("step", "speed"):
-            return getattr(self.source, "kind", "") == "replay"
+            return isinstance(self.source, ReplayControls)
         if action == "save":
-            return hasattr(self.source, "save")
+            return isinstance(self.source, Saveable)
         return True
 
     def action_step(self) -> None:
+        source = self.source
+        if not isinstance(source, ReplayControls):
+            return
         self.paused = True
-        self.source.step()
-        self.dashboard.refresh_status()
+        source.step()
+        self.dashboard.show_paused(self.paused)
 
     def action_speed(self) -> None:
         from tui.recording.replay_client import SPEEDS
 
-        now = self.source.speed
+        source = self.source
+        if not isinstance(source, ReplayControls):
+            return
+        now = source.speed
         following = SPEEDS[(SPEEDS.index(now) + 1) % len(SPEEDS)] if now in SPEEDS else SPEEDS[0]
-        self.source.set_speed(following)
+        source.set_speed(following)
         self.notify(
             "replay speed: " + ("as fast as possible" if following == float("inf") else f"{following:g}×"), timeout=2
         )
@@ -335,8 +273,11 @@ class PprofApp(App):
     def action_save(self) -> None:
         # On the event loop, not a thread: the source keeps updating its latest bodies while
         # polling, and a copy taken here is consistent. The files are a few MB at most.
+        source = self.source
+        if not isinstance(source, Saveable):
+            return
         try:
-            out = self.source.save(Path.cwd())
+            out = source.save(Path.cwd())
         except OSError as exc:
             self.notify(f"save failed: {exc.strerror or exc}", severity="error")
             return
@@ -355,11 +296,8 @@ class PprofApp(App):
         self.push_screen(LeakScreen(self.leak_report, self._now()))
 
     def action_pin_baseline(self) -> None:
-        self.leaks.pin_baseline(self._leak_report_from_thread)
+        self._call_leaks(LeakFeed.pin_baseline)
         self.notify("heap baseline pinned: the diff now counts from this profile", timeout=3)
-
-    def sample_type_changed(self, sample_type: str) -> None:
-        self.leaks.set_sample_type(sample_type, self._leak_report_from_thread)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_rows(self.screen)))

@@ -12,6 +12,7 @@ import argparse
 import base64
 import json
 import os
+import sys
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -212,10 +213,12 @@ def load_config_file(path: str) -> dict[str, object]:
     try:
         if path.endswith(".json"):
             data = json.loads(raw.decode("utf-8"))
-        else:
-            import tomllib  # Python 3.11+
+        elif sys.version_info >= (3, 11):
+            import tomllib
 
             data = tomllib.loads(raw.decode("utf-8"))
+        else:
+            raise ImportError("tomllib is Python 3.11+")
     except ImportError:
         raise ConfigError("TOML config needs Python 3.11+; use a .json file") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -331,25 +334,33 @@ def build_config(
         raise ConfigError(f"a basic-auth password needs a user (--basic-user or ${USER_ENV})")
     if token is not None and user:
         raise ConfigError("choose one of bearer token and basic auth, not both")
-    headers = tuple(parse_header(h) for h in (cli.get("header") or ()))  # type: ignore[union-attr]
+    given_headers = cli.get("header") or ()
+    if isinstance(given_headers, str) or not isinstance(given_headers, (list, tuple)):
+        raise ConfigError("header: expected a list of 'Name: value' strings")
+    headers = tuple(parse_header(str(h)) for h in given_headers)
     header_file = pick("header_file")
     if header_file:
         headers += read_header_file(str(header_file))
     kwargs["auth"] = Auth(
-        headers=headers, bearer_token=token, basic_user=user and str(user), basic_password=password if user else None
+        headers=headers, bearer_token=token, basic_user=_given_text(user), basic_password=password if user else None
     )
-    cacert, cert, key = pick("cacert"), pick("client_cert"), pick("client_key")
-    if key and not cert:
+    cacert, cert, client_key = pick("cacert"), pick("client_cert"), pick("client_key")
+    if client_key and not cert:
         raise ConfigError("--client-key needs --client-cert")
     kwargs["tls"] = TLS(
-        cacert=cacert and str(cacert),
-        client_cert=cert and str(cert),
-        client_key=key and str(key),
+        cacert=_given_text(cacert),
+        client_cert=_given_text(cert),
+        client_key=_given_text(client_key),
         insecure=bool(pick("insecure")),
     )
     config = Config(**kwargs)  # type: ignore[arg-type]
     validate(config)
     return config
+
+
+def _given_text(value: object) -> str | None:
+    """A CLI/file/env value as text; None when not given (None or empty)."""
+    return str(value) if value else None
 
 
 def validate(config: Config) -> None:

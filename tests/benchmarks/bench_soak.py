@@ -233,7 +233,6 @@ async def soak(polls: int, warmup: int, trace: bool, report_every: int) -> tuple
                 break
             await asyncio.sleep(0.0005)
         await app.workers.wait_for_complete()
-        await asyncio.wrap_future(app.leaks.barrier())
 
     clock.settled = settled
     clock.ticks = lambda: poller.tick
@@ -281,7 +280,6 @@ async def soak(polls: int, warmup: int, trace: bool, report_every: int) -> tuple
             snaps.append(tracemalloc.take_snapshot())
         await poller.stop()
         go_on()
-        await asyncio.wrap_future(app.leaks.barrier())
         await app.workers.wait_for_complete()
         await pilot.pause()
     return first, last, snaps, half

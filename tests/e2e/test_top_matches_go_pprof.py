@@ -150,3 +150,36 @@ def test_base_diff_matches_go_pprof_for_the_same_process(version):
     )
     assert _run(args, out) == 0
     assert_same(out.getvalue(), go_top(heap, "alloc_space", False, (f"-base={allocs}",)))
+
+
+def _gzip_variants() -> dict[str, bytes]:
+    import gzip
+
+    served = (FIXTURES / "go1.27" / "heap.pb.gz").read_bytes()
+    raw = gzip.decompress(served)
+    half = len(raw) // 2
+    return {
+        "two-members": gzip.compress(raw[:half]) + gzip.compress(raw[half:]),
+        "trailing-zeros": served + b"\x00" * 16,
+        "trailing-garbage": served + b"junk",
+        "truncated": served[:-5],
+    }
+
+
+@pytest.mark.parametrize("case", ["two-members", "trailing-zeros", "trailing-garbage", "truncated"])
+def test_gzip_edge_cases_accepted_and_rejected_like_go_pprof(case, tmp_path):
+    """tui/core/gunzip.py follows Go's gzip.Reader: what `go tool pprof` reads we read, what it refuses we refuse."""
+    from tui.core.errors import ParseError
+
+    path = tmp_path / f"{case}.pb.gz"
+    path.write_bytes(_gzip_variants()[case])
+    cmd = [GO, "tool", "pprof", "-top", "-symbolize=none", "-sample_index=inuse_space", str(path)]
+    env = dict(os.environ, PPROF_BINARY_PATH="/nonexistent", PPROF_TMPDIR="/tmp")
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    if res.returncode == 0:
+        assert_same(our_top(path, "inuse_space", False), res.stdout)
+    else:
+        assert "decompressing profile" in res.stderr
+        with pytest.raises(ParseError, match="gzip"):
+            our_top(path, "inuse_space", False)
+    assert (res.returncode == 0) == (case == "two-members")

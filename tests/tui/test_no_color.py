@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.filter import Monochrome
 
 from tests.tui.canned import CannedSource, make_snapshot
@@ -18,7 +16,6 @@ async def test_no_color_runs_monochrome_with_text_markers(monkeypatch):
     assert app.no_color and any(isinstance(f, Monochrome) for f in app._filters)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await asyncio.wrap_future(app.leaks.barrier())
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.query_one(HeapTable).row_count > 0

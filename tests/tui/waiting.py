@@ -6,9 +6,8 @@ import asyncio
 
 
 async def settle(pilot, app) -> None:
-    """Until the leak feed, the thread workers (top, peek) and the message queue are idle."""
+    """Until the thread workers (heap table, peek, the leak feed) and the message queue are idle."""
     await pilot.pause()
-    await asyncio.wrap_future(app.leaks.barrier())
     await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -25,7 +25,6 @@ from tui.fetch.errors import (
     Unauthorized,
     Unreachable,
 )
-from tui.fetch.gzipped import gunzip_bounded
 from tui.fetch.oneshot import fetch_once
 
 TOKEN = "planted-TOKEN-7f3a9c"
@@ -167,13 +166,6 @@ async def test_connection_closed_mid_body(target):
     async with TargetClient(cfg(target)) as c:
         with pytest.raises(Unreachable, match="closed mid-answer"):
             await c.get("")
-
-
-def test_gunzip_bounded_multi_member_and_garbage():
-    data = gzip.compress(b"ab") + gzip.compress(b"cd")
-    assert gunzip_bounded(data, 10) == b"abcd"
-    with pytest.raises(BadGzip):
-        gunzip_bounded(b"\x1f\x8b\x08\x00garbagegarbage", 100)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import random
 import pytest
 
 from tests.conftest import fixture_path
+from tui.core.bytesize import format_bytes
 from tui.heap.decode import decode_profile
 from tui.leaks.heap_baseline import Baseline, function_values, heap_diff, pick_sample_type
 from tui.leaks.reconcile import (
@@ -15,7 +16,6 @@ from tui.leaks.reconcile import (
     METRICS,
     NOTHING,
     STACKS,
-    fmt_bytes,
     lower_envelope,
     reconcile,
 )
@@ -36,7 +36,7 @@ def test_stack_growth_with_goroutines_and_flat_heap_points_at_the_tree():
     }
     r = reconcile(series)
     assert r.verdict == STACKS
-    assert r.sentence.startswith("Stack is growing with the goroutine count (+240.0 kB/min, +60 goroutines/min)")
+    assert r.sentence.startswith("Stack is growing with the goroutine count (+240kB/min, +60 goroutines/min)")
     assert r.sentence.endswith("the growth is goroutine stacks, not heap — look at the goroutine tree")
     stack = next(m for m in r.metrics if m.key == "stack_inuse")
     assert stack.growing and stack.current == 400_000 + 89 * 8192 and len(stack.values) == 60
@@ -50,7 +50,7 @@ def test_heap_growth_names_the_largest_delta_functions():
     r = reconcile(series, growers, function_growing=True)
     assert r.verdict == HEAP
     assert r.sentence == (
-        "HeapInuse is growing +1.9 MB/min: largest Δinuse: main.(*LFUCache).increment (+15.0 MB), main.other (+2.0 MB)"
+        "HeapInuse is growing +1.91MB/min: largest Δinuse: main.(*LFUCache).increment (+15MB), main.other (+2MB)"
     )
 
 
@@ -80,10 +80,18 @@ def test_goroutines_growing_without_stack_growth_is_not_a_stack_claim():
 
 @pytest.mark.parametrize(
     "value,text",
-    [(0, "0 B"), (1023, "1023 B"), (2048, "2.0 kB"), (3 * MB, "3.0 MB"), (-5 * MB, "-5.0 MB"), (2 << 30, "2.0 GB")],
+    [
+        (0, "0"),
+        (1023, "1023B"),
+        (2048, "2kB"),
+        (3 * MB, "3MB"),
+        (-5 * MB, "-5MB"),
+        (2 << 30, "2GB"),
+        (1.5 * MB, "1.50MB"),
+    ],
 )
-def test_fmt_bytes(value, text):
-    assert fmt_bytes(value) == text
+def test_sentences_use_the_one_byte_formatter(value, text):
+    assert format_bytes(value) == text
 
 
 def test_heap_helpers_on_real_profiles():

@@ -41,7 +41,7 @@ def test_over_max_age_uses_debug1_and_says_why():
 
 def test_dump_bigger_than_body_limit_is_refused():
     d = budget(max_bytes=1_000_000).decide(10_000.0, 100_000)
-    assert not d.due and "~34.3 MB, over the body limit" in d.reason
+    assert not d.due and "~34.33MB, over the body limit" in d.reason
 
 
 def test_measured_cost_drives_the_gap_and_min_age_applies():

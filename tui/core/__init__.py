@@ -1,1 +1,1 @@
-"""The ground floor: errors, limits, text cleaning, bounded gunzip, GC and malloc tuning (stdlib only)."""
+"""The ground floor: errors, limits, text cleaning, bounded gunzip, byte formatting, GC and malloc tuning (stdlib only)."""

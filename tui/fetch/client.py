@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import httpx
 
 from tui.config import Config
+from tui.core.errors import LimitExceeded, ParseError
+from tui.core.gunzip import gunzip as gunzip_body
+from tui.core.gunzip import is_gzip
 from tui.fetch import validate
 from tui.fetch.errors import (
     BadGzip,
@@ -27,7 +30,6 @@ from tui.fetch.errors import (
     Unreachable,
     redact,
 )
-from tui.fetch.gzipped import gunzip_bounded, is_gzip
 
 # httpcore's DEBUG traces print every response header, and a target (or a proxy) may echo our
 # Authorization header back in one: never let them through, whatever the root log level.
@@ -169,7 +171,12 @@ class TargetClient:
             status = resp.status_code
         body = b"".join(chunks)
         if gunzip and is_gzip(body):
-            body = gunzip_bounded(body, self.config.max_decompressed_bytes, what=shown)
+            try:
+                body = gunzip_body(body, self.config.max_decompressed_bytes, what=shown)
+            except LimitExceeded as exc:
+                raise TooLarge(str(exc)) from None
+            except ParseError as exc:
+                raise BadGzip(str(exc)) from None
         validate.check_body(expect, body, content_type, what=shown)
         return FetchResult(
             path=shown,

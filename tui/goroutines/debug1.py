@@ -6,7 +6,7 @@ import re
 
 from tui.core import limits
 from tui.core.errors import ParseError
-from tui.goroutines.records import Frame, Labels, StackCounts, StackRecord
+from tui.goroutines.records import Frame, Labels, StackCounts, StackKind, StackRecord
 from tui.goroutines.textparse import cut, parse_label_map
 
 _TITLE = re.compile(r"(goroutine|goroutineleak) profile: total (\d+)\s*$")
@@ -53,7 +53,7 @@ def parse_debug1(
         raise ParseError(
             "not a goroutine?debug=1 profile (no 'goroutine profile: total N' line)", kind="goroutine-debug1"
         )
-    kind = "goroutineleak" if title.group(1) == "goroutineleak" else "goroutine"
+    kind: StackKind = "goroutineleak" if title.group(1) == "goroutineleak" else "goroutine"
     total = int(title.group(2)[:20])
     records: list[StackRecord] = []
     count: int | None = None

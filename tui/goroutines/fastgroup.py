@@ -38,6 +38,7 @@ from tui.goroutines.grouping import (
     normalise_reason,
     stack_signature,
 )
+from tui.goroutines.records import Labels
 
 # Argument lists (except "(...)", which marks an inlined frame) and " in goroutine 12" of
 # created-by lines, at line ends. Headers end with ':' so they are never touched. The +0x
@@ -132,21 +133,23 @@ def group_debug2_text(
     body = _sub_in_chunks(_CREATOR_ID, _sub_in_chunks(_ARGS, body))
     blocks, last, keys, counts = _keyed_blocks(body)
     first_seen: dict[str, list[int]] = {}
-    for index, key in enumerate(keys):
-        seen = first_seen.get(key)
+    for index, block_key in enumerate(keys):
+        seen = first_seen.get(block_key)
         if seen is None:
-            first_seen[key] = [index]
+            first_seen[block_key] = [index]
         elif len(seen) < MAX_SAMPLE_IDS:
             seen.append(index)
 
     # One entry per distinct key, in document order: (first index, count, goroutine-like fields).
-    cells: dict[CellKey, list[tuple[int, list[int], int, int | None, tuple]]] = {}
+    cells: dict[CellKey, list[tuple[int, list[tuple[int, int]], int, int | None, Labels]]] = {}
     infos: dict[CellKey, StackInfo] = {}
     stacks: dict[str, StackInfo] = {}
     by_text: dict[str, StackInfo] = {}
     kept = dropped = serving = 0
     truncated = not ended_cleanly
-    entries = [(key, counts[key], [blocks[i] for i in idx], idx) for key, idx in first_seen.items()]
+    entries: list[tuple[str | None, int, list[str], list[int]]] = [
+        (key, counts[key], [blocks[i] for i in idx], idx) for key, idx in first_seen.items()
+    ]
     if last:
         entries.append((None, 1, [last], [len(blocks)]))
     for key, count, sample_blocks, indices in entries:

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import zlib
-
 from google.protobuf.message import DecodeError
 
 from tui.core import limits
 from tui.core.errors import ParseError
-from tui.goroutines.records import Frame, StackCounts, StackRecord
+from tui.core.gunzip import gunzip, is_gzip
+from tui.goroutines.records import Frame, StackCounts, StackKind, StackRecord
 from tui.goroutines.textparse import cut
 from tui.wire import profile_pb2
 
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def gunzip_bounded(data: bytes, max_bytes: int = limits.MAX_DECOMPRESSED_BYTES) -> bytes:
-    """Decompress gzip ``data`` into at most ``max_bytes`` bytes (ParseError beyond, or if corrupt)."""
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = d.decompress(data, max_bytes + 1)
-    except zlib.error as exc:
-        raise ParseError(f"corrupt gzip data: {exc}", kind="profile") from None
-    if len(out) > max_bytes or d.unconsumed_tail:
-        raise ParseError(f"decompressed profile is over the {max_bytes}-byte limit", kind="profile")
-    if not d.eof:
-        raise ParseError("truncated gzip data", kind="profile")
-    return out
-
 
 def _parse_profile(data: bytes, max_decompressed: int) -> profile_pb2.Profile:
-    raw = gunzip_bounded(data, max_decompressed) if data[:2] == GZIP_MAGIC else data
+    raw = gunzip(data, max_decompressed, what="goroutine profile", kind="profile") if is_gzip(data) else data
     prof = profile_pb2.Profile()
     try:
         prof.ParseFromString(raw)
@@ -91,5 +74,5 @@ def decode_goroutine_profile(
                 break
         labels = tuple((s(lb.key), s(lb.str)) for lb in sample.label if lb.str)
         records.append(StackRecord(count=count, frames=tuple(stack), labels=labels))
-    kind = "goroutineleak" if type_name == "goroutineleak" else "goroutine"
+    kind: StackKind = "goroutineleak" if type_name == "goroutineleak" else "goroutine"
     return StackCounts(total=total, records=tuple(records), kind=kind)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Labels = tuple[tuple[str, str], ...]
+# What a StackCounts was read from: goroutine or goroutineleak (proven leaks, Go 1.26+).
+StackKind = Literal["goroutine", "goroutineleak"]
 
 # Goroutine.elided when Go printed "...additional frames elided..." (count not given).
 ELIDED_UNKNOWN = -1
@@ -78,4 +80,4 @@ class StackCounts:
 
     total: int
     records: tuple[StackRecord, ...]
-    kind: Literal["goroutine", "goroutineleak"] = "goroutine"
+    kind: StackKind = "goroutine"

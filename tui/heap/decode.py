@@ -8,17 +8,20 @@ location id, function id) is checked: bad input raises ParseError, never KeyErro
 
 from __future__ import annotations
 
-import zlib
 from array import array
+from collections.abc import Sequence
 from itertools import accumulate, chain, compress, repeat
 from operator import attrgetter
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-from google.protobuf.message import DecodeError
+import numpy.typing as npt
+from google.protobuf.message import DecodeError, Message
 
 from tui.core import limits
 from tui.core.errors import LimitExceeded, ParseError
 from tui.core.gc_pause import gc_paused
+from tui.core.gunzip import gunzip, is_gzip
 from tui.heap import upb_views as views
 from tui.heap.packed import decode_uint64_array, encode_uint64s, varints_before
 from tui.heap.profile import (
@@ -26,36 +29,17 @@ from tui.heap.profile import (
     Label,
     LocationTable,
     Profile,
+    ProfileCache,
     ValueType,
     frozen_mapping,
 )
 
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def gunzip_bounded(data: bytes, max_decompressed: int) -> bytes:
-    """Decompress every gzip member of ``data`` into at most ``max_decompressed`` bytes."""
-    out: list[bytes] = []
-    total = 0
-    rest = data
-    while rest:
-        d = zlib.decompressobj(wbits=31)
-        try:
-            chunk = d.decompress(rest, max_decompressed - total + 1)
-        except zlib.error as exc:
-            raise ParseError(f"profile: bad gzip data ({exc})", kind="profile") from None
-        total += len(chunk)
-        if total > max_decompressed or d.unconsumed_tail:
-            raise LimitExceeded(f"profile: decompresses to more than the {max_decompressed}-byte limit")
-        out.append(chunk)
-        if not d.eof:
-            raise ParseError("profile: truncated gzip data", kind="profile")
-        rest = d.unused_data
-        if rest and not rest.startswith(GZIP_MAGIC):
-            if rest.strip(b"\x00"):
-                raise ParseError("profile: trailing garbage after gzip data", kind="profile")
-            break
-    return b"".join(out)
+_M = TypeVar("_M", bound=Message)
+if TYPE_CHECKING:
+    # Sample columns: (interned stacks' packed ids, stack offsets, stack per sample,
+    # values per sample type, the stacks' ids decoded or None).
+    _Columns = tuple[bytes, array[int], array[int], tuple[array[int], ...], npt.NDArray[np.uint64] | None]
+    _LabelSets = tuple[tuple[Label, ...], ...]
 
 
 def decode_profile(
@@ -76,8 +60,8 @@ def decode_profile(
 
 
 def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: bool) -> Profile:
-    if data.startswith(GZIP_MAGIC):
-        data = gunzip_bounded(data, max_decompressed)
+    if is_gzip(data):
+        data = gunzip(data, max_decompressed, what="profile", kind="profile")
     elif len(data) > max_decompressed:
         raise LimitExceeded(f"profile: {len(data)} bytes is over the {max_decompressed}-byte limit")
     msg = views.FastProfile()
@@ -116,7 +100,8 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
         if len(missing):
             raise ParseError(f"profile: sample references unknown location id {int(missing[0])}", kind="profile")
 
-    label_sets = sample_label_set = None
+    label_sets: _LabelSets | None = None
+    sample_label_set: tuple[int, ...] | None = None
     if labels:
         label_sets, sample_label_set = _labels(data, len(sample_stack), st)
 
@@ -147,11 +132,11 @@ def _decode(data: bytes, max_decompressed: int, labels: bool, validate_stacks: b
         values=values,
         label_sets=label_sets,
         sample_label_set=sample_label_set,
-        _cache={} if id_array is None else {"id_array": id_array},
+        _cache=ProfileCache(id_array=id_array),
     )
 
 
-def _texts(raw) -> list[str]:
+def _texts(raw: Sequence[bytes]) -> list[str]:
     """The string table as text: UTF-8, invalid bytes shown as U+FFFD (as Go's pprof keeps
     them: the profile is not rejected for a name it cannot print)."""
     try:
@@ -182,7 +167,9 @@ class _Strings:
             self(bad)
 
 
-def _merged_columns(raw: list[bytes], merged, single, fields: tuple[str, ...]) -> list[tuple]:
+def _merged_columns(
+    raw: list[bytes], merged: Message, single: type[Message], fields: tuple[str, ...]
+) -> list[tuple[int, ...]]:
     """Per field, one value per raw message: from ``merged`` (all messages parsed as one,
     their repeated fields collected in order) when the field has one value per message;
     else each message is parsed with the ``single`` view (absent = 0, last one wins).
@@ -191,8 +178,8 @@ def _merged_columns(raw: list[bytes], merged, single, fields: tuple[str, ...]) -
     enough (line 0, start_line 0); a writer that repeats a field in one message and leaves
     it out of another would line up wrongly, which no known writer does.
     """
-    columns = []
-    parsed = None
+    columns: list[tuple[int, ...]] = []
+    parsed: list[Message] | None = None
     for name in fields:
         column = getattr(merged, name)
         if len(column) != len(raw):
@@ -203,26 +190,26 @@ def _merged_columns(raw: list[bytes], merged, single, fields: tuple[str, ...]) -
     return columns
 
 
-def _parse_each(raw: list[bytes], view) -> list:
+def _parse_each(raw: list[bytes], view: type[_M]) -> list[_M]:
     try:
         return list(map(view.FromString, raw))
     except (DecodeError, RuntimeError, ValueError) as exc:
         raise ParseError(f"profile: bad {_what(view)} ({_short(exc)})", kind="profile") from None
 
 
-def _parse_merged(blob: bytes, view):
+def _parse_merged(blob: bytes, view: type[_M]) -> _M:
     try:
         return view.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as exc:
         raise ParseError(f"profile: bad {_what(view)} ({_short(exc)})", kind="profile") from None
 
 
-def _what(view) -> str:
+def _what(view: type[Message]) -> str:
     """ "location" for MergedLocation / RawLineLocation, "line" for Line, ..."""
     return view.DESCRIPTOR.name.removeprefix("Merged").removeprefix("RawLine").lower()
 
 
-def _functions(msg, st: _Strings) -> FunctionTable:
+def _functions(msg: views.FastProfile, st: _Strings) -> FunctionTable:
     raw = list(msg.function)
     if not raw:
         return FunctionTable((), (), (), (), (), frozen_mapping({}))
@@ -252,7 +239,9 @@ _LINE_MARK = b"\xff" * 10 + b"\x01"
 _LOCATION_END = b"\x22" + bytes([len(_LINE_MARK)]) + _LINE_MARK
 
 
-def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: FunctionTable) -> LocationTable:
+def _locations(
+    msg: views.FastProfile, st: _Strings, mapping_files: dict[int, str], functions: FunctionTable
+) -> LocationTable:
     raw = list(msg.location)
     if not raw:
         return LocationTable.from_lines((), (), (), ())
@@ -283,13 +272,13 @@ def _locations(msg, st: _Strings, mapping_files: dict[int, str], functions: Func
     return LocationTable(ids, addresses, tuple(mfiles), starts, array("Q", func_ids), array("q", line_numbers))
 
 
-def _line_columns(line_blobs: list[bytes]) -> list[tuple]:
+def _line_columns(line_blobs: list[bytes]) -> list[tuple[int, ...]]:
     """[function ids, line numbers] of raw Line messages."""
     merged = _parse_merged(b"".join(line_blobs), views.MergedLine)
     return _merged_columns(line_blobs, merged, views.Line, ("function_id", "line"))
 
 
-def _fast_samples(msg, ntypes: int):
+def _fast_samples(msg: views.FastProfile, ntypes: int) -> _Columns | None:
     """Columns from the merged-sample view, or None if the encoding is not the usual packed one.
 
     Stacks are interned by their packed bytes; their ids are decoded here once, into a
@@ -320,13 +309,13 @@ def _fast_samples(msg, ntypes: int):
     return stack_blob, stack_offsets, sample_stack, values, ids
 
 
-def _int64_column(column: np.ndarray) -> array:
+def _int64_column(column: npt.NDArray[np.int64]) -> array[int]:
     out = array("q")
     out.frombytes(np.ascontiguousarray(column, dtype=np.int64).tobytes())
     return out
 
 
-def _slow_samples(full, ntypes: int):
+def _slow_samples(full: views.Profile, ntypes: int) -> _Columns:
     stacks: dict[tuple[int, ...], int] = {}
     sample_stack = array("q")
     cols = [array("q") for _ in range(ntypes)]
@@ -346,7 +335,7 @@ def _slow_samples(full, ntypes: int):
     return encode_uint64s(ids), offsets, sample_stack, tuple(cols), None
 
 
-def _labels(data: bytes, nsamples: int, st: _Strings):
+def _labels(data: bytes, nsamples: int, st: _Strings) -> tuple[_LabelSets, tuple[int, ...]]:
     view = views.LabelsProfile()
     try:
         view.ParseFromString(data)
@@ -377,4 +366,4 @@ def _short(exc: BaseException) -> str:
     return text[:120]
 
 
-__all__ = ["decode_profile", "gunzip_bounded"]
+__all__ = ["decode_profile"]

@@ -22,7 +22,8 @@ class _Merger:
     def __init__(self) -> None:
         self.func_ids: dict[tuple[str, str], int] = {}
         self.func_rows: list[tuple[str, str, str, int]] = []  # name, system name, file, start line
-        self.loc_ids: dict[tuple, int] = {}
+        # (lines, mapping file, address): the file and address only for locations without lines
+        self.loc_ids: dict[tuple[tuple[tuple[int, int], ...], str, int], int] = {}
         self.loc_rows: list[tuple[int, str, tuple[tuple[int, int], ...]]] = []  # address, mapping, lines
 
     def function(self, profile: Profile, fid: int) -> int:

@@ -14,7 +14,11 @@ see README "Dependencies"):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import numpy as np
+import numpy.typing as npt
 
 from tui.core.errors import ParseError
 from tui.heap.id_index import IdIndex
@@ -23,8 +27,15 @@ from tui.heap.profile import Profile
 
 EXACT_FLOAT_LIMIT = 2**53
 
+# Per node: flat, cum, and whether it only ever appears inlined (indexed like NodeMap.infos).
+NodeValues = tuple[list[int], list[int], list[bool]]
+# The (stack, node) keys: 32-bit when they fit (half the memory to sort).
+_Key = np.uint32 | np.int64
 
-def sum_per_stack(sample_stack, values, num_stacks: int, keep: list[bool] | None, abs_total: int) -> list[int]:
+
+def sum_per_stack(
+    sample_stack: Sequence[int], values: Sequence[int], num_stacks: int, keep: list[bool] | None, abs_total: int
+) -> list[int]:
     """Per stack, the sum of its samples' values (samples of stacks with ``keep[s]`` false left out).
 
     ``abs_total`` is the sum of |values|: below 2**53 the sums are exact in float64.
@@ -42,7 +53,7 @@ def sum_per_stack(sample_stack, values, num_stacks: int, keep: list[bool] | None
     return per_stack
 
 
-def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
+def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]) -> NodeValues:
     """(flat, cum, inline_only) per node: lists of ints and bools indexed like ``nodes.infos``."""
     if sum(map(abs, per_stack)) >= EXACT_FLOAT_LIMIT:
         return node_values_exact(profile, nodes, per_stack)
@@ -58,8 +69,9 @@ def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     flat = np.bincount(first[rows[offs[nonempty]]], weights=weights[nonempty], minlength=n)
 
     # Keys fit 32 bits on all but huge profiles: half the memory to sort.
-    key_type = np.uint32 if len(lens) * max(n, 1) < 2**32 else np.int64
-    frame_stack = np.repeat(np.arange(len(lens), dtype=key_type), lens)
+    key_type: type[_Key] = np.uint32 if len(lens) * max(n, 1) < 2**32 else np.int64
+    # (numpy's stubs lose the dtype of arange(dtype=<one of two types>))
+    frame_stack = cast("npt.NDArray[_Key]", np.repeat(np.arange(len(lens), dtype=key_type), lens))
     keys = frame_stack * key_type(n) + first[rows].astype(key_type)
     per_location = np.diff(starts)
     if (per_location > 1).any():  # inlined locations: one key per inlined caller line too
@@ -79,11 +91,12 @@ def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     return _ints(flat), _ints(cum), inline_only_nodes(nodes, roots, n)
 
 
-def _ints(sums: np.ndarray) -> list[int]:
+def _ints(sums: npt.NDArray[np.float64] | npt.NDArray[np.intp]) -> list[int]:
+    """bincount's sums (float64 with weights: numpy's stubs say intp) as ints."""
     return sums.astype(np.int64).tolist()
 
 
-def _location_rows(nodes: NodeMap, ids: np.ndarray) -> np.ndarray:
+def _location_rows(nodes: NodeMap, ids: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     """Location row of every stack frame; ParseError naming the first unknown id."""
     loc_ids = np.fromiter(nodes.location_ids, dtype=np.uint64, count=len(nodes.location_ids))
     rows, bad = IdIndex(loc_ids).lookup(ids)
@@ -93,7 +106,9 @@ def _location_rows(nodes: NodeMap, ids: np.ndarray) -> np.ndarray:
     return rows
 
 
-def _inlined_keys(nodes: NodeMap, rows: np.ndarray, frame_stack: np.ndarray, n) -> np.ndarray:
+def _inlined_keys(
+    nodes: NodeMap, rows: npt.NDArray[np.int64], frame_stack: npt.NDArray[_Key], n: _Key
+) -> npt.NDArray[_Key]:
     """Keys of the inlined callers' lines (all but a location's innermost) of every frame."""
     starts, node_ids = nodes.node_starts, nodes.node_ids
     more = np.diff(starts) - 1
@@ -104,13 +119,13 @@ def _inlined_keys(nodes: NodeMap, rows: np.ndarray, frame_stack: np.ndarray, n) 
     return np.repeat(frame_stack[sel], counts) * n + callers.astype(frame_stack.dtype)
 
 
-def _runs(begin: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _runs(begin: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The indexes begin[i], begin[i] + 1, ..., begin[i] + counts[i] - 1 for every i, in one array."""
     within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(begin, counts) + within
 
 
-def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]):
+def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]) -> NodeValues:
     """The same sums in Python ints, for values too big for float64 (|sum| >= 2**53)."""
     n = len(nodes.infos)
     offs = profile.stack_offsets
@@ -136,7 +151,7 @@ def node_values_exact(profile: Profile, nodes: NodeMap, per_stack: list[int]):
     return flat, cum, inline_only_nodes(nodes, list(root_nodes), n)
 
 
-def inline_only_nodes(nodes: NodeMap, roots, n: int) -> list[bool]:
+def inline_only_nodes(nodes: NodeMap, roots: Sequence[int] | npt.NDArray[np.int64], n: int) -> list[bool]:
     """Nodes that appear only as inlined lines, never as a location's caller line below
     another frame (pprof would label them "(inline)"). ``roots``: the outermost nodes of
     the stacks' root frames (a caller line there is below nothing)."""

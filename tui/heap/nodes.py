@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 
 import numpy as np
+import numpy.typing as npt
 
 from tui.core.errors import ParseError
 from tui.heap.id_index import IdIndex
@@ -35,7 +36,7 @@ class NodeInfo:
     line: int
 
 
-class NodeInfos(Sequence):
+class NodeInfos(Sequence[NodeInfo]):
     """NodeInfo records built on access from columns (a 20k-function profile reads a few)."""
 
     __slots__ = ("files", "keys", "lines", "names")
@@ -53,32 +54,40 @@ class NodeInfos(Sequence):
         return map(NodeInfo, self.keys, self.names, self.files, self.lines)
 
 
+@dataclass(slots=True)
+class NodeMapCache:
+    """What a NodeMap builds once, on first use (not part of its value)."""
+
+    loc_node: dict[int, int] | None = None
+    loc_extra: dict[int, tuple[int, ...]] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class NodeMap:
     infos: Sequence[NodeInfo]
     location_ids: Sequence[int]  # the location table's ids, row order
-    node_ids: np.ndarray  # int64: per location row, its nodes (see module doc)
-    node_starts: np.ndarray  # int64, one more than rows
-    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    node_ids: npt.NDArray[np.int64]  # per location row, its nodes (see module doc)
+    node_starts: npt.NDArray[np.int64]  # one more than rows
+    _cache: NodeMapCache = field(default_factory=NodeMapCache, compare=False, repr=False, hash=False)
 
     @property
     def loc_node(self) -> dict[int, int]:
         """location id -> node of its innermost line (built once, on first use)."""
-        d = self._cache.get("loc_node")
+        d = self._cache.loc_node
         if d is None:
-            first = self.node_ids[self.node_starts[:-1]].tolist()
-            d = self._cache["loc_node"] = dict(zip(self.location_ids, first))
+            first: list[int] = self.node_ids[self.node_starts[:-1]].tolist()
+            d = self._cache.loc_node = dict(zip(self.location_ids, first))
         return d
 
     @property
     def loc_extra(self) -> dict[int, tuple[int, ...]]:
         """Inlined locations only: location id -> its callers' nodes, innermost first."""
-        d = self._cache.get("loc_extra")
+        d = self._cache.loc_extra
         if d is None:
-            starts = self.node_starts.tolist()
-            nodes = self.node_ids.tolist()
-            rows = np.flatnonzero(np.diff(self.node_starts) > 1).tolist()
-            d = self._cache["loc_extra"] = {
+            starts: list[int] = self.node_starts.tolist()
+            nodes: list[int] = self.node_ids.tolist()
+            rows: list[int] = np.flatnonzero(np.diff(self.node_starts) > 1).tolist()
+            d = self._cache.loc_extra = {
                 self.location_ids[r]: tuple(nodes[starts[r] + 1 : starts[r + 1]]) for r in rows
             }
         return d
@@ -157,7 +166,9 @@ def _nodes_per_location(funcs: FunctionTable, locs: LocationTable, granularity: 
         row = row_of.get(fid)
         if granularity == "functions":
             name = fnames[row] if row is not None else ""
-            return node(name, name, ffiles[row], 0) if name else node(_objname(mfile), "", "", 0)
+            if row is None or not name:
+                return node(_objname(mfile), "", "", 0)
+            return node(name, name, ffiles[row], 0)
         n = cache.get((fid, line))
         if n is not None:
             return n

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from google.protobuf import descriptor_pool, message_factory
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 
 from tui.core.errors import ParseError
 
@@ -29,17 +31,32 @@ SERIALIZED = (
 )
 
 
-def _load() -> tuple[type, type]:
+def _load() -> tuple[type[Message], type[Message]]:
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(SERIALIZED)
 
-    def get(name: str) -> type:
+    def get(name: str) -> type[Message]:
         return message_factory.GetMessageClass(pool.FindMessageTypeByName(f"pprof_tui.packed.{name}"))
 
     return get("PackedU64"), get("PackedI64")
 
 
-PackedU64, PackedI64 = _load()
+if TYPE_CHECKING:
+    # What the type checker sees of the classes _load() builds (as protoc's .pyi would say).
+    from google.protobuf.internal.containers import RepeatedScalarFieldContainer
+
+    class PackedU64(Message):
+        v: RepeatedScalarFieldContainer[int]
+
+        def __init__(self, *, v: Iterable[int] | None = None) -> None: ...
+
+    class PackedI64(Message):
+        v: RepeatedScalarFieldContainer[int]
+
+        def __init__(self, *, v: Iterable[int] | None = None) -> None: ...
+
+else:
+    PackedU64, PackedI64 = _load()
 
 
 def varint(n: int) -> bytes:
@@ -57,7 +74,7 @@ def packed_field(payload: bytes) -> bytes:
     return b"\x0a" + varint(len(payload)) + payload
 
 
-def decode_uint64s(blob: bytes):
+def decode_uint64s(blob: bytes) -> Sequence[int]:
     """Concatenated varints -> a sequence of ints (a upb container: iterate it, it is C)."""
     try:
         return PackedU64.FromString(packed_field(blob)).v
@@ -65,18 +82,18 @@ def decode_uint64s(blob: bytes):
         raise ParseError(f"profile: bad packed ids ({str(exc)[:80]})", kind="profile") from None
 
 
-def decode_uint64_array(blob: bytes) -> np.ndarray:
+def decode_uint64_array(blob: bytes) -> npt.NDArray[np.uint64]:
     """Concatenated varints -> a numpy uint64 array (upb decodes, its container copies out to numpy in C)."""
     return np.array(decode_uint64s(blob), dtype=np.uint64)
 
 
-def varints_before(blob: bytes, boundaries: np.ndarray) -> np.ndarray:
+def varints_before(blob: bytes, boundaries: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
     """How many varints of ``blob`` end before each byte offset in ``boundaries``."""
     last_bytes = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) < 0x80)
     return np.searchsorted(last_bytes, boundaries)
 
 
-def decode_int64s(blob: bytes):
+def decode_int64s(blob: bytes) -> Sequence[int]:
     try:
         return PackedI64.FromString(packed_field(blob)).v
     except (DecodeError, RuntimeError, ValueError) as exc:

@@ -15,13 +15,21 @@ frame per sample, so:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, islice, repeat
 from operator import sub
 from types import MappingProxyType
+from typing import TYPE_CHECKING, TypeVar
 
 from tui.core.errors import ParseError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +98,14 @@ class FunctionTable:
         return len(self.ids)
 
 
+@dataclass(slots=True)
+class LocationCache:
+    """What a LocationTable builds once, on first use (not part of its value)."""
+
+    lines: tuple[tuple[tuple[int, int], ...], ...] | None = None
+    row_of: Mapping[int, int] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class LocationTable:
     """Locations as columns; their lines flattened (innermost first within a location):
@@ -98,13 +114,19 @@ class LocationTable:
     ids: tuple[int, ...]
     addresses: tuple[int, ...]
     mapping_files: tuple[str, ...]
-    line_starts: array  # array('q'), one more than rows
-    line_functions: array  # array('Q'): function id per line (0: no function)
-    line_numbers: array  # array('q')
-    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    line_starts: array[int]  # array('q'), one more than rows
+    line_functions: array[int]  # array('Q'): function id per line (0: no function)
+    line_numbers: array[int]  # array('q')
+    _cache: LocationCache = field(default_factory=LocationCache, compare=False, repr=False, hash=False)
 
     @classmethod
-    def from_lines(cls, ids, addresses, mapping_files, lines: Sequence[Sequence[tuple[int, int]]]) -> LocationTable:
+    def from_lines(
+        cls,
+        ids: Iterable[int],
+        addresses: Iterable[int],
+        mapping_files: Iterable[str],
+        lines: Sequence[Sequence[tuple[int, int]]],
+    ) -> LocationTable:
         starts = array("q", [0])
         starts.extend(accumulate(map(len, lines)))
         flat = list(chain.from_iterable(lines))
@@ -120,19 +142,19 @@ class LocationTable:
     @property
     def lines(self) -> tuple[tuple[tuple[int, int], ...], ...]:
         """Per row: ((function_id, line), ...), built once on first use."""
-        lines = self._cache.get("lines")
+        lines = self._cache.lines
         if lines is None:
             pairs = iter(list(zip(self.line_functions, self.line_numbers)))
             counts = map(sub, self.line_starts[1:], self.line_starts[:-1])
-            lines = self._cache["lines"] = tuple(map(tuple, map(islice, repeat(pairs), counts)))
+            lines = self._cache.lines = tuple(map(tuple, map(islice, repeat(pairs), counts)))
         return lines
 
     @property
     def row_of(self) -> Mapping[int, int]:
         """location id -> row, built once on first use."""
-        rows = self._cache.get("row_of")
+        rows = self._cache.row_of
         if rows is None:
-            rows = self._cache["row_of"] = frozen_mapping(dict(zip(self.ids, range(len(self.ids)))))
+            rows = self._cache.row_of = frozen_mapping(dict(zip(self.ids, range(len(self.ids)))))
         return rows
 
     def get(self, location_id: int) -> Location | None:
@@ -145,6 +167,14 @@ class LocationTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+@dataclass(slots=True)
+class ProfileCache:
+    """What a Profile decodes once, on first use (not part of its value)."""
+
+    id_array: npt.NDArray[np.uint64] | None = None  # every interned stack's location ids
+    ids: array[int] | None = None  # the same as array('Q')
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,31 +192,31 @@ class Profile:
     functions: FunctionTable
     locations: LocationTable
     stack_blob: bytes  # every interned stack's location ids as concatenated packed varints
-    stack_offsets: array  # array('q'): stack i is ids[offsets[i]:offsets[i+1]] (ids, not bytes)
+    stack_offsets: array[int]  # array('q'): stack i is ids[offsets[i]:offsets[i+1]] (ids, not bytes)
     sample_stack: Sequence[int]  # per sample: stack index
     values: tuple[Sequence[int], ...]  # per sample type: per sample value
     label_sets: tuple[tuple[Label, ...], ...] | None
     sample_label_set: tuple[int, ...] | None
-    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    _cache: ProfileCache = field(default_factory=ProfileCache, compare=False, repr=False, hash=False)
 
-    def stack_id_array(self):
+    def stack_id_array(self) -> npt.NDArray[np.uint64]:
         """numpy uint64 array of every interned stack's location ids (decoded once)."""
-        ids = self._cache.get("id_array")
+        ids = self._cache.id_array
         if ids is None:
             from tui.heap.packed import decode_uint64_array
 
             ids = decode_uint64_array(self.stack_blob)
             if len(ids) != self.stack_offsets[-1]:
                 raise ParseError("profile: stack location ids do not match their offsets", kind="profile")
-            self._cache["id_array"] = ids
+            self._cache.id_array = ids
         return ids
 
     @property
-    def stack_ids(self) -> array:
+    def stack_ids(self) -> array[int]:
         """array('Q') of every interned stack's location ids (built once, on first use)."""
-        ids = self._cache.get("ids")
+        ids = self._cache.ids
         if ids is None:
-            ids = self._cache["ids"] = array("Q")
+            ids = self._cache.ids = array("Q")
             ids.frombytes(self.stack_id_array().tobytes())  # both native uint64
         return ids
 
@@ -233,7 +263,7 @@ class Profile:
         return {st.type: sum(v) for st, v in zip(self.sample_types, self.values)}
 
 
-def frozen_mapping(d: dict) -> Mapping:
+def frozen_mapping(d: dict[_K, _V]) -> Mapping[_K, _V]:
     return MappingProxyType(d)
 
 
@@ -245,7 +275,14 @@ def build_profile(
     samples: list[tuple[int, tuple[int, ...], tuple[Label, ...]]] | None = None,
     functions: FunctionTable,
     locations: LocationTable,
-    **meta: object,
+    period_type: ValueType | None = None,
+    period: int = 0,
+    time_nanos: int = 0,
+    duration_nanos: int = 0,
+    comments: tuple[str, ...] = (),
+    doc_url: str = "",
+    main_file: str = "",
+    build_id: str = "",
 ) -> Profile:
     """Assemble a Profile from stacks and (stack index, values, labels) rows (slow path, diff)."""
     stacks = stacks or []
@@ -264,14 +301,14 @@ def build_profile(
     return Profile(
         sample_types=sample_types,
         default_sample_index=default_sample_index,
-        period_type=meta.get("period_type"),  # type: ignore[arg-type]
-        period=int(meta.get("period", 0)),  # type: ignore[arg-type]
-        time_nanos=int(meta.get("time_nanos", 0)),  # type: ignore[arg-type]
-        duration_nanos=int(meta.get("duration_nanos", 0)),  # type: ignore[arg-type]
-        comments=tuple(meta.get("comments", ())),  # type: ignore[arg-type]
-        doc_url=str(meta.get("doc_url", "")),
-        main_file=str(meta.get("main_file", "")),
-        build_id=str(meta.get("build_id", "")),
+        period_type=period_type,
+        period=int(period),
+        time_nanos=int(time_nanos),
+        duration_nanos=int(duration_nanos),
+        comments=tuple(comments),
+        doc_url=str(doc_url),
+        main_file=str(main_file),
+        build_id=str(build_id),
         functions=functions,
         locations=locations,
         stack_blob=blob,

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tui.core.bytesize import AUTO, BYTE_UNITS, format_bytes, scaled_label
+
 # (canonical name, aliases, factor); the first unit of each type is its default.
-_MEMORY = (
-    ("B", ("b", "byte"), 1.0),
-    ("kB", ("kb", "kbyte", "kilobyte"), float(1 << 10)),
-    ("MB", ("mb", "mbyte", "megabyte"), float(1 << 20)),
-    ("GB", ("gb", "gbyte", "gigabyte"), float(1 << 30)),
-    ("TB", ("tb", "tbyte", "terabyte"), float(1 << 40)),
-    ("PB", ("pb", "pbyte", "petabyte"), float(1 << 50)),
-)
+_Unit = tuple[str, tuple[str, ...], float]
+# Memory units are tui.core.bytesize's (the one byte formatter); these are the names pprof reads.
+_MEMORY_ALIASES = {
+    "B": ("b", "byte"),
+    "kB": ("kb", "kbyte", "kilobyte"),
+    "MB": ("mb", "mbyte", "megabyte"),
+    "GB": ("gb", "gbyte", "gigabyte"),
+    "TB": ("tb", "tbyte", "terabyte"),
+    "PB": ("pb", "pbyte", "petabyte"),
+}
+_MEMORY = tuple((name, _MEMORY_ALIASES[name], float(factor)) for name, factor in BYTE_UNITS)
 _TIME = (
     ("ns", ("ns", "nanosecond"), 1.0),
     ("us", ("μs", "us", "microsecond"), 1e3),
@@ -35,7 +40,7 @@ _GCU = (
 _UNIT_TYPES = ((_MEMORY, _MEMORY[0]), (_TIME, _TIME[3]), (_GCU, _GCU[3]))
 
 
-def _sniff(units, unit: str):
+def _sniff(units: tuple[_Unit, ...], unit: str) -> _Unit | None:
     unit = unit.lower()
     if len(unit) > 2 and unit.endswith("s"):
         unit = unit[:-1]
@@ -71,14 +76,18 @@ def scale(value: int, from_unit: str, to_unit: str = "auto") -> tuple[float, str
 
 
 def format_value(value: int, unit: str, output_unit: str = "auto") -> str:
-    """pprof's ScaledLabel: 1572864 bytes -> "1.50MB", 524288 -> "512kB", 42 count -> "42"."""
+    """pprof's ScaledLabel: 1572864 bytes -> "1.50MB", 524288 -> "512kB", 42 count -> "42".
+
+    Memory values go through tui.core.bytesize.format_bytes, the formatter every pane uses.
+    """
+    src = _sniff(_MEMORY, unit)
+    if src is not None:
+        if output_unit in AUTO:
+            return format_bytes(value * src[2])
+        dst = _sniff(_MEMORY, output_unit) or _MEMORY[0]
+        return format_bytes(value * src[2], dst[0])
     v, u = scale(value, unit, output_unit)
-    text = f"{v:.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    if text in ("0", "-0"):
-        return "0"
-    return text + u
+    return scaled_label(v, u)
 
 
 def choose_output_unit(values: Iterable[tuple[int, int]], total: int, unit: str) -> str:

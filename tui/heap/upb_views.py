@@ -18,7 +18,10 @@ falls back to the plain gencode when a writer used another (legal) encoding.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from google.protobuf import descriptor_pool, message_factory
+from google.protobuf.message import Message
 
 from tui.heap import packed
 
@@ -88,9 +91,9 @@ def build_file_descriptor() -> bytes:
         m = fdp.message_type.add(name=message)
         for number, (name, ftype) in enumerate(fields, start=1):
             m.field.add(name=name, number=number, type=ftype, label=_F.LABEL_REPEATED)
-    merged = fdp.message_type.add(name="MergedSample")
-    merged.field.add(name="location_id", number=1, type=_F.TYPE_BYTES, label=_F.LABEL_REPEATED)
-    merged.field.add(name="value", number=2, type=_F.TYPE_INT64, label=_F.LABEL_REPEATED)
+    merged_sample = fdp.message_type.add(name="MergedSample")
+    merged_sample.field.add(name="location_id", number=1, type=_F.TYPE_BYTES, label=_F.LABEL_REPEATED)
+    merged_sample.field.add(name="value", number=2, type=_F.TYPE_INT64, label=_F.LABEL_REPEATED)
 
     labels_view = fdp.message_type.add(name="LabelsProfile")
     labels_view.field.add(
@@ -144,7 +147,7 @@ SERIALIZED = (
 )
 
 
-def _load() -> dict[str, type]:
+def _load() -> dict[str, type[Message]]:
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(SERIALIZED)
     names = (
@@ -162,17 +165,108 @@ def _load() -> dict[str, type]:
     return {n: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PKG}.{n}")) for n in names}
 
 
-_CLASSES = _load()
-FastProfile = _CLASSES["FastProfile"]
-LabelsProfile = _CLASSES["LabelsProfile"]
-LabelList = _CLASSES["LabelList"]
-MergedLine = _CLASSES["MergedLine"]
-MergedLocation = _CLASSES["MergedLocation"]
-MergedFunction = _CLASSES["MergedFunction"]
-RawLineLocation = _CLASSES["RawLineLocation"]
-Function = _CLASSES["Function"]
-Line = _CLASSES["Line"]
-Profile = _CLASSES["Profile"]  # the whole message, string_table as bytes (the slow path)
+if TYPE_CHECKING:
+    # What the type checker sees of the classes _load() builds at run time: the fields
+    # decode.py reads, declared the way protoc's .pyi declares gencode (repeated fields are
+    # upb containers; string indexes are ints, strings bytes).
+    from google.protobuf.internal.containers import RepeatedCompositeFieldContainer, RepeatedScalarFieldContainer
+
+    class _ValueType(Message):
+        type: int
+        unit: int
+
+    class _Mapping(Message):
+        id: int
+        filename: int
+        build_id: int
+
+    class _MergedSample(Message):
+        location_id: RepeatedScalarFieldContainer[bytes]  # one packed blob per sample
+        value: RepeatedScalarFieldContainer[int]  # every sample's values, flat
+
+    class _Sample(Message):
+        location_id: RepeatedScalarFieldContainer[int]
+        value: RepeatedScalarFieldContainer[int]
+
+    class _Label(Message):
+        key: int
+        str: int
+        num: int
+        num_unit: int
+
+    class _SampleLabels(Message):
+        label: RepeatedScalarFieldContainer[bytes]  # raw Label messages
+
+    class FastProfile(Message):
+        sample_type: RepeatedCompositeFieldContainer[_ValueType]
+        sample: _MergedSample
+        mapping: RepeatedCompositeFieldContainer[_Mapping]
+        location: RepeatedScalarFieldContainer[bytes]  # raw Location messages
+        function: RepeatedScalarFieldContainer[bytes]  # raw Function messages
+        string_table: RepeatedScalarFieldContainer[bytes]
+        time_nanos: int
+        duration_nanos: int
+        period_type: _ValueType
+        period: int
+        comment: RepeatedScalarFieldContainer[int]
+        default_sample_type: int
+        doc_url: int
+
+    class LabelsProfile(Message):
+        sample: RepeatedCompositeFieldContainer[_SampleLabels]
+
+    class LabelList(Message):
+        label: RepeatedCompositeFieldContainer[_Label]
+
+    class MergedLine(Message):
+        function_id: RepeatedScalarFieldContainer[int]
+        line: RepeatedScalarFieldContainer[int]
+
+    class MergedLocation(Message):
+        id: RepeatedScalarFieldContainer[int]
+        mapping_id: RepeatedScalarFieldContainer[int]
+        address: RepeatedScalarFieldContainer[int]
+        line: RepeatedScalarFieldContainer[bytes]  # raw Line messages, every location's
+
+    class MergedFunction(Message):
+        id: RepeatedScalarFieldContainer[int]
+        name: RepeatedScalarFieldContainer[int]
+        system_name: RepeatedScalarFieldContainer[int]
+        filename: RepeatedScalarFieldContainer[int]
+        start_line: RepeatedScalarFieldContainer[int]
+
+    class RawLineLocation(Message):
+        id: int
+        mapping_id: int
+        address: int
+        line: RepeatedScalarFieldContainer[bytes]  # raw Line messages
+
+    class Function(Message):
+        id: int
+        name: int
+        system_name: int
+        filename: int
+        start_line: int
+
+    class Line(Message):
+        function_id: int
+        line: int
+
+    class Profile(Message):  # the whole message, string_table as bytes (the slow path)
+        sample: RepeatedCompositeFieldContainer[_Sample]
+
+else:
+    _CLASSES = _load()
+    FastProfile = _CLASSES["FastProfile"]
+    LabelsProfile = _CLASSES["LabelsProfile"]
+    LabelList = _CLASSES["LabelList"]
+    MergedLine = _CLASSES["MergedLine"]
+    MergedLocation = _CLASSES["MergedLocation"]
+    MergedFunction = _CLASSES["MergedFunction"]
+    RawLineLocation = _CLASSES["RawLineLocation"]
+    Function = _CLASSES["Function"]
+    Line = _CLASSES["Line"]
+    Profile = _CLASSES["Profile"]  # the whole message, string_table as bytes (the slow path)
 
 
 # Packed-varint helpers live in tui.heap.packed (the model decodes stacks lazily).

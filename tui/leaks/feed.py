@@ -1,66 +1,79 @@
-"""Feeds every snapshot, in order, to a LeakTracker on one worker thread (app layer glue).
+"""The leak tracker as the app drives it: every snapshot in order, and the user's two controls.
 
-The tracker is pure state fed by snapshots, so verdicts come out the same live and in
-replay. It runs off the event loop (a new heap profile costs it a few hundred ms on big
-profiles) and on a single thread, so series are built in snapshot order.
+`LeakFeed` is a plain synchronous object. The app calls it off the event loop (a new heap
+profile costs the tracker a few hundred ms on big profiles) from one thread worker at a time:
+`FeedCalls` queues the calls in the order they were made and hands them to a single drainer, so
+the tracker builds its series in snapshot order and is never called from two threads at once.
+The tracker is pure state fed by snapshots, so verdicts come out the same live and in replay.
 """
 
 from __future__ import annotations
 
-import logging
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 from tui.leaks.tracker import LeakReport, LeakTracker
-
-log = logging.getLogger(__name__)
-
-Done = Callable[[LeakReport], None]
+from tui.model.snapshot import Snapshot
 
 
 class LeakFeed:
     def __init__(self, tracker: LeakTracker | None = None) -> None:
         self.tracker = tracker or LeakTracker()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pprof-tui-leaks")
+
+    def feed(self, snapshot: Snapshot) -> LeakReport:
+        return self.tracker.feed(snapshot)
+
+    def pin_baseline(self, reason: str = "pinned by you") -> LeakReport:
+        self.tracker.pin_baseline(reason)
+        return self.tracker.report()
+
+    def set_sample_type(self, sample_type: str) -> LeakReport:
+        self.tracker.set_sample_type(sample_type)
+        return self.tracker.report()
+
+
+FeedCall = Callable[[LeakFeed], LeakReport]
+
+
+class FeedCalls:
+    """Calls to a LeakFeed, first in first out, taken by at most one drainer at a time.
+
+    ``put`` says when the caller must start a drainer (none is running); the drainer ``take``s
+    calls until there are none left, and from then on the next ``put`` asks for a new one. No
+    thread ever waits here for another to finish a call (a lock is held only around the deque).
+    """
+
+    def __init__(self) -> None:
+        self._calls: deque[FeedCall] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
         self._closed = False
 
-    def _submit(self, work: Callable[[], LeakReport], done: Done) -> None:
-        if self._closed:
-            return
+    def put(self, call: FeedCall) -> bool:
+        """Queue ``call``; True when no drainer is running and the caller must start one."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._calls.append(call)
+            if self._draining:
+                return False
+            self._draining = True
+            return True
 
-        def finished(future: Future) -> None:
-            if future.cancelled():
-                return
-            exc = future.exception()
-            if exc is not None:  # a tracker bug must not stop the watch: log, keep going
-                log.error("leak tracker failed: %s: %s", type(exc).__name__, str(exc)[:200])
-                return
-            done(future.result())
-
-        self._executor.submit(work).add_done_callback(finished)
-
-    def feed(self, snapshot: Any, done: Done) -> None:
-        self._submit(lambda: self.tracker.feed(snapshot), done)
-
-    def pin_baseline(self, done: Done) -> None:
-        def pin() -> LeakReport:
-            self.tracker.pin_baseline("pinned by you")
-            return self.tracker.report()
-
-        self._submit(pin, done)
-
-    def set_sample_type(self, sample_type: str, done: Done) -> None:
-        def switch() -> LeakReport:
-            self.tracker.set_sample_type(sample_type)
-            return self.tracker.report()
-
-        self._submit(switch, done)
-
-    def barrier(self) -> Future:
-        """A future that completes once everything submitted before it has run (for tests/tools)."""
-        return self._executor.submit(lambda: None)
+    def take(self) -> FeedCall | None:
+        """For the drainer: the next call, or None when there is none (the drainer then ends)."""
+        with self._lock:
+            if self._calls and not self._closed:
+                return self._calls.popleft()
+            self._draining = False
+            return None
 
     def close(self) -> None:
-        self._closed = True
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Drop what is queued and accept nothing more (the app is quitting)."""
+        with self._lock:
+            self._closed = True
+            self._calls.clear()
+
+    def __len__(self) -> int:
+        return len(self._calls)

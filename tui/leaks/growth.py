@@ -11,7 +11,7 @@ mostly rising changes, and at least a few separate rises (one step up is not a t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 GROWING = "growing"
@@ -233,7 +233,7 @@ def growing_verdict(
     config: VerdictConfig,
     *,
     unit: str,
-    fmt=None,
+    fmt: Callable[[float], str] | None = None,
     precomputed: Trend | None = None,
 ) -> Verdict | None:
     """A GROWING verdict for one series, or None. `precomputed`: the series' trend over

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from tui.core.bytesize import format_bytes
 from tui.leaks.growth import Trend, VerdictConfig, growth_rate, is_growing, trend
 
 # MemStats fields shown in the panel, in order: (series key, label, unit)
@@ -67,15 +68,6 @@ class Reconciliation:
     metrics: tuple[MetricTrend, ...]  # METRICS order, then goroutines and the heap profile
     verdict: str  # STACKS, HEAP, NOTHING
     sentence: str
-
-
-def fmt_bytes(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
-        if value >= size:
-            return f"{sign}{value / size:.1f} {unit}"
-    return f"{sign}{value:.0f} B"
 
 
 # HeapInuse saw-tooths between GC cycles (garbage): it is judged on HEAP_AFTER_GC, its value at
@@ -163,16 +155,16 @@ def reconcile(
     heap_inuse, heap_prof = by_key["heap_inuse"], by_key[HEAP_PROFILE]
     if stack.growing and gor.growing and not heap_prof.growing:
         sentence = (
-            f"Stack is growing with the goroutine count (+{fmt_bytes(stack.rate_per_min or 0)}/min, "
+            f"Stack is growing with the goroutine count (+{format_bytes(stack.rate_per_min or 0)}/min, "
             f"+{gor.rate_per_min or 0:,.0f} goroutines/min) while the heap profile is flat: "
             "the growth is goroutine stacks, not heap — look at the goroutine tree"
         )
         return Reconciliation(tuple(metrics), STACKS, sentence)
     if heap_prof.growing or (heap_inuse.growing and function_growing):
         grower = heap_inuse if heap_inuse.growing else heap_prof
-        sentence = f"{grower.label} is growing +{fmt_bytes(grower.rate_per_min or 0)}/min"
+        sentence = f"{grower.label} is growing +{format_bytes(grower.rate_per_min or 0)}/min"
         growers = [(name, delta) for name, delta in heap_growers if delta > 0][:3]
         if growers:
-            sentence += ": largest Δinuse: " + ", ".join(f"{name} (+{fmt_bytes(d)})" for name, d in growers)
+            sentence += ": largest Δinuse: " + ", ".join(f"{name} (+{format_bytes(d)})" for name, d in growers)
         return Reconciliation(tuple(metrics), HEAP, sentence)
     return Reconciliation(tuple(metrics), NOTHING, "nothing growing")

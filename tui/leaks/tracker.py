@@ -9,15 +9,16 @@ them for whatever data in the snapshot is new (by the fetch time in `snapshot.ag
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from tui.core.bytesize import format_bytes
 from tui.goroutines.match_keys import (
     GroupObservation,
     from_reason_groups,
     from_stack_counts,
 )
+from tui.heap.profile import Profile
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     HEAP_DEFAULTS,
@@ -45,11 +46,13 @@ from tui.leaks.reconcile import (
     HEAP_PROFILE,
     METRICS,
     Reconciliation,
-    fmt_bytes,
     reconcile,
 )
-from tui.leaks.window import MAX_POINTS, TimeWindow
+from tui.leaks.window import MAX_POINTS, Analysis, TimeWindow
 from tui.model import snapshot as snap
+
+# One debug=2 observation of a group's ages: (time, count, min minutes, max minutes).
+AgeRow = tuple[float, int, int | None, int | None]
 
 MAX_GROUPS = 512
 MAX_FUNCTIONS = 256
@@ -107,8 +110,13 @@ def _mark(rate: float | None, level: float) -> str:
 
 
 def _analyse(
-    key: str, label: str, points: list[tuple[float, float]], config: VerdictConfig, unit: str, fmt: Any = None
-) -> tuple[float | None, Verdict | None]:
+    key: str,
+    label: str,
+    points: list[tuple[float, float]],
+    config: VerdictConfig,
+    unit: str,
+    fmt: Callable[[float], str] | None = None,
+) -> Analysis:
     """(rate per minute for the UI, GROWING verdict or None) of one series."""
     tr = trend(points, window_minutes=config.window_minutes, robust=False)  # O(n) first
     if may_be_growing(tr, config):
@@ -135,14 +143,14 @@ class LeakTracker:
         self.sample_type = sample_type
         self._groups: dict[str, TimeWindow] = {}
         self._group_info: dict[str, GroupObservation] = {}
-        self._ages: dict[str, deque[tuple[float, int, int | None, int | None]]] = {}
+        self._ages: dict[str, deque[AgeRow]] = {}
         self._functions: dict[str, TimeWindow] = {}
         self._metrics: dict[str, TimeWindow] = {}
         self._leaks: tuple[GroupObservation, ...] = ()
         self._leaks_at: float | None = None
         self._baseline: Baseline | None = None
         self._repin_reason = "start"
-        self._heap: Any = None
+        self._heap: Profile | None = None
         self._heap_at: float | None = None
         self._diff: HeapDiff | None = None
         self._diff_key: tuple[float | None, float | None] = (None, None)
@@ -214,7 +222,7 @@ class LeakTracker:
             series.push(t, float(v))
         self._keep_window(t)
 
-    def observe_heap_profile(self, t: float, profile: Any) -> None:
+    def observe_heap_profile(self, t: float, profile: Profile) -> None:
         if self._baseline is None:
             self._baseline = Baseline(profile, t, self._repin_reason)
         self._heap, self._heap_at = profile, t
@@ -261,7 +269,7 @@ class LeakTracker:
         self._diff, self._diff_key = None, (None, None)
 
     @staticmethod
-    def _evict(table: dict[str, TimeWindow], *others: dict) -> None:
+    def _evict(table: dict[str, TimeWindow], *others: dict[str, GroupObservation] | dict[str, deque[AgeRow]]) -> None:
         oldest = min(table, key=lambda k: table[k].last_t)
         del table[oldest]
         for other in others:
@@ -389,7 +397,7 @@ class LeakTracker:
         functions, heap_verdicts = [], []
         for key, series in self._functions.items():
             pts = series.points
-            rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", fmt_bytes))  # noqa: B023
+            rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", format_bytes))  # noqa: B023
             if v is not None:
                 heap_verdicts.append(v)
             current = pts[-1][1] if pts else 0.0

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Any
+from collections.abc import Callable
+
+from tui.leaks.growth import Verdict
+
+# What the tracker computes from a series and caches on it: (rate per minute for the UI,
+# GROWING verdict or None).
+Analysis = tuple[float | None, Verdict | None]
 
 MAX_POINTS = 600  # per series (10 min at a 1 s poll)
 
@@ -23,7 +29,7 @@ class TimeWindow:
         self._start = 0
         self._size = 0
         self.version = 0
-        self.memo: tuple[tuple[int, str], Any] | None = None  # ((version, label), cached result)
+        self.memo: tuple[tuple[int, str], Analysis] | None = None  # ((version, label), cached result)
 
     def __len__(self) -> int:
         return self._size
@@ -40,7 +46,7 @@ class TimeWindow:
     def _slot(self, i: int) -> int:
         return (self._start + i) % MAX_POINTS
 
-    def cached(self, label: str, compute: Any) -> Any:
+    def cached(self, label: str, compute: Callable[[list[tuple[float, float]]], Analysis]) -> Analysis:
         """compute(points) once per version of the series and label (reports repeat between dumps)."""
         stamp = (self.version, label)
         if self.memo is None or self.memo[0] != stamp:

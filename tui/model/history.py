@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tui.core import limits
 
@@ -21,6 +22,11 @@ from tui.core import limits
 DEFAULT_LEVELS: tuple[tuple[float, int], ...] = ((0.0, limits.HISTORY_POINTS), (10.0, 360), (120.0, 720))
 DEFAULT_MAX_SERIES = limits.HISTORY_SERIES
 DEFAULT_MAX_SEGMENTS = 4
+
+
+# A ring's columns in time order: t, value, lo, hi (array('d')) and n (array('q')).
+Columns = tuple["array[float]", "array[float]", "array[float]", "array[float]", "array[int]"]
+_N = TypeVar("_N", int, float)
 
 
 def history_levels(raw_points: int) -> tuple[tuple[float, int], ...]:
@@ -78,11 +84,11 @@ class _Ring:
         i = (self.start + self.size - 1) % self.cap
         return Point(self.t[i], self.v[i], self.lo[i], self.hi[i], self.n[i])
 
-    def frozen(self) -> tuple[array, ...]:
+    def frozen(self) -> Columns:
         """Copies of the columns in time order (C-level slices: cheap)."""
         return self.columns_upto(self.total)
 
-    def columns_upto(self, total: int, last: int | None = None) -> tuple[array, ...]:
+    def columns_upto(self, total: int, last: int | None = None) -> Columns:
         """Copies of the columns (time order) of the entries appended before the ring's
         ``total``-th append that are still stored; only the ``last`` ones if given."""
         first_kept = self.total - self.size
@@ -91,16 +97,28 @@ class _Ring:
         if last is not None:
             lo = max(lo, hi - last)
         if hi <= lo:
-            return tuple(a[:0] for a in (self.t, self.v, self.lo, self.hi, self.n))
-        begin = (self.start + (lo - first_kept)) % self.cap
-        end = begin + (hi - lo)
-        if end <= self.cap:
-            return tuple(a[begin:end] for a in (self.t, self.v, self.lo, self.hi, self.n))
-        wrap = end - self.cap
-        return tuple(a[begin:] + a[:wrap] for a in (self.t, self.v, self.lo, self.hi, self.n))
+            begin = end = 0
+        else:
+            begin = (self.start + (lo - first_kept)) % self.cap
+            end = begin + (hi - lo)
+        cap = self.cap
+        return (
+            _ring_slice(self.t, begin, end, cap),
+            _ring_slice(self.v, begin, end, cap),
+            _ring_slice(self.lo, begin, end, cap),
+            _ring_slice(self.hi, begin, end, cap),
+            _ring_slice(self.n, begin, end, cap),
+        )
 
 
-def _points(columns: tuple[array, ...]) -> list[Point]:
+def _ring_slice(column: array[_N], begin: int, end: int, cap: int) -> array[_N]:
+    """``column[begin:end]`` of a ring of ``cap`` slots, ``end`` past the last slot wrapping around."""
+    if end <= cap:
+        return column[begin:end]
+    return column[begin:] + column[: end - cap]
+
+
+def _points(columns: Columns) -> list[Point]:
     return list(map(Point, *columns))
 
 
@@ -157,7 +175,7 @@ class FrozenSeries:
     totals: tuple[int, ...]  # per level: ring appends at the moment of the view
     pending: tuple[Point | None, ...]
 
-    def _columns(self, level: int, last: int | None = None) -> tuple[array, ...]:
+    def _columns(self, level: int, last: int | None = None) -> Columns:
         return self.rings[level].columns_upto(self.totals[level], last)
 
     def points(self) -> tuple[Point, ...]:
@@ -237,7 +255,7 @@ class Series:
         return tuple(self._levels[0].points)
 
 
-class _LazySeries(Mapping):
+class _LazySeries(Mapping[str, tuple[Point, ...]]):
     """key -> points, materialised (and kept) only for the keys that are read."""
 
     __slots__ = ("_built", "_frozen")
@@ -252,7 +270,7 @@ class _LazySeries(Mapping):
             built = self._built[key] = self._frozen[key].points()
         return built
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._frozen)
 
     def __len__(self) -> int:

@@ -9,20 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from tui.core import limits
+
+if TYPE_CHECKING:
+    from tui.goroutines.grouping import ReasonGroup
+    from tui.goroutines.records import StackCounts
+    from tui.heap.profile import Profile
+    from tui.model.memstats import MemStats
 
 
 @dataclass(frozen=True, slots=True)
 class HeapData:
-    profile: Any  # tui.heap.profile.Profile
+    profile: Profile
     totals: Mapping[str, float]  # sample type name -> sum of values, e.g. inuse_space
 
 
 @dataclass(frozen=True, slots=True)
 class TreeData:
-    groups: tuple[Any, ...]  # ReasonGroup records from group_goroutines
+    groups: tuple[ReasonGroup, ...]  # from group_goroutines / group_debug2_text
     total: int  # goroutines in the dump
     creators: Mapping[int, str]  # goroutine id -> created-by function (restart detection)
 
@@ -31,17 +37,30 @@ class TreeData:
 class Parsers:
     index: Callable[[bytes], Mapping[str, int]]
     heap: Callable[[bytes], HeapData]
-    memstats: Callable[[bytes], Any]
-    goroutine_debug1: Callable[[bytes], Any]  # -> StackCounts (has .total)
+    memstats: Callable[[bytes], MemStats]
+    goroutine_debug1: Callable[[bytes], StackCounts]
     goroutine_debug2: Callable[[bytes], TreeData]
-    goroutineleak: Callable[[bytes], Any] | None = None  # -> StackCounts(kind="goroutineleak"); None = never fetched
+    goroutineleak: Callable[[bytes], StackCounts] | None = None  # kind "goroutineleak"; None = never fetched
+
+
+class ParseLimits(Protocol):
+    """The bounds the parsers take from the config (tui.config.Config has them)."""
+
+    @property
+    def max_decompressed_bytes(self) -> int: ...
+    @property
+    def max_goroutines(self) -> int: ...
+    @property
+    def max_frames(self) -> int: ...
+    @property
+    def max_text_line(self) -> int: ...
 
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def profile_totals(profile: Any) -> dict[str, float]:
+def profile_totals(profile: Profile) -> dict[str, float]:
     """Sum of each sample type over all samples (e.g. inuse_space, alloc_space)."""
     return {name: float(v) for name, v in profile.totals().items()}
 
@@ -59,19 +78,21 @@ def _parse_heap(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_
     return HeapData(profile, profile_totals(profile))
 
 
-def _parse_memstats(data: bytes) -> Any:
+def _parse_memstats(data: bytes) -> MemStats:
     from tui.model.memstats import parse_memstats
 
     return parse_memstats(_text(data))
 
 
-def _parse_debug1(data: bytes, **bounds: int) -> Any:
+def _parse_debug1(
+    data: bytes, *, max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE
+) -> StackCounts:
     from tui.goroutines.debug1 import parse_debug1
 
-    return parse_debug1(_text(data), **bounds)
+    return parse_debug1(_text(data), max_frames=max_frames, max_line=max_line)
 
 
-def tree_from_groups(groups: tuple[Any, ...], total: int) -> TreeData:
+def tree_from_groups(groups: tuple[ReasonGroup, ...], total: int) -> TreeData:
     """TreeData from grouped goroutines. Creators (for restart detection) come from each stack
     group's sample goroutine ids: a bounded subset, enough to see an id reused by another creator."""
     creators: dict[int, str] = {}
@@ -84,7 +105,13 @@ def tree_from_groups(groups: tuple[Any, ...], total: int) -> TreeData:
     return TreeData(tuple(groups), int(total), creators)
 
 
-def _parse_debug2(data: bytes, **bounds: int) -> TreeData:
+def _parse_debug2(
+    data: bytes,
+    *,
+    max_goroutines: int = limits.MAX_GOROUTINES,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+) -> TreeData:
     """The fast path (one parse per distinct stack, no object per goroutine: ~5x faster than
     parse_debug2 + group_goroutines on 100k goroutines), with the cyclic GC paused: a full
     collection over the app's objects while this thread holds the GIL froze typing for ~2 s."""
@@ -92,27 +119,33 @@ def _parse_debug2(data: bytes, **bounds: int) -> TreeData:
     from tui.goroutines.fastgroup import group_debug2_text
 
     with gc_paused():
-        grouped = group_debug2_text(_text(data), **bounds)
+        grouped = group_debug2_text(
+            _text(data), max_goroutines=max_goroutines, max_frames=max_frames, max_line=max_line
+        )
     return tree_from_groups(grouped.groups, grouped.total)
 
 
-def default_parsers(config: Any = None) -> Parsers:
+def default_parsers(config: ParseLimits | None = None) -> Parsers:
     """The real parsers, bounded by the config's limits (tui.config.Config; None = defaults)."""
     if config is None:
         return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2, _parse_debug1)
-    frames = {"max_frames": config.max_frames, "max_line": config.max_text_line}
-    debug1 = partial(_parse_debug1, **frames)
+    debug1 = partial(_parse_debug1, max_frames=config.max_frames, max_line=config.max_text_line)
     return Parsers(
         _parse_index,
         partial(_parse_heap, max_decompressed=config.max_decompressed_bytes),
         _parse_memstats,
         debug1,
-        partial(_parse_debug2, max_goroutines=config.max_goroutines, **frames),
+        partial(
+            _parse_debug2,
+            max_goroutines=config.max_goroutines,
+            max_frames=config.max_frames,
+            max_line=config.max_text_line,
+        ),
         debug1,
     )
 
 
-def memstats_series(ms: Any) -> dict[str, float]:
+def memstats_series(ms: MemStats) -> dict[str, float]:
     """History series from a MemStats record (fields that exist and are numbers)."""
     out: dict[str, float] = {}
     for name in (

@@ -1,13 +1,20 @@
-"""Frozen Snapshot: everything the UI shows after one poll (pure, stdlib only)."""
+"""Frozen Snapshot: everything the UI shows after one poll (pure, stdlib only at run time:
+the parsed types are imported for the type checker alone)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.model.history import HistoryView
+
+if TYPE_CHECKING:
+    from tui.goroutines.grouping import ReasonGroup
+    from tui.goroutines.records import StackCounts
+    from tui.heap.profile import Profile
+    from tui.model.memstats import MemStats
 
 LIVE = "live"
 PAUSED = "paused"
@@ -62,12 +69,12 @@ class Snapshot:
     last_error: str = ""
     status: str = ""  # one line for the status bar
     ages: Mapping[str, DataAge] = field(default_factory=lambda: MappingProxyType({}))
-    heap: Any = None  # tui.heap.profile.Profile
+    heap: Profile | None = None
     heap_totals: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    memstats: Any = None  # tui.model.memstats.MemStats
-    goroutine_groups: tuple[Any, ...] = ()  # tui.goroutines.grouping.ReasonGroup
-    goroutine_stacks: Any = None  # tui.goroutines.records.StackCounts (debug=1)
-    goroutine_leaks: Any = None  # tui.goroutines.records.StackCounts, kind "goroutineleak" (None = not served/fetched)
+    memstats: MemStats | None = None
+    goroutine_groups: tuple[ReasonGroup, ...] = ()  # the debug=2 tree, grouped
+    goroutine_stacks: StackCounts | None = None  # debug=1
+    goroutine_leaks: StackCounts | None = None  # kind "goroutineleak" (None = not served/fetched)
     goroutine_total: int | None = None
     tree_status: str = ""  # why the goroutine tree is N s old
     history: HistoryView | None = None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
+from tui.core.gunzip import is_gzip
 from tui.recording.format import mask_secrets
 
 SCREENSHOT_NAME = "screen.svg"
@@ -83,7 +84,7 @@ def save_snapshot(
         if name is None:
             continue
         data = mask_secrets(body.body, secrets)  # a target may echo our credentials
-        if name in _GZIPPED and data[:2] != b"\x1f\x8b":
+        if name in _GZIPPED and not is_gzip(data):
             data = gzip.compress(data, 6, mtime=0)
         (out / name).write_bytes(data)
         files[name] = {

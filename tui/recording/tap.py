@@ -9,10 +9,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.fetch.errors import FetchError
 from tui.recording.format import RecordHeader
+
+if TYPE_CHECKING:
+    from tui.fetch.client import FetchResult
+    from tui.fetch.fetcher import Fetcher
 
 # The target's command line may carry its own secrets: recordings keep only a digest
 # (restart detection only compares it).
@@ -59,11 +63,11 @@ class LatestBodies:
 
 
 class TapClient:
-    """Wraps a TargetClient (or anything with the same `get`/`aclose`)."""
+    """Wraps a TargetClient (or any other Fetcher); is one itself."""
 
     def __init__(
         self,
-        inner: Any,
+        inner: Fetcher,
         *,
         recorder: Any = None,
         clock: Callable[[], float] = time.monotonic,
@@ -76,7 +80,7 @@ class TapClient:
         self.wall = wall
         self.latest = latest if latest is not None else LatestBodies()
 
-    async def get(self, path: str, *, params: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+    async def get(self, path: str, *, params: Mapping[str, str] | None = None, **kwargs: Any) -> FetchResult:
         key = endpoint_key(path, params)
         t0 = self.clock()
         wall = self.wall()

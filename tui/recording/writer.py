@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tui import __version__
 from tui.core.errors import PprofTuiError
@@ -158,7 +159,7 @@ class RecordingWriter:
         }
         self._write_meta()
         self._segments: list[_Segment] = []
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._unsynced = 0
         self._last_sync = time.monotonic()
         self.records = 0
@@ -246,9 +247,6 @@ class RecordingWriter:
         self._close_segment()
 
 
-_STOP = object()
-
-
 class BackgroundRecorder:
     """A RecordingWriter fed through a bounded queue by a daemon thread.
 
@@ -260,7 +258,7 @@ class BackgroundRecorder:
         self.writer = writer
         self.dropped = 0
         self.error = ""
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=max_pending)
+        self._queue: queue.Queue[tuple[RecordHeader, bytes] | None] = queue.Queue(maxsize=max_pending)  # None: stop
         self._thread = threading.Thread(target=self._run, name="pprof-tui recorder", daemon=True)
         self._thread.start()
         self._closed = False
@@ -276,9 +274,9 @@ class BackgroundRecorder:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
-            if item is _STOP:
+            if item is None:
                 break
-            header, body = item  # type: ignore[misc]
+            header, body = item
             try:
                 self.writer.append(header, body)
             except (OSError, PprofTuiError) as exc:
@@ -295,5 +293,5 @@ class BackgroundRecorder:
         """Write what is queued, fsync, close (idempotent)."""
         if self._thread.is_alive():
             self._closed = True
-            self._queue.put(_STOP)
+            self._queue.put(None)
             self._thread.join(timeout)

@@ -1,28 +1,48 @@
 """The dashboard: status line, sparklines, heap top table and goroutine tree.
 
-It only renders what the app hands it (`show_snapshot`, `show_top`); it never
-fetches and never parses. Keys are data (BINDINGS) and all appear in the footer or
-in `?` help.
+Data down, messages up: the app hands it the latest snapshot (`show_snapshot`), leak report
+(`show_leaks`) and pause state (`show_paused`); the dashboard owns its view state (sample type,
+sort, line mode, Δ, filters), computes what it shows with the presenters (the heap table in a
+thread worker) and posts a message when the app has something to do (`SampleTypeChanged`,
+`DrillHeap`, `DrillGoroutines`). It never fetches and never parses. Keys are data (BINDINGS)
+and all appear in the footer or in `?` help.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from rich.text import Text
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import DataTable, Footer, Input, Tree
 
 from tui.core.textsafe import clean
+from tui.goroutines.grouping import ReasonGroup, StackGroup
+from tui.heap.profile import Profile
+from tui.heap.top import TopReport, TopRow
 from tui.heap.units import format_value
-from tui.screens.presenters import SAMPLE_TYPES, HeapView, metric_specs, status_info
+from tui.leaks.tracker import LeakReport
+from tui.model.snapshot import Snapshot
+from tui.screens.messages import WorkFailed
+from tui.screens.presenters import (
+    SAMPLE_TYPES,
+    GoroutineData,
+    HeapView,
+    diff_rows_for,
+    goroutine_data,
+    groups_for,
+    metric_specs,
+    status_info,
+    top_for,
+)
 from tui.widgets.findings import FindingsBar
-from tui.widgets.goroutine_tree import GoroutineTree
+from tui.widgets.goroutine_tree import GoroutineTree, NodeData
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.info_line import InfoLine
 from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
@@ -39,8 +59,48 @@ class PaneTree(GoroutineTree):
     BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
 
 
-class Dashboard(Screen):
+def _stack_of(data: NodeData | None) -> StackGroup | None:
+    """The stack group behind a tree node, if it is a stack node (the leaves)."""
+    if data is not None and data.kind == "stack" and isinstance(data.group, StackGroup):
+        return data.group
+    return None
+
+
+class Dashboard(Screen[None]):
     """The main screen."""
+
+    class SampleTypeChanged(Message):
+        """The heap sample type changed (keys 1-4): the leak tracker follows it."""
+
+        def __init__(self, sample_type: str) -> None:
+            super().__init__()
+            self.sample_type = sample_type
+
+    class DrillHeap(Message):
+        """Open the drill-down of one heap table row (callers, callees, stacks)."""
+
+        def __init__(self, heap: Profile, view: HeapView, row: TopRow) -> None:
+            super().__init__()
+            self.heap = heap
+            self.view = view
+            self.row = row
+
+    class DrillGoroutines(Message):
+        """Open the drill-down of one goroutine stack group."""
+
+        def __init__(self, group: StackGroup) -> None:
+            super().__init__()
+            self.group = group
+
+    class TopReady(Message, bubble=False):
+        """The heap table's report for (heap, view), from the worker to the dashboard itself. Not
+        replaceable: workers may finish out of order, and the handler keeps the one still wanted."""
+
+        def __init__(self, heap: Profile, view: HeapView, report: TopReport) -> None:
+            super().__init__()
+            self.heap = heap
+            self.view = view
+            self.report = report
 
     BINDINGS = [
         Binding("tab", "app.focus_next", "pane", show=False),
@@ -73,7 +133,16 @@ class Dashboard(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.filters: dict[str, str] = {}  # pane id -> sticky regex
-        self.snapshot = None
+        self._filter_pane = "heap"  # the pane the open filter box is for
+        # handed down by the app
+        self.snapshot: Snapshot | None = None
+        self.leak_report: LeakReport | None = None
+        self.paused = False
+        # what the heap table asked the worker for, and its latest answer
+        self._top_wanted: tuple[Profile, HeapView] | None = None
+        self._top: tuple[Profile, HeapView, TopReport] | None = None
+        # the tree's groups, by the goroutine data they came from (its identity) and the filter
+        self._groups: tuple[GoroutineData, str, tuple[ReasonGroup, ...]] | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -100,49 +169,36 @@ class Dashboard(Screen):
         self._update_titles()
         self.on_resize()
 
-    def on_resize(self, event=None) -> None:
+    def on_resize(self, event: events.Resize | None = None) -> None:
         self.set_class(self.size.width >= WIDE, "wide")
 
     # -- data in ------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
+    def show_snapshot(self, snapshot: Snapshot) -> None:
         """Apply one snapshot; the app calls this inside batch_update()."""
         self.snapshot = snapshot
-        self.query_one(StatusBar).show(status_info(snapshot, paused=self.app.paused))
+        self._show_status()
         history = snapshot.history
         for spark in self.query(MetricSpark):
             spark.show(history.values(spark.metric, last=MAX_SPARK_POINTS) if history is not None else ())
-        tree = self.query_one(PaneTree)
-        groups = self.app.goroutine_groups_for(snapshot, self.filters.get("tree", ""))
-        if groups is not tree.groups:
-            tree.show_groups(groups)
+        self._show_tree()
         self._update_titles()
+        self._show_heap()
 
-    def refresh_status(self) -> None:
-        if self.snapshot is not None:
-            self.query_one(StatusBar).show(status_info(self.snapshot, paused=self.app.paused))
+    def show_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self._show_status()
 
-    def show_leaks(self, report) -> None:
+    def show_leaks(self, report: LeakReport) -> None:
         """A new leak report: findings line, growth marks in the tree and the heap table, diff."""
+        self.leak_report = report
         self.query_one(FindingsBar).show(report)
         tree = self.query_one(PaneTree)
         tree.show_growth({key: g for g in report.groups for key in g.tree_keys})
         self.query_one(PaneTable).show_marks({f.key: "↑" for f in report.functions if f.growing})
         if self.diff_mode:
-            self.show_diff(report)
+            self._show_diff(self.heap_view)
 
-    def show_diff(self, report) -> None:
-        diff = getattr(report, "heap_diff", None)
-        if diff is None:
-            self.query_one("#heap-info", InfoLine).show("Δ: waiting for a second heap profile after the baseline")
-            return
-        view = self.heap_view
-        rows = diff.report.rows
-        if view.filter:
-            pattern = re.compile(view.filter)
-            rows = tuple(r for r in rows if pattern.search(r.name))
-        self.show_top(view, replace(diff.report, rows=tuple(r for r in rows if r.flat or r.cum)))
-
-    def show_top(self, view: HeapView, report) -> None:
+    def show_top(self, view: HeapView, report: TopReport) -> None:
         table = self.query_one(PaneTable)
         table.show_report(report, line_mode=view.line_mode)
         self._update_titles(report)
@@ -157,7 +213,75 @@ class Dashboard(Screen):
             diff=self.diff_mode,
         )
 
-    def _update_titles(self, report=None) -> None:
+    # -- what the panes show ------------------------------------------------
+    def _show_status(self) -> None:
+        if self.snapshot is not None:
+            self.query_one(StatusBar).show(status_info(self.snapshot, paused=self.paused))
+
+    def _show_tree(self) -> None:
+        if self.snapshot is None:
+            return
+        pattern = self.filters.get("tree", "")
+        data = goroutine_data(self.snapshot)
+        cached = self._groups
+        if cached is not None and cached[0] is data and cached[1] == pattern:
+            groups = cached[2]
+        else:
+            groups = groups_for(self.snapshot, pattern)
+            self._groups = (data, pattern, groups)
+        tree = self.query_one(PaneTree)
+        if groups is not tree.groups:
+            tree.show_groups(groups)
+
+    def _show_heap(self) -> None:
+        """The heap table for the current view: Δ rows, the report at hand, or ask the worker."""
+        view = self.heap_view
+        if view.diff:
+            self._show_diff(view)
+            return
+        heap = self.snapshot.heap if self.snapshot is not None else None
+        if heap is None:
+            return
+        ready = self._top
+        if ready is not None and ready[0] is heap and ready[1] == view:
+            # The report is at hand. The table may be showing the Δ rows (d, then d again): put the
+            # report back, or it stays empty until a new profile.
+            if self.query_one(PaneTable).report is not ready[2]:
+                with self.app.batch_update():
+                    self.show_top(view, ready[2])
+            return
+        wanted = self._top_wanted
+        if wanted is not None and wanted[0] is heap and wanted[1] == view:
+            return  # being computed
+        self._top_wanted = (heap, view)
+        self._compute_top(heap, view)
+
+    def _show_diff(self, view: HeapView) -> None:
+        diff = self.leak_report.heap_diff if self.leak_report is not None else None
+        if diff is None:
+            self.query_one("#heap-info", InfoLine).show("Δ: waiting for a second heap profile after the baseline")
+            return
+        self.show_top(view, diff_rows_for(diff, view))
+
+    @work(thread=True, exclusive=True, group="top", exit_on_error=False)
+    def _compute_top(self, heap: Profile, view: HeapView) -> None:
+        try:
+            report = top_for(heap, view)
+        except Exception as exc:  # a bad profile must never crash the UI
+            self.post_message(WorkFailed("heap table", str(exc)))
+            return
+        self.post_message(self.TopReady(heap, view, report))
+
+    def on_dashboard_top_ready(self, message: TopReady) -> None:
+        wanted = self._top_wanted
+        if wanted is None or wanted[0] is not message.heap or wanted[1] != message.view:
+            return  # an older profile or view finished late
+        self._top = (message.heap, message.view, message.report)
+        if message.view == self.heap_view:  # not while the Δ rows are shown
+            with self.app.batch_update():
+                self.show_top(message.view, message.report)
+
+    def _update_titles(self, report: TopReport | None = None) -> None:
         """Pane titles hold what the user chose (changes rarely); the one-line info under each
         pane holds what changes every poll, so a poll repaints one line, not the whole pane."""
         view = self.heap_view
@@ -195,10 +319,10 @@ class Dashboard(Screen):
     # -- actions ------------------------------------------------------------
     def _view_changed(self) -> None:
         self._update_titles()
-        self.app.request_top()
+        self._show_heap()
 
     def watch_sample_type(self) -> None:
-        self.app.sample_type_changed(SAMPLE_TYPES[self.sample_type])
+        self.post_message(self.SampleTypeChanged(SAMPLE_TYPES[self.sample_type]))
         self._view_changed()
 
     def watch_diff_mode(self) -> None:
@@ -233,28 +357,30 @@ class Dashboard(Screen):
         focused = self.focused
         if isinstance(focused, PaneTable):
             row = focused.selected_row
-            if row is not None:
-                self.app.open_heap_drill(row)
+            heap = self.snapshot.heap if self.snapshot is not None else None
+            if row is not None and heap is not None:
+                self.post_message(self.DrillHeap(heap, self.heap_view, row))
         elif isinstance(focused, PaneTree):
             data = focused.selected
             if data is None:
                 return
-            if data.kind == "stack":
-                self.app.open_goroutine_drill(data.group)
+            group = _stack_of(data)
+            if group is not None:
+                self.post_message(self.DrillGoroutines(group))
             else:
                 node = focused.cursor_node
                 if node is not None:
                     node.toggle()
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_drill()
 
-    def on_tree_node_selected(self, event) -> None:
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
         event.stop()
-        data = event.node.data
-        if data is not None and data.kind == "stack":
-            self.app.open_goroutine_drill(data.group)
+        group = _stack_of(event.node.data)
+        if group is not None:
+            self.post_message(self.DrillGoroutines(group))
 
     # -- filter -------------------------------------------------------------
     def _pane_id(self) -> str:
@@ -277,17 +403,13 @@ class Dashboard(Screen):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                self.app.notify(f"bad regex: {exc}", severity="error")
+                self.notify(f"bad regex: {exc}", severity="error")
                 return
             self.filters[self._filter_pane] = pattern
         else:
             self.filters.pop(self._filter_pane, None)
         self._close_filter()
-        self.apply_filters()
-
-    def apply_filters(self) -> None:
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
+        self._show_tree()
         self._view_changed()
 
     def key_escape(self) -> None:
@@ -298,4 +420,4 @@ class Dashboard(Screen):
     def _close_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = False
-        self.query_one("#" + getattr(self, "_filter_pane", "heap")).focus()
+        self.query_one("#" + self._filter_pane).focus()

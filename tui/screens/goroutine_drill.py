@@ -5,16 +5,18 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.core.textsafe import clean
+from tui.goroutines.grouping import StackGroup
+from tui.goroutines.records import Frame
 from tui.screens.drill_base import DrillScreen
 from tui.widgets.goroutine_tree import minutes_range
 
 
-def frame_lines(frame) -> tuple[str, str]:
+def frame_lines(frame: Frame) -> tuple[str, str]:
     where = f"{frame.file}:{frame.line}" if frame.file else ""
     return clean(frame.func, 500), clean(where, 500)
 
 
-def stack_text(group) -> str:
+def stack_text(group: StackGroup) -> str:
     """Plain text of the stack as Go prints it (for the clipboard)."""
     lines = [f"{group.count} goroutines [{clean(group.reason, 200)}]"]
     for frame in group.frames:
@@ -22,7 +24,7 @@ def stack_text(group) -> str:
         lines.append(func)
         if where:
             lines.append("\t" + where)
-    if getattr(group, "elided", False):
+    if group.elided:
         lines.append("...frames elided...")
     if group.created_by is not None:
         func, where = frame_lines(group.created_by)
@@ -33,7 +35,7 @@ def stack_text(group) -> str:
 
 
 class GoroutineDrillScreen(DrillScreen):
-    def __init__(self, group) -> None:
+    def __init__(self, group: StackGroup) -> None:
         self.group = group
         self.title_text = f" {group.count:,} goroutines · {clean(group.reason, 80)}"
         super().__init__()
@@ -66,7 +68,7 @@ class GoroutineDrillScreen(DrillScreen):
             text.append("\n")
             if where:
                 text.append(f"      {where}\n", style="cyan")
-        if getattr(g, "elided", False):
+        if g.elided:
             text.append("  …frames elided by Go…\n", style="dim")
         if g.created_by is not None:
             func, where = frame_lines(g.created_by)

@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import work
+from textual.message import Message
 from textual.widgets import Static
 
 from tui.core.errors import ParseError
 from tui.core.textsafe import clean
-from tui.heap.peek import peek
+from tui.heap.peek import Neighbor, PeekReport, peek
+from tui.heap.profile import Profile
+from tui.heap.top import TopRow
 from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
+from tui.screens.messages import WorkFailed
+from tui.screens.presenters import HeapView
 
 
 def _pct(value: int, total: int) -> str:
@@ -19,7 +26,15 @@ def _pct(value: int, total: int) -> str:
 
 
 class HeapDrillScreen(DrillScreen):
-    def __init__(self, heap, view, row) -> None:
+    class PeekDone(Message, bubble=False):
+        """The worker's answer: the peek report, or why there is none."""
+
+        def __init__(self, result: PeekReport | None, error: str) -> None:
+            super().__init__()
+            self.result = result
+            self.error = error
+
+    def __init__(self, heap: Profile, view: HeapView, row: TopRow) -> None:
         self.heap = heap
         self.view = view
         self.row = row
@@ -28,7 +43,7 @@ class HeapDrillScreen(DrillScreen):
             heap.sample_index(view.sample_type) if view.sample_type in names else heap.default_sample_index
         )
         self.unit = heap.sample_types[self.sample_index].unit.lower()
-        self.result = None  # computed off the event loop: peek on a 200k-sample profile takes ~0.5 s
+        self.result: PeekReport | None = None  # computed off the event loop: peek on a 200k-sample profile takes ~0.5 s
         self.error = ""
         self.title_text = f" {clean(row.name, 200)} · {view.sample_type}"
         super().__init__()
@@ -37,24 +52,29 @@ class HeapDrillScreen(DrillScreen):
         super().on_mount()
         self._compute()
 
-    @work(thread=True, exclusive=True, group="peek")
+    @work(thread=True, exclusive=True, group="peek", exit_on_error=False)
     def _compute(self) -> None:
         granularity = "lines" if self.view.line_mode else "functions"
         try:
             result = peek(self.heap, self.row.key, self.sample_index, granularity=granularity)
         except ParseError as exc:
-            self.app.call_from_thread(self._show, None, str(exc))
+            self.post_message(self.PeekDone(None, str(exc)))
             return
-        self.app.call_from_thread(self._show, result, "")
+        except Exception as exc:  # a bad profile must never crash the UI
+            error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            self.post_message(self.PeekDone(None, error))
+            self.post_message(WorkFailed("heap drill-down", error))
+            return
+        self.post_message(self.PeekDone(result, ""))
 
-    def _show(self, result, error: str) -> None:
-        self.result, self.error = result, error
+    def on_heap_drill_screen_peek_done(self, message: PeekDone) -> None:
+        self.result, self.error = message.result, message.error
         self.query_one("#drill-text", Static).update(self.body())
 
     def _value(self, v: int) -> str:
         return format_value(v, self.unit)
 
-    def _neighbours(self, text: Text, title: str, edges, total: int, empty: str) -> None:
+    def _neighbours(self, text: Text, title: str, edges: Sequence[Neighbor], total: int, empty: str) -> None:
         text.append(f"\n{title} ({len(edges)})\n", style="bold")
         for edge in edges:
             text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")

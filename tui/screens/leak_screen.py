@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from tui.core.bytesize import format_bytes
 from tui.core.textsafe import clean
 from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
@@ -20,7 +21,7 @@ def _metric_value(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "bytes":
-        return format_value(int(value), "bytes")
+        return format_bytes(value)
     if unit == "fraction":
         return f"{value * 100:.2f}%"
     return f"{value:,.0f}"

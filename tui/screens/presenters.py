@@ -1,14 +1,29 @@
-"""What the dashboard shows, derived from a Snapshot: heap view settings, metrics, status."""
+"""What the dashboard shows, derived from a Snapshot: heap view settings, the heap table's rows
+(`top_for`, `diff_rows_for`), the goroutine tree's groups (`groups_for`), metrics, status.
+
+Pure functions of immutable data: the screens call them (the slow ones in a thread worker) and
+cache their results; nothing here touches a widget.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
+from tui.goroutines.filtering import filter_stacks, stack_matcher
+from tui.goroutines.grouping import ReasonGroup, group_stack_counts
+from tui.goroutines.records import StackCounts
+from tui.heap.profile import Profile
+from tui.heap.top import TopReport, TopRow, top
+from tui.leaks.heap_baseline import HeapDiff
+from tui.model.snapshot import Snapshot
 from tui.widgets.sparklines import Formatter, fmt_bytes, fmt_count, fmt_percent
 from tui.widgets.status_bar import StatusInfo, age_text
 
 # Keys 1-4, in order.
 SAMPLE_TYPES = ("inuse_space", "inuse_objects", "alloc_space", "alloc_objects")
+TOP_ROWS = 500  # rows of the interactive heap table
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +35,67 @@ class HeapView:
     line_mode: bool = False
     filter: str = ""  # sticky regex on the function (and file:line in line mode)
     diff: bool = False  # show Δ against the pinned baseline instead of the current profile
+
+
+def heap_row_filter(view: HeapView) -> Callable[[TopRow], bool] | None:
+    """The view's sticky regex as a row predicate (None: no filter): it searches the function
+    name, and in line mode also "file:line". One filter for the table and its Δ rows."""
+    if not view.filter:
+        return None
+    pattern = re.compile(view.filter)
+    line_mode = view.line_mode
+
+    def keep(row: TopRow) -> bool:
+        return bool(pattern.search(row.name) or (line_mode and pattern.search(f"{row.file}:{row.line}")))
+
+    return keep
+
+
+def _filtered(rows: tuple[TopRow, ...], view: HeapView) -> tuple[TopRow, ...]:
+    keep = heap_row_filter(view)
+    return rows if keep is None else tuple(r for r in rows if keep(r))
+
+
+def top_for(heap: Profile, view: HeapView) -> TopReport:
+    """The heap table's report for one view (pure and slow on big profiles: run it in a worker)."""
+    names = [st.type for st in heap.sample_types]
+    index = names.index(view.sample_type) if view.sample_type in names else heap.default_sample_index
+    # node_fraction=0: the interactive table keeps small functions (pprof -top drops them).
+    report = top(heap, index, granularity="lines" if view.line_mode else "functions", sort=view.sort, node_fraction=0.0)
+    return replace(report, rows=_filtered(report.rows, view)[:TOP_ROWS])
+
+
+def diff_rows_for(diff: HeapDiff, view: HeapView) -> TopReport:
+    """The Δ-since-baseline report as the table shows it: the view's filter, unchanged rows left out."""
+    rows = _filtered(diff.report.rows, view)
+    return replace(diff.report, rows=tuple(r for r in rows if r.flat or r.cum))
+
+
+GoroutineData = tuple[ReasonGroup, ...] | StackCounts | None
+
+
+def goroutine_data(snapshot: Snapshot) -> GoroutineData:
+    """What the goroutine tree is built from: the latest dump's groups (debug=2), else the stack
+    counts (debug=1), else None (no goroutine data yet). Its identity is a cache key."""
+    groups: tuple[ReasonGroup, ...] = snapshot.goroutine_groups
+    if groups:
+        return groups
+    stacks: StackCounts | None = snapshot.goroutine_stacks
+    return stacks
+
+
+def groups_for(snapshot: Snapshot, pattern: str) -> tuple[ReasonGroup, ...]:
+    """The goroutine tree's groups: of the latest dump, or of the stack counts when no dump yet;
+    proven leaks first, then biggest first; only the stacks ``pattern`` (a regex) finds."""
+    data = goroutine_data(snapshot)
+    if isinstance(data, StackCounts):
+        groups = group_stack_counts(data)
+    else:
+        groups = data or ()
+    groups = tuple(sorted(groups, key=lambda g: not g.leaked))  # sorted() is stable
+    if pattern:
+        groups = filter_stacks(groups, stack_matcher(re.compile(pattern)))
+    return groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +128,7 @@ RESTART_SHOWN_FOR = 300.0  # seconds a detected target restart stays in the stat
 ENDPOINT_KINDS = ("heap", "memstats", "goroutine-stacks")
 
 
-def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
+def status_info(snapshot: Snapshot, *, paused: bool = False) -> StatusInfo:
     ages = tuple((short, age_text(snapshot.age(kind).age)) for kind, short in AGE_KINDS)
     cost = f"stw {snapshot.stw_share * 100:.2f}%" if snapshot.stw_share else ""
     if snapshot.state in ("replay", "paused", "finished", "offline") and snapshot.status:
@@ -67,7 +143,7 @@ def status_info(snapshot, *, paused: bool = False) -> StatusInfo:
                 error = reason
                 break
     notice = ""
-    restarts = getattr(snapshot, "restarts", ())
+    restarts = snapshot.restarts
     if restarts and 0 <= snapshot.time - restarts[-1].at <= RESTART_SHOWN_FOR:
         # the sparklines start over at a restart (the old segment is kept): say why
         notice = f"target restarted {snapshot.time - restarts[-1].at:.0f} s ago ({restarts[-1].reason})"

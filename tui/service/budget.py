@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.core.bytesize import format_bytes
+
 # Measured on a Go service: 3.1 s and 36 MB for 100k goroutines (see FORMATS.md).
 SECONDS_PER_GOROUTINE = 31e-6
 BYTES_PER_GOROUTINE = 360
@@ -15,13 +17,6 @@ class Decision:
     due: bool
     reason: str  # why (not) now, for the status line
     wait: float | None = None  # seconds until it would be due; None = not automatically
-
-
-def _fmt_bytes(n: int) -> str:
-    for unit, size in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} B"
 
 
 def _fmt_secs(s: float) -> str:
@@ -69,7 +64,7 @@ class Debug2Budget:
         if est_bytes > self.max_bytes:
             return Decision(
                 False,
-                f"a dump of {goroutines:,} goroutines would be ~{_fmt_bytes(est_bytes)}, "
+                f"a dump of {goroutines:,} goroutines would be ~{format_bytes(est_bytes)}, "
                 "over the body limit; using debug=1 counts",
             )
         cost = self.estimate_cost(goroutines)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.config import Config
 from tui.fetch import validate
 from tui.service.backoff import Backoff
+
+if TYPE_CHECKING:
+    from tui.goroutines.grouping import ReasonGroup
+    from tui.goroutines.records import StackCounts
+    from tui.heap.profile import Profile
+    from tui.model.memstats import MemStats
 
 INDEX = "index"
 CMDLINE = "cmdline"
@@ -92,10 +99,10 @@ class Latest:
 
     profiles: dict[str, int] = field(default_factory=dict)
     goroutine_total: int | None = None
-    heap: object = None
+    heap: Profile | None = None
     heap_totals: dict[str, float] = field(default_factory=dict)
-    memstats: object = None
-    stacks: object = None
-    groups: tuple[object, ...] = ()
-    leaks: object = None  # StackCounts of goroutineleak?debug=1 (kind "goroutineleak")
+    memstats: MemStats | None = None
+    stacks: StackCounts | None = None  # goroutine?debug=1
+    groups: tuple[ReasonGroup, ...] = ()
+    leaks: StackCounts | None = None  # goroutineleak?debug=1 (kind "goroutineleak")
     tree_reason: str = ""

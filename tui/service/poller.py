@@ -14,17 +14,20 @@ import random
 import time
 import traceback
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar
 
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
+from tui.fetch.fetcher import Fetcher
+from tui.goroutines.records import StackCounts
 from tui.model import snapshot as snap
 from tui.model.history import History, history_levels
-from tui.model.parsers import Parsers, default_parsers, memstats_series
+from tui.model.memstats import MemStats
+from tui.model.parsers import HeapData, Parsers, TreeData, default_parsers, memstats_series
 from tui.service import endpoints as E
 from tui.service.budget import Debug2Budget
 from tui.service.costs import CostTracker
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 MAX_RESTART_EVENTS = 50
+_Parsed = TypeVar("_Parsed")
 
 # refresh_now() kinds
 REFRESH_KINDS = ("goroutine-tree", "heap", "memstats", "all")
@@ -47,7 +51,7 @@ class Poller:
         self,
         config: Config,
         *,
-        client: Any = None,
+        client: Fetcher | None = None,
         parsers: Parsers | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -190,7 +194,7 @@ class Poller:
         """One tick. Returns a target-level backoff delay (0 when the target answered)."""
         self.tick += 1
         index = self.endpoints[E.INDEX]
-        ok = await self._poll(index, self._on_index)
+        ok = await self._poll(index, self.parsers.index, self._on_index)
         if not ok:
             delay = max(index.not_before - self.clock(), 0.0)
             self._need_cmdline = True
@@ -201,20 +205,23 @@ class Poller:
         now = self.clock()
         cmdline = self.endpoints[E.CMDLINE]
         if self._need_cmdline or cmdline.due(self.tick, now):
-            if await self._poll(cmdline, self._on_cmdline):
+            if await self._poll(cmdline, bytes, self._on_cmdline, threaded=False):
                 self._need_cmdline = False
-        for name, handler in ((E.MEMSTATS, self._on_memstats), (E.HEAP, self._on_heap)):
-            ep = self.endpoints[name]
-            if ep.due(self.tick, self.clock()):
-                await self._poll(ep, handler)
+        memstats = self.endpoints[E.MEMSTATS]
+        if memstats.due(self.tick, self.clock()):
+            await self._poll(memstats, self.parsers.memstats, self._on_memstats)
+        heap = self.endpoints[E.HEAP]
+        if heap.due(self.tick, self.clock()):
+            await self._poll(heap, self.parsers.heap, self._on_heap)
         await self._maybe_tree()
         leaks = self.endpoints[E.GOROUTINELEAK_DEBUG1]
+        parse_leaks = self.parsers.goroutineleak
         if (
-            self.parsers.goroutineleak is not None
+            parse_leaks is not None
             and "goroutineleak" in self.latest_data.profiles
             and leaks.due(self.tick, self.clock())
         ):
-            await self._poll(leaks, self._on_leaks)
+            await self._poll(leaks, parse_leaks, self._on_leaks)
         return 0.0
 
     async def _maybe_tree(self) -> None:
@@ -226,7 +233,7 @@ class Poller:
         reason = decision.reason
         if requested or (decision.due and now >= d2.not_before):
             self._tree_requested = False
-            if await self._poll(d2, self._on_tree):
+            if await self._poll(d2, self.parsers.goroutine_debug2, self._on_tree):
                 reason = "refreshed on request" if requested else decision.reason
             else:
                 reason = d2.error
@@ -239,10 +246,18 @@ class Poller:
         tree_age = None if d2.last_ok is None else self.clock() - d2.last_ok
         stale = tree_age is None or tree_age > stale_after
         if (stale or self.latest_data.goroutine_total is None) and d1.due(self.tick, self.clock()):
-            await self._poll(d1, self._on_debug1)
+            await self._poll(d1, self.parsers.goroutine_debug1, self._on_debug1)
 
-    async def _poll(self, ep: E.Endpoint, handler: Callable[[Any, float], None]) -> bool:
-        """Fetch + parse one endpoint; record cost; back off on failure. True on success."""
+    async def _poll(
+        self,
+        ep: E.Endpoint,
+        parse: Callable[[bytes], _Parsed],
+        handler: Callable[[_Parsed, float], None],
+        *,
+        threaded: bool = True,
+    ) -> bool:
+        """Fetch + parse one endpoint (in a thread unless ``threaded`` is false); record cost;
+        back off on failure. True on success."""
         assert self._client is not None
         ep.forced = False
         ep.last_tick = self.tick
@@ -255,9 +270,8 @@ class Poller:
             self._failed(ep, self.clock() - t0, exc.user_message, exc)
             return False
         cost = self.clock() - t0
-        parser = self._parser_for(ep.name)
         try:
-            parsed = await asyncio.to_thread(parser, result.body) if parser else result.body
+            parsed = await asyncio.to_thread(parse, result.body) if threaded else parse(result.body)
         except (ParseError, LimitExceeded) as exc:
             self._failed(ep, cost, f"{ep.name}: {exc}", exc)
             return False
@@ -294,19 +308,8 @@ class Poller:
             connection = isinstance(exc, (Unreachable, FetchTimeout))
             self.state = snap.RECONNECTING if connection else snap.ERROR
 
-    def _parser_for(self, name: str) -> Callable[[bytes], Any] | None:
-        p = self.parsers
-        return {
-            E.INDEX: p.index,
-            E.MEMSTATS: p.memstats,
-            E.HEAP: p.heap,
-            E.GOROUTINE_DEBUG1: p.goroutine_debug1,
-            E.GOROUTINE_DEBUG2: p.goroutine_debug2,
-            E.GOROUTINELEAK_DEBUG1: p.goroutineleak,
-        }.get(name)
-
     # ---- handlers: parsed data -> latest + history -----------------------------------
-    def _on_index(self, profiles: Any, _cost: float) -> None:
+    def _on_index(self, profiles: Mapping[str, int], _cost: float) -> None:
         self.latest_data.profiles = dict(profiles)
         total = profiles.get("goroutine")
         if isinstance(total, int):
@@ -316,26 +319,26 @@ class Poller:
     def _on_cmdline(self, body: bytes, _cost: float) -> None:
         self._restart_if(self.restarts.observe_cmdline(bytes(body)))
 
-    def _on_memstats(self, ms: Any, _cost: float) -> None:
+    def _on_memstats(self, ms: MemStats, _cost: float) -> None:
         self._restart_if(self.restarts.observe_memstats(getattr(ms, "total_alloc", None), getattr(ms, "num_gc", None)))
         self.latest_data.memstats = ms
         self.history.push_many(self.clock(), memstats_series(ms))
 
-    def _on_heap(self, heap: Any, _cost: float) -> None:
+    def _on_heap(self, heap: HeapData, _cost: float) -> None:
         self.latest_data.heap = heap.profile
         self.latest_data.heap_totals = dict(heap.totals)
         self.history.push_many(self.clock(), {f"heap.{k}": v for k, v in heap.totals.items()})
 
-    def _on_debug1(self, stacks: Any, _cost: float) -> None:
+    def _on_debug1(self, stacks: StackCounts, _cost: float) -> None:
         self.latest_data.stacks = stacks
         if "goroutine" not in self.latest_data.profiles:
             self.latest_data.goroutine_total = int(stacks.total)
             self.history.push("goroutines", self.clock(), stacks.total)
 
-    def _on_leaks(self, leaks: Any, _cost: float) -> None:
+    def _on_leaks(self, leaks: StackCounts, _cost: float) -> None:
         self.latest_data.leaks = leaks
 
-    def _on_tree(self, tree: Any, cost: float) -> None:
+    def _on_tree(self, tree: TreeData, cost: float) -> None:
         assert self.budget is not None
         self.budget.record(self.clock() - cost, cost, tree.total)
         self._restart_if(self.restarts.observe_goroutines(tree.creators))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.config import Config
+from tui.fetch.fetcher import Fetcher
 from tui.model import snapshot as snap
 from tui.recording.format import Recording, open_recording
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
@@ -48,7 +49,7 @@ class LiveSource:
         *,
         record_dir: str | Path | None = None,
         record_limits: RecordLimits | None = None,
-        client: Any = None,
+        client: Fetcher | None = None,
         clock: Callable[[], float] = time.monotonic,
         **poller_kwargs: Any,
     ) -> None:

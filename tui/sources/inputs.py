@@ -10,16 +10,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from tui.core import limits
 from tui.core.errors import LimitExceeded, SourceError
+
+if TYPE_CHECKING:
+    from tui.config import Config
 
 
 def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
-def source_config(spec: str, args: object | None):
+def source_config(spec: str, args: argparse.Namespace | None) -> Config:
     """The Config for reading SOURCE: from the command line's connection options (auth is read from
     files/env only for URLs, so a local file never fails on an auth setting), else the defaults."""
     from tui.config import Config, config_from_args

@@ -13,13 +13,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.core.errors import ParseError, PprofTuiError
 from tui.model import snapshot as snap
 from tui.model.history import History
 from tui.model.parsers import memstats_series, profile_totals
 from tui.recording.tap import Body, LatestBodies
+
+if TYPE_CHECKING:
+    from tui.goroutines.fastgroup import GroupedDump
+    from tui.goroutines.grouping import ReasonGroup
+    from tui.goroutines.records import StackCounts
+    from tui.heap.profile import Profile
+    from tui.model.memstats import MemStats
+
+    # What a file parses to: Profile (heap), MemStats (heap-debug1), StackCounts
+    # (goroutine-debug1, goroutine-profile), GroupedDump (goroutine-debug2), the index's counts.
+    FileValue = Profile | MemStats | StackCounts | GroupedDump | dict[str, int]
 
 OFFLINE = "offline"
 
@@ -30,7 +41,7 @@ class LoadedFile:
     kind: str  # heap, goroutine-profile, heap-debug1, goroutine-debug1, goroutine-debug2, index
     endpoint: str  # the endpoint it stands for (for exports)
     leak: bool  # a goroutineleak profile
-    value: Any
+    value: FileValue
 
 
 def _text(data: bytes) -> str:
@@ -90,11 +101,18 @@ def _load_profile(path: str, data: bytes) -> LoadedFile:
 
 def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: str) -> snap.Snapshot:
     """Combine loaded files into one Snapshot (later files of a kind win; leak dumps add leaked groups)."""
+    from tui.goroutines.fastgroup import GroupedDump
+    from tui.goroutines.records import StackCounts
+    from tui.heap.profile import Profile
+    from tui.model.memstats import MemStats
+
     history = History()
-    heap = memstats = stacks = None
+    heap: Profile | None = None
+    memstats: MemStats | None = None
+    stacks: StackCounts | None = None
     heap_totals: dict[str, float] = {}
-    groups: tuple[Any, ...] = ()
-    leak_groups: tuple[Any, ...] = ()
+    groups: tuple[ReasonGroup, ...] = ()
+    leak_groups: tuple[ReasonGroup, ...] = ()
     total: int | None = None
     profiles: dict[str, int] = {}
     ages: dict[str, snap.DataAge] = {}
@@ -102,37 +120,38 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
     def aged(kind: str, f: LoadedFile) -> None:
         ages[kind] = snap.DataAge(kind, now, 0.0, f"from {Path(f.path).name}")
 
-    leak_tree: Any = None
-    leak_counts: Any = None
-    plain_tree: Any = None
+    leak_tree: GroupedDump | None = None
+    leak_counts: StackCounts | None = None
+    plain_tree: GroupedDump | None = None
     for f in files:
-        if f.kind == "heap":
+        value = f.value  # its type follows f.kind (load_file)
+        if f.kind == "heap" and isinstance(value, Profile):
             if heap is None or f.endpoint == "heap":
-                heap = f.value
-                heap_totals = profile_totals(f.value)
+                heap = value
+                heap_totals = profile_totals(value)
                 aged(snap.HEAP, f)
-        elif f.kind == "heap-debug1":
-            memstats = f.value
+        elif f.kind == "heap-debug1" and isinstance(value, MemStats):
+            memstats = value
             aged(snap.MEMSTATS, f)
-        elif f.kind in ("goroutine-debug1", "goroutine-profile"):
+        elif f.kind in ("goroutine-debug1", "goroutine-profile") and isinstance(value, StackCounts):
             if f.leak:
                 from tui.goroutines.grouping import group_stack_counts
 
-                leak_counts = f.value
-                leak_groups = tuple(group_stack_counts(f.value))
+                leak_counts = value
+                leak_groups = tuple(group_stack_counts(value))
                 aged(snap.GOROUTINE_LEAKS, f)
             else:
-                stacks = f.value
+                stacks = value
                 aged(snap.GOROUTINE_STACKS, f)
-                total = int(f.value.total) if total is None else total
-        elif f.kind == "goroutine-debug2":
+                total = int(value.total) if total is None else total
+        elif f.kind == "goroutine-debug2" and isinstance(value, GroupedDump):
             if f.leak:
-                leak_tree = f.value
+                leak_tree = value
             else:
-                plain_tree = f.value
+                plain_tree = value
             aged(snap.GOROUTINE_TREE, f)
-        elif f.kind == "index":
-            profiles = dict(f.value)
+        elif f.kind == "index" and isinstance(value, dict):
+            profiles = dict(value)
             if isinstance(profiles.get("goroutine"), int):
                 total = profiles["goroutine"]
             aged(snap.GOROUTINE_COUNT, f)

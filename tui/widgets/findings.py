@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.core.bytesize import format_bytes
+from tui.leaks.tracker import LeakReport
 from tui.widgets.cells import literal
 
 KIND_STYLE = {"leaked": "bold reverse red", "growing": "bold yellow", "stuck": "bold magenta"}
@@ -14,16 +16,11 @@ def rate_text(rate: float | None, unit: str) -> str:
     if rate is None:
         return ""
     if unit == "bytes":
-        value, suffix = abs(rate), "B"
-        for name, size in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
-            if value >= size:
-                value, suffix = value / size, name
-                break
-        return f"{'+' if rate >= 0 else '-'}{value:.1f}{suffix}/min"
+        return f"{'+' if rate >= 0 else '-'}{format_bytes(abs(rate))}/min"
     return f"{rate:+.0f}/min"
 
 
-def findings_text(report) -> Text:
+def findings_text(report: LeakReport) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     verdicts = report.verdicts
     if not verdicts:
@@ -48,11 +45,11 @@ def findings_text(report) -> Text:
 class FindingsBar(Static):
     DEFAULT_CSS = "FindingsBar { height: 1; }"
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", name=name, id=id, classes=classes)
         self.plain = ""
 
-    def show(self, report) -> None:
+    def show(self, report: LeakReport) -> None:
         text = findings_text(report)
         if text.plain != self.plain:
             self.plain = text.plain

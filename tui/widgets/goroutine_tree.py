@@ -6,13 +6,16 @@ were open and where the cursor was, by the groups' stable keys.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup
+from tui.goroutines.records import Frame
+from tui.leaks.tracker import GroupGrowth
 from tui.widgets.cells import literal
 from tui.widgets.render_caches import bound_tree_cache
 
@@ -25,7 +28,7 @@ RUNTIME_PREFIXES = (
 )
 
 
-def interesting_frame(frames: Sequence) -> object | None:
+def interesting_frame(frames: Sequence[Frame]) -> Frame | None:
     """The first frame that is not runtime plumbing (gopark, chansend, ...)."""
     for frame in frames:
         if not frame.func.startswith(RUNTIME_PREFIXES):
@@ -44,7 +47,7 @@ def minutes_range(lo: int | None, hi: int | None) -> str:
 class NodeData:
     key: str
     kind: str  # "reason" | "bucket" | "stack"
-    group: object
+    group: ReasonGroup | BucketGroup | StackGroup
     leaked: bool = False  # of a proven-leaked reason group
 
 
@@ -55,14 +58,14 @@ def _count(n: int) -> Text:
     return Text(f"{n:>{COUNT_WIDTH},}", style="bold")
 
 
-def reason_label(g) -> Text:
+def reason_label(g: ReasonGroup) -> Text:
     label = Text.assemble(_count(g.count), "  ", literal(g.reason, 80))
-    if getattr(g, "leaked", False):
+    if g.leaked:
         label.append("  LEAKED", style="bold reverse red")
     return label
 
 
-def bucket_label(b, leaked: bool = False) -> Text:
+def bucket_label(b: BucketGroup, leaked: bool = False) -> Text:
     if leaked and not b.max_minutes:
         # Go prints no wait time on goroutines it proved leaked: do not call them young
         return Text.assemble(_count(b.count), "  ", Text("wait time not shown for leaked goroutines", style="dim"))
@@ -73,7 +76,7 @@ def bucket_label(b, leaked: bool = False) -> Text:
     return label
 
 
-def growth_text(growth) -> Text:
+def growth_text(growth: GroupGrowth | None) -> Text:
     """ "↑ +60/min growing" for a stack group whose count series the leak tracker follows."""
     text = Text()
     if growth is None or growth.rate_per_min is None:
@@ -86,37 +89,41 @@ def growth_text(growth) -> Text:
     return text
 
 
-def stack_label(s, growth=None) -> Text:
+def stack_label(s: StackGroup, growth: GroupGrowth | None = None) -> Text:
     frame = interesting_frame(s.frames)
     label = Text.assemble(_count(s.count), "  ", literal(frame.func if frame else "?", 120))
     label.append_text(growth_text(growth))
     if s.created_by is not None:
         label.append("  ← ", style="dim")
         label.append_text(literal(s.created_by.func, 80, style="dim"))
-    if getattr(s, "leaked", False):
+    if s.leaked:
         label.append("  LEAKED", style="bold reverse red")
     return label
 
 
+Growth = Mapping[str, GroupGrowth]  # stack group key -> its growth (from the leak tracker)
+
+
 def _children(data: NodeData) -> list[NodeData]:
     g = data.group
-    if data.kind == "reason":
-        return [NodeData(b.key, "bucket", b, bool(getattr(g, "leaked", False))) for b in g.buckets]
-    if data.kind == "bucket":
+    if isinstance(g, ReasonGroup):
+        return [NodeData(b.key, "bucket", b, g.leaked) for b in g.buckets]
+    if isinstance(g, BucketGroup):
         return [NodeData(s.key, "stack", s) for s in g.stacks]
     return []
 
 
-def _label(data: NodeData, growth: dict | None = None) -> Text:
-    if data.kind == "reason":
-        return reason_label(data.group)
-    if data.kind == "bucket":
-        return bucket_label(data.group, data.leaked)
-    return stack_label(data.group, (growth or {}).get(data.key))
+def _label(data: NodeData, growth: Growth | None = None) -> Text:
+    g = data.group
+    if isinstance(g, ReasonGroup):
+        return reason_label(g)
+    if isinstance(g, BucketGroup):
+        return bucket_label(g, data.leaked)
+    return stack_label(g, (growth or {}).get(data.key))
 
 
-def reason_key(g) -> str:
-    return getattr(g, "key", None) or g.reason
+def reason_key(g: ReasonGroup) -> str:
+    return g.key or g.reason
 
 
 class GoroutineTree(Tree[NodeData]):
@@ -124,14 +131,14 @@ class GoroutineTree(Tree[NodeData]):
 
     BORDER_TITLE = "goroutines"
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("goroutines", **kwargs)
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("goroutines", name=name, id=id, classes=classes)
         self.show_root = False
         self.guide_depth = 2
         self.expanded_keys: set[str] = set()
         self._node_by_key: dict[str, TreeNode[NodeData]] = {}
-        self.groups: tuple = ()
-        self.growth: dict = {}  # stack group key -> GroupGrowth (from the leak tracker)
+        self.groups: tuple[ReasonGroup, ...] = ()
+        self.growth: Growth = {}
 
     def on_mount(self) -> None:
         bound_tree_cache(self)
@@ -140,7 +147,7 @@ class GoroutineTree(Tree[NodeData]):
         bound_tree_cache(self)
 
     # -- public -------------------------------------------------------------
-    def show_groups(self, groups: Sequence) -> None:
+    def show_groups(self, groups: Sequence[ReasonGroup]) -> None:
         """Show new groups, keeping expanded nodes and the cursor by key."""
         cursor = self.cursor_node
         cursor_key = cursor.data.key if cursor is not None and cursor.data is not None else None
@@ -156,7 +163,7 @@ class GoroutineTree(Tree[NodeData]):
         elif self.cursor_line < 0 and self.root.children:
             self.move_cursor(self.root.children[0], animate=False)
 
-    def show_growth(self, growth: dict) -> None:
+    def show_growth(self, growth: Growth) -> None:
         """New growth rates from the leak tracker: relabel the stack nodes they change."""
         if growth == self.growth:
             return
@@ -175,7 +182,7 @@ class GoroutineTree(Tree[NodeData]):
     # -- syncing ------------------------------------------------------------
     def _sync(self, parent: TreeNode[NodeData], items: list[NodeData]) -> None:
         current = list(parent.children)
-        if [c.data.key for c in current] == [i.key for i in items]:
+        if [c.data.key if c.data is not None else None for c in current] == [i.key for i in items]:
             for node, item in zip(current, items):
                 node.data = item
                 label = _label(item, self.growth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.heap.top import TopReport, TopRow
 from tui.heap.units import format_value
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable, Row
@@ -22,7 +23,7 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def report_rows(report, *, line_mode: bool, marks: dict[str, str] | None = None) -> list[Row]:
+def report_rows(report: TopReport, *, line_mode: bool, marks: dict[str, str] | None = None) -> list[Row]:
     """Cells for each row of a TopReport, in report order. The last cell's raw is the key.
     ``marks``: key -> a short mark shown after the name (e.g. "↑" for a rising function)."""
     marks = marks or {}
@@ -30,7 +31,7 @@ def report_rows(report, *, line_mode: bool, marks: dict[str, str] | None = None)
     rows: list[Row] = []
     for r in report.rows:
         name = r.name
-        if line_mode and getattr(r, "file", ""):
+        if line_mode and r.file:
             name = f"{r.name} {r.file}:{r.line}"
         rows.append(
             (
@@ -62,13 +63,13 @@ class HeapTable(KeyedTable):
 
     BORDER_TITLE = "heap"
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(COLUMNS, **kwargs)
-        self.report = None
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(COLUMNS, name=name, id=id, classes=classes)
+        self.report: TopReport | None = None
         self.line_mode = False
         self.marks: dict[str, str] = {}
 
-    def show_report(self, report, *, line_mode: bool) -> None:
+    def show_report(self, report: TopReport, *, line_mode: bool) -> None:
         if line_mode != self.line_mode:
             # Keys differ between granularities: start from an empty table.
             self.clear()
@@ -85,7 +86,7 @@ class HeapTable(KeyedTable):
                 self.sync_rows(report_rows(self.report, line_mode=self.line_mode, marks=marks))
 
     @property
-    def selected_row(self):
+    def selected_row(self) -> TopRow | None:
         key = self.cursor_key
         if self.report is None or key is None:
             return None

@@ -10,8 +10,8 @@ from tui.widgets.cells import literal
 class InfoLine(Static):
     DEFAULT_CSS = "InfoLine { height: 1; color: $text-muted; padding: 0 1; }"
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", name=name, id=id, classes=classes)
         self.text = ""
 
     def show(self, text: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from textual.widgets._data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets._data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist, RowKey
 
 from tui.widgets.cells import SortCell
 from tui.widgets.render_caches import bound_table_caches
@@ -31,8 +31,15 @@ def _shown(cell: object) -> str:
 class KeyedTable(DataTable):
     """DataTable whose rows are identified by stable string keys."""
 
-    def __init__(self, columns: Sequence[tuple[str, str, int | None]], **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str, int | None]],
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, name=name, id=id, classes=classes)
         self._column_spec = tuple(columns)
         self._shown_text: dict[str, tuple[str, ...]] = {}
         self._order: tuple[str, ...] = ()
@@ -114,7 +121,7 @@ class KeyedTable(DataTable):
         (update_cell refreshes the whole widget: on a slow SSH link every live update would
         resend every visible row.) Relies on DataTable internals of the pinned textual version.
         """
-        self._data[key][column] = cell
+        self._data[RowKey(key)][ColumnKey(column)] = cell
         self._update_count += 1
         self.refresh_coordinate(Coordinate(self.get_row_index(key), column_index))
 

@@ -14,6 +14,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.core.bytesize import format_bytes
+
 Formatter = Callable[[float], str]
 
 
@@ -21,13 +23,8 @@ def fmt_count(v: float) -> str:
     return f"{int(v):,}"
 
 
-def fmt_bytes(v: float) -> str:
-    v = float(v)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(v) < 1000 or unit == "TB":
-            return f"{v:.0f}{unit}" if unit == "B" else f"{v:.1f}{unit}"
-        v /= 1000
-    return f"{v:.1f}TB"  # pragma: no cover - loop always returns
+# Bytes: the one formatter of every pane (1 kB = 1024 B, as `go tool pprof`).
+fmt_bytes: Formatter = format_bytes
 
 
 def fmt_percent(v: float) -> str:

@@ -68,8 +68,8 @@ def render_status(info: StatusInfo) -> Text:
 class StatusBar(Static):
     DEFAULT_CSS = "StatusBar { height: 1; background: $panel; }"
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", name=name, id=id, classes=classes)
         self.info: StatusInfo | None = None
 
     def show(self, info: StatusInfo) -> None:
