@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from tui.core.errors import ParseError
 from tui.heap.diff import diff
+from tui.heap.footprint import PPROF_OWN
 from tui.heap.profile import Profile
 from tui.heap.top import TopReport, top
 
@@ -56,14 +57,17 @@ def heap_diff(
     current_at: float,
     sample_type: str | None = DEFAULT_SAMPLE_TYPE,
     nodecount: int | None = None,
+    hide_pprof_own: bool = True,
 ) -> HeapDiff | None:
-    """The live diff, or None when the two profiles have no common sample type."""
+    """The live diff, or None when the two profiles have no common sample type. With
+    `hide_pprof_own`, stacks through pprof's serving path (our polling's footprint) are left out."""
     name = pick_sample_type(current, sample_type)
     if name is None or name not in [st.type for st in baseline.profile.sample_types]:
         return None
     try:
         delta = diff(current, baseline.profile)
-        report = top(delta, name, sort="flat", nodecount=nodecount, node_fraction=0.0)
+        ignore = PPROF_OWN if hide_pprof_own else None
+        report = top(delta, name, sort="flat", nodecount=nodecount, node_fraction=0.0, ignore=ignore)
     except ParseError:
         return None
     return HeapDiff(report, baseline.pinned_at, current_at, baseline.reason)
@@ -72,9 +76,10 @@ def heap_diff(
 def function_values(
     profile: Profile, sample_type: str | None = DEFAULT_SAMPLE_TYPE, *, limit: int = SERIES_FUNCTIONS
 ) -> Mapping[str, int]:
-    """Flat value per function (top's stable key) for the `limit` biggest, for growth series."""
+    """Flat value per function (top's stable key) for the `limit` biggest, for growth series; the
+    stacks through pprof's serving path are our polling's footprint, never the service's growth."""
     name = pick_sample_type(profile, sample_type)
     if name is None:
         return MappingProxyType({})
-    report = top(profile, name, sort="flat", nodecount=limit, node_fraction=0.0)
+    report = top(profile, name, sort="flat", nodecount=limit, node_fraction=0.0, ignore=PPROF_OWN)
     return MappingProxyType({r.key: r.flat for r in report.rows if r.flat > 0})

@@ -18,6 +18,7 @@ from tui.goroutines.match_keys import (
     from_reason_groups,
     from_stack_counts,
 )
+from tui.heap.footprint import own_footprint
 from tui.heap.profile import Profile
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
@@ -141,6 +142,7 @@ class LeakTracker:
         self.goroutine_config = goroutine_config
         self.heap_config = heap_config
         self.sample_type = sample_type
+        self.pprof_own = 0  # the newest heap profile's bytes (of sample_type) through pprof's serving path
         self._groups: dict[str, TimeWindow] = {}
         self._group_info: dict[str, GroupObservation] = {}
         self._ages: dict[str, deque[AgeRow]] = {}
@@ -297,7 +299,9 @@ class LeakTracker:
         if (at := self._fresh(s, snap.HEAP)) is not None and s.heap is not None:
             inuse = s.heap_totals.get(self.sample_type)
             if inuse is not None:
-                self.observe_metrics(at, {HEAP_PROFILE: inuse})
+                # what the service holds: our polling's own footprint comes and goes with the polls
+                self.pprof_own = own_footprint(s.heap, self.sample_type)
+                self.observe_metrics(at, {HEAP_PROFILE: inuse - self.pprof_own})
             self.observe_heap_profile(at, s.heap)
         if (at := self._fresh(s, snap.GOROUTINE_TREE)) is not None and s.goroutine_groups:
             self.observe_groups(at, from_reason_groups(s.goroutine_groups))

@@ -1,0 +1,29 @@
+"""The profiler's own footprint: what the target allocated while serving *our* requests.
+
+Every poll makes the target write a profile: `net/http/pprof`'s handlers, `runtime/pprof`'s
+writers, their buffers and the gzip compressor they write through. Those allocations show in
+the heap profile like any other and, sampled every 512 kB, they come and go between polls;
+judged as the service's own they raise alarms about our polling (`compress/flate.NewWriter`
+"growing"). They are told apart by the stack, not by a list of leaf names: a sample is the
+profiler's own when any frame of its stack is in `net/http/pprof`, or in `runtime/pprof` outside
+its label API (`pprof.Do` and friends run the service's own code under labels).
+"""
+
+from __future__ import annotations
+
+from tui.heap.profile import Profile
+from tui.heap.top import stack_totals
+
+# A function name (pprof -focus/-ignore semantics: any frame of the stack) of pprof's serving path.
+PPROF_OWN = (
+    r"^(?:net/http/pprof\."
+    r"|runtime/pprof\.(?!(?:Do|Labels?|WithLabels|SetGoroutineLabels|ForLabels|LabelSet|labelMap|labelSet)\b))"
+)
+
+
+def own_footprint(profile: Profile, sample_index: int | str | None = None) -> int:
+    """The summed value (of one sample type) of the samples whose stack runs through pprof's serving path."""
+    if not profile.sample_types:
+        return 0
+    idx = profile.sample_index(sample_index)
+    return sum(stack_totals(profile, idx, focus=PPROF_OWN).values)
