@@ -14,7 +14,7 @@ import sys
 from tui import __version__
 
 # Order is the order shown in --help.
-COMMAND_MODULES = ("watch", "top", "goroutines", "record", "replay", "open", "demo")
+COMMAND_MODULES = ("watch", "check", "top", "goroutines", "record", "replay", "open", "demo")
 
 
 def build_parser(commands: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:

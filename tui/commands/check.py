@@ -1,0 +1,204 @@
+"""`pprof-tui check TARGET... | DIR`: the poller and the leak tracker without the UI.
+
+For a service's integration tests in CI and for cron: watch each target for `--for` (or play a
+recording as fast as it goes), then print every verdict with its evidence. Exit status: 0 when
+nothing in `--fail-on` fired, 1 when something did, 2 on errors (bad arguments, a target that
+never answered, an unreadable recording).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import re
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.config import ConfigError, add_connection_arguments, config_from_args
+
+if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
+    from tui.leaks.tracker import LeakReport, LeakTracker
+    from tui.leaks.verdict_log import VerdictLog
+    from tui.model.snapshot import Snapshot
+
+# --fail-on words. "leaked-growing": a group Go proves leaked whose count still grows.
+FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck")
+DEFAULT_FAIL_ON = ("growing", "leaked-growing")
+DEFAULT_FOR = 120.0
+EXIT_ERROR = 2
+
+
+def parse_duration(text: str) -> float:
+    """'90', '90s', '10m', '1.5h' -> seconds (finite, > 0)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*", text.lower())
+    if not m:
+        raise argparse.ArgumentTypeError("a duration is a number of seconds, or with s, m or h: 90s, 10m, 1h")
+    value = float(m.group(1)) * {"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m.group(2) or ""]
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("a duration must be > 0")
+    return value
+
+
+def parse_fail_on(text: str) -> tuple[str, ...]:
+    words = tuple(w.strip() for w in text.split(",") if w.strip())
+    unknown = [w for w in words if w not in FAIL_KINDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown kind {unknown[0]!r}: use {', '.join(FAIL_KINDS)}")
+    return words
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "check",
+        help="watch targets (or play a recording) without the UI; exit 1 if a leak is found",
+        description="Poll each TARGET like `watch` for --for (or play the recording DIR as fast as it goes), "
+        "then print every leak verdict with its evidence. Exit 0: nothing in --fail-on fired; "
+        "1: something did; 2: an error (a target that never answered, bad arguments).",
+    )
+    parser.add_argument("targets", nargs="+", metavar="TARGET", help="host:port or base URL (several: each is checked)")
+    parser.add_argument(
+        "--for",
+        dest="duration",
+        type=parse_duration,
+        default=None,
+        metavar="DURATION",
+        help=f"how long to watch (90s, 10m, 1h; default {DEFAULT_FOR:g}s; for a recording: its first DURATION)",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    parser.add_argument(
+        "--fail-on",
+        type=parse_fail_on,
+        default=DEFAULT_FAIL_ON,
+        metavar="KINDS",
+        help=f"verdict kinds that make the exit status 1, comma-separated from {', '.join(FAIL_KINDS)} "
+        f"(default {','.join(DEFAULT_FAIL_ON)})",
+    )
+    add_connection_arguments(parser)
+    parser.set_defaults(handler=run)
+    return parser
+
+
+@dataclass(slots=True)
+class Watched:
+    """One target (or recording) being checked."""
+
+    label: str
+    tracker: LeakTracker
+    log: VerdictLog
+    until: float | None  # stop judging after this clock time (set from the first snapshot)
+    duration: float
+    polls: int = 0
+    failed_polls: int = 0
+    answered: bool = False
+    last_error: str = ""
+    last_report: LeakReport | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def on_snapshot(self, s: Snapshot) -> None:
+        if self.until is None:
+            self.until = s.time + self.duration
+        if s.time > self.until:
+            return
+        self.polls += 1
+        if s.last_error:
+            self.failed_polls += 1
+            self.last_error = s.status
+        if s.heap is not None or s.goroutine_total is not None or s.memstats is not None:
+            self.answered = True
+        self.last_report = self.tracker.feed(s)
+        self.log.observe(self.last_report)
+
+
+def _new_watch(label: str, duration: float) -> Watched:
+    from tui.leaks.tracker import LeakTracker
+    from tui.leaks.verdict_log import VerdictLog
+
+    return Watched(label, LeakTracker(), VerdictLog(), None, duration)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.core.errors import PprofTuiError
+    from tui.recording.format import is_recording
+
+    duration = args.duration
+    dirs = [t for t in args.targets if _is_dir(t)]
+    not_recordings = [t for t in dirs if not is_recording(Path(t))]
+    if not_recordings:
+        print(f"pprof-tui check: {not_recordings[0]}: a directory, but not a recording", file=sys.stderr)
+        return EXIT_ERROR
+    recordings = dirs
+    if recordings and len(args.targets) > 1:
+        print("pprof-tui check: give one recording directory, or targets only", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        if recordings:
+            watches = [_check_recording(recordings[0], duration if duration is not None else math.inf)]
+        else:
+            watches = asyncio.run(_check_live(args, duration if duration is not None else DEFAULT_FOR))
+    except (ConfigError, PprofTuiError, OSError) as exc:
+        print(f"pprof-tui check: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    from tui.commands.check_output import exit_status, render_json, render_text
+
+    status = exit_status(watches, args.fail_on)
+    out = render_json(watches, args.fail_on, status) if args.json else render_text(watches, args.fail_on)
+    sys.stdout.write(out)
+    return status
+
+
+def _is_dir(spec: str) -> bool:
+    return not spec.startswith(("http://", "https://")) and Path(spec).is_dir()
+
+
+def _check_recording(directory: str, duration: float) -> Watched:
+    from tui.sources.feeds import ReplaySource
+
+    source = ReplaySource(directory, speed=math.inf)
+    watch = _new_watch(source.label, duration)
+    source.on_snapshot = watch.on_snapshot
+
+    async def play() -> None:
+        task = source.start()
+        while not task.done():
+            if watch.until is not None and source.client.recording_time > watch.until:
+                break
+            await asyncio.sleep(0)
+        await source.stop()
+
+    asyncio.run(play())
+    if not watch.answered:
+        watch.errors.append("the recording holds no answer from the target")
+    return watch
+
+
+async def _check_live(args: argparse.Namespace, duration: float) -> list[Watched]:
+    from tui.sources.feeds import LiveSource
+
+    sources, watches = [], []
+    for target in args.targets:
+        one = argparse.Namespace(**{**vars(args), "target": target})
+        config = config_from_args(one)
+        watch = _new_watch(config.label, duration)
+        source = LiveSource(config)
+        source.on_snapshot = watch.on_snapshot
+        sources.append(source)
+        watches.append(watch)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    for source in sources:
+        source.start()
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=duration)
+    await asyncio.gather(*(source.stop() for source in sources))
+    for watch in watches:
+        if not watch.answered:
+            watch.errors.append(f"no answer in {duration:g} s: {watch.last_error or 'nothing came back'}")
+    return watches

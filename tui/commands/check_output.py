@@ -1,0 +1,130 @@
+"""What `pprof-tui check` prints (text or JSON) and the exit status it returns.
+
+A verdict counts toward `--fail-on` if it fired at any time during the watch (the text says
+whether it was still there at the end). Every string that came from the target goes through
+`clean` on its way out, in text and JSON alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tui.core.bytesize import format_bytes
+from tui.core.textsafe import clean
+from tui.leaks.growth import LEAKED, Verdict
+
+if TYPE_CHECKING:
+    from tui.commands.check import Watched
+    from tui.leaks.verdict_log import VerdictHistory
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+MAX_TEXT = 300
+
+
+def fails(verdict: Verdict, fail_on: Sequence[str]) -> bool:
+    if verdict.kind in fail_on:
+        return True
+    return verdict.kind == LEAKED and "leaked-growing" in fail_on and verdict.rate_per_min > 0
+
+
+def exit_status(watches: Sequence[Watched], fail_on: Sequence[str]) -> int:
+    if any(w.errors for w in watches):
+        return EXIT_ERROR
+    found = any(fails(e.latest, fail_on) for w in watches for e in w.log.entries())
+    return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "bytes":
+        return format_bytes(value)
+    count = f"{value:,.0f}"
+    return f"{count} {unit}" if unit else count
+
+
+def _rate(verdict: Verdict) -> str:
+    if not verdict.rate_per_min:
+        return "steady"
+    sign = "+" if verdict.rate_per_min > 0 else "-"
+    amount = format_bytes(abs(verdict.rate_per_min)) if verdict.unit == "bytes" else f"{abs(verdict.rate_per_min):,.0f}"
+    return f"{sign}{amount}/min"
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def render_text(watches: Sequence[Watched], fail_on: Sequence[str]) -> str:
+    lines: list[str] = []
+    for w in watches:
+        span = (w.log.last_time or 0.0) - (w.log.started or 0.0)
+        head = f"{clean(w.label, MAX_TEXT)}: watched {span:.0f} s, {w.polls} polls"
+        lines.append(head + (f" ({w.failed_polls} failed)" if w.failed_polls else ""))
+        lines += [f"  error: {clean(e, MAX_TEXT)}" for e in w.errors]
+        entries = w.log.entries()
+        if not entries and not w.errors:
+            lines.append("  nothing found")
+        for e in entries:
+            v = e.latest
+            mark = "FAIL" if fails(v, fail_on) else "note"
+            when = f"first at {_clock(w.log.since_start(e.first_seen))}"
+            if not e.present:
+                when += f", gone since {_clock(w.log.since_start(e.last_seen))}"
+            if e.flapped:
+                when += f", came and went {e.appearances}×"
+            lines.append(
+                f"  {mark} {v.kind:8} {clean(v.label, MAX_TEXT)}  {_rate(v)}, {_amount(v.current, v.unit)} ({when})"
+            )
+            lines.append(f"       {clean(v.evidence, MAX_TEXT)}")
+        report = w.last_report
+        if report is not None and report.reconciliation.sentence and w.answered:
+            lines.append(f"  memory: {clean(report.reconciliation.sentence, MAX_TEXT)}")
+    status = exit_status(watches, fail_on)
+    lines.append(
+        {
+            EXIT_CLEAN: f"result: nothing to fail on ({', '.join(fail_on)})",
+            EXIT_FOUND: f"result: found ({', '.join(fail_on)}): exit 1",
+            EXIT_ERROR: "result: error: exit 2",
+        }[status]
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _entry_json(w: Watched, e: VerdictHistory, fail_on: Sequence[str]) -> dict[str, object]:
+    v = e.latest
+    return {
+        "kind": v.kind,
+        "key": clean(v.key, MAX_TEXT),
+        "label": clean(v.label, MAX_TEXT),
+        "unit": v.unit,
+        "rate_per_min": round(v.rate_per_min, 3),
+        "current": v.current,
+        "evidence": clean(v.evidence, MAX_TEXT),
+        "first_seen_s": round(w.log.since_start(e.first_seen), 3),
+        "last_seen_s": round(w.log.since_start(e.last_seen), 3),
+        "present_at_end": e.present,
+        "appearances": e.appearances,
+        "fails": fails(v, fail_on),
+    }
+
+
+def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int) -> str:
+    doc = {
+        "fail_on": list(fail_on),
+        "exit": status,
+        "targets": [
+            {
+                "target": clean(w.label, MAX_TEXT),
+                "seconds": round((w.log.last_time or 0.0) - (w.log.started or 0.0), 3),
+                "polls": w.polls,
+                "failed_polls": w.failed_polls,
+                "errors": [clean(e, MAX_TEXT) for e in w.errors],
+                "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
+                "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
+            }
+            for w in watches
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
