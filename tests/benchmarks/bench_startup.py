@@ -1,0 +1,92 @@
+"""Start-up: time from launching `pprof-tui` (the demo) to its first full frame, at 80×24.
+
+The app runs in a pseudo-terminal as a user would start it (`python3 -m tui`, no arguments);
+the clock starts just before the process is spawned. The first full frame is the whole dashboard
+on screen: status line, sparkline labels, the heap pane with its title and column header, the
+goroutine pane and the footer's keys (the numbers fill in as the first snapshot lands). Also
+printed: the time to the first byte (interpreter + imports) and to the first data (the demo's
+heap rows, which need the profile decoded and summed: numpy's import is paid there).
+
+    python3 tests/benchmarks/bench_startup.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Plain text between escape sequences: what the first full frame shows (footer, heap pane title,
+# its column header, a sparkline label), and the first data (a heap row of the demo).
+FRAME = (b"filter", b"inuse_space", b"flat%", b"gorout")
+DATA = b"main."
+TIMEOUT = 20.0
+
+
+def launch_once() -> tuple[float, float, float]:
+    """Seconds to the first byte, to the first full frame, to the first data."""
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24")
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app, as a user starts it
+        os.chdir(ROOT)
+        os.execvpe(sys.executable, [sys.executable, "-m", "tui"], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    seen = b""
+    first = full = data = None
+    try:
+        while time.perf_counter() - start < TIMEOUT:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            now = time.perf_counter() - start
+            if first is None:
+                first = now
+                if b"\x1b[6n" in chunk:  # answer a cursor-position query, as a terminal would
+                    os.write(fd, b"\x1b[1;1R")
+            seen += chunk
+            if full is None and all(m in seen for m in FRAME):
+                full = now
+            if DATA in seen:
+                data = now
+            if full is not None and data is not None:
+                break
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    if first is None or full is None or data is None:
+        tail = seen[-800:].decode("utf-8", "replace")
+        raise SystemExit(f"no full frame within {TIMEOUT} s; the output ended with:\n{tail}")
+    return first, full, data
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+    launch_once()  # warm the page cache and __pycache__
+    runs = [launch_once() for _ in range(args.runs)]
+    for name, values in zip(("first byte", "first full frame", "first data"), zip(*runs)):
+        line = f"{name + ':':18}median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f})"
+        print(line + (f" over {args.runs} launches, goal <= 0.5 s" if name == "first full frame" else ""))
+
+
+if __name__ == "__main__":
+    main()
