@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -26,8 +27,6 @@ from textual.worker import get_current_worker
 
 from tui.core.memtune import limit_malloc_arenas
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
-from tui.leaks.tracker import LeakReport
-from tui.model.snapshot import Snapshot
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.goroutine_drill import GoroutineDrillScreen
@@ -36,6 +35,10 @@ from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
 from tui.screens.messages import WorkFailed
 from tui.sources.protocol import ReplayControls, Saveable, SnapshotSource
+
+if TYPE_CHECKING:
+    from tui.leaks.tracker import LeakReport
+    from tui.model.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +100,12 @@ class PprofApp(App[None]):
         self.dashboard = Dashboard()
         self.push_screen(self.dashboard)
         self.source.on_snapshot = self._snapshot_from_source
-        self.source.start()
+        # After the first frame is on screen: the first parse (and its numpy import) runs in a
+        # thread that would otherwise share the GIL with the first paint.
+        self.call_after_refresh(self._start_source)
+
+    def _start_source(self) -> None:
+        self.source.start()  # its task is the source's; not awaited here (that would hold the queue)
 
     async def on_unmount(self) -> None:
         self._leak_calls.close()

@@ -83,13 +83,19 @@ class CannedSource:
         self.initial = list(snapshots)
         self.on_snapshot = None
         self.calls: list[str] = []
+        self.started = False
 
     def start(self) -> None:
+        # like a real source, nothing is sent before start (the app starts it after its first frame)
         self.calls.append("start")
+        self.started = True
         for s in self.initial:
             self.push(s)
 
     def push(self, snapshot) -> None:
+        if not self.started:
+            self.initial.append(snapshot)
+            return
         assert self.on_snapshot is not None, "the app has not subscribed yet"
         self.on_snapshot(snapshot)
 

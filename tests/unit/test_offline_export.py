@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import fixture_path
 from tui.config import Config
-from tui.fetch.client import FetchResult
+from tui.fetch.fetcher import FetchResult
 from tui.heap.decode import decode_profile
 from tui.recording.export import SCREENSHOT_NAME, save_snapshot
 from tui.recording.tap import Body, LatestBodies, endpoint_key

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import fixture_path
 from tui.config import Config
-from tui.fetch.client import FetchResult
 from tui.fetch.errors import Unreachable
+from tui.fetch.fetcher import FetchResult
 from tui.model import snapshot as snap
 from tui.recording.format import open_recording
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock

@@ -8,7 +8,6 @@ import logging
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import httpx
 
@@ -30,20 +29,11 @@ from tui.fetch.errors import (
     Unreachable,
     redact,
 )
+from tui.fetch.fetcher import FetchResult
 
 # httpcore's DEBUG traces print every response header, and a target (or a proxy) may echo our
 # Authorization header back in one: never let them through, whatever the root log level.
 logging.getLogger("httpcore").setLevel(logging.INFO)
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    path: str  # relative to the base, with the query (e.g. "goroutine?debug=2")
-    status: int
-    body: bytes  # decoded (gunzipped when asked and the body had gzip magic)
-    wire_bytes: int  # bytes received (after any Content-Encoding decoding by httpx)
-    elapsed: float  # seconds, first byte sent -> last byte read
-    content_type: str
 
 
 def build_ssl_context(config: Config) -> ssl.SSLContext:

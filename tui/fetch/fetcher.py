@@ -1,6 +1,6 @@
-"""What the poller needs from whatever fetches its bodies.
+"""What the poller needs from whatever fetches its bodies, and what a fetch returns.
 
-Three things satisfy it: the target's HTTP client (`TargetClient`), the recording tap
+Stdlib only (no httpx): a replay answers from a recording without the HTTP client. Three things satisfy it: the target's HTTP client (`TargetClient`), the recording tap
 around one (`tui.recording.tap.TapClient`) and the replay of a recording
 (`tui.recording.replay_client.ReplayClient`).
 """
@@ -8,12 +8,20 @@ around one (`tui.recording.tap.TapClient`) and the replay of a recording
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from tui.fetch import validate
 
-if TYPE_CHECKING:
-    from tui.fetch.client import FetchResult
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    path: str  # relative to the base, with the query (e.g. "goroutine?debug=2")
+    status: int
+    body: bytes  # decoded (gunzipped when asked and the body had gzip magic)
+    wire_bytes: int  # bytes received (after any Content-Encoding decoding by httpx)
+    elapsed: float  # seconds, first byte sent -> last byte read
+    content_type: str
 
 
 class Fetcher(Protocol):

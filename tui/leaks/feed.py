@@ -12,14 +12,31 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from tui.leaks.tracker import LeakReport, LeakTracker
-from tui.model.snapshot import Snapshot
+if TYPE_CHECKING:
+    from tui.leaks.tracker import LeakReport, LeakTracker
+    from tui.model.snapshot import Snapshot
 
 
 class LeakFeed:
+    """The tracker is made on first use, in the worker: its imports (the heap sums, numpy) are
+    not paid before the app's first frame."""
+
     def __init__(self, tracker: LeakTracker | None = None) -> None:
-        self.tracker = tracker or LeakTracker()
+        self._tracker = tracker
+
+    @property
+    def tracker(self) -> LeakTracker:
+        if self._tracker is None:
+            from tui.leaks.tracker import LeakTracker
+
+            self._tracker = LeakTracker()
+        return self._tracker
+
+    @tracker.setter
+    def tracker(self, tracker: LeakTracker) -> None:
+        self._tracker = tracker
 
     def feed(self, snapshot: Snapshot) -> LeakReport:
         return self.tracker.feed(snapshot)
@@ -33,7 +50,7 @@ class LeakFeed:
         return self.tracker.report()
 
 
-FeedCall = Callable[[LeakFeed], LeakReport]
+FeedCall = Callable[[LeakFeed], "LeakReport"]
 
 
 class FeedCalls:

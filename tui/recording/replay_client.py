@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from tui.fetch import errors as fetch_errors
-from tui.fetch.client import FetchResult
+from tui.fetch.fetcher import FetchResult
 from tui.recording.format import Recording, RecordRef
 from tui.recording.tap import Body, LatestBodies, endpoint_key
 

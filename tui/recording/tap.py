@@ -15,8 +15,7 @@ from tui.fetch.errors import FetchError
 from tui.recording.format import RecordHeader
 
 if TYPE_CHECKING:
-    from tui.fetch.client import FetchResult
-    from tui.fetch.fetcher import Fetcher
+    from tui.fetch.fetcher import Fetcher, FetchResult
 
 # The target's command line may carry its own secrets: recordings keep only a digest
 # (restart detection only compares it).

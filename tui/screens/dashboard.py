@@ -11,6 +11,7 @@ and all appear in the footer or in `?` help.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -24,11 +25,7 @@ from textual.widgets import DataTable, Footer, Input, Tree
 
 from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
-from tui.heap.profile import Profile
-from tui.heap.top import TopReport, TopRow
 from tui.heap.units import format_value
-from tui.leaks.tracker import LeakReport
-from tui.model.snapshot import Snapshot
 from tui.screens.messages import WorkFailed
 from tui.screens.presenters import (
     SAMPLE_TYPES,
@@ -47,6 +44,12 @@ from tui.widgets.heap_table import HeapTable
 from tui.widgets.info_line import InfoLine
 from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
 from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui.heap.profile import Profile
+    from tui.heap.top import TopReport, TopRow
+    from tui.leaks.tracker import LeakReport
+    from tui.model.snapshot import Snapshot
 
 WIDE = 140  # columns from which the panes sit side by side
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from tui.core.textsafe import clean
-from tui.goroutines.grouping import StackGroup
-from tui.goroutines.records import Frame
 from tui.screens.drill_base import DrillScreen
 from tui.widgets.goroutine_tree import minutes_range
+
+if TYPE_CHECKING:
+    from tui.goroutines.grouping import StackGroup
+    from tui.goroutines.records import Frame
 
 
 def frame_lines(frame: Frame) -> tuple[str, str]:

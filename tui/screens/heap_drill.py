@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -13,12 +14,14 @@ from textual.widgets import Static
 from tui.core.errors import ParseError
 from tui.core.textsafe import clean
 from tui.heap.peek import Neighbor, PeekReport, peek
-from tui.heap.profile import Profile
-from tui.heap.top import TopRow
 from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
 from tui.screens.messages import WorkFailed
-from tui.screens.presenters import HeapView
+
+if TYPE_CHECKING:
+    from tui.heap.profile import Profile
+    from tui.heap.top import TopRow
+    from tui.screens.presenters import HeapView
 
 
 def _pct(value: int, total: int) -> str:

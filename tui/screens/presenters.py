@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.records import StackCounts
-from tui.heap.profile import Profile
-from tui.heap.top import TopReport, TopRow, top
-from tui.leaks.heap_baseline import HeapDiff
-from tui.model.snapshot import Snapshot
 from tui.widgets.sparklines import Formatter, fmt_bytes, fmt_count, fmt_percent
 from tui.widgets.status_bar import StatusInfo, age_text
+
+if TYPE_CHECKING:
+    from tui.heap.profile import Profile
+    from tui.heap.top import TopReport, TopRow
+    from tui.leaks.heap_baseline import HeapDiff
+    from tui.model.snapshot import Snapshot
 
 # Keys 1-4, in order.
 SAMPLE_TYPES = ("inuse_space", "inuse_objects", "alloc_space", "alloc_objects")
@@ -61,6 +64,8 @@ def top_for(heap: Profile, view: HeapView) -> TopReport:
     names = [st.type for st in heap.sample_types]
     index = names.index(view.sample_type) if view.sample_type in names else heap.default_sample_index
     # node_fraction=0: the interactive table keeps small functions (pprof -top drops them).
+    from tui.heap.top import top  # numpy's import is paid in the worker, after the first frame
+
     report = top(heap, index, granularity="lines" if view.line_mode else "functions", sort=view.sort, node_fraction=0.0)
     return replace(report, rows=_filtered(report.rows, view)[:TOP_ROWS])
 

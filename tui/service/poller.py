@@ -20,7 +20,6 @@ from typing import TypeVar
 
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
-from tui.fetch.client import TargetClient
 from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
 from tui.fetch.fetcher import Fetcher
 from tui.goroutines.records import StackCounts
@@ -144,6 +143,8 @@ class Poller:
     # ---- loop ----------------------------------------------------------------------
     async def run(self) -> None:
         if self._client is None:
+            from tui.fetch.client import TargetClient  # httpx: only when there is a live target
+
             try:
                 self._client = TargetClient(self.config)
             except FetchError as exc:  # e.g. an unreadable CA file: nothing to retry

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.core.bytesize import format_bytes
-from tui.leaks.tracker import LeakReport
 from tui.widgets.cells import literal
+
+if TYPE_CHECKING:
+    from tui.leaks.tracker import LeakReport
 
 KIND_STYLE = {"leaked": "bold reverse red", "growing": "bold yellow", "stuck": "bold magenta"}
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup
-from tui.goroutines.records import Frame
-from tui.leaks.tracker import GroupGrowth
 from tui.widgets.cells import literal
 from tui.widgets.render_caches import bound_tree_cache
+
+if TYPE_CHECKING:
+    from tui.goroutines.records import Frame
+    from tui.leaks.tracker import GroupGrowth
 
 RUNTIME_PREFIXES = (
     "runtime.",
@@ -101,7 +104,7 @@ def stack_label(s: StackGroup, growth: GroupGrowth | None = None) -> Text:
     return label
 
 
-Growth = Mapping[str, GroupGrowth]  # stack group key -> its growth (from the leak tracker)
+Growth = Mapping[str, "GroupGrowth"]  # stack group key -> its growth (from the leak tracker)
 
 
 def _children(data: NodeData) -> list[NodeData]:

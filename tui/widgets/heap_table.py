@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from tui.heap.top import TopReport, TopRow
 from tui.heap.units import format_value
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable, Row
+
+if TYPE_CHECKING:
+    from tui.heap.top import TopReport, TopRow
 
 COLUMNS = (
     ("flat", "flat", 9),
