@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.record import build, go_version  # noqa: E402
 from tui.config import Config  # noqa: E402
+from tui.core.tasks import cancel_and_wait  # noqa: E402
 from tui.recording.writer import RecordLimits  # noqa: E402
 from tui.sources.feeds import LiveSource  # noqa: E402
 
@@ -54,11 +55,7 @@ async def watch(base: str, out: Path, seconds: float, interval: float) -> int:
         await asyncio.wait_for(asyncio.shield(task), timeout=seconds)
     except asyncio.TimeoutError:
         pass
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    await cancel_and_wait(task)
     assert source.recorder is not None
     return source.recorder.writer.records
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.commands.complain import fail
 from tui.config import ConfigError, add_connection_arguments, config_from_args
 
 if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
@@ -129,20 +130,17 @@ def run(args: argparse.Namespace) -> int:
     dirs = [t for t in args.targets if _is_dir(t)]
     not_recordings = [t for t in dirs if not is_recording(Path(t))]
     if not_recordings:
-        print(f"pprof-tui check: {not_recordings[0]}: a directory, but not a recording", file=sys.stderr)
-        return EXIT_ERROR
+        return fail("check", f"{not_recordings[0]}: a directory, but not a recording", EXIT_ERROR)
     recordings = dirs
     if recordings and len(args.targets) > 1:
-        print("pprof-tui check: give one recording directory, or targets only", file=sys.stderr)
-        return EXIT_ERROR
+        return fail("check", "give one recording directory, or targets only", EXIT_ERROR)
     try:
         if recordings:
             watches = [_check_recording(recordings[0], duration if duration is not None else math.inf)]
         else:
             watches = asyncio.run(_check_live(args, duration if duration is not None else DEFAULT_FOR))
     except (ConfigError, PprofTuiError, OSError) as exc:
-        print(f"pprof-tui check: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail("check", exc, EXIT_ERROR)
     from tui.commands.check_output import exit_status, render_json, render_text
 
     status = exit_status(watches, args.fail_on)

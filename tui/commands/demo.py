@@ -4,7 +4,8 @@ of the project's Go test target leaking both ways (heap and goroutines). No Go, 
 from __future__ import annotations
 
 import argparse
-import sys
+
+from tui.commands.complain import fail
 
 DEMO_PACKAGE = "tui"
 DEMO_DIR = ("demo",)  # meta.json + seg-*.rec directly in tui/demo/ (package data "demo/*")
@@ -47,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         source = demo_source(speed=getattr(args, "speed", 1.0))
     except (PprofTuiError, OSError) as exc:
-        print(f"pprof-tui demo: the bundled recording is missing or damaged: {exc}", file=sys.stderr)
-        return 2
+        return fail("demo", f"the bundled recording is missing or damaged: {exc}")
     from tui.app import build_app
 
     build_app(source).run()

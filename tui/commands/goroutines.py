@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from dataclasses import asdict
 from typing import TextIO
 
-from tui.core.errors import PprofTuiError
+from tui.commands.complain import text_command
 from tui.core.textsafe import clean
 
 MAX_NAME = 300
@@ -58,14 +57,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
     p.set_defaults(handler=run)
     return p
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args, sys.stdout)
-    except PprofTuiError as exc:
-        print(f"pprof-tui goroutines: {clean(str(exc), 500)}", file=sys.stderr)
-        return 1
 
 
 def _load(args: argparse.Namespace):
@@ -195,3 +186,6 @@ def _stack_lines(sg) -> list[str]:
         loc = f"{clean(cb.file, MAX_NAME)}:{cb.line}" if cb.file else ""
         out.append(f"      created by {clean(cb.func, MAX_NAME)}  {loc}".rstrip())
     return out
+
+
+run = text_command("goroutines", _run)

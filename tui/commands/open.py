@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from tui.commands.complain import say
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -20,13 +21,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from tui.core.errors import PprofTuiError
-    from tui.core.textsafe import clean
     from tui.sources.offline import OfflineSource
 
     try:
         source = OfflineSource(args.files)
     except PprofTuiError as exc:
-        print(f"pprof-tui: {clean(str(exc), 500)}", file=sys.stderr)
+        say("", exc)
         return 1
     from tui.app import build_app
 

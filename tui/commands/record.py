@@ -8,9 +8,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sys
+from typing import TYPE_CHECKING
 
+from tui.commands.complain import fail, say
 from tui.config import ConfigError, add_connection_arguments, config_from_args
+from tui.core.tasks import cancel_and_wait
+
+if TYPE_CHECKING:
+    from tui.sources.feeds import LiveSource
 
 MiB = 1024 * 1024
 
@@ -87,36 +92,40 @@ def register(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def live_source(args: argparse.Namespace, record_dir: str | None) -> LiveSource:
+    """The live source `watch` and `record` poll through: config and recording bounds from the
+    command line. Raises ConfigError, PprofTuiError or OSError (a bad option, an unusable DIR)."""
+    from tui.sources.feeds import LiveSource
+
+    return LiveSource(config_from_args(args), record_dir=record_dir, record_limits=limits_from_args(args))
+
+
 def run(args: argparse.Namespace) -> int:
     from tui.core.errors import PprofTuiError
 
     try:
-        config = config_from_args(args)
-        limits = limits_from_args(args)
-        from tui.sources.feeds import LiveSource
-
-        source = LiveSource(config, record_dir=args.directory, record_limits=limits)
+        source = live_source(args, args.directory)
     except (ConfigError, PprofTuiError, OSError) as exc:
-        print(f"pprof-tui record: {exc}", file=sys.stderr)
-        return 2
+        return fail("record", exc)
+    config = source.config
     snapshots = 0
 
     def on_snapshot(snapshot) -> None:
         nonlocal snapshots
         snapshots += 1
         if snapshot.last_error:
-            print(f"pprof-tui record: {snapshot.status}", file=sys.stderr)
+            say("record", snapshot.status)
 
     source.on_snapshot = on_snapshot
-    print(f"pprof-tui record: recording {config.label} into {args.directory}", file=sys.stderr)
+    say("record", f"recording {config.label} into {args.directory}")
     asyncio.run(_record(source, args.duration))
     recorder = source.recorder
     written = recorder.writer.records if recorder else 0
-    print(
-        f"pprof-tui record: {snapshots} polls, {written} records"
+    say(
+        "record",
+        f"{snapshots} polls, {written} records"
         + (f", {recorder.dropped} dropped (writer behind)" if recorder and recorder.dropped else "")
         + (f"; {recorder.error}" if recorder and recorder.error else ""),
-        file=sys.stderr,
     )
     return 1 if recorder and recorder.error else 0
 
@@ -137,9 +146,4 @@ async def _record(source, duration: float | None) -> None:
     except (asyncio.TimeoutError, asyncio.CancelledError):
         pass
     finally:
-        if not task.done():
-            task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+        await cancel_and_wait(task)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
+
+from tui.commands.complain import fail
 
 
 def parse_speed(text: str) -> float:
@@ -41,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         source = ReplaySource(args.directory, speed=args.speed, loop=args.loop)
     except (PprofTuiError, OSError) as exc:
-        print(f"pprof-tui replay: {exc}", file=sys.stderr)
-        return 2
+        return fail("replay", exc)
     if args.paused:
         source.clock.pause()
     from tui.app import build_app

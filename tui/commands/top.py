@@ -7,10 +7,9 @@ fetch layer (httpx) only for URLs (by tui.sources.inputs).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TextIO
 
-from tui.core.errors import PprofTuiError
+from tui.commands.complain import text_command
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -39,16 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
     p.set_defaults(handler=run)
     return p
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args, sys.stdout)
-    except PprofTuiError as exc:
-        from tui.core.textsafe import clean
-
-        print(f"pprof-tui top: {clean(str(exc), 500)}", file=sys.stderr)
-        return 1
 
 
 def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
@@ -104,3 +93,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         )
     out.flush()
     return 0
+
+
+run = text_command("top", _run)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from tui.config import ConfigError, add_connection_arguments, config_from_args
+from tui.commands.complain import fail, say
+from tui.config import ConfigError, add_connection_arguments
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -32,25 +32,21 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.record import limits_from_args
+    from tui.commands.record import live_source
     from tui.core.errors import PprofTuiError
 
     try:
-        config = config_from_args(args)
-        from tui.sources.feeds import LiveSource
-
-        source = LiveSource(config, record_dir=args.record, record_limits=limits_from_args(args))
+        source = live_source(args, args.record)
     except (ConfigError, PprofTuiError, OSError) as exc:
-        print(f"pprof-tui: {exc}", file=sys.stderr)
-        return 2
+        return fail("", exc)
     from tui.app import build_app
 
     build_app(source).run()
     recorder = source.recorder
     if recorder is not None:
-        print(
-            f"pprof-tui: recorded {recorder.writer.records} answers into {args.record}"
+        say(
+            "",
+            f"recorded {recorder.writer.records} answers into {args.record}"
             + (f"; {recorder.error}" if recorder.error else ""),
-            file=sys.stderr,
         )
     return 0

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
+from tui.core.tasks import cancel_and_wait
 from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
 from tui.fetch.fetcher import Fetcher
 from tui.goroutines.records import StackCounts
@@ -100,11 +101,7 @@ class Poller:
         self._stopping = True
         self._wake.set()
         if self._task is not None and not self._task.done():
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            await cancel_and_wait(self._task)
         elif self._task is None and self._owns_client and self._client is not None:
             await self._client.aclose()
 

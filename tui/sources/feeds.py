@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.config import Config
+from tui.core.tasks import cancel_and_wait
 from tui.fetch.fetcher import Fetcher
 from tui.model import snapshot as snap
 from tui.recording.format import Recording, open_recording
@@ -262,11 +263,7 @@ class ReplaySource:
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            await cancel_and_wait(self._task)
 
     # ---- output ------------------------------------------------------------------
     def _emit(self, snapshot: snap.Snapshot) -> None:
