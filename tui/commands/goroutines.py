@@ -64,10 +64,10 @@ def _load(args: argparse.Namespace):
     from tui.core.errors import ParseError
     from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
     from tui.model.detect import detect_kind
-    from tui.sources.inputs import read_source, source_config
+    from tui.sources.inputs import input_config, read_input
 
-    config = source_config(args.source, args)
-    data = read_source(
+    config = input_config(args.source, args)
+    data = read_input(
         args.source, recording_endpoints=RECORDED_GOROUTINES, config=config, max_bytes=config.max_body_bytes
     )
     kind = detect_kind(data)

@@ -43,10 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
     from tui.core.errors import ParseError
     from tui.heap.decode import decode_profile
-    from tui.sources.inputs import read_source, source_config
+    from tui.sources.inputs import input_config, read_input
 
-    config = source_config(spec, args)
-    data = read_source(spec, recording_endpoints=("heap",), config=config, max_bytes=config.max_body_bytes)
+    config = input_config(spec, args)
+    data = read_input(spec, recording_endpoints=("heap",), config=config, max_bytes=config.max_body_bytes)
     try:
         # top() checks stacks itself
         return decode_profile(

@@ -23,7 +23,7 @@ def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
-def source_config(spec: str, args: argparse.Namespace | None) -> Config:
+def input_config(spec: str, args: argparse.Namespace | None) -> Config:
     """The Config for reading SOURCE: from the command line's connection options (auth is read from
     files/env only for URLs, so a local file never fails on an auth setting), else the defaults."""
     from tui.config import Config, config_from_args
@@ -36,7 +36,7 @@ def source_config(spec: str, args: argparse.Namespace | None) -> Config:
     return config_from_args(argparse.Namespace(**values), env={})
 
 
-def read_source(
+def read_input(
     spec: str,
     *,
     max_bytes: int = limits.MAX_BODY_BYTES,

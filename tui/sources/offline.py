@@ -207,9 +207,9 @@ class OfflineSource:
     ) -> None:
         if not paths:
             raise PprofTuiError("no files given")
-        from tui.sources.inputs import read_source
+        from tui.sources.inputs import read_input
 
-        read = read or read_source
+        read = read or read_input
         self.paths = tuple(paths)
         self.bodies = LatestBodies()
         loaded = []
