@@ -26,6 +26,13 @@ func main() {
 	burst := flag.Int("burst", 0, "goroutines started per burst (block ~3 s, then finish)")
 	burstEvery := flag.Duration("burst-every", 10*time.Second, "interval between bursts")
 	heapSteadyMB := flag.Int("heap-steady-mb", 0, "MB of heap allocated once and kept (flat heap)")
+	slowLeak := flag.Float64("slow-leak-kb-per-min", 0, "kB/minute leaked in 64-byte records (below the heap sampling rate)")
+	staircase := flag.Float64("staircase-rate", 0, "64-byte records/second appended to a slice that doubles when full (main.appendTo[...])")
+	warmupMB := flag.Int("warmup-mb", 0, "MB a cache fills over -warmup-for, then holds (warm-up, then a plateau)")
+	warmupFor := flag.Duration("warmup-for", 150*time.Second, "how long the -warmup-mb cache takes to fill")
+	sawtoothMB := flag.Int("sawtooth-mb", 0, "MB a batch grows by over each -sawtooth-period, then releases")
+	sawtoothPeriod := flag.Duration("sawtooth-period", time.Minute, "period of the -sawtooth-mb batch")
+	mainSelect := flag.Bool("main-select", false, "serve from a goroutine and park main in select {}")
 	flag.Parse()
 
 	ln, err := net.Listen("tcp", *addr)
@@ -64,9 +71,29 @@ func main() {
 		b := &Burst{size: *burst}
 		go b.loop(*burstEvery)
 	}
+	if *slowLeak > 0 {
+		startSlowLeak(*slowLeak)
+	}
+	if *staircase > 0 {
+		startStaircase(*staircase)
+	}
+	if *warmupMB > 0 && *warmupFor > 0 {
+		startWarmup(*warmupMB, *warmupFor)
+	}
+	if *sawtoothMB > 0 && *sawtoothPeriod > 0 {
+		startSawtooth(*sawtoothMB, *sawtoothPeriod)
+	}
 
 	fmt.Printf("LISTENING %s\n", ln.Addr().String())
 	_ = os.Stdout.Sync()
+	if *mainSelect {
+		go serve(ln)
+		select {}
+	}
+	serve(ln)
+}
+
+func serve(ln net.Listener) {
 	if err := http.Serve(ln, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
