@@ -20,6 +20,7 @@ from tui.goroutines.match_keys import (
 )
 from tui.heap.footprint import own_footprint
 from tui.heap.profile import Profile
+from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     HEAP_DEFAULTS,
@@ -372,6 +373,14 @@ class LeakTracker:
                     out.append((key, delta))
         return tuple(sorted(out, key=lambda kv: -kv[1]))
 
+    def _goroutine_memory(self) -> GoroutineMemory | None:
+        goroutines, stacks = self._metrics.get(GOROUTINES), self._metrics.get("stack_inuse")
+        if goroutines is None or len(goroutines) == 0:
+            return None
+        creation = sum(s.last_value() for k, s in self._functions.items() if is_goroutine_creation(k) and len(s))
+        stack_inuse = stacks.last_value() if stacks is not None and len(stacks) else None
+        return GoroutineMemory(goroutines.last_value(), stack_inuse, creation)
+
     def report(self, now: float | None = None) -> LeakReport:
         now = self._now if now is None else now
         group_verdicts = self._group_verdicts()
@@ -416,6 +425,10 @@ class LeakTracker:
                 )
             )
         functions.sort(key=lambda f: (-(f.rate_per_min or 0.0), -f.current, f.key))
+        # heap growth in goroutine creation is the growing goroutine groups' cost, not a cause of its own
+        group_verdicts, heap_verdicts = attribute_goroutine_memory(
+            group_verdicts, heap_verdicts, self._goroutine_memory()
+        )
         hdiff = self._heap_diff()
         growers = hdiff.growing if hdiff is not None else self._function_deltas()
         recon = reconcile(
