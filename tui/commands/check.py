@@ -68,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=parse_duration,
         default=None,
         metavar="DURATION",
-        help=f"how long to watch (90s, 10m, 1h; default {DEFAULT_FOR:g}s; for a recording: its first DURATION)",
+        help=f"how long to watch targets (90s, 10m, 1h; default {DEFAULT_FOR:g}s); for a recording, play only its "
+        "first DURATION (default: all of it)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.add_argument(
