@@ -2,8 +2,8 @@
 
 Data down, messages up. One message per poll (`SnapshotArrived`, replaceable so a backed-up
 queue holds one), handed down to the dashboard inside `batch_update()`; the screens own their
-view state and tell the app what to do with messages (`Dashboard.SampleTypeChanged`,
-`Dashboard.DrillHeap`, `Dashboard.DrillGoroutines`). The app keeps the source, the screen stack,
+view state and tell the app what to do with messages (`SampleTypeChanged`,
+`DrillHeap`, `DrillGoroutines`). The app keeps the source, the screen stack,
 the latest snapshot and leak report, and the leak worker. CPU work runs in thread workers
 (`@work(thread=True)`) that post their result (or `WorkFailed`) as a message. `build_app()` is the
 one factory used by the CLI and the tests alike.
@@ -29,6 +29,7 @@ from tui.core.memtune import limit_malloc_arenas
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
+from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
@@ -175,15 +176,15 @@ class PprofApp(App[None]):
         self._leak_calls.close()  # cancelled: the app is closing
 
     # -- messages up from the screens -----------------------------------------
-    def on_dashboard_sample_type_changed(self, message: Dashboard.SampleTypeChanged) -> None:
+    def on_dashboard_sample_type_changed(self, message: SampleTypeChanged) -> None:
         self._call_leaks(partial(LeakFeed.set_sample_type, sample_type=message.sample_type))
 
-    def on_dashboard_drill_heap(self, message: Dashboard.DrillHeap) -> None:
+    def on_dashboard_drill_heap(self, message: DrillHeap) -> None:
         from tui.screens.heap_drill import HeapDrillScreen  # lazy: peek is only needed on enter
 
         self.push_screen(HeapDrillScreen(message.heap, message.view, message.row))
 
-    def on_dashboard_drill_goroutines(self, message: Dashboard.DrillGoroutines) -> None:
+    def on_dashboard_drill_goroutines(self, message: DrillGoroutines) -> None:
         self.push_screen(GoroutineDrillScreen(message.group))
 
     # -- actions ------------------------------------------------------------

@@ -18,14 +18,13 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid, Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Tree
 
 from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
-from tui.heap.units import format_value
+from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
 from tui.screens.messages import WorkFailed
 from tui.screens.presenters import (
     SAMPLE_TYPES,
@@ -34,9 +33,13 @@ from tui.screens.presenters import (
     diff_rows_for,
     goroutine_data,
     groups_for,
+    heap_pane_info,
+    heap_pane_title,
     metric_specs,
     status_info,
     top_for,
+    tree_pane_info,
+    tree_pane_title,
 )
 from tui.widgets.findings import FindingsBar
 from tui.widgets.goroutine_tree import GoroutineTree, NodeData
@@ -47,7 +50,7 @@ from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from tui.heap.profile import Profile
-    from tui.heap.top import TopReport, TopRow
+    from tui.heap.top import TopReport
     from tui.leaks.tracker import LeakReport
     from tui.model.snapshot import Snapshot
 
@@ -71,39 +74,6 @@ def _stack_of(data: NodeData | None) -> StackGroup | None:
 
 class Dashboard(Screen[None]):
     """The main screen."""
-
-    class SampleTypeChanged(Message):
-        """The heap sample type changed (keys 1-4): the leak tracker follows it."""
-
-        def __init__(self, sample_type: str) -> None:
-            super().__init__()
-            self.sample_type = sample_type
-
-    class DrillHeap(Message):
-        """Open the drill-down of one heap table row (callers, callees, stacks)."""
-
-        def __init__(self, heap: Profile, view: HeapView, row: TopRow) -> None:
-            super().__init__()
-            self.heap = heap
-            self.view = view
-            self.row = row
-
-    class DrillGoroutines(Message):
-        """Open the drill-down of one goroutine stack group."""
-
-        def __init__(self, group: StackGroup) -> None:
-            super().__init__()
-            self.group = group
-
-    class TopReady(Message, bubble=False):
-        """The heap table's report for (heap, view), from the worker to the dashboard itself. Not
-        replaceable: workers may finish out of order, and the handler keeps the one still wanted."""
-
-        def __init__(self, heap: Profile, view: HeapView, report: TopReport) -> None:
-            super().__init__()
-            self.heap = heap
-            self.view = view
-            self.report = report
 
     BINDINGS = [
         Binding("tab", "app.focus_next", "pane", show=False),
@@ -273,7 +243,7 @@ class Dashboard(Screen[None]):
         except Exception as exc:  # a bad profile must never crash the UI
             self.post_message(WorkFailed("heap table", str(exc)))
             return
-        self.post_message(self.TopReady(heap, view, report))
+        self.post_message(TopReady(heap, view, report))
 
     def on_dashboard_top_ready(self, message: TopReady) -> None:
         wanted = self._top_wanted
@@ -288,31 +258,14 @@ class Dashboard(Screen[None]):
         """Pane titles hold what the user chose (changes rarely); the one-line info under each
         pane holds what changes every poll, so a poll repaints one line, not the whole pane."""
         view = self.heap_view
-        title = f"heap{' Δ since baseline' if view.diff else ''} · {view.sample_type} · by {view.sort}"
-        title += " · lines" if view.line_mode else ""
-        if view.filter:
-            title += f" · /{view.filter}/"
-        self._set_title("#heap-pane", title)
+        self._set_title("#heap-pane", heap_pane_title(view))
         table = self.query_one(PaneTable)
         report = report or table.report
         if report is not None:
-            shown = table.row_count
-            info = f"total {format_value(report.total, report.unit)} · {shown:,} of {report.total_nodes:,} functions"
-            if view.line_mode:
-                info = info.replace("functions", "lines")
-            self.query_one("#heap-info", InfoLine).show(info)
-        tree_title = "goroutines"
-        if self.filters.get("tree"):
-            tree_title += f" · /{self.filters['tree']}/"
-        self._set_title("#tree-pane", tree_title)
+            self.query_one("#heap-info", InfoLine).show(heap_pane_info(report, table.row_count, view))
+        self._set_title("#tree-pane", tree_pane_title(self.filters.get("tree", "")))
         if self.snapshot is not None:
-            info = ""
-            if self.snapshot.goroutine_total is not None:
-                info = f"{self.snapshot.goroutine_total:,} goroutines"
-            if self.snapshot.tree_status:
-                # why the tree is as old as it is (the debug=2 budget), e.g. "dump 40 s old: budget 1%"
-                info += " · " + self.snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
-            self.query_one("#tree-info", InfoLine).show(info)
+            self.query_one("#tree-info", InfoLine).show(tree_pane_info(self.snapshot))
 
     def _set_title(self, selector: str, title: str) -> None:
         pane = self.query_one(selector)
@@ -325,7 +278,7 @@ class Dashboard(Screen[None]):
         self._show_heap()
 
     def watch_sample_type(self) -> None:
-        self.post_message(self.SampleTypeChanged(SAMPLE_TYPES[self.sample_type]))
+        self.post_message(SampleTypeChanged(SAMPLE_TYPES[self.sample_type]))
         self._view_changed()
 
     def watch_diff_mode(self) -> None:
@@ -362,14 +315,14 @@ class Dashboard(Screen[None]):
             row = focused.selected_row
             heap = self.snapshot.heap if self.snapshot is not None else None
             if row is not None and heap is not None:
-                self.post_message(self.DrillHeap(heap, self.heap_view, row))
+                self.post_message(DrillHeap(heap, self.heap_view, row))
         elif isinstance(focused, PaneTree):
             data = focused.selected
             if data is None:
                 return
             group = _stack_of(data)
             if group is not None:
-                self.post_message(self.DrillGoroutines(group))
+                self.post_message(DrillGoroutines(group))
             else:
                 node = focused.cursor_node
                 if node is not None:
@@ -383,7 +336,7 @@ class Dashboard(Screen[None]):
         event.stop()
         group = _stack_of(event.node.data)
         if group is not None:
-            self.post_message(self.DrillGoroutines(group))
+            self.post_message(DrillGoroutines(group))
 
     # -- filter -------------------------------------------------------------
     def _pane_id(self) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.records import StackCounts
+from tui.heap.units import format_value
 from tui.widgets.sparklines import Formatter, fmt_bytes, fmt_count, fmt_percent
 from tui.widgets.status_bar import StatusInfo, age_text
 
@@ -161,3 +162,29 @@ def status_info(snapshot: Snapshot, *, paused: bool = False) -> StatusInfo:
         error=error,
         notice=notice,
     )
+
+
+def heap_pane_title(view: HeapView) -> str:
+    """What the user chose for the heap pane (changes rarely: the border title)."""
+    title = f"heap{' Δ since baseline' if view.diff else ''} · {view.sample_type} · by {view.sort}"
+    title += " · lines" if view.line_mode else ""
+    return title + (f" · /{view.filter}/" if view.filter else "")
+
+
+def heap_pane_info(report: TopReport, shown: int, view: HeapView) -> str:
+    """The line under the heap table (changes every profile)."""
+    what = "lines" if view.line_mode else "functions"
+    return f"total {format_value(report.total, report.unit)} · {shown:,} of {report.total_nodes:,} {what}"
+
+
+def tree_pane_title(pattern: str) -> str:
+    return "goroutines" + (f" · /{pattern}/" if pattern else "")
+
+
+def tree_pane_info(snapshot: Snapshot) -> str:
+    """The line under the goroutine tree: the count and why the tree is as old as it is (the
+    debug=2 budget), e.g. "dump 40 s old: budget 1%"."""
+    info = f"{snapshot.goroutine_total:,} goroutines" if snapshot.goroutine_total is not None else ""
+    if snapshot.tree_status:
+        info += " · " + snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
+    return info
