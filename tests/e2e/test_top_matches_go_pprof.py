@@ -11,18 +11,18 @@ import importlib.util
 import io
 import os
 import re
-import shutil
 import subprocess
 from argparse import Namespace
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import find_go
 from tui.commands.top import _run
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-GO = shutil.which("go")
+GO = find_go()
 
 pytestmark = pytest.mark.e2e
 

@@ -6,12 +6,11 @@ import asyncio
 import gzip
 import json
 import math
-import shutil
 import subprocess
 
 import pytest
 
-from tests.conftest import fixture_path
+from tests.conftest import find_go, fixture_path
 from tui.config import Config
 from tui.fetch.fetcher import FetchResult
 from tui.heap.decode import decode_profile
@@ -47,7 +46,7 @@ class FixtureTarget:
 
 
 def go_pprof_top(path) -> str:
-    go = shutil.which("go")
+    go = find_go()
     if go is None:
         pytest.skip("`go` not on PATH: cannot check the export with go tool pprof")
     out = subprocess.run([go, "tool", "pprof", "-top", str(path)], capture_output=True, text=True, timeout=120)
