@@ -98,6 +98,7 @@ class PprofApp(App[None]):
         self._close_messages_no_wait()
 
     def on_mount(self) -> None:
+        self._install_exit_signals()
         self.dashboard = Dashboard()
         self.push_screen(self.dashboard)
         self.source.on_snapshot = self._snapshot_from_source
@@ -109,8 +110,46 @@ class PprofApp(App[None]):
         self.source.start()  # its task is the source's; not awaited here (that would hold the queue)
 
     async def on_unmount(self) -> None:
+        self._remove_exit_signals()
         self._leak_calls.close()
         await self.source.stop()
+
+    # SIGTERM (kill, systemd, a closing tmux pane) and SIGHUP (the terminal went away) quit like `q`:
+    # the driver then restores the terminal (raw mode, alternate screen, mouse tracking, cursor) and
+    # on_unmount stops the source, closing a recording cleanly. Without this the default action
+    # kills the process and leaves the user's terminal unusable.
+    _EXIT_SIGNALS = ("SIGTERM", "SIGHUP")
+
+    def _install_exit_signals(self) -> None:
+        import asyncio
+        import signal
+
+        self._exit_signals: list[int] = []
+        loop = asyncio.get_running_loop()
+        for name in self._EXIT_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            try:
+                loop.add_signal_handler(number, self._exit_on_signal, name)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+                continue
+            self._exit_signals.append(number)
+
+    def _remove_exit_signals(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for number in getattr(self, "_exit_signals", ()):
+            try:
+                loop.remove_signal_handler(number)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        self._exit_signals = []
+
+    def _exit_on_signal(self, name: str) -> None:
+        log.info("%s: quitting", name)
+        self.exit()
 
     def _snapshot_from_source(self, snapshot: Snapshot) -> None:
         """From the source, on the event loop: every snapshot goes to the leak tracker, in order;

@@ -40,6 +40,9 @@ def _amount(value: float, unit: str) -> str:
     if unit == "bytes":
         return format_bytes(value)
     count = f"{value:,.0f}"
+    unit = clean(unit, 40)
+    if count == "1" and unit.endswith("s"):
+        unit = unit[:-1]  # "1 goroutine"
     return f"{count} {unit}" if unit else count
 
 
@@ -98,7 +101,7 @@ def _entry_json(w: Watched, e: VerdictHistory, fail_on: Sequence[str]) -> dict[s
         "kind": v.kind,
         "key": clean(v.key, MAX_TEXT),
         "label": clean(v.label, MAX_TEXT),
-        "unit": v.unit,
+        "unit": clean(v.unit, 40),
         "rate_per_min": round(v.rate_per_min, 3),
         "current": v.current,
         "evidence": clean(v.evidence, MAX_TEXT),

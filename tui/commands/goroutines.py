@@ -23,6 +23,16 @@ def _edges(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"bad --buckets {text!r}: {exc}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
 def _regex(text: str) -> re.Pattern[str]:
     try:
         return re.compile(text)
@@ -52,6 +62,14 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="wait-duration bucket edges in minutes (default 1,5,15,60,240)",
     )
     p.add_argument("--json", action="store_true", help="print the groups as JSON")
+    p.add_argument(
+        "--max-goroutines",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="group at most N goroutines of a debug=2 dump, count the rest (default: max_goroutines "
+        "of --config, else 1000000)",
+    )
     from tui.config import add_auth_arguments
 
     add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
@@ -61,21 +79,44 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace):
     """Read SOURCE, detect its kind, group. Returns (groups, meta dict)."""
+    from tui.commands.complain import say
     from tui.core.errors import ParseError
-    from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
-    from tui.model.detect import detect_kind
-    from tui.sources.inputs import input_config, read_input
+    from tui.sources.inputs import input_config, load_input
 
     config = input_config(args.source, args)
-    data = read_input(
-        args.source, recording_endpoints=RECORDED_GOROUTINES, config=config, max_bytes=config.max_body_bytes
-    )
+    try:
+        return load_input(
+            args.source,
+            lambda data: _group(data, args, config),
+            recording_endpoints=RECORDED_GOROUTINES,
+            config=config,
+            max_bytes=config.max_body_bytes,
+            note=lambda message: say("goroutines", message),
+        )
+    except ParseError as exc:
+        message = str(exc)
+        if message.startswith(args.source):
+            raise
+        raise ParseError(f"{args.source}: {message}", kind=exc.kind) from None
+
+
+def _group(data: bytes, args: argparse.Namespace, config):
+    from tui.core.errors import ParseError
+    from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
+    from tui.model.detect import describe, detect_kind
+
     kind = detect_kind(data)
     buckets = args.buckets or DEFAULT_BUCKETS
     if kind == "goroutine-debug2":
         from tui.goroutines.fastgroup import group_debug2_text
 
-        grouped = group_debug2_text(data.decode("utf-8", errors="replace"), buckets=buckets)
+        grouped = group_debug2_text(
+            data.decode("utf-8", errors="replace"),
+            buckets=buckets,
+            max_goroutines=config.max_goroutines,
+            max_frames=config.max_frames,
+            max_line=config.max_text_line,
+        )
         meta = {
             "format": "debug=2",
             "total": grouped.total,
@@ -87,15 +128,18 @@ def _load(args: argparse.Namespace):
     if kind == "goroutine-debug1":
         from tui.goroutines.debug1 import parse_debug1
 
-        counts = parse_debug1(data.decode("utf-8", errors="replace"))
+        counts = parse_debug1(
+            data.decode("utf-8", errors="replace"), max_frames=config.max_frames, max_line=config.max_text_line
+        )
         fmt = "debug=1"
     elif kind == "profile":
         from tui.goroutines.proto import decode_goroutine_profile
 
-        counts = decode_goroutine_profile(data)
+        counts = decode_goroutine_profile(data, max_decompressed=config.max_decompressed_bytes)
         fmt = "proto"
     else:
-        raise ParseError(f"{args.source}: not a goroutine dump or profile (looks like: {kind})")
+        what = describe(data) if kind == "unknown" else f"a {kind} answer"
+        raise ParseError(f"not a goroutine dump or profile: got {what}")
     meta = {
         "format": fmt,
         "kind": counts.kind,
@@ -116,11 +160,23 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.min_count > 1:
         groups = filter_stacks(groups, min_count(args.min_count))
     if args.json:
-        json.dump({**meta, "groups": [asdict(g) for g in groups]}, out, ensure_ascii=True)
+        doc = _cleaned({**meta, "groups": [asdict(g) for g in groups]})
+        json.dump(doc, out, ensure_ascii=True)
         out.write("\n")
         return 0
     out.write(render_text(groups, meta))
     return 0
+
+
+def _cleaned(value: object) -> object:
+    """Every string of a JSON document (names, files, reasons, labels: all from the dump) cleaned."""
+    if isinstance(value, str):
+        return clean(value, MAX_NAME)
+    if isinstance(value, dict):
+        return {clean(str(k), MAX_NAME): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def _minutes(lo: int | None, hi: int | None) -> str:

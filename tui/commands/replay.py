@@ -9,9 +9,10 @@ from tui.commands.complain import fail
 
 
 def parse_speed(text: str) -> float:
-    text = text.strip().lower().rstrip("x×")
+    text = text.strip().lower()
     if text in ("max", "inf", "fast"):
         return math.inf
+    text = text.removesuffix("x").removesuffix("×").strip()  # "10x", "10×" (one suffix, not the x of "max")
     try:
         value = float(text)
     except ValueError:

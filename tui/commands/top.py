@@ -41,19 +41,38 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
+    from tui.commands.complain import say
     from tui.core.errors import ParseError
     from tui.heap.decode import decode_profile
-    from tui.sources.inputs import input_config, read_input
+    from tui.model.detect import describe, detect_kind, foreign_kind
+    from tui.sources.inputs import input_config, load_input
 
     config = input_config(spec, args)
-    data = read_input(spec, recording_endpoints=("heap",), config=config, max_bytes=config.max_body_bytes)
-    try:
+
+    def decode(data: bytes):
+        kind = detect_kind(data, parse=False)
+        # Say what the body is (an HTML login page, JSON, another pprof answer), not "wire format corrupt".
+        if kind not in ("profile", "unknown"):
+            raise ParseError(f"not a heap profile: got a {kind} answer", kind="profile")
+        if kind == "unknown" and foreign_kind(data) != "other":
+            raise ParseError(f"not a heap profile: got {describe(data)}", kind="profile")
         # top() checks stacks itself
         return decode_profile(
             data, labels=labels, validate_stacks=False, max_decompressed=config.max_decompressed_bytes
         )
+
+    try:
+        return load_input(
+            spec,
+            decode,
+            recording_endpoints=("heap",),
+            config=config,
+            max_bytes=config.max_body_bytes,
+            note=lambda message: say("top", message),
+        )
     except ParseError as exc:
-        raise ParseError(f"{spec}: {exc}", kind=exc.kind) from None
+        message = str(exc)
+        raise ParseError(message if message.startswith(spec) else f"{spec}: {message}", kind=exc.kind) from None
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:

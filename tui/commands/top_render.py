@@ -6,9 +6,12 @@ import json
 import posixpath
 from datetime import datetime, timezone
 
+from tui.core import textsafe
 from tui.heap.profile import Profile
 from tui.heap.top import TopReport
 from tui.heap.units import choose_output_unit, format_duration, format_pct, format_value
+
+MAX_TEXT = 1000  # one name, file or comment from the profile
 
 
 def header_lines(
@@ -73,8 +76,11 @@ def render_text(
     sanitize: bool = False,
 ) -> str:
     del source
+    # With `sanitize` (what `top` always asks) every whole line is cleaned: the profile's unit reaches
+    # every value cell, its sample type, comments and names the header and rows (a crafted profile
+    # must not be able to set the terminal title or the clipboard).
     output_unit = choose_output_unit(((r.flat, r.cum) for r in report.rows), report.total, report.unit)
-    clean = _cleaner(sanitize)
+    clean = textsafe.clean if sanitize else _as_is
     out = [
         clean(line)
         for line in header_lines(profile, report, output_unit, focus=focus, ignore=ignore, nodecount=nodecount)
@@ -86,9 +92,11 @@ def render_text(
         running += r.flat
         inl = f" ({r.inline})" if r.inline else ""
         out.append(
-            f"{format_value(r.flat, report.unit, output_unit):>10} {format_pct(r.flat, total)} "
-            f"{format_pct(running, total)} {format_value(r.cum, report.unit, output_unit):>10} "
-            f"{format_pct(r.cum, total)}  {clean(r.key)}{inl}"
+            clean(
+                f"{format_value(r.flat, report.unit, output_unit):>10} {format_pct(r.flat, total)} "
+                f"{format_pct(running, total)} {format_value(r.cum, report.unit, output_unit):>10} "
+                f"{format_pct(r.cum, total)}  {r.key}{inl}"
+            )
         )
     return "\n".join(out) + "\n"
 
@@ -96,17 +104,18 @@ def render_text(
 def render_json(
     profile: Profile, report: TopReport, *, source: str, focus: str | None = None, ignore: str | None = None
 ) -> str:
+    """Every string from the profile (or the command line) goes through `clean`, as in the text."""
     obj = {
-        "source": source,
-        "sample_type": report.sample_type,
-        "sample_types": [st.type for st in profile.sample_types],
-        "unit": report.unit,
+        "source": textsafe.clean(source, MAX_TEXT),
+        "sample_type": textsafe.clean(report.sample_type, MAX_TEXT),
+        "sample_types": [textsafe.clean(st.type, MAX_TEXT) for st in profile.sample_types],
+        "unit": textsafe.clean(report.unit, MAX_TEXT),
         "granularity": report.granularity,
         "sort": report.sort,
         "time_nanos": profile.time_nanos,
         "duration_nanos": profile.duration_nanos,
-        "focus": focus,
-        "ignore": ignore,
+        "focus": None if focus is None else textsafe.clean(focus, MAX_TEXT),
+        "ignore": None if ignore is None else textsafe.clean(ignore, MAX_TEXT),
         "total": report.total,
         "shown_total": report.shown_total,
         "total_nodes": report.total_nodes,
@@ -114,9 +123,9 @@ def render_json(
         "dropped_cutoff": report.dropped_cutoff,
         "rows": [
             {
-                "key": r.key,
-                "name": r.name,
-                "file": r.file,
+                "key": textsafe.clean(r.key, MAX_TEXT),
+                "name": textsafe.clean(r.name, MAX_TEXT),
+                "file": textsafe.clean(r.file, MAX_TEXT),
                 "line": r.line,
                 "flat": r.flat,
                 "flat_pct": round(r.flat_pct, 4),
@@ -131,9 +140,5 @@ def render_json(
     return json.dumps(obj, indent=1) + "\n"
 
 
-def _cleaner(sanitize: bool):
-    if not sanitize:
-        return lambda s: s
-    from tui.core.textsafe import clean
-
-    return clean
+def _as_is(text: str) -> str:
+    return text

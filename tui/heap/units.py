@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui.core.bytesize import AUTO, BYTE_UNITS, format_bytes, scaled_label
+from tui.core.textsafe import clean
+
+# A unit the profile names and pprof does not know is printed as-is after every value: cleaned
+# (a crafted unit must not carry terminal escapes into each cell) and cut to this length.
+MAX_UNIT = 40
 
 # (canonical name, aliases, factor); the first unit of each type is its default.
 _Unit = tuple[str, tuple[str, ...], float]
@@ -72,7 +77,7 @@ def scale(value: int, from_unit: str, to_unit: str = "auto") -> tuple[float, str
         return v / dst[2], dst[0]
     if to_unit in ("count", "sample", "unit", "minimum", "auto", ""):
         return float(value), ""
-    return float(value), to_unit
+    return float(value), clean(to_unit, MAX_UNIT)
 
 
 def format_value(value: int, unit: str, output_unit: str = "auto") -> str:
@@ -109,7 +114,7 @@ def choose_output_unit(values: Iterable[tuple[int, int]], total: int, unit: str)
     chosen = min_unit
     if min_unit != max_unit and min_value * 100 < max_value:
         _, chosen = scale(100 * min_value, unit, "minimum")
-    return chosen or unit
+    return chosen or clean(unit, MAX_UNIT)
 
 
 def format_pct(value: int, total: int) -> str:

@@ -18,6 +18,7 @@ tool version, the start time and the poll interval.
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zlib
 from collections.abc import Iterator
@@ -39,6 +40,12 @@ FORMAT_NAME = "pprof-tui-recording"
 FORMAT_VERSION = 1
 # Bodies at least this big are zlib-compressed when that saves space.
 COMPRESS_MIN = 512
+# Record times are monotonic-clock seconds: anything beyond this is not a time (and float steps
+# of 0.1 s must still move the replay clock).
+MAX_TIME = 1e12
+# Records are written when the answer arrives, so one may start before the previous record's
+# start (a long debug=2 dump next to quick polls); more than this backwards is not a recording.
+MAX_BACKWARDS = 600.0
 
 
 class Entry(Protocol):
@@ -78,7 +85,7 @@ class RecordHeader:
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not an object")
-            return cls(
+            values: dict[str, Any] = dict(
                 t=float(data["t"]),
                 dt=float(data.get("dt", 0.0)),
                 wall=float(data.get("wall", 0.0)),
@@ -92,8 +99,16 @@ class RecordHeader:
                 etype=str(data.get("etype", "")),
                 redacted=str(data.get("redacted", "")),
             )
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
-            raise ParseError(f"recording: bad record header ({exc})", kind="recording") from None
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError, OverflowError) as exc:
+            raise ParseError(f"recording: bad record header ({str(exc)[:200]})", kind="recording") from None
+        header = cls(**values)
+        for name in ("t", "dt", "wall", "elapsed"):
+            value = getattr(header, name)
+            if not math.isfinite(value) or abs(value) > (MAX_TIME if name != "wall" else 1e11):
+                raise ParseError(f"recording: bad record header ({name} is {value!r})", kind="recording")
+        if header.dt < 0 or header.elapsed < 0:
+            raise ParseError("recording: bad record header (negative cost)", kind="recording")
+        return header
 
     @property
     def failed(self) -> bool:
@@ -173,11 +188,13 @@ class RecordRef:
 class SegmentScan:
     records: tuple[RecordRef, ...]
     valid_bytes: int  # offset just after the last valid record
-    torn: bool  # bytes after the last valid record (a torn or corrupt tail)
+    torn: bool  # bytes after the last valid record (a torn or corrupt tail, or a senseless header)
 
 
 def scan_stream(fh: BinaryIO, segment: Any = None) -> SegmentScan:
     """Read records until the end or the first torn/corrupt one (never raises on bad bytes)."""
+    """A record whose header makes no sense (not JSON, a time that is not a finite number...) ends
+    the scan like a torn tail: what follows it is not trusted."""
     records: list[RecordRef] = []
     offset = 0
     while True:
@@ -238,6 +255,17 @@ class Recording:
     meta: dict[str, Any]
     records: tuple[RecordRef, ...]  # in file order (= time order)
     torn_segments: int
+    bad_records: int = 0  # skipped: a time far out of order
+
+    @property
+    def problems(self) -> str:
+        """One line on what was skipped ("" when nothing was)."""
+        parts = []
+        if self.bad_records:
+            parts.append(f"{self.bad_records} record(s) out of time order skipped")
+        if self.torn_segments:
+            parts.append(f"{self.torn_segments} segment(s) cut at a torn or bad record")
+        return "; ".join(parts)
 
     @property
     def label(self) -> str:
@@ -253,25 +281,103 @@ class Recording:
 
     def latest(self, ep: str) -> RecordRef | None:
         """The newest successful record of an endpoint."""
+        for ref in self.answers(ep):
+            return ref
+        return None
+
+    def answers(self, ep: str) -> Iterator[RecordRef]:
+        """The successful records of an endpoint, newest first."""
         for ref in reversed(self.records):
             if ref.header.ep == ep and not ref.header.failed:
-                return ref
-        return None
+                yield ref
 
 
 def read_meta(directory: Any) -> dict[str, Any]:
+    """meta.json, checked (see check_meta); {} when there is none."""
     for entry in directory.iterdir():
         if entry.name == META_NAME:
-            with entry.open("rb") as fh:
-                raw = fh.read(MAX_HEADER_BYTES + 1)
+            if not entry.is_file():
+                raise ParseError("recording: meta.json is not a regular file", kind="recording")
+            try:
+                with entry.open("rb") as fh:
+                    raw = fh.read(MAX_HEADER_BYTES + 1)
+            except OSError as exc:
+                raise ParseError(f"recording: meta.json: {exc.strerror or 'unreadable'}", kind="recording") from None
+            if len(raw) > MAX_HEADER_BYTES:
+                raise ParseError(f"recording: meta.json is over {MAX_HEADER_BYTES} bytes", kind="recording")
             try:
                 meta = json.loads(raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError, RecursionError):
                 raise ParseError("recording: meta.json is not valid JSON", kind="recording") from None
             if not isinstance(meta, dict):
                 raise ParseError("recording: meta.json is not an object", kind="recording")
+            check_meta(meta)
             return meta
     return {}
+
+
+# meta.json "poll" settings (tui.recording.writer.POLL_FIELDS): (low, high, low allowed?)
+_POLL_RANGES: dict[str, tuple[float, float, bool]] = {
+    "interval": (0.0, 86400.0, False),
+    "stw_budget": (0.0, 1.0, False),
+    "debug2_min_age": (0.0, 1e7, True),
+    "debug2_max_age": (0.0, 1e7, True),
+    "heap_every": (1, 1e6, True),
+    "memstats_every": (1, 1e6, True),
+    "goroutine_debug1_every": (1, 1e6, True),
+    "cmdline_every": (1, 1e6, True),
+    "backoff_base": (0.0, 1e6, True),
+    "backoff_max": (0.0, 1e7, True),
+    "request_timeout": (0.0, 1e6, False),
+    "debug2_timeout": (0.0, 1e6, False),
+}
+
+
+def _bad_meta(field: str, why: str) -> ParseError:
+    return ParseError(f"recording: meta.json: {field} {why}", kind="recording")
+
+
+def _number(value: object, field: str, low: float, high: float, *, low_ok: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad_meta(field, f"must be a number (got {type(value).__name__})")
+    if not math.isfinite(value):
+        raise _bad_meta(field, f"must be a finite number (got {value!r})")
+    if value < low or (value == low and not low_ok) or value > high:
+        relation = ">=" if low_ok else ">"
+        raise _bad_meta(field, f"must be {relation} {low:g} and <= {high:g} (got {value!r})")
+    return float(value)
+
+
+def check_meta(meta: dict[str, Any]) -> None:
+    """Types and ranges of what a reader or a replay uses (a crafted meta.json is input like any
+    other): ParseError naming the field. Unknown keys are left alone."""
+    for name in ("target", "tool", "format"):
+        if name in meta and not isinstance(meta[name], str):
+            raise _bad_meta(name, "must be a string")
+    if meta.get("interval") is not None:
+        low, high, low_ok = _POLL_RANGES["interval"]
+        _number(meta["interval"], "interval", low, high, low_ok=low_ok)
+    if meta.get("started") is not None:
+        _number(meta["started"], "started", 0.0, 1e11)
+    if "version" in meta:
+        _number(meta["version"], "version", 0, 1e6)
+    poll = meta.get("poll")
+    if poll is None:
+        return
+    if not isinstance(poll, dict):
+        raise _bad_meta("poll", "must be an object")
+    for name, (low, high, low_ok) in _POLL_RANGES.items():
+        if poll.get(name) is not None:
+            _number(poll[name], f"poll.{name}", low, high, low_ok=low_ok)
+            if name.endswith("_every") and float(poll[name]) != int(poll[name]):
+                raise _bad_meta(f"poll.{name}", "must be a whole number")
+    if _pair_bad(poll, "debug2_min_age", "debug2_max_age") or _pair_bad(poll, "backoff_base", "backoff_max"):
+        raise _bad_meta("poll", "has a minimum over its maximum (debug2_min_age/max_age or backoff_base/max)")
+
+
+def _pair_bad(poll: dict[str, Any], low: str, high: str) -> bool:
+    a, b = poll.get(low), poll.get(high)
+    return a is not None and b is not None and a > b
 
 
 def open_recording(directory: Any) -> Recording:
@@ -280,9 +386,16 @@ def open_recording(directory: Any) -> Recording:
         raise ParseError(f"{getattr(directory, 'name', directory)}: not a pprof-tui recording", kind="recording")
     meta = read_meta(directory)
     records: list[RecordRef] = []
-    torn = 0
+    torn = bad = 0
+    latest = -math.inf
     for segment in list_segments(directory):
         scan = scan_segment(segment)
-        records.extend(scan.records)
         torn += scan.torn
-    return Recording(meta, tuple(records), torn)
+        for ref in scan.records:
+            # Time order, give or take the records of one poll written as they were answered.
+            if ref.header.t < latest - MAX_BACKWARDS:
+                bad += 1
+                continue
+            latest = max(latest, ref.header.t)
+            records.append(ref)
+    return Recording(meta, tuple(records), torn, bad)

@@ -16,6 +16,7 @@ import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch import errors as fetch_errors
 from tui.fetch.fetcher import FetchResult
 from tui.recording.format import Recording, RecordRef
@@ -68,7 +69,11 @@ class VirtualClock:
         self._poke()
 
     async def sleep(self, delay: float) -> None:
-        target = self.now + max(delay, 0.0)
+        if not math.isfinite(delay) or delay < 0:
+            delay = 0.0  # NaN or inf from a crafted recording: never a loop that cannot end
+        target = self.now + delay
+        if not math.isfinite(target):
+            raise ValueError(f"replay clock is not a finite time ({self.now!r})")
         while self.now < target:
             if self.paused:
                 if self._steps:
@@ -161,6 +166,8 @@ class ReplayClient:
 
     async def get(self, path: str, *, params: Mapping[str, str] | None = None, **_: Any) -> FetchResult:
         key = endpoint_key(path, params)
+        if not math.isfinite(self.recording_time):
+            raise ReplayFinished()  # cannot happen with checked headers; never spin on a NaN clock
         if key == "index" and self.recording_time > self.last_tick + self.slack:
             raise ReplayFinished()
         self.requests += 1
@@ -175,7 +182,10 @@ class ReplayClient:
         await asyncio.sleep(0)  # a real fetch yields to the loop too
         if h.failed:
             raise recorded_error(ref)
-        body = await asyncio.to_thread(ref.read_body)
+        try:
+            body = await asyncio.to_thread(ref.read_body)
+        except (ParseError, LimitExceeded, OSError) as exc:  # a corrupt or vanished record: a failed fetch
+            raise fetch_errors.FetchError(f"{key}: recorded answer unreadable ({exc})") from None
         if not h.redacted:
             self.latest.put(Body(key, body, h.ctype, self.clock.now, h.wall))
         return FetchResult(

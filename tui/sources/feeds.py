@@ -122,6 +122,8 @@ def speed_text(speed: float) -> str:
 
 
 def clock_text(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
     seconds = max(int(seconds), 0)
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
@@ -139,9 +141,13 @@ def replay_config(recording: Recording) -> Config:
                 values[name] = int(value) if name.endswith("_every") else float(value)
     if recording.interval:
         values["interval"] = recording.interval
+    from tui.config import ConfigError, validate
+
     try:
-        return Config(**values)
-    except (TypeError, ValueError):
+        config = Config(**values)
+        validate(config)  # meta.json was checked field by field; this checks them together
+        return config
+    except (TypeError, ValueError, ConfigError):
         return Config(interval=recording.interval or 2.0)
 
 
@@ -188,6 +194,7 @@ class ReplaySource:
         self.latest: snap.Snapshot | None = None
         self._raw: snap.Snapshot | None = None
         self._task: asyncio.Task[None] | None = None
+        self.error = ""  # why the replay stopped early ("" when it did not)
 
     def _new_poller(self) -> Poller:
         return Poller(
@@ -247,6 +254,24 @@ class ReplaySource:
         return self._task
 
     async def run(self) -> None:
+        """Play until the end (or forever with `loop`). Whatever a crafted recording makes go wrong
+        ends the replay with an error snapshot the UI shows: the task never dies silently."""
+        try:
+            await self._play()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.error("replay stopped: %s: %s", type(exc).__name__, exc)
+            self._fail(f"replay stopped: {type(exc).__name__}: {str(exc)[:200]}")
+
+    def _fail(self, message: str) -> None:
+        self.finished = True
+        self.error = message
+        raw = self._raw or snap.Snapshot(seq=0, time=self.clock.now, target=self.label, state=snap.ERROR)
+        self._raw = dataclasses.replace(raw, state=snap.ERROR, last_error=message)
+        self._publish(self._raw)
+
+    async def _play(self) -> None:
         while True:
             try:
                 await self.poller.run()
@@ -279,7 +304,10 @@ class ReplaySource:
         if raw.state in (snap.LIVE, snap.PAUSED, snap.STARTING):
             state = snap.PAUSED if self.clock.paused else REPLAY
         where = f"{clock_text(self.position)} / {clock_text(self.duration)}"
-        if self.finished:
+        if self.error:
+            status = f"{self.error} at {where}"
+            state = snap.ERROR
+        elif self.finished:
             status = f"replay finished at {where}"
             state = FINISHED if raw.state in (snap.LIVE, snap.PAUSED, snap.STARTING) else state
         elif self.clock.paused:
@@ -288,6 +316,8 @@ class ReplaySource:
             status = f"replay {speed_text(self.speed)} {where}"
             if raw.state not in (snap.LIVE, snap.PAUSED, snap.STARTING) and raw.status:
                 status += f" · {raw.status}"
+        if self.recording.problems:
+            status += f" · {self.recording.problems}"
         self.latest = dataclasses.replace(raw, state=state, status=status, target=self.label)
         if self.on_snapshot is not None:
             self.on_snapshot(self.latest)

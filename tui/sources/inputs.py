@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from tui.core import limits
-from tui.core.errors import LimitExceeded, SourceError
+from tui.core.errors import LimitExceeded, ParseError, SourceError
+
+T = TypeVar("T")
+# A recording's newest answer of an endpoint may be corrupt (a crash mid-dump, a crafted file):
+# this many older ones are tried before giving up.
+MAX_FALLBACK = 20
 
 if TYPE_CHECKING:
     from tui.config import Config
@@ -32,7 +40,7 @@ def input_config(spec: str, args: argparse.Namespace | None) -> Config:
         return Config()
     if is_url(spec):
         return config_from_args(args)
-    values = {k: v for k, v in vars(args).items() if k in ("max_body_mb", "config")}
+    values = {k: v for k, v in vars(args).items() if k in ("max_body_mb", "config", "max_goroutines")}
     return config_from_args(argparse.Namespace(**values), env={})
 
 
@@ -48,31 +56,72 @@ def read_input(
     For a recording directory, the newest successful body of the first of
     `recording_endpoints` it holds (or of the endpoint named after `DIR:`).
     """
+    return load_input(spec, _as_is, max_bytes=max_bytes, config=config, recording_endpoints=recording_endpoints)
+
+
+def _as_is(data: bytes) -> bytes:
+    return data
+
+
+def load_input(
+    spec: str,
+    decode: Callable[[bytes], T],
+    *,
+    max_bytes: int = limits.MAX_BODY_BYTES,
+    config: object | None = None,
+    recording_endpoints: tuple[str, ...] = ("heap",),
+    note: Callable[[str], None] | None = None,
+) -> T:
+    """`decode` the bytes of SOURCE (see read_input). From a recording, an answer that does not
+    read or `decode` (ParseError, LimitExceeded) makes it try the older answers of that endpoint,
+    then the next endpoint; `note` is told which one was used instead of the newest."""
     if is_url(spec):
         from tui.fetch.oneshot import fetch_once  # lazy: keeps httpx off the file path
 
-        return fetch_once(spec, config, max_bytes=max_bytes)
+        return decode(fetch_once(spec, config, max_bytes=max_bytes))
     if spec == "-":
-        return _read_bounded(sys.stdin.buffer, "standard input", max_bytes)
+        return decode(_read_bounded(sys.stdin.buffer, "standard input", max_bytes))
     recorded = _recording_spec(spec)
     if recorded is not None:
         directory, endpoint = recorded
-        return _read_recording(spec, directory, (endpoint,) if endpoint else recording_endpoints, max_bytes)
+        endpoints = (endpoint,) if endpoint else recording_endpoints
+        return _load_recording(spec, directory, endpoints, max_bytes, decode, note)
+    return decode(_read_file(spec, max_bytes))
+
+
+def _read_file(spec: str, max_bytes: int) -> bytes:
+    """A regular file only: a FIFO, a device or a socket would block (or never end) before the
+    UI starts; `-` is how to read a stream."""
     try:
-        size = os.stat(spec).st_size
+        # O_NONBLOCK: opening a FIFO with no writer must not hang; checked on the open file (no race).
+        fd = os.open(spec, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise SourceError(f"{spec}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{spec}: {exc.strerror or exc}") from None
-    if size > max_bytes:
-        raise LimitExceeded(f"{spec}: {size} bytes is over the {max_bytes}-byte limit")
-    try:
-        with open(spec, "rb") as fh:
-            return _read_bounded(fh, spec, max_bytes)
     except IsADirectoryError:
         raise SourceError(f"{spec}: is a directory") from None
     except OSError as exc:
         raise SourceError(f"{spec}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(f"{spec}: is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(
+                f"{spec}: not a regular file (a pipe, device or socket); to read a stream, give '-' "
+                "and redirect it to standard input"
+            )
+        if info.st_size > max_bytes:
+            raise LimitExceeded(f"{spec}: {info.st_size} bytes is over the {max_bytes}-byte limit")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1  # the file object owns it now
+            return _read_bounded(fh, spec, max_bytes)
+    except OSError as exc:
+        raise SourceError(f"{spec}: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _read_bounded(fh, name: str, max_bytes: int) -> bytes:
@@ -96,18 +145,60 @@ def _recording_spec(spec: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_recording(spec: str, directory: str, endpoints: tuple[str, ...], max_bytes: int) -> bytes:
+def _when(wall: float) -> str:
+    if not wall:
+        return "an older one"
+    try:
+        return "the one of " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(wall))
+    except (OverflowError, OSError, ValueError):
+        return "an older one"
+
+
+def _load_recording(
+    spec: str,
+    directory: str,
+    endpoints: tuple[str, ...],
+    max_bytes: int,
+    decode: Callable[[bytes], T],
+    note: Callable[[str], None] | None,
+) -> T:
     from pathlib import Path
 
     from tui.recording.format import open_recording
 
-    recording = open_recording(Path(directory))
+    try:
+        recording = open_recording(Path(directory))
+    except OSError as exc:
+        raise SourceError(f"{spec}: {exc.strerror or exc}") from None
+    first_error: Exception | None = None
+    skipped = 0
     for endpoint in endpoints:
-        ref = recording.latest(endpoint)
-        if ref is not None and not ref.header.redacted:
-            if ref.body_len > max_bytes:
-                raise LimitExceeded(f"{spec}: recorded body over the {max_bytes}-byte limit")
-            return ref.read_body()
+        tried = 0
+        for ref in recording.answers(endpoint):
+            if ref.header.redacted:
+                continue
+            if tried >= MAX_FALLBACK:
+                break
+            tried += 1
+            try:
+                if ref.body_len > max_bytes:
+                    raise LimitExceeded(f"recorded body over the {max_bytes}-byte limit")
+                value = decode(ref.read_body())
+            except (ParseError, LimitExceeded, OSError) as exc:
+                first_error = first_error or exc
+                skipped += 1
+                continue
+            if skipped and note is not None:
+                note(
+                    f"{spec}: skipped {skipped} unreadable recorded answer(s) (newest: {first_error}); "
+                    f"using {_when(ref.header.wall)} ({endpoint})"
+                )
+            return value
+    if first_error is not None:
+        raise ParseError(
+            f"{spec}: no recorded {' or '.join(endpoints)} answer could be read "
+            f"({skipped} tried; newest: {first_error})"
+        )
     have = ", ".join(e for e in recording.endpoints() if e != "cmdline") or "nothing"
     raise SourceError(
         f"{spec}: the recording has no {' or '.join(endpoints)} answer (it has: {have}); name one as DIR:ENDPOINT"
