@@ -195,7 +195,7 @@ async def test_heap_filter_and_bad_regex(source):
         await settle(pilot, app)
         table = app.screen.query_one(HeapTable)
         assert table.row_count >= 1 and all("LFU" in k for k in table.keys_in_order)
-        await pilot.press("slash", "backspace", "backspace", "backspace", "(", "enter")
+        await pilot.press("slash", "backspace", "backspace", "backspace", *"re:(", "enter")
         await pilot.pause()
         assert app.screen.query_one("#filter", Input).display  # stays open on a bad regex
 
@@ -295,3 +295,85 @@ async def test_status_line_says_when_the_target_restarted():
         source.push(old)
         await settle(pilot, app)
         assert app.screen.query_one(StatusBar).info.notice == ""  # an old restart is no news
+
+
+LONG_NAMES = {
+    "github.com/prometheus/client_golang/prometheus.(*MetricVec).GetMetricWithLabelValues": 9000,
+    "github.com/prometheus/client_golang/prometheus.(*SummaryVec).GetMetricWithLabelValues": 8000,
+    "github.com/prometheus/client_golang/prometheus.(*SummaryVec).WithLabelValues": 7000,
+    "github.com/prometheus/client_golang/prometheus.(*summary).newStream": 6000,
+    "github.com/prometheus/prometheus/tsdb.(*memSeries).cutNewHeadChunk": 5000,
+    "github.com/prometheus/prometheus/scrape.(*scrapeCache).trackStaleness": 4000,
+    "main.appendTo[go.shape.struct { Name string; Tags []string }]": 3000,
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_long_names_are_told_apart_and_shown_whole_under_the_cursor(size):
+    source = CannedSource(make_snapshot(1, heap=flat_profile(LONG_NAMES)))
+    app = build_app(source)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        width = table.name_width
+        assert width is not None
+        shown = [str(table.get_row(k)[-1]) for k in table.keys_in_order]
+        assert len(set(shown)) == len(shown) == len(LONG_NAMES) + 1, shown  # distinguishable (+ main.main)
+        assert all(len(s) <= width for s in shown), (width, shown)
+        assert "main.appendTo[...]" in shown
+        assert any(s.endswith("cutNewHeadChunk") for s in shown)  # the function's own name is kept
+        assert not any(s.startswith("github.com/prom") for s in shown)
+        if size[0] > 80:
+            assert width > 40  # the name column gets the room left over
+            assert any(s.endswith("/tsdb.(*memSeries).cutNewHeadChunk") for s in shown)
+        # the info line names the row under the cursor in full, and follows the cursor
+        info = app.screen.query_one("#heap-info")
+        assert info.text.startswith(table.keys_in_order[0] + " · total")
+        await pilot.press("j")
+        assert info.text.startswith(table.keys_in_order[1] + " · total")
+        # the drill-down's header holds the whole name
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert table.keys_in_order[1] in app.screen.title_text
+        title = app.screen.query_one("#drill-title")
+        assert title.size.height >= 1 and table.keys_in_order[1].replace(" ", "") in "".join(
+            title.render().plain.split()
+        )
+
+
+async def test_filter_is_literal_so_a_generic_name_typed_as_shown_matches():
+    """`appendTo[` is what the table shows; it used to be "bad regex: unterminated character set"."""
+    weights = {"main.appendTo[go.shape.int]": 5000, "main.appendTo[go.shape.string]": 4000, "main.other": 3000}
+    source = CannedSource(make_snapshot(1, heap=flat_profile(weights)))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        await pilot.press("slash", *"appendTo[", "enter")
+        await settle(pilot, app)
+        assert not app.screen.query_one("#filter", Input).display  # accepted, no error
+        assert set(table.keys_in_order) == {"main.appendTo[go.shape.int]", "main.appendTo[go.shape.string]"}
+        # re: makes it a regex
+        await pilot.press("slash", *["backspace"] * 9, *"re:^main\\.(other|appendTo\\[go\\.shape\\.int)", "enter")
+        await settle(pilot, app)
+        assert set(table.keys_in_order) == {"main.other", "main.appendTo[go.shape.int]"}
+
+
+async def test_footer_fits_80_columns_with_zoom(source):
+    """Every key the footer shows is whole at 80×24 (none cut off at the right edge), `z` among them."""
+    from textual.widgets import Footer
+
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        footer = app.screen.query_one(Footer)
+        keys = list(footer.query("FooterKey"))
+        shown = []
+        for key in keys:
+            text = key.render()
+            plain = text.plain if hasattr(text, "plain") else str(text)
+            shown.append(plain.strip())
+            assert key.region.width > 0 and key.region.right <= 80, (key.region, plain)
+            assert len(plain.rstrip()) <= key.region.width, (key.region, plain)
+        for want in ("/ filter", "z zoom", "p pause", "L leaks", "? help", "q quit"):
+            assert any(" ".join(s.split()) == want for s in shown), shown

@@ -3,12 +3,12 @@ and the source capabilities the app checks."""
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import replace
 
 from tests.tui.canned import FIXTURES, CannedSource, make_snapshot
 from tests.tui.heapgen import flat_profile
+from tui.core.filters import filter_pattern
 from tui.goroutines.debug1 import parse_debug1
 from tui.heap.top import TopReport, TopRow
 from tui.leaks.feed import FeedCalls, LeakFeed
@@ -22,10 +22,10 @@ WEIGHTS = {"pkg.alpha": 5000, "pkg.beta": 3000, "other.gamma": 1000}
 def test_top_for_filters_names_and_in_line_mode_file_and_line():
     heap = flat_profile(WEIGHTS)
     assert [r.name for r in top_for(heap, HeapView()).rows] == ["pkg.alpha", "pkg.beta", "other.gamma", "main.main"]
-    assert [r.name for r in top_for(heap, HeapView(filter="^pkg")).rows] == ["pkg.alpha", "pkg.beta"]
+    assert [r.name for r in top_for(heap, HeapView(filter="re:^pkg")).rows] == ["pkg.alpha", "pkg.beta"]
     # x.go:11 is pkg.beta's line: found only in line mode
-    assert top_for(heap, HeapView(filter=r"x\.go:11")).rows == ()
-    assert [r.name for r in top_for(heap, HeapView(filter=r"x\.go:11", line_mode=True)).rows] == ["pkg.beta"]
+    assert top_for(heap, HeapView(filter="x.go:11")).rows == ()
+    assert [r.name for r in top_for(heap, HeapView(filter="x.go:11", line_mode=True)).rows] == ["pkg.beta"]
     assert top_for(heap, HeapView(sample_type="alloc_space")).sample_type == "alloc_space"
     assert top_for(heap, HeapView(sample_type="no_such_type")).sample_type == "inuse_space"  # the default
 
@@ -50,19 +50,22 @@ def test_diff_rows_use_the_same_filter_as_the_table_and_drop_unchanged_rows():
     report = TopReport(rows, 350, 350, "inuse_space", "bytes", 3, "functions", "flat", 4, 0, 0, 0.0)
     diff = HeapDiff(report, baseline_at=1.0, current_at=2.0, baseline_reason="start")
     assert [r.name for r in diff_rows_for(diff, HeapView(diff=True)).rows] == ["pkg.alpha", "pkg.beta", "other.gamma"]
-    assert [r.name for r in diff_rows_for(diff, HeapView(diff=True, filter="^pkg")).rows] == ["pkg.alpha", "pkg.beta"]
+    assert [r.name for r in diff_rows_for(diff, HeapView(diff=True, filter="re:^pkg")).rows] == [
+        "pkg.alpha",
+        "pkg.beta",
+    ]
     # like the table: file:line counts in line mode only
-    assert diff_rows_for(diff, HeapView(diff=True, filter=r"b\.go")).rows == ()
-    lines = diff_rows_for(diff, HeapView(diff=True, filter=r"b\.go", line_mode=True))
+    assert diff_rows_for(diff, HeapView(diff=True, filter="b.go")).rows == ()
+    lines = diff_rows_for(diff, HeapView(diff=True, filter="b.go", line_mode=True))
     assert [r.name for r in lines.rows] == ["pkg.beta", "other.gamma"]
     # the same predicate as top_for's: every view keeps the same rows of the same table
-    for view in (HeapView(filter="a"), HeapView(filter=r"\.go:[12]0", line_mode=True)):
+    for view in (HeapView(filter="a"), HeapView(filter=r"re:\.go:[12]0", line_mode=True)):
         kept = {r.name for r in diff_rows_for(diff, replace(view, diff=True)).rows}
         assert kept == {r.name for r in rows if (r.flat or r.cum) and _matches(view, r)}
 
 
 def _matches(view: HeapView, row: TopRow) -> bool:
-    pattern = re.compile(view.filter)
+    pattern = filter_pattern(view.filter)  # literal; a regex after "re:"
     return bool(pattern.search(row.name) or (view.line_mode and pattern.search(f"{row.file}:{row.line}")))
 
 

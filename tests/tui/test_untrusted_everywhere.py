@@ -171,15 +171,19 @@ async def test_every_pane_drill_export_and_screenshot_show_target_text_literally
 
             # heap table: every cell literal and bounded; the markup is shown as characters
             cells = [assert_safe(c, f"heap cell {k[:30]!r}") for k in table.keys_in_order for c in table.get_row(k)]
-            assert any(MARKUP in c for c in cells)
-            assert any("␛]52;c;cHduZWQ=␇" in c for c in cells)
-            assert any(c.startswith("main.huge") and c.endswith("…") for c in cells), [
+            assert any(c.startswith("main.[bo") for c in cells)  # names are shortened to the column
+            assert any(c.startswith("main.hu") and "…" in c and len(c) < 100 for c in cells), [
                 c[:60] + f"..{len(c)}" for c in cells
             ]
+            # the info line shows the whole name of the row under the cursor, literally
+            table.move_cursor(row=next(i for i, k in enumerate(table.keys_in_order) if k.startswith(EVIL_FUNC[:20])))
+            await settle(pilot, app)
+            info = assert_safe(app.dashboard.query_one("#heap-info").text, "#heap-info")
+            assert MARKUP in info and "␛]52;c;cHduZWQ=␇" in info, info
 
             # goroutine tree: reasons, buckets, stacks
             labels = [assert_safe(n.label, "tree label") for n in await tree_nodes(pilot, tree)]
-            assert any(MARKUP in label for label in labels), labels
+            assert any("main.[bold red]R" in label for label in labels), labels  # shortened to the tree's width
             assert any("chan send ␛[2J\\x9b31m\\u202eX" in label for label in labels), labels[:5]
             assert not any("W" * MAX_SHOWN in label for label in labels)
 
@@ -304,10 +308,13 @@ async def test_debug1_labels_and_names_in_tree_and_drill():
         await settle(pilot, app)
         tree = app.dashboard.query_one(GoroutineTree)
         labels = [assert_safe(n.label, "tree label") for n in await tree_nodes(pilot, tree)]
-        assert any(MARKUP in label for label in labels)
+        assert any("main.[bold red]R" in label for label in labels)  # shortened to the tree's width
         node = next(n for n in await tree_nodes(pilot, tree) if n.data.kind == "stack" and n.data.group.labels_seen)
         tree.focus()
         tree.move_cursor(node)
+        await settle(pilot, app)
+        info = assert_safe(app.dashboard.query_one("#tree-info").text, "#tree-info")
+        assert MARKUP in info, info  # the whole name of the group under the cursor, literally
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, GoroutineDrillScreen)

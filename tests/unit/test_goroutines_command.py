@@ -109,4 +109,14 @@ def test_bad_flags_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
         run(["x", "--buckets", "5,1"], capsys)
     assert exc.value.code == 2
     with pytest.raises(SystemExit):
-        run(["x", "--match", "("], capsys)
+        run(["x", "--match", "re:("], capsys)  # a regex only after re:
+
+
+def test_match_is_literal_unless_re(capsys: pytest.CaptureFixture[str]) -> None:
+    """--match TEXT finds TEXT literally ("(" and "[" are characters); re: makes it a regex."""
+    path = str(fixture_path("go1.27", "goroutine_debug2.txt"))
+    _, literal, _ = run([path, "--match", "(*Mutex)"], capsys)
+    _, regex, _ = run([path, "--match", r"re:\(\*Mutex\)"], capsys)
+    assert literal == regex and "Mutex" in literal
+    _, none, _ = run([path, "--match", "re:^no such frame$"], capsys)
+    assert "Mutex" not in none

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import TextIO
 
 from tui.commands.complain import text_command
+from tui.core.filters import filter_pattern
 from tui.core.textsafe import clean
 
 MAX_NAME = 300
@@ -33,11 +34,12 @@ def _positive(text: str) -> int:
     return value
 
 
-def _regex(text: str) -> re.Pattern[str]:
+def _pattern(text: str) -> re.Pattern[str]:
+    """A literal substring; a regex only after ``re:`` (tui.core.filters, as the dashboard's /)."""
     try:
-        return re.compile(text)
+        return filter_pattern(text)
     except re.error as exc:
-        raise argparse.ArgumentTypeError(f"bad --match regex: {exc}") from None
+        raise argparse.ArgumentTypeError(f"bad --match regex after re: ({exc})") from None
 
 
 # From a recording directory: the newest full dump, else the newest debug=1 counts.
@@ -52,7 +54,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "by wait reason -> wait duration -> identical stack, biggest first.",
     )
     p.add_argument("source", metavar="SOURCE", help="file, '-' for stdin, or http(s) URL of a goroutine endpoint")
-    p.add_argument("--match", type=_regex, metavar="RE", help="only stacks whose reason, frames or labels match RE")
+    p.add_argument(
+        "--match",
+        type=_pattern,
+        metavar="TEXT",
+        help="only stacks whose reason, frames or labels contain TEXT (literally; re:REGEX for a regular expression)",
+    )
     p.add_argument("--min-count", type=int, default=1, metavar="N", help="only stacks with at least N goroutines")
     p.add_argument(
         "--buckets",

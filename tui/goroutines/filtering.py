@@ -1,4 +1,6 @@
-"""Filter grouped goroutines (by regex, by minimum count) and recompute the totals."""
+"""Filter grouped goroutines (by pattern, by minimum count) and recompute the totals.
+
+Patterns come from tui.core.filters.filter_pattern: a literal substring, a regex after ``re:``."""
 
 from __future__ import annotations
 

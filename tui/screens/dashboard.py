@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Tree
 
+from tui.core.filters import filter_pattern
 from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
 from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
@@ -42,7 +43,7 @@ from tui.screens.presenters import (
     tree_pane_title,
 )
 from tui.widgets.findings import FindingsBar
-from tui.widgets.goroutine_tree import GoroutineTree, NodeData
+from tui.widgets.goroutine_tree import GoroutineTree, NodeData, interesting_frame
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.info_line import InfoLine
 from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
@@ -80,20 +81,21 @@ class Dashboard(Screen[None]):
         Binding("enter", "drill", "drill", show=False),
         Binding("slash", "filter", "filter"),
         Binding("p", "app.toggle_pause", "pause"),
-        Binding("r", "app.refresh_now", "refresh"),
+        Binding("r", "app.refresh_now", "refresh", show=False),
         Binding("1", "sample_type(0)", "inuse", show=False),
         Binding("2", "sample_type(1)", "inuse#", show=False),
         Binding("3", "sample_type(2)", "alloc", show=False),
         Binding("4", "sample_type(3)", "alloc#", show=False),
         Binding("o", "toggle_sort", "flat/cum"),
-        Binding("d", "toggle_diff", "Δ base"),
+        Binding("d", "toggle_diff", "Δ"),
         Binding("b", "app.pin_baseline", "pin base", show=False),
         Binding("L", "app.leak_report", "leaks"),
         Binding("l", "toggle_lines", "lines", show=False),
-        Binding("z", "zoom", "zoom", show=False),
-        Binding("s", "app.save", "save"),
-        Binding("full_stop", "app.step", "step"),
-        Binding("plus", "app.speed", "speed"),
+        Binding("z", "zoom", "zoom"),
+        # The footer holds what fits in 80 columns; the rest is in ? help and the command palette.
+        Binding("s", "app.save", "save", show=False),
+        Binding("full_stop", "app.step", "step", show=False),
+        Binding("plus", "app.speed", "speed", show=False),
         Binding("question_mark", "app.help", "help"),
         Binding("q", "app.quit", "quit"),
     ]
@@ -105,7 +107,7 @@ class Dashboard(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.filters: dict[str, str] = {}  # pane id -> sticky regex
+        self.filters: dict[str, str] = {}  # pane id -> sticky filter (literal; regex after "re:")
         self._filter_pane = "heap"  # the pane the open filter box is for
         # handed down by the app
         self.snapshot: Snapshot | None = None
@@ -132,7 +134,8 @@ class Dashboard(Screen[None]):
                 yield PaneTree(id="tree")
                 yield InfoLine(id="tree-info")
         yield Input(
-            placeholder="regex filter for the focused pane (enter: apply, empty: clear, esc: cancel)", id="filter"
+            placeholder="filter the focused pane: text, or re:REGEX (enter: apply, empty: clear, esc: cancel)",
+            id="filter",
         )
         yield Footer()
 
@@ -262,10 +265,32 @@ class Dashboard(Screen[None]):
         table = self.query_one(PaneTable)
         report = report or table.report
         if report is not None:
-            self.query_one("#heap-info", InfoLine).show(heap_pane_info(report, table.row_count, view))
+            self._show_heap_info(report)
         self._set_title("#tree-pane", tree_pane_title(self.filters.get("tree", "")))
-        if self.snapshot is not None:
-            self.query_one("#tree-info", InfoLine).show(tree_pane_info(self.snapshot))
+        self._show_tree_info()
+
+    def _show_heap_info(self, report: TopReport | None = None) -> None:
+        table = self.query_one(PaneTable)
+        report = report or table.report
+        if report is not None:
+            info = heap_pane_info(report, table.row_count, self.heap_view, table.selected_row)
+            self.query_one("#heap-info", InfoLine).show(info)
+
+    def _show_tree_info(self) -> None:
+        if self.snapshot is None:
+            return
+        group = _stack_of(self.query_one(PaneTree).selected)
+        frame = interesting_frame(group.frames) if group is not None else None
+        self.query_one("#tree-info", InfoLine).show(tree_pane_info(self.snapshot, frame.func if frame else ""))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The info line names the row under the cursor in full."""
+        event.stop()
+        self._show_heap_info()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        event.stop()
+        self._show_tree_info()
 
     def _set_title(self, selector: str, title: str) -> None:
         pane = self.query_one(selector)
@@ -357,9 +382,9 @@ class Dashboard(Screen[None]):
         pattern = event.value.strip()
         if pattern:
             try:
-                re.compile(pattern)
+                filter_pattern(pattern)  # a literal substring; a regex only after "re:"
             except re.error as exc:
-                self.notify(f"bad regex: {exc}", severity="error")
+                self.notify(f"bad regex after re: ({exc})", severity="error")
                 return
             self.filters[self._filter_pane] = pattern
         else:

@@ -14,7 +14,7 @@ class DrillScreen(Screen):
     """Subclasses implement ``body() -> Text`` and ``copy_text() -> str``."""
 
     DEFAULT_CSS = """
-    DrillScreen > #drill-title { height: 1; background: $panel; text-style: bold; }
+    DrillScreen > #drill-title { height: auto; max-height: 4; background: $panel; text-style: bold; }
     DrillScreen > VerticalScroll { height: 1fr; padding: 0 1; }
     """
     BINDINGS = [
@@ -28,7 +28,8 @@ class DrillScreen(Screen):
     title_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.title_text, no_wrap=True, overflow="ellipsis"), id="drill-title")
+        # wraps rather than cuts: the title holds the whole function name (the tables shorten it)
+        yield Static(Text(self.title_text, overflow="fold"), id="drill-title")
         with VerticalScroll(id="drill-body"):
             yield Static(self.body(), id="drill-text")
         yield Footer()

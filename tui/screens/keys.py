@@ -7,7 +7,7 @@ from textual.screen import Screen
 EXPLAIN = {
     "app.focus_next": "switch between the heap table and the goroutine tree",
     "drill": "drill down: a heap row opens callers / callees / heaviest stacks; a goroutine group its full stack",
-    "filter": "regex filter for the focused pane (sticky until cleared with an empty filter)",
+    "filter": "filter the focused pane: literal text, or re:REGEX (sticky until cleared with an empty filter)",
     "app.toggle_pause": "pause / resume polling (nothing is fetched while paused)",
     "app.refresh_now": "refresh now (asks first when the goroutine dump is expensive for the target)",
     "sample_type(0)": "heap: inuse space (bytes live now)",

@@ -7,11 +7,12 @@ cache their results; nothing here touches a widget.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from tui.core.filters import filter_pattern
+from tui.core.textsafe import clean
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.records import StackCounts
@@ -37,16 +38,17 @@ class HeapView:
     sample_type: str = "inuse_space"
     sort: str = "flat"  # "flat" | "cum"
     line_mode: bool = False
-    filter: str = ""  # sticky regex on the function (and file:line in line mode)
+    filter: str = ""  # sticky filter on the function (and file:line in line mode): literal, or "re:" regex
     diff: bool = False  # show Δ against the pinned baseline instead of the current profile
 
 
 def heap_row_filter(view: HeapView) -> Callable[[TopRow], bool] | None:
-    """The view's sticky regex as a row predicate (None: no filter): it searches the function
-    name, and in line mode also "file:line". One filter for the table and its Δ rows."""
+    """The view's sticky filter as a row predicate (None: no filter): it searches the function
+    name, and in line mode also "file:line", for a literal substring (a regex after ``re:``,
+    tui.core.filters). One filter for the table and its Δ rows."""
     if not view.filter:
         return None
-    pattern = re.compile(view.filter)
+    pattern = filter_pattern(view.filter)
     line_mode = view.line_mode
 
     def keep(row: TopRow) -> bool:
@@ -92,7 +94,8 @@ def goroutine_data(snapshot: Snapshot) -> GoroutineData:
 
 def groups_for(snapshot: Snapshot, pattern: str) -> tuple[ReasonGroup, ...]:
     """The goroutine tree's groups: of the latest dump, or of the stack counts when no dump yet;
-    proven leaks first, then biggest first; only the stacks ``pattern`` (a regex) finds."""
+    proven leaks first, then biggest first; only the stacks ``pattern`` finds (a literal substring,
+    a regex after ``re:``: tui.core.filters)."""
     data = goroutine_data(snapshot)
     if isinstance(data, StackCounts):
         groups = group_stack_counts(data)
@@ -100,7 +103,7 @@ def groups_for(snapshot: Snapshot, pattern: str) -> tuple[ReasonGroup, ...]:
         groups = data or ()
     groups = tuple(sorted(groups, key=lambda g: not g.leaked))  # sorted() is stable
     if pattern:
-        groups = filter_stacks(groups, stack_matcher(re.compile(pattern)))
+        groups = filter_stacks(groups, stack_matcher(filter_pattern(pattern)))
     return groups
 
 
@@ -171,20 +174,27 @@ def heap_pane_title(view: HeapView) -> str:
     return title + (f" · /{view.filter}/" if view.filter else "")
 
 
-def heap_pane_info(report: TopReport, shown: int, view: HeapView) -> str:
-    """The line under the heap table (changes every profile)."""
+def heap_pane_info(report: TopReport, shown: int, view: HeapView, selected: TopRow | None = None) -> str:
+    """The line under the heap table (changes every profile): the whole name of the row under the
+    cursor (the table shortens names to its column), then the total."""
     what = "lines" if view.line_mode else "functions"
-    return f"total {format_value(report.total, report.unit)} · {shown:,} of {report.total_nodes:,} {what}"
+    info = f"total {format_value(report.total, report.unit)} · {shown:,} of {report.total_nodes:,} {what}"
+    if selected is None:
+        return info
+    name = selected.name + (f" {selected.file}:{selected.line}" if view.line_mode and selected.file else "")
+    return f"{clean(name, 500)} · {info}"
 
 
 def tree_pane_title(pattern: str) -> str:
     return "goroutines" + (f" · /{pattern}/" if pattern else "")
 
 
-def tree_pane_info(snapshot: Snapshot) -> str:
-    """The line under the goroutine tree: the count and why the tree is as old as it is (the
-    debug=2 budget), e.g. "dump 40 s old: budget 1%"."""
+def tree_pane_info(snapshot: Snapshot, selected: str = "") -> str:
+    """The line under the goroutine tree: the whole function name of the stack group under the
+    cursor (``selected``: the tree shortens it), the count and why the tree is as old as it is
+    (the debug=2 budget), e.g. "dump 40 s old: budget 1%"."""
     info = f"{snapshot.goroutine_total:,} goroutines" if snapshot.goroutine_total is not None else ""
     if snapshot.tree_status:
         info += " · " + snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
-    return info
+    selected = clean(selected, 500)
+    return f"{selected} · {info}" if selected and info else selected or info

@@ -14,6 +14,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from tui.core.names import shorten_symbol
+from tui.core.textsafe import clean
 from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup
 from tui.widgets.cells import literal
 from tui.widgets.render_caches import bound_tree_cache
@@ -92,15 +94,30 @@ def growth_text(growth: GroupGrowth | None) -> Text:
     return text
 
 
-def stack_label(s: StackGroup, growth: GroupGrowth | None = None) -> Text:
+MIN_CREATOR = 12  # columns below which "← created by" is left out (the drill-down shows it)
+
+
+def stack_label(s: StackGroup, growth: GroupGrowth | None = None, width: int | None = None) -> Text:
+    """Count, the first interesting frame, growth, "← created by", LEAKED. With ``width`` (the
+    columns the label has) the function is shortened to what is left (tui.core.names) and
+    created-by gets the rest, or is left out."""
     frame = interesting_frame(s.frames)
-    label = Text.assemble(_count(s.count), "  ", literal(frame.func if frame else "?", 120))
-    label.append_text(growth_text(growth))
-    if s.created_by is not None:
+    func = clean(frame.func if frame else "?", 500)
+    grown = growth_text(growth)
+    leaked = "  LEAKED" if s.leaked else ""
+    creator = clean(s.created_by.func, 500) if s.created_by is not None else ""
+    if width is not None:
+        room = width - COUNT_WIDTH - 2 - grown.cell_len - len(leaked)
+        func = shorten_symbol(func, max(room, 8))
+        left = room - len(func) - 4
+        creator = shorten_symbol(creator, left) if creator and left >= MIN_CREATOR else ""
+    label = Text.assemble(_count(s.count), "  ", literal(func, None))
+    label.append_text(grown)
+    if creator:
         label.append("  ← ", style="dim")
-        label.append_text(literal(s.created_by.func, 80, style="dim"))
-    if s.leaked:
-        label.append("  LEAKED", style="bold reverse red")
+        label.append_text(literal(creator, None, style="dim"))
+    if leaked:
+        label.append(leaked, style="bold reverse red")
     return label
 
 
@@ -116,13 +133,16 @@ def _children(data: NodeData) -> list[NodeData]:
     return []
 
 
-def _label(data: NodeData, growth: Growth | None = None) -> Text:
+def _label(data: NodeData, growth: Growth | None = None, width: int | None = None) -> Text:
     g = data.group
     if isinstance(g, ReasonGroup):
         return reason_label(g)
     if isinstance(g, BucketGroup):
         return bucket_label(g, data.leaked)
-    return stack_label(g, (growth or {}).get(data.key))
+    return stack_label(g, (growth or {}).get(data.key), width)
+
+
+STACK_DEPTH = 3  # reason -> bucket -> stack: the stack labels start after 3 guides (the root is hidden)
 
 
 def reason_key(g: ReasonGroup) -> str:
@@ -142,12 +162,28 @@ class GoroutineTree(Tree[NodeData]):
         self._node_by_key: dict[str, TreeNode[NodeData]] = {}
         self.groups: tuple[ReasonGroup, ...] = ()
         self.growth: Growth = {}
+        self.label_width: int | None = None  # columns a stack label has (names are shortened to it)
 
     def on_mount(self) -> None:
         bound_tree_cache(self)
+        self._fit_labels()
 
     def on_resize(self) -> None:
         bound_tree_cache(self)
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """Shorten the stack labels to the tree's width, again when it changes."""
+        width = self.scrollable_content_region.width - STACK_DEPTH * self.guide_depth - 1
+        if width <= 0 or width == self.label_width:
+            return
+        self.label_width = width
+        for node in self._node_by_key.values():
+            if node.data is not None and node.data.kind == "stack":
+                node.set_label(self._label(node.data))
+
+    def _label(self, data: NodeData, growth: Growth | None = None) -> Text:
+        return _label(data, self.growth if growth is None else growth, self.label_width)
 
     # -- public -------------------------------------------------------------
     def show_groups(self, groups: Sequence[ReasonGroup]) -> None:
@@ -175,7 +211,7 @@ class GoroutineTree(Tree[NodeData]):
         for key in changed:
             node = self._node_by_key.get(key)
             if node is not None and node.data is not None:
-                node.set_label(_label(node.data, growth))
+                node.set_label(self._label(node.data, growth))
 
     @property
     def selected(self) -> NodeData | None:
@@ -188,7 +224,7 @@ class GoroutineTree(Tree[NodeData]):
         if [c.data.key if c.data is not None else None for c in current] == [i.key for i in items]:
             for node, item in zip(current, items):
                 node.data = item
-                label = _label(item, self.growth)
+                label = self._label(item)
                 if node.label != label:
                     node.set_label(label)
                 self._node_by_key[item.key] = node
@@ -199,7 +235,7 @@ class GoroutineTree(Tree[NodeData]):
             self._forget(node)
         parent.remove_children()
         for item in items:
-            node = parent.add(_label(item, self.growth), data=item, allow_expand=item.kind != "stack")
+            node = parent.add(self._label(item), data=item, allow_expand=item.kind != "stack")
             self._node_by_key[item.key] = node
             if item.key in self.expanded_keys:
                 self._populate(node)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from tui.core.names import shorten_location, shorten_symbol
+from tui.core.textsafe import clean
 from tui.heap.units import format_value
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable, Row
@@ -27,16 +29,29 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def report_rows(report: TopReport, *, line_mode: bool, marks: dict[str, str] | None = None) -> list[Row]:
+def short_name(row: TopRow, width: int | None, *, line_mode: bool = False) -> str:
+    """The function (and file:line in line mode) as the table shows it in ``width`` columns:
+    cleaned, then shortened from the left of the import path (tui.core.names)."""
+    name = clean(row.name)
+    where = clean(f"{row.file}:{row.line}") if line_mode and row.file else ""
+    if width is None:
+        return f"{name} {where}" if where else name
+    return shorten_location(name, where, width) if where else shorten_symbol(name, width)
+
+
+def report_rows(
+    report: TopReport, *, line_mode: bool, marks: dict[str, str] | None = None, width: int | None = None
+) -> list[Row]:
     """Cells for each row of a TopReport, in report order. The last cell's raw is the key.
-    ``marks``: key -> a short mark shown after the name (e.g. "↑" for a rising function)."""
+    ``marks``: key -> a short mark shown before the name (e.g. "↑" for a rising function).
+    ``width``: the function column's width (names are shortened to it; None: not shortened)."""
     marks = marks or {}
     unit = report.unit
     rows: list[Row] = []
     for r in report.rows:
-        name = r.name
-        if line_mode and r.file:
-            name = f"{r.name} {r.file}:{r.line}"
+        mark = marks.get(r.key, "")
+        room = None if width is None else width - (len(mark) + 1 if mark else 0)
+        name = short_name(r, room, line_mode=line_mode)
         rows.append(
             (
                 r.key,
@@ -46,7 +61,7 @@ def report_rows(report: TopReport, *, line_mode: bool, marks: dict[str, str] | N
                     number_cell(r.sum_pct, _pct(r.sum_pct)),
                     number_cell(r.cum, format_value(r.cum, unit)),
                     number_cell(r.cum_pct, _pct(r.cum_pct)),
-                    SortCell(_name_cell(name, marks.get(r.key, "")), r.key),
+                    SortCell(_name_cell(name, mark), r.key),
                 ),
             )
         )
@@ -72,6 +87,22 @@ class HeapTable(KeyedTable):
         self.report: TopReport | None = None
         self.line_mode = False
         self.marks: dict[str, str] = {}
+        self.name_width: int | None = None  # the function column's width, names are shortened to
+
+    def fit_last_column(self) -> None:
+        """The function column takes the width left over; names are shortened to it again when it changes."""
+        super().fit_last_column()
+        if not self.columns:
+            return
+        width = list(self.columns.values())[-1].width
+        if width != self.name_width:
+            self.name_width = width
+            if self.report is not None:
+                self.sync_rows(self._rows())
+
+    def _rows(self) -> list[Row]:
+        assert self.report is not None
+        return report_rows(self.report, line_mode=self.line_mode, marks=self.marks, width=self.name_width)
 
     def show_report(self, report: TopReport, *, line_mode: bool) -> None:
         if line_mode != self.line_mode:
@@ -81,13 +112,13 @@ class HeapTable(KeyedTable):
             self._order = ()
         self.report = report
         self.line_mode = line_mode
-        self.sync_rows(report_rows(report, line_mode=line_mode, marks=self.marks))
+        self.sync_rows(self._rows())
 
     def show_marks(self, marks: dict[str, str]) -> None:
         if marks != self.marks:
             self.marks = marks
             if self.report is not None:
-                self.sync_rows(report_rows(self.report, line_mode=self.line_mode, marks=marks))
+                self.sync_rows(self._rows())
 
     @property
     def selected_row(self) -> TopRow | None:
