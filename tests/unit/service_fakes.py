@@ -26,8 +26,14 @@ class FakeClock:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        # Let other tasks (an expensive request in the background) run their loop turns first:
+        # time jumps only when the loop would otherwise idle, as with a real clock.
+        for _ in range(self.settle_turns):
+            await asyncio.sleep(0)
         self.t += seconds
         await asyncio.sleep(0)
+
+    settle_turns = 100
 
 
 class ScriptedTarget:

@@ -31,6 +31,7 @@ class FixtureTarget:
             "heap?debug=1": (d / "heap_debug1.txt").read_bytes(),
             "heap": gzip.decompress((d / "heap.pb.gz").read_bytes()),
             "goroutine?debug=1": (d / "goroutine_debug1.txt").read_bytes(),
+            "goroutine": (d / "goroutine.pb.gz").read_bytes(),
             "goroutine?debug=2": (d / "goroutine_debug2.txt").read_bytes(),
             "goroutineleak?debug=1": (d / "goroutineleak_debug1.txt").read_bytes(),
         }

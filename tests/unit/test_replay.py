@@ -64,6 +64,7 @@ class FakeTarget:
             "heap?debug=1": (d / "heap_debug1.txt").read_bytes(),
             "heap": (d / "heap.pb.gz").read_bytes(),
             "goroutine?debug=1": (d / "goroutine_debug1.txt").read_bytes(),
+            "goroutine": (d / "goroutine.pb.gz").read_bytes(),
             "goroutine?debug=2": (d / "goroutine_debug2.txt").read_bytes(),
             "goroutineleak?debug=1": (d / "goroutineleak_debug1.txt").read_bytes(),
             "cmdline": b"/srv/app\x00--password=cmd-secret",
@@ -109,7 +110,17 @@ async def live_run(directory, ticks: int, down_ticks: range = range(0)):
         if len(snapshots) >= ticks:
             done.set()
 
-    poller = Poller(CONFIG, client=tap, clock=clock, sleep=clock.sleep, rand=lambda: 0.5, on_snapshot=on_snapshot)
+    # inline like the replay (a replay's virtual time runs the expensive requests inline), so
+    # the two produce the same snapshots tick for tick
+    poller = Poller(
+        CONFIG,
+        client=tap,
+        clock=clock,
+        sleep=clock.sleep,
+        rand=lambda: 0.5,
+        on_snapshot=on_snapshot,
+        expensive_in_background=False,
+    )
     poller.start()
     await asyncio.wait_for(done.wait(), 30)
     await poller.stop()
@@ -263,7 +274,13 @@ async def test_replay_schedules_with_the_recorded_poll_settings(tmp_path):
     clock = FakeClock()
     config = Config(interval=0.5, stw_budget=0.05, debug2_min_age=3.0, heap_every=3)
     live = LiveSource(
-        config, client=FakeTarget(clock), record_dir=tmp_path / "rec", clock=clock, sleep=clock.sleep, rand=lambda: 0.5
+        config,
+        client=FakeTarget(clock),
+        record_dir=tmp_path / "rec",
+        clock=clock,
+        sleep=clock.sleep,
+        rand=lambda: 0.5,
+        expensive_in_background=False,  # tick for tick like the replay
     )
     clock.limit = 12
     seen = []

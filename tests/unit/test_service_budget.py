@@ -36,7 +36,7 @@ def test_100k_goroutines_is_not_hit_blindly():
 def test_over_max_age_uses_debug1_and_says_why():
     d = budget(max_age=120.0).decide(10_000.0, 100_000)
     assert not d.due and d.wait is None
-    assert "100,000 goroutines" in d.reason and "debug=1" in d.reason
+    assert "100,000 goroutines" in d.reason and "inferred from stacks" in d.reason
 
 
 def test_dump_bigger_than_body_limit_is_refused():

@@ -121,20 +121,46 @@ _REASON_BY_FRAME = {
     "syscall.syscall": "syscall",
     "internal/runtime/syscall.Syscall6": "syscall",
     "runtime/internal/syscall.Syscall6": "syscall",
-    "os/signal.signal_recv": "signal wait",
+    # signal_recv sleeps in notetsleepg, i.e. in a blocking syscall: debug=2 says [syscall]
+    "os/signal.signal_recv": "syscall",
 }
+
+# The semaphore plumbing under every sync primitive: the sync frame above it names the wait
+# (_SEMACQUIRE_BY_FRAME); with none, it is Go 1.19's plain "semacquire".
+_SEMACQUIRE_FRAMES = frozenset(
+    {
+        "runtime.semacquire1",
+        "runtime.semacquire",
+        "sync.runtime_Semacquire",
+        "sync.runtime_SemacquireMutex",
+        "sync.runtime_SemacquireRWMutexR",
+        "sync.runtime_SemacquireRWMutex",
+        "sync.runtime_SemacquireWaitGroup",
+        "internal/sync.runtime_SemacquireMutex",
+    }
+)
 
 
 def infer_reason(frames: Iterable[Frame]) -> str:
-    """Best guess at the wait reason of a stack without one (debug=1 / proto)."""
+    """Best guess at the wait reason of a stack without one (debug=1 / proto), from the leaf:
+    the first parking function names it (runtime.chanrecv -> "chan receive", runtime.selectgo ->
+    "select", ...); the semaphore family is named by the sync frame above it. Needs the runtime
+    frames, which the proto keeps and debug=1 / debug=2 text hide ("unknown" then, mostly)."""
+    sema = False
     for frame in frames:
-        reason = _REASON_BY_FRAME.get(frame.func)
+        func = frame.func
+        if func in _SEMACQUIRE_FRAMES:
+            sema = True
+            continue
+        primitive = _SEMACQUIRE_BY_FRAME.get(func)
+        if primitive is not None:
+            return primitive
+        if sema:
+            continue  # inside the sync package's plumbing: look further up for the primitive
+        reason = _REASON_BY_FRAME.get(func)
         if reason is not None:
             return reason
-        sema = _SEMACQUIRE_BY_FRAME.get(frame.func)
-        if sema is not None:
-            return sema
-    return UNKNOWN_REASON
+    return "semacquire" if sema else UNKNOWN_REASON
 
 
 # --- buckets ------------------------------------------------------------------------------
@@ -333,15 +359,40 @@ def group_goroutines(
     return build_groups(cells, edges)
 
 
-def group_stack_counts(counts: StackCounts) -> tuple[ReasonGroup, ...]:
-    """Group debug=1 / proto records: reason inferred from the stack, one "age unknown" bucket."""
+def group_stack_counts(counts: StackCounts, leaks: StackCounts | None = None) -> tuple[ReasonGroup, ...]:
+    """Group debug=1 / proto records: reason inferred from the stack, one "age unknown" bucket.
+
+    ``leaks`` (goroutineleak?debug=1 or its proto) carries Go's proven-leaked marks in: as many
+    goroutines of a stack as the leak profile counts under the same match key are grouped as
+    leaked (the leak profile hides the runtime frames; the match key drops them)."""
+    from tui.goroutines.match_keys import match_key
+
+    leaked_left: dict[str, int] = {}
+    if leaks is not None:
+        for record in leaks.records:
+            k = match_key(record.frames)
+            leaked_left[k] = leaked_left.get(k, 0) + record.count
     cells: dict[CellKey, Accumulator] = {}
-    leaked = counts.kind == "goroutineleak"
-    for record in counts.records:
-        info = StackInfo(record.frames, None, False)
-        key = (infer_reason(info.frames), leaked, -1, info.hash)
+    all_leaked = counts.kind == "goroutineleak"
+
+    def add(info: StackInfo, reason: str, leaked: bool, labels: Labels, n: int) -> None:
+        key = (reason, leaked, -1, info.hash)
         acc = cells.get(key)
         if acc is None:
             acc = cells[key] = Accumulator(info)
-        acc.add(None, None, record.labels, record.count)
+        acc.add(None, None, labels, n)
+
+    for record in counts.records:
+        info = StackInfo(record.frames, None, False)
+        reason = infer_reason(info.frames)
+        proven = record.count if all_leaked else 0
+        if leaked_left:
+            k = match_key(record.frames)
+            proven = min(record.count, leaked_left.get(k, 0))
+            if proven:
+                leaked_left[k] -= proven
+        if proven:
+            add(info, reason, True, record.labels, proven)
+        if record.count > proven:
+            add(info, reason, False, record.labels, record.count - proven)
     return build_groups(cells, (), inferred=True)

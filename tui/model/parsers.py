@@ -41,6 +41,8 @@ class Parsers:
     goroutine_debug1: Callable[[bytes], StackCounts]
     goroutine_debug2: Callable[[bytes], TreeData]
     goroutineleak: Callable[[bytes], StackCounts] | None = None  # kind "goroutineleak"; None = never fetched
+    # goroutine?debug=0 (keeps runtime frames: wait reasons can be inferred); None = use debug=1
+    goroutine_proto: Callable[[bytes], StackCounts] | None = None
 
 
 class ParseLimits(Protocol):
@@ -92,6 +94,18 @@ def _parse_debug1(
     return parse_debug1(_text(data), max_frames=max_frames, max_line=max_line)
 
 
+def _parse_goroutine_proto(
+    data: bytes,
+    *,
+    max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+) -> StackCounts:
+    from tui.goroutines.proto import decode_goroutine_profile
+
+    return decode_goroutine_profile(data, max_decompressed=max_decompressed, max_frames=max_frames, max_line=max_line)
+
+
 def tree_from_groups(groups: tuple[ReasonGroup, ...], total: int) -> TreeData:
     """TreeData from grouped goroutines. Creators (for restart detection) come from each stack
     group's sample goroutine ids: a bounded subset, enough to see an id reused by another creator."""
@@ -128,7 +142,15 @@ def _parse_debug2(
 def default_parsers(config: ParseLimits | None = None) -> Parsers:
     """The real parsers, bounded by the config's limits (tui.config.Config; None = defaults)."""
     if config is None:
-        return Parsers(_parse_index, _parse_heap, _parse_memstats, _parse_debug1, _parse_debug2, _parse_debug1)
+        return Parsers(
+            _parse_index,
+            _parse_heap,
+            _parse_memstats,
+            _parse_debug1,
+            _parse_debug2,
+            _parse_debug1,
+            _parse_goroutine_proto,
+        )
     debug1 = partial(_parse_debug1, max_frames=config.max_frames, max_line=config.max_text_line)
     return Parsers(
         _parse_index,
@@ -142,6 +164,12 @@ def default_parsers(config: ParseLimits | None = None) -> Parsers:
             max_line=config.max_text_line,
         ),
         debug1,
+        partial(
+            _parse_goroutine_proto,
+            max_decompressed=config.max_decompressed_bytes,
+            max_frames=config.max_frames,
+            max_line=config.max_text_line,
+        ),
     )
 
 

@@ -50,6 +50,7 @@ from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
     from tui.heap.top import TopReport
     from tui.leaks.tracker import LeakReport
@@ -117,7 +118,7 @@ class Dashboard(Screen[None]):
         self._top_wanted: tuple[Profile, HeapView] | None = None
         self._top: tuple[Profile, HeapView, TopReport] | None = None
         # the tree's groups, by the goroutine data they came from (its identity) and the filter
-        self._groups: tuple[GoroutineData, str, tuple[ReasonGroup, ...]] | None = None
+        self._groups: tuple[GoroutineData, StackCounts | None, str, tuple[ReasonGroup, ...]] | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -199,12 +200,13 @@ class Dashboard(Screen[None]):
             return
         pattern = self.filters.get("tree", "")
         data = goroutine_data(self.snapshot)
+        leaks = self.snapshot.goroutine_leaks  # their marks go into groups of stack counts
         cached = self._groups
-        if cached is not None and cached[0] is data and cached[1] == pattern:
-            groups = cached[2]
+        if cached is not None and cached[0] is data and cached[1] is leaks and cached[2] == pattern:
+            groups = cached[3]
         else:
             groups = groups_for(self.snapshot, pattern)
-            self._groups = (data, pattern, groups)
+            self._groups = (data, leaks, pattern, groups)
         tree = self.query_one(PaneTree)
         if groups is not tree.groups:
             tree.show_groups(groups)

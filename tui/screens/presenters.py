@@ -98,7 +98,7 @@ def groups_for(snapshot: Snapshot, pattern: str) -> tuple[ReasonGroup, ...]:
     a regex after ``re:``: tui.core.filters)."""
     data = goroutine_data(snapshot)
     if isinstance(data, StackCounts):
-        groups = group_stack_counts(data)
+        groups = group_stack_counts(data, snapshot.goroutine_leaks)  # Go's proven-leaked marks carried in
     else:
         groups = data or ()
     groups = tuple(sorted(groups, key=lambda g: not g.leaked))  # sorted() is stable

@@ -1,4 +1,12 @@
-"""When may goroutine?debug=2 (stop-the-world for the whole dump) be fetched? Pure logic."""
+"""When may an expensive endpoint be fetched? Pure logic, one budget for all target-side work.
+
+Two requests make the target work hard: goroutine?debug=2 stops the world for the whole dump,
+goroutineleak?debug=1 forces GC cycles (measured 6.7-9.3 s each on an 86k-goroutine service).
+Both are charged to the same budget (a share of wall time, 1 % by default): after a request that
+cost ``c`` seconds, no expensive request of either kind starts before ``c / budget`` seconds have
+passed since it started (``busy_until``), so their sum stays within the budget. Each kind is
+scheduled from its own measured cost (scaled by the goroutine count until measured).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,9 @@ from tui.core.bytesize import format_bytes
 SECONDS_PER_GOROUTINE = 31e-6
 BYTES_PER_GOROUTINE = 360
 BASE_COST = 0.005  # a tiny dump still costs a round trip
+# goroutineleak?debug=1: 6.7-9.3 s on 86k goroutines (~1e-4 s each) until measured on this target.
+LEAK_SECONDS_PER_GOROUTINE = 1e-4
+LEAK_MIN_GAP = 60.0  # never more often than once a minute, however cheap
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +30,7 @@ class Decision:
     wait: float | None = None  # seconds until it would be due; None = not automatically
 
 
-def _fmt_secs(s: float) -> str:
+def fmt_secs(s: float) -> str:
     if s < 1:
         return f"{s * 1000:.0f} ms"
     if s < 120:
@@ -28,7 +39,7 @@ def _fmt_secs(s: float) -> str:
 
 
 class Debug2Budget:
-    """Keeps measured debug=2 cost / interval since the previous dump <= budget.
+    """Keeps the target's measured work (debug=2 dumps + goroutineleak GC cycles) / wall time <= budget.
 
     `min_age`: never more often than this. If the interval the budget demands is
     over `max_age`, automatic dumps stop (the concurrent debug=1 profile is used
@@ -44,8 +55,13 @@ class Debug2Budget:
         self.last_start: float | None = None
         self.last_cost: float | None = None
         self.last_goroutines: int | None = None
-        self.total_cost = 0.0
+        self.total_cost = 0.0  # every expensive request, both kinds: what the target spent
         self.count = 0
+        self.busy_until = started_at  # no expensive request starts before this
+        self.leak_last_start: float | None = None
+        self.leak_last_cost: float | None = None
+        self.leak_last_goroutines: int | None = None
+        self.leak_count = 0
 
     def estimate_cost(self, goroutines: int) -> float:
         """Seconds a dump of `goroutines` would take, scaled from the last measurement if any."""
@@ -65,7 +81,7 @@ class Debug2Budget:
             return Decision(
                 False,
                 f"a dump of {goroutines:,} goroutines would be ~{format_bytes(est_bytes)}, "
-                "over the body limit; using debug=1 counts",
+                "over the body limit; tree inferred from stacks",
             )
         cost = self.estimate_cost(goroutines)
         gap = cost / self.budget
@@ -73,34 +89,72 @@ class Debug2Budget:
         if gap > self.max_age:
             return Decision(
                 False,
-                f"{goroutines:,} goroutines: a dump stops the world ~{_fmt_secs(cost)}; "
-                f"{pct} budget allows one per {_fmt_secs(gap)}; using debug=1 counts "
+                f"{goroutines:,} goroutines: a dump stops the world ~{fmt_secs(cost)}; "
+                f"{pct} budget allows one per {fmt_secs(gap)}; tree inferred from stacks "
                 "(refresh on demand)",
             )
+        busy = self.busy_until - now
         if self.last_start is None:
             waited = now - self.started_at
-            if waited >= gap:
+            if waited >= gap and busy <= 0:
                 return Decision(True, "first dump")
+            if waited >= gap:
+                return Decision(False, f"first dump in {fmt_secs(busy)} ({pct} budget, shared)", busy)
             return Decision(
-                False, f"first dump in {_fmt_secs(gap - waited)} ({pct} stop-the-world budget)", gap - waited
+                False, f"first dump in {fmt_secs(gap - waited)} ({pct} stop-the-world budget)", gap - waited
             )
         gap = max(gap, self.min_age)
         age = now - self.last_start
-        if age >= gap:
+        if age >= gap and busy <= 0:
             return Decision(True, "budget allows")
+        if age >= gap:
+            return Decision(False, f"next dump in {fmt_secs(busy)} ({pct} budget, shared)", busy)
         return Decision(
             False,
-            f"next dump in {_fmt_secs(gap - age)} ({pct} stop-the-world budget, "
-            f"last took {_fmt_secs(self.last_cost or 0.0)})",
+            f"next dump in {fmt_secs(gap - age)} ({pct} stop-the-world budget, "
+            f"last took {fmt_secs(self.last_cost or 0.0)})",
             gap - age,
         )
 
+    def charge(self, started: float, cost: float) -> None:
+        """What one expensive request cost the target (either kind, failed ones too)."""
+        cost = max(cost, 0.0)
+        self.total_cost += cost
+        self.busy_until = max(self.busy_until, started + cost / self.budget)
+
     def record(self, started: float, cost: float, goroutines: int) -> None:
+        """A goroutine?debug=2 dump (or a failed attempt) started at ``started``."""
         self.last_start = started
         self.last_cost = max(cost, 0.0)
         self.last_goroutines = max(goroutines, 1)
-        self.total_cost += max(cost, 0.0)
+        self.charge(started, cost)
         self.count += 1
+
+    # ---- goroutineleak?debug=1 ------------------------------------------------------------
+    def estimate_leak_cost(self, goroutines: int | None) -> float:
+        n = max(goroutines or 1, 1)
+        if self.leak_last_cost is not None and self.leak_last_goroutines:
+            return max(BASE_COST, self.leak_last_cost * n / self.leak_last_goroutines)
+        return BASE_COST + LEAK_SECONDS_PER_GOROUTINE * n
+
+    def decide_leak(self, now: float, goroutines: int | None) -> Decision:
+        """goroutineleak?debug=1: at most once per LEAK_MIN_GAP, else per its cost / budget."""
+        if goroutines is None:
+            return Decision(False, "waiting for the goroutine count")
+        cost = self.estimate_leak_cost(goroutines)
+        gap = max(cost / self.budget, LEAK_MIN_GAP if self.leak_last_start is not None else 0.0)
+        since = self.started_at if self.leak_last_start is None else self.leak_last_start
+        wait = max(since + gap - now, self.busy_until - now, 0.0)
+        if wait <= 0:
+            return Decision(True, "budget allows")
+        return Decision(False, f"leak check in {fmt_secs(wait)} (~{fmt_secs(cost)} of GC)", wait)
+
+    def record_leak(self, started: float, cost: float, goroutines: int | None) -> None:
+        self.leak_last_start = started
+        self.leak_last_cost = max(cost, 0.0)
+        self.leak_last_goroutines = max(goroutines or 1, 1)
+        self.leak_count += 1
+        self.charge(started, cost)
 
     def share(self, now: float) -> float:
         wall = now - self.started_at

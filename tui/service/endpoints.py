@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tui.config import Config
 from tui.fetch import validate
 from tui.service.backoff import Backoff
+from tui.service.budget import LEAK_MIN_GAP
 
 if TYPE_CHECKING:
     from tui.goroutines.grouping import ReasonGroup
@@ -21,11 +22,18 @@ CMDLINE = "cmdline"
 MEMSTATS = "heap?debug=1"
 HEAP = "heap"
 GOROUTINE_DEBUG1 = "goroutine?debug=1"
+# goroutine?debug=0: the same stacks as debug=1 (concurrent since Go 1.19) as a gzip'd
+# profile.proto that KEEPS the runtime frames (runtime.chanrecv, runtime.selectgo, ...), so
+# the tree's wait reasons can be inferred before any debug=2 dump. debug=1 text hides them.
+GOROUTINE_PROTO = "goroutine"
 GOROUTINE_DEBUG2 = "goroutine?debug=2"
 GOROUTINELEAK_DEBUG1 = "goroutineleak?debug=1"
-# goroutineleak runs a leak-detecting GC cycle in the target: fetch it rarely, and only when
-# the index lists the profile (Go 1.26+ with the goroutineleak experiment, default in 1.27).
-LEAK_EVERY_SECONDS = 60.0
+# The expensive endpoints: charged to the one target-work budget (service/budget.py), fetched
+# one at a time in the background (cheap endpoints keep their cadence), each with its own
+# deadline. goroutineleak forces GC cycles in the target; it is fetched only when the index
+# lists the profile (Go 1.26+ with the goroutineleak experiment, default in 1.27).
+EXPENSIVE = (GOROUTINE_DEBUG2, GOROUTINELEAK_DEBUG1)
+LEAK_EVERY_SECONDS = LEAK_MIN_GAP  # at most this often; less often when its measured cost says so
 
 
 @dataclass(slots=True)
@@ -81,13 +89,16 @@ def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpo
         ep(MEMSTATS, "heap", {"debug": "1"}, validate.HEAP_DEBUG1, config.memstats_every),
         ep(HEAP, "heap", None, validate.PROFILE, config.heap_every, gunzip=True),
         ep(GOROUTINE_DEBUG1, "goroutine", {"debug": "1"}, validate.GOROUTINE_DEBUG1, config.goroutine_debug1_every),
+        ep(GOROUTINE_PROTO, "goroutine", None, validate.PROFILE, config.goroutine_debug1_every, gunzip=True),
         ep(GOROUTINE_DEBUG2, "goroutine", {"debug": "2"}, validate.GOROUTINE_DEBUG2, 0, deadline=config.debug2_timeout),
+        # every=0: scheduled by the budget from its measured cost, not by ticks
         ep(
             GOROUTINELEAK_DEBUG1,
             "goroutineleak",
             {"debug": "1"},
             validate.GOROUTINE_DEBUG1,
-            max(1, round(LEAK_EVERY_SECONDS / max(config.interval, 0.001))),
+            0,
+            deadline=config.debug2_timeout,
         ),
     ]
     return {e.name: e for e in eps}
@@ -102,7 +113,8 @@ class Latest:
     heap: Profile | None = None
     heap_totals: dict[str, float] = field(default_factory=dict)
     memstats: MemStats | None = None
-    stacks: StackCounts | None = None  # goroutine?debug=1
+    stacks: StackCounts | None = None  # goroutine proto (debug=0), or debug=1 where the proto is not served
     groups: tuple[ReasonGroup, ...] = ()
     leaks: StackCounts | None = None  # goroutineleak?debug=1 (kind "goroutineleak")
     tree_reason: str = ""
+    tree_wait: float | None = None  # seconds until the budget allows a dump; None = not automatically

@@ -1,8 +1,11 @@
-"""The poll scheduler: per-endpoint cadence, debug=2 on a stop-the-world budget, backoff,
-restart detection; one frozen Snapshot per completed poll.
+"""The poll scheduler: per-endpoint cadence, the expensive endpoints on one target-work budget,
+backoff, restart detection; one frozen Snapshot per completed poll.
 
-Polls never overlap: the next tick is armed after the previous one finished, and a
+Cheap polls never overlap: the next tick is armed after the previous one finished, and a
 slow target slows polling (the pause after a tick is at least as long as the tick).
+The expensive endpoints (goroutine?debug=2, goroutineleak?debug=1: `endpoints.EXPENSIVE`) run one
+at a time in a background task, so a 9 s goroutineleak never delays the cheap cadence; each is
+charged to the same budget (`budget.Debug2Budget`) and has its own deadline.
 Parsing runs in a thread (`asyncio.to_thread`). Clock and sleep are injectable.
 """
 
@@ -21,7 +24,7 @@ from typing import TypeVar
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
 from tui.core.tasks import cancel_and_wait
-from tui.fetch.errors import FetchError, FetchTimeout, Unreachable, redact
+from tui.fetch.errors import FetchError, FetchTimeout, NotFound, NotPprof, Unreachable, redact
 from tui.fetch.fetcher import Fetcher
 from tui.goroutines.records import StackCounts
 from tui.model import snapshot as snap
@@ -29,7 +32,7 @@ from tui.model.history import History, history_levels
 from tui.model.memstats import MemStats
 from tui.model.parsers import HeapData, Parsers, TreeData, default_parsers, memstats_series
 from tui.service import endpoints as E
-from tui.service.budget import Debug2Budget
+from tui.service.budget import Debug2Budget, fmt_secs
 from tui.service.costs import CostTracker
 from tui.service.restart import RestartDetector
 
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 MAX_RESTART_EVENTS = 50
+# a fetcher that ignores its deadline still gives up this long after it (expensive requests)
+DEADLINE_GRACE = 5.0
 _Parsed = TypeVar("_Parsed")
 
 # refresh_now() kinds
@@ -58,6 +63,7 @@ class Poller:
         rand: Callable[[], float] = random.random,
         on_snapshot: Callable[[snap.Snapshot], None] | None = None,
         history: History | None = None,
+        expensive_in_background: bool = True,
     ) -> None:
         self.config = config
         self._secrets = config.auth.secrets()
@@ -87,6 +93,13 @@ class Poller:
         self._stopping = False
         self._wake = asyncio.Event()
         self._tree_requested = False
+        # A replay's virtual clock jumps by the loop's sleeps: a request in the background would
+        # be charged the ticks that ran meanwhile. Replays run the expensive requests inline.
+        self._background = expensive_in_background
+        self._expensive: asyncio.Task[None] | None = None  # the one expensive request in flight
+        self._running_kind = ""  # its endpoint
+        self._proto_ok: bool | None = None  # None = not tried; False = target/recording lacks it
+        self._last_failure: Exception | None = None
         self._need_cmdline = True
         self._subscribers: list[asyncio.Queue[snap.Snapshot]] = []
         self._task: asyncio.Task[None] | None = None
@@ -100,6 +113,8 @@ class Poller:
         """Cancel the loop (mid-request if need be) and close the client."""
         self._stopping = True
         self._wake.set()
+        if self._expensive is not None and not self._expensive.done():
+            await cancel_and_wait(self._expensive)
         if self._task is not None and not self._task.done():
             await cancel_and_wait(self._task)
         elif self._task is None and self._owns_client and self._client is not None:
@@ -173,6 +188,8 @@ class Poller:
                 self.retry_at = self.clock() + delay if target_delay else None
                 await self._sleep_or_wake(delay)
         finally:
+            if self._expensive is not None and not self._expensive.done():
+                await cancel_and_wait(self._expensive)
             if self._owns_client and self._client is not None:
                 await self._client.aclose()
 
@@ -211,39 +228,87 @@ class Poller:
         heap = self.endpoints[E.HEAP]
         if heap.due(self.tick, self.clock()):
             await self._poll(heap, self.parsers.heap, self._on_heap)
-        await self._maybe_tree()
-        leaks = self.endpoints[E.GOROUTINELEAK_DEBUG1]
-        parse_leaks = self.parsers.goroutineleak
-        if (
-            parse_leaks is not None
-            and "goroutineleak" in self.latest_data.profiles
-            and leaks.due(self.tick, self.clock())
-        ):
-            await self._poll(leaks, parse_leaks, self._on_leaks)
+        task = self._maybe_expensive()
+        if task is not None and not self._background:
+            await task
+        await self._maybe_stacks()
         return 0.0
 
-    async def _maybe_tree(self) -> None:
+    # ---- the expensive endpoints: one budget, one at a time, in the background -----------
+    def _maybe_expensive(self) -> asyncio.Task[None] | None:
+        """Start the expensive request the budget allows now (debug=2 first), unless one is in
+        flight (never two against one target). Sets the tree's reason for the status line."""
         assert self.budget is not None
+        data = self.latest_data
         d2 = self.endpoints[E.GOROUTINE_DEBUG2]
         now = self.clock()
+        decision = self.budget.decide(now, data.goroutine_total)
+        data.tree_wait = decision.wait
+        if self._expensive is not None and not self._expensive.done():
+            if self._running_kind != E.GOROUTINE_DEBUG2:
+                data.tree_reason = decision.reason
+            return None
         requested = self._tree_requested
-        decision = self.budget.decide(now, self.latest_data.goroutine_total)
-        reason = decision.reason
         if requested or (decision.due and now >= d2.not_before):
             self._tree_requested = False
-            if await self._poll(d2, self.parsers.goroutine_debug2, self._on_tree):
-                reason = "refreshed on request" if requested else decision.reason
-            else:
-                reason = d2.error
-        elif now < d2.not_before and d2.error:
-            reason = f"{d2.error} (retrying)"
-        self.latest_data.tree_reason = reason
-        # debug=1 (concurrent) when the tree is stale or the goroutine count is unknown.
-        d1 = self.endpoints[E.GOROUTINE_DEBUG1]
+            reason = "refreshing on request" if requested else decision.reason
+            data.tree_reason = reason
+            return self._start_expensive(d2, self.parsers.goroutine_debug2, self._on_tree, reason)
+        if now < d2.not_before and d2.error:
+            data.tree_reason = f"{d2.error} (retrying)"
+        else:
+            data.tree_reason = decision.reason
+        leaks = self.endpoints[E.GOROUTINELEAK_DEBUG1]
+        parse_leaks = self.parsers.goroutineleak
+        if parse_leaks is None or "goroutineleak" not in data.profiles or now < leaks.not_before:
+            return None
+        if self.budget.decide_leak(now, data.goroutine_total).due:
+            return self._start_expensive(leaks, parse_leaks, self._on_leaks, "")
+        return None
+
+    def _start_expensive(
+        self, ep: E.Endpoint, parse: Callable[[bytes], _Parsed], handler: Callable[[_Parsed, float], None], reason: str
+    ) -> asyncio.Task[None]:
+        self._running_kind = ep.name
+
+        async def run() -> None:
+            ok = await self._poll(ep, parse, handler)
+            if ep.name == E.GOROUTINE_DEBUG2:
+                self.latest_data.tree_reason = (
+                    ("refreshed on request" if reason.startswith("refreshing") else reason) if ok else ep.error
+                )
+            if not self._stopping and self._background:
+                self._publish()  # the tree (or the leak proof) shows as soon as it is parsed
+                if self._tree_requested:
+                    self._wake.set()  # asked for while another expensive request ran
+
+        self._expensive = asyncio.create_task(run(), name=f"pprof-tui {ep.name}")
+        return self._expensive
+
+    async def _maybe_stacks(self) -> None:
+        """The goroutine stacks (concurrent: cheap) when the tree is stale or the goroutine count
+        is unknown: the proto (runtime frames kept: the tree's reasons can be inferred), or
+        debug=1 where the proto is not served (or not in a recording)."""
+        d2 = self.endpoints[E.GOROUTINE_DEBUG2]
         stale_after = self.config.goroutine_debug1_every * self.config.interval
         tree_age = None if d2.last_ok is None else self.clock() - d2.last_ok
         stale = tree_age is None or tree_age > stale_after
-        if (stale or self.latest_data.goroutine_total is None) and d1.due(self.tick, self.clock()):
+        if not (stale or self.latest_data.goroutine_total is None):
+            return
+        proto = self.endpoints[E.GOROUTINE_PROTO]
+        parse_proto = self.parsers.goroutine_proto
+        if parse_proto is not None and self._proto_ok is not False:
+            if not proto.due(self.tick, self.clock()):
+                return
+            if await self._poll(proto, parse_proto, self._on_debug1):
+                self._proto_ok = True
+                return
+            if self._proto_ok is None and isinstance(self._last_failure, (NotFound, NotPprof, ParseError)):
+                self._proto_ok = False  # not served here: debug=1 from now on (this tick too)
+            else:
+                return
+        d1 = self.endpoints[E.GOROUTINE_DEBUG1]
+        if d1.due(self.tick, self.clock()):
             await self._poll(d1, self.parsers.goroutine_debug1, self._on_debug1)
 
     async def _poll(
@@ -261,9 +326,16 @@ class Poller:
         ep.last_tick = self.tick
         t0 = self.clock()
         try:
-            result = await self._client.get(
+            request = self._client.get(
                 ep.path, params=ep.params, expect=ep.expect, deadline=ep.deadline, gunzip=ep.gunzip
             )
+            if ep.name in E.EXPENSIVE:
+                try:
+                    result = await asyncio.wait_for(request, ep.deadline + DEADLINE_GRACE)
+                except TimeoutError:
+                    raise FetchTimeout(f"{ep.name}: no answer in {ep.deadline:g} s (deadline)") from None
+            else:
+                result = await request
         except FetchError as exc:
             self._failed(ep, self.clock() - t0, exc.user_message, exc)
             return False
@@ -295,10 +367,14 @@ class Poller:
     def _failed(self, ep: E.Endpoint, cost: float, message: str, exc: Exception) -> None:
         # Parse errors quote the body; a target may echo our Authorization header into it.
         message = redact(message, self._secrets)
+        self._last_failure = exc
         self.costs.failure(ep.name, cost, message)
         if ep.name == E.GOROUTINE_DEBUG2 and self.budget is not None:
             # a failed dump may still have stopped the world: it counts against the budget
             self.budget.record(self.clock() - cost, cost, self.latest_data.goroutine_total or 1)
+        if ep.name == E.GOROUTINELEAK_DEBUG1 and self.budget is not None:
+            # so may a failed leak check (its GC cycles ran): charged, and not retried sooner
+            self.budget.record_leak(self.clock() - cost, cost, self.latest_data.goroutine_total)
         ep.error = message
         ep.not_before = self.clock() + ep.backoff.fail()
         if ep.name == E.INDEX:
@@ -333,7 +409,9 @@ class Poller:
             self.latest_data.goroutine_total = int(stacks.total)
             self.history.push("goroutines", self.clock(), stacks.total)
 
-    def _on_leaks(self, leaks: StackCounts, _cost: float) -> None:
+    def _on_leaks(self, leaks: StackCounts, cost: float) -> None:
+        assert self.budget is not None
+        self.budget.record_leak(self.clock() - cost, cost, self.latest_data.goroutine_total)
         self.latest_data.leaks = leaks
 
     def _on_tree(self, tree: TreeData, cost: float) -> None:
@@ -350,6 +428,12 @@ class Poller:
             self._need_cmdline = True  # re-learn the new process' command line at once
 
     # ---- output ----------------------------------------------------------------------
+    def _stacks_endpoint(self) -> str:
+        """Which endpoint gives the goroutine stacks: the proto, or debug=1 where it is not served."""
+        if self.parsers.goroutine_proto is not None and self._proto_ok is not False:
+            return E.GOROUTINE_PROTO
+        return E.GOROUTINE_DEBUG1
+
     def _ages(self, now: float) -> dict[str, snap.DataAge]:
         def age(kind: str, name: str, reason: str = "") -> snap.DataAge:
             ep = self.endpoints[name]
@@ -361,7 +445,7 @@ class Poller:
             snap.MEMSTATS: age(snap.MEMSTATS, E.MEMSTATS),
             snap.HEAP: age(snap.HEAP, E.HEAP),
             snap.GOROUTINE_TREE: age(snap.GOROUTINE_TREE, E.GOROUTINE_DEBUG2, self.latest_data.tree_reason),
-            snap.GOROUTINE_STACKS: age(snap.GOROUTINE_STACKS, E.GOROUTINE_DEBUG1),
+            snap.GOROUTINE_STACKS: age(snap.GOROUTINE_STACKS, self._stacks_endpoint()),
             snap.GOROUTINE_LEAKS: age(snap.GOROUTINE_LEAKS, E.GOROUTINELEAK_DEBUG1),
         }
 
@@ -383,15 +467,34 @@ class Poller:
             return "connecting"
         return f"live, every {self.config.interval:g} s"
 
+    def tree_status(self, now: float) -> str:
+        """Why the goroutine tree is what it is, short enough for 80 columns. Before the first
+        dump, when the stacks are there: the tree is inferred from them, when a full dump comes
+        and how to get one now (`r`, then `y`)."""
+        data = self.latest_data
+        dumped_at = self.endpoints[E.GOROUTINE_DEBUG2].last_ok
+        if dumped_at is not None:
+            return f"goroutine tree {now - dumped_at:.0f} s old: {data.tree_reason}"
+        if data.stacks is None:
+            return f"goroutine tree not fetched yet: {data.tree_reason}" if data.tree_reason else ""
+        pct = f"{self.config.stw_budget * 100:g}%"
+        if self._expensive is not None and not self._expensive.done() and self._running_kind == E.GOROUTINE_DEBUG2:
+            when = "full dump running"
+        elif data.tree_wait is not None:
+            when = f"full dump in {fmt_secs(data.tree_wait)} (budget {pct})"
+        elif self.endpoints[E.GOROUTINE_DEBUG2].error:
+            when = "full dump failed"
+        elif self.budget is not None and data.goroutine_total is not None:
+            when = f"a dump stops the world ~{fmt_secs(self.budget.estimate_cost(data.goroutine_total))}"
+        else:
+            when = f"no auto dump (budget {pct})"
+        return f"tree inferred from stacks; {when} — r: now"
+
     def build_snapshot(self) -> snap.Snapshot:
         now = self.clock()
         self._seq += 1
         data = self.latest_data
-        tree_age = self.endpoints[E.GOROUTINE_DEBUG2].last_ok
-        if tree_age is None:
-            tree_status = f"goroutine tree not fetched yet: {data.tree_reason}" if data.tree_reason else ""
-        else:
-            tree_status = f"goroutine tree {now - tree_age:.0f} s old: {data.tree_reason}"
+        tree_status = self.tree_status(now)
         return snap.Snapshot(
             seq=self._seq,
             time=now,

@@ -202,6 +202,7 @@ class ReplaySource:
             client=self.client,
             clock=self.clock,
             sleep=self.clock.sleep,
+            expensive_in_background=False,  # virtual time: inline, charged their recorded cost
             rand=self._rand,
             on_snapshot=self._emit,
             **self._poller_kwargs,
