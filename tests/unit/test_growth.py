@@ -10,6 +10,7 @@ from tui.leaks.growth import (
     GROWING,
     HEAP_DEFAULTS,
     LEAKED,
+    LEAKED_STEADY,
     STUCK,
     Verdict,
     growing_verdict,
@@ -19,6 +20,7 @@ from tui.leaks.growth import (
     sort_verdicts,
     stuck_verdict,
     trend,
+    verdict_title,
     window,
 )
 
@@ -138,7 +140,9 @@ def test_heap_steps_at_gc_cycles_are_growing():
 def test_stuck_needs_rising_youngest_wait_and_a_stuck_reason():
     ages = [(60.0 * i, 100, 10 + i, 30 + i) for i in range(5)]
     v = stuck_verdict("k", "deliver [chan send]", "chan send", ages, CFG)
-    assert v.kind == STUCK and v.current == 100 and "10 → 14 min" in v.evidence
+    assert v.kind == STUCK and v.current == 100
+    assert v.evidence.startswith("100 goroutines in [chan send] waiting 14–34 min (Go's wait times)")
+    assert "the youngest went from 10 min to 14 min over 5 dumps, none released" in v.evidence
     assert stuck_verdict("k", "worker", "chan receive", ages, CFG) is None  # idle pools wait like this
     fresh = [(60.0 * i, 100, 0, 30 + i) for i in range(5)]  # new goroutines keep arriving
     assert stuck_verdict("k", "k", "chan send", fresh, CFG) is None
@@ -150,15 +154,18 @@ def test_stuck_needs_rising_youngest_wait_and_a_stuck_reason():
     assert stuck_verdict("k", "k", "chan send", [(0.0, 1, None, None)] * 5, CFG) is None
 
 
-def test_sort_puts_leaked_then_growing_then_stuck():
+def test_sort_by_severity_growing_leak_then_growing_then_stuck_then_steady_leak():
+    steady = leaked_verdict("l", "l", 3, 0.0, source="goroutineleak profile")
     vs = [
         Verdict(STUCK, "s", "s", 0.0, 10, 0.0, ""),
         Verdict(GROWING, "g1", "g1", 5.0, 10, 0.0, ""),
-        leaked_verdict("l", "l", 3, 0.0, source="goroutineleak profile"),
+        steady,
         Verdict(GROWING, "g2", "g2", 50.0, 10, 0.0, ""),
+        Verdict(LEAKED, "lg", "lg", 2.0, 30, 0.0, ""),  # a proven leak that still grows
     ]
-    assert [v.key for v in sort_verdicts(vs)] == ["l", "g2", "g1", "s"]
+    assert [v.key for v in sort_verdicts(vs)] == ["lg", "g2", "g1", "s", "l"]
     assert sort_verdicts(vs)[0].kind == LEAKED
+    assert verdict_title(steady) == LEAKED_STEADY and verdict_title(vs[-1]) == LEAKED
 
 
 def test_signal_to_noise_rejects_a_small_drift_inside_big_noise():

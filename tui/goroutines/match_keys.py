@@ -21,6 +21,13 @@ from tui.goroutines.records import Frame, StackCounts
 
 MATCH_FRAMES = 24
 RUNTIME_PREFIX = "runtime."
+NO_FRAMES = "(no frames)"
+# Leading frames that only say HOW a goroutine waits (its wait reason says that already): the
+# runtime, Go's internal packages, sync and x/sync (errgroup, semaphore, singleflight), time.Sleep.
+# A group's label is the first frame past them: the code that waits, e.g. Go 1.19's
+# `sync.runtime_Semacquire` <- `sync.(*WaitGroup).Wait` <- `errgroup.(*Group).Wait` <- `web.ServeMultiple`
+# is labelled `web.ServeMultiple` (with its package path). Labels only: match keys keep every frame.
+WAIT_PLUMBING_PREFIXES = ("runtime.", "runtime/", "internal/", "sync.", "sync/", "golang.org/x/sync/", "time.Sleep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +40,7 @@ class GroupObservation:
     min_minutes: int | None = None  # debug=2 only
     max_minutes: int | None = None
     leaked: bool = False  # marked "(leaked)" by Go, or listed by goroutineleak
-    label: str = ""  # short display name: the first non-runtime frame's function
+    label: str = ""  # short display name: stack_label (the first frame past the wait plumbing)
     tree_keys: tuple[str, ...] = ()  # StackGroup keys in the debug=2 tree (reason|bucket|hash)
 
 
@@ -53,8 +60,13 @@ def match_key(frames: Iterable[Frame]) -> str:
 
 
 def stack_label(frames: Iterable[Frame]) -> str:
+    """The group's display name: its first frame past the wait plumbing (WAIT_PLUMBING_PREFIXES);
+    the first frame when every frame is plumbing; NO_FRAMES for an empty stack."""
     kept = match_frames(frames)
-    return kept[0][0] if kept else "(no frames)"
+    for func, _, _ in kept:
+        if not func.startswith(WAIT_PLUMBING_PREFIXES):
+            return func
+    return kept[0][0] if kept else NO_FRAMES
 
 
 def _merge(into: dict[str, GroupObservation], obs: GroupObservation) -> None:

@@ -18,6 +18,11 @@ GROWING = "growing"
 STUCK = "stuck"
 LEAKED = "leaked"
 KIND_ORDER = {LEAKED: 0, GROWING: 1, STUCK: 2}
+LEAKED_STEADY = "leaked, steady"  # what a LEAKED verdict whose count does not grow is called
+# Severity, most urgent first (sort_verdicts, the findings line): a proven leak that still grows,
+# anything else that grows, goroutines stuck that arrived while we watched (or pile up), then proven
+# leaks that no longer grow (a fact worth telling, not an alarm: below everything that moves).
+SEVERITY_LEAKED_GROWING, SEVERITY_GROWING, SEVERITY_STUCK, SEVERITY_LEAKED_STEADY = range(4)
 MAX_TREND_POINTS = 60  # Theil–Sen is O(n²): longer windows are thinned evenly
 
 # Wait reasons where a long, ever-growing wait means something is wrong (a sender nobody
@@ -250,36 +255,87 @@ def growing_verdict(
     return Verdict(GROWING, key, label, rate, tr.last, tr.start, evidence, unit)
 
 
+def plural(n: float, noun: str) -> str:
+    """'1 goroutine', '2 goroutines', '1,234 goroutines' (n rounded to a whole number)."""
+    return f"{n:,.0f} {noun}" if round(n) == 1 else f"{n:,.0f} {noun}s"
+
+
+def wait_minutes_text(m: int) -> str:
+    """Go prints a wait only from 1 minute on (and only once a GC cycle has seen the goroutine
+    parked): a wait it does not print is "under 1 min", never "0 min"."""
+    return "under 1 min" if m <= 0 else f"{m} min"
+
+
+def stuck_run(rows: Sequence[tuple[float, int, int, int | None]]) -> list[tuple[float, int, int, int | None]]:
+    """The newest rows over which the youngest wait never fell: the same goroutines kept waiting
+    (a fall means a younger goroutine joined, or the youngest woke and parked again)."""
+    start = len(rows) - 1
+    while start > 0 and rows[start - 1][2] <= rows[start][2]:
+        start -= 1
+    return list(rows[start:])
+
+
 def stuck_verdict(
-    key: str, label: str, reason: str, ages: Iterable[tuple[float, int, int | None, int | None]], config: VerdictConfig
+    key: str,
+    label: str,
+    reason: str,
+    ages: Iterable[tuple[float, int, int | None, int | None]],
+    config: VerdictConfig,
+    *,
+    now: float | None = None,
 ) -> Verdict | None:
-    """STUCK: (t, count, min_minutes, max_minutes) per dump of one group. The youngest goroutine's
-    wait keeps rising (none was released and replaced), it is >= stuck_min_minutes old, and the
-    wait reason is one where waiting that long is wrong (config.stuck_reasons)."""
+    """STUCK: (t, count, min_minutes, max_minutes) per dump of one group, minutes as Go printed them.
+    Over the newest dumps (stuck_run) the youngest goroutine's wait kept rising (none was replaced),
+    on at least stuck_min_points dumps, it is now >= stuck_min_minutes, and the wait reason is one
+    where waiting that long is wrong (config.stuck_reasons). This is the waiting pattern only:
+    whether it is an alarm (the goroutines arrived while we watched, or pile up) is the tracker's
+    call (tui/leaks/arrivals.py). `now`: the report's time, to say how old the newest dump is."""
     if reason not in config.stuck_reasons:
         return None
     rows = [(float(t), int(c), lo, hi) for t, c, lo, hi in ages if lo is not None and c > 0 and math.isfinite(t)]
     rows.sort(key=lambda r: r[0])
-    if len(rows) < config.stuck_min_points:
+    run = stuck_run(rows)
+    if len(run) < config.stuck_min_points:
         return None
-    mins = [r[2] for r in rows]
-    if any(b < a for a, b in zip(mins, mins[1:])) or mins[-1] <= mins[0] or mins[-1] < config.stuck_min_minutes:
+    first, last = run[0], run[-1]
+    if last[2] <= first[2] or last[2] < config.stuck_min_minutes:
         return None
-    t0, count = rows[0][0], rows[-1][1]
-    hi = rows[-1][3] if rows[-1][3] is not None else mins[-1]
+    count, lo = last[1], last[2]
+    hi = max(last[3] if last[3] is not None else lo, lo)
+    waits = f"{lo} min" if lo == hi else f"{lo}–{hi} min"
+    if now is not None and now - last[0] >= 60.0:
+        waits += f" at the goroutine dump {int((now - last[0]) // 60)} min ago"
+    released = max(r[1] for r in run) - count
+    who = "it" if count == 1 else "the youngest"
     evidence = (
-        f"{count:,} goroutines in [{reason}] for {mins[-1]}–{hi} min; the youngest aged "
-        f"{mins[0]} → {mins[-1]} min over {len(rows)} dumps (none released)"
+        f"{plural(count, 'goroutine')} in [{reason}] waiting {waits} (Go's wait times); {who} went from "
+        f"{wait_minutes_text(first[2])} to {wait_minutes_text(lo)} over {len(run)} dumps, "
+        + (f"{released:,} released meanwhile" if released > 0 else "none released")
     )
-    return Verdict(STUCK, key, label, 0.0, float(count), t0, evidence, "goroutines")
+    return Verdict(STUCK, key, label, 0.0, float(count), first[0], evidence, "goroutines")
 
 
 def leaked_verdict(key: str, label: str, count: int, at: float, *, source: str) -> Verdict:
     """LEAKED: Go proved these goroutines can never run again (goroutineleak profile / "(leaked)")."""
-    evidence = f"{count:,} goroutines proven leaked by Go ({source}): blocked on something no live goroutine can reach"
+    evidence = (
+        f"{plural(count, 'goroutine')} proven leaked by Go ({source}): blocked on something no live goroutine can reach"
+    )
     return Verdict(LEAKED, key, label, 0.0, float(count), at, evidence, "goroutines")
 
 
+def severity(v: Verdict) -> int:
+    """0 = most urgent (SEVERITY_*): leaked and growing, growing, stuck, leaked but steady."""
+    if v.kind == LEAKED:
+        return SEVERITY_LEAKED_GROWING if v.rate_per_min > 0 else SEVERITY_LEAKED_STEADY
+    return {GROWING: SEVERITY_GROWING, STUCK: SEVERITY_STUCK}.get(v.kind, 9)
+
+
+def verdict_title(v: Verdict) -> str:
+    """What to call a verdict: its kind, or LEAKED_STEADY for a proven leak that does not grow."""
+    return LEAKED_STEADY if v.kind == LEAKED and v.rate_per_min <= 0 else v.kind
+
+
 def sort_verdicts(verdicts: Iterable[Verdict]) -> tuple[Verdict, ...]:
-    """leaked -> growing -> stuck; inside a kind the fastest growth / biggest count first."""
-    return tuple(sorted(verdicts, key=lambda v: (KIND_ORDER.get(v.kind, 9), -v.rate_per_min, -v.current, v.key)))
+    """By severity (leaked and growing, growing, stuck, leaked but steady); inside one the fastest
+    growth / biggest count first."""
+    return tuple(sorted(verdicts, key=lambda v: (severity(v), -v.rate_per_min, -v.current, v.key)))

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
+from tui.leaks.floors import still_rising
 from tui.leaks.growth import Trend, VerdictConfig, growth_rate, is_growing, trend
 
 # MemStats fields shown in the panel, in order: (series key, label, unit)
@@ -125,7 +126,8 @@ def reconcile(
     spark: int = 60,
 ) -> Reconciliation:
     """`series`: METRICS keys plus GOROUTINES, HEAP_PROFILE and HEAP_AFTER_GC -> (t, value) points.
-    `heap_growers`: (function, Δinuse bytes) biggest first, from the heap diff.
+    `heap_growers`: (function, Δinuse bytes) biggest first: how far each function's floor rose
+    since the baseline (tracker: heap_floors.HeapFloors.growth_since).
     `function_growing`: some heap function has a GROWING verdict. A rising HeapInuse alone is not
     claimed (a young process warms up, in-flight buffers come and go): the heap profile must agree,
     by its total or by a growing function; the metric row still shows the HeapInuse trend."""
@@ -147,7 +149,11 @@ def reconcile(
         m, tr = _metric(key, label, unit, series.get(key, ()), config, spark)
         if key == GOROUTINES:
             m = MetricTrend(m.key, m.label, m.unit, m.current, m.rate_per_min, is_growing(tr, config), m.values)
-        elif m.growing and window_rise(series.get(key, ()), config.window_minutes) < MIN_PROFILE_RISE:
+        elif m.growing and (
+            window_rise(series.get(key, ()), config.window_minutes) < MIN_PROFILE_RISE
+            or not still_rising(series.get(key, ()))
+        ):
+            # the window still holds a rise that has stopped (a cache that warmed up): not growing
             m = MetricTrend(m.key, m.label, m.unit, m.current, m.rate_per_min, False, m.values)
         metrics.append(m)
         by_key[key] = m

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui.core.bytesize import format_bytes
 from tui.goroutines.match_keys import (
     GroupObservation,
     from_reason_groups,
     from_stack_counts,
+    match_key,
 )
 from tui.heap.footprint import own_footprint
 from tui.heap.profile import Profile
+from tui.leaks.arrivals import Arrivals, alarm_reason
 from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
+from tui.leaks.floors import HEAP_FLOORS, FloorConfig
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     HEAP_DEFAULTS,
@@ -42,6 +45,7 @@ from tui.leaks.heap_baseline import (
     function_values,
     heap_diff,
 )
+from tui.leaks.heap_floors import HeapFloors
 from tui.leaks.reconcile import (
     GOROUTINES,
     HEAP_AFTER_GC,
@@ -57,6 +61,7 @@ from tui.model import snapshot as snap
 AgeRow = tuple[float, int, int | None, int | None]
 
 MAX_GROUPS = 512
+NO_FRAMES_KEY = match_key(())  # a goroutineleak record without a single frame (Go gave no stack)
 MAX_FUNCTIONS = 256
 SPARK_POINTS = 30
 FLAT_MARGIN = 1e-9
@@ -67,7 +72,7 @@ class GroupGrowth:
     """One goroutine stack group (all buckets and wait reasons of one stack) for the UI."""
 
     key: str
-    label: str  # first non-runtime function
+    label: str  # match_keys.stack_label: the first frame past the wait plumbing
     reason: str
     count: int
     rate_per_min: float | None  # None until two points exist
@@ -99,6 +104,12 @@ class LeakReport:
     baseline_reason: str
     reconciliation: Reconciliation
     leak_profile_at: float | None  # when goroutineleak was last read; None = never (not served)
+    watch_started: float | None = None  # the first observation of this watch (since the last restart)
+    # waiting patterns that are no alarm: few goroutines, there since before the watch (arrivals.py)
+    context: tuple[Verdict, ...] = ()
+    # heap functions whose FLOOR rose since the baseline: (function, bytes), biggest first
+    # (heap_floors.HeapFloors.growth_since); the "largest Δinuse" of the reconciliation
+    floor_growth: tuple[tuple[str, float], ...] = ()
 
     def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if kind is None or v.kind == kind)
@@ -132,6 +143,14 @@ def _verdict_label(label: str, reason: str) -> str:
     return f"{label} [{reason}]" if reason and reason != "unknown" else label
 
 
+def _with_alarm_reason(v: Verdict, arrival: str | None) -> tuple[Verdict, bool]:
+    """The verdict with why it is an alarm (arrivals.alarm_reason) or why it is context only."""
+    why = alarm_reason(arrival, v.current)
+    if why is not None:
+        return replace(v, evidence=f"{v.evidence}; {why}"), True
+    return replace(v, evidence=f"{v.evidence}; there since before the watch began: context, not an alarm"), False
+
+
 class LeakTracker:
     def __init__(
         self,
@@ -139,15 +158,19 @@ class LeakTracker:
         goroutine_config: VerdictConfig = GOROUTINE_DEFAULTS,
         heap_config: VerdictConfig = HEAP_DEFAULTS,
         sample_type: str = DEFAULT_SAMPLE_TYPE,
+        floor_config: FloorConfig = HEAP_FLOORS,
     ) -> None:
         self.goroutine_config = goroutine_config
-        self.heap_config = heap_config
+        self.heap_config = heap_config  # the heap table's growth rates (verdicts: floor_config)
         self.sample_type = sample_type
         self.pprof_own = 0  # the newest heap profile's bytes (of sample_type) through pprof's serving path
         self._groups: dict[str, TimeWindow] = {}
         self._group_info: dict[str, GroupObservation] = {}
         self._ages: dict[str, deque[AgeRow]] = {}
         self._functions: dict[str, TimeWindow] = {}
+        self._heap_floors = HeapFloors(floor_config)  # heap verdicts: the floor rule (floors.py)
+        self._listing: Mapping[str, float] | None = None  # the newest function_values
+        self._baseline_listing: Mapping[str, float] | None = None
         self._metrics: dict[str, TimeWindow] = {}
         self._leaks: tuple[GroupObservation, ...] = ()
         self._leaks_at: float | None = None
@@ -161,20 +184,27 @@ class LeakTracker:
         self._restarts_seen = 0
         self._now = 0.0
         self._last_num_gc: float | None = None
+        self._started: float | None = None
+        self._arrivals = Arrivals()  # goroutine groups of the dumps
+        self._leak_arrivals = Arrivals()  # records of the goroutineleak profile
 
     # ---- observations ---------------------------------------------------------------
     def _keep_window(self, t: float) -> None:
         self._now = max(self._now, t)
+        if self._started is None:
+            self._started = t
         horizon = max(self.goroutine_config.window_minutes, self.heap_config.window_minutes) * 60.0
         cutoff = self._now - 1.5 * horizon
         for table in (self._groups, self._functions, self._metrics):
             for s in table.values():
                 s.trim(cutoff)
+        self._heap_floors.trim(self._now)
 
     def observe_groups(self, t: float, observations: Iterable[GroupObservation], *, full: bool = True) -> None:
         """Stack groups of one dump (debug=2 tree or debug=1 counts). `full`: the dump lists every
         goroutine, so a known group that is absent now counts 0 (a drained burst)."""
         obs = {o.key: o for o in observations}
+        self._arrivals.observe(t, obs.values())
         for key, o in obs.items():
             series = self._groups.get(key)
             if series is None:
@@ -206,16 +236,19 @@ class LeakTracker:
                 if series.all_zero():
                     del self._groups[key]
                     self._group_info.pop(key, None)
+        self._arrivals.retain(self._groups)
         self._keep_window(t)
 
     def observe_leaks(self, t: float, observations: Iterable[GroupObservation]) -> None:
         """The goroutineleak profile (every record is a proven leak)."""
         self._leaks = tuple(observations)
         self._leaks_at = t
+        self._leak_arrivals.observe(t, self._leaks)
+        self._leak_arrivals.retain(o.key for o in self._leaks)
 
     def observe_function_values(self, t: float, values: Mapping[str, float]) -> None:
         """Flat inuse per function from one heap profile (absent functions are not zero-filled:
-        only the biggest are listed)."""
+        only the biggest are listed; their floors get the listing's smallest value, heap_floors.py)."""
         for key, v in values.items():
             series = self._functions.get(key)
             if series is None:
@@ -223,13 +256,18 @@ class LeakTracker:
                     self._evict(self._functions)
                 series = self._functions[key] = TimeWindow()
             series.push(t, float(v))
+        self._heap_floors.observe(t, values)
+        self._heap_floors.keep_only(self._functions)
+        self._listing = values
         self._keep_window(t)
 
     def observe_heap_profile(self, t: float, profile: Profile) -> None:
+        values = function_values(profile, self.sample_type)
         if self._baseline is None:
             self._baseline = Baseline(profile, t, self._repin_reason)
+            self._baseline_listing = values
         self._heap, self._heap_at = profile, t
-        self.observe_function_values(t, function_values(profile, self.sample_type))
+        self.observe_function_values(t, values)
 
     def observe_metrics(self, t: float, values: Mapping[str, float | int | None]) -> None:
         """MemStats fields (METRICS keys), GOROUTINES, HEAP_PROFILE -> value."""
@@ -249,12 +287,15 @@ class LeakTracker:
         if sample_type != self.sample_type:
             self.sample_type = sample_type
             self._functions.clear()
+            self._heap_floors.clear()
+            self._listing = self._baseline_listing = None
             self._diff, self._diff_key = None, (None, None)
 
     def pin_baseline(self, reason: str = "pinned by user") -> None:
         """Pin the newest heap profile as the baseline (or the next one if none yet)."""
         if self._heap is not None and self._heap_at is not None:
             self._baseline = Baseline(self._heap, self._heap_at, reason)
+            self._baseline_listing = self._listing
         else:
             self._baseline, self._repin_reason = None, reason
 
@@ -264,9 +305,14 @@ class LeakTracker:
         self._group_info.clear()
         self._ages.clear()
         self._functions.clear()
+        self._heap_floors.clear()
+        self._listing = self._baseline_listing = None
         self._metrics.clear()
         self._last_num_gc = None
         self._leaks, self._leaks_at = (), None
+        self._started = None
+        self._arrivals.clear()
+        self._leak_arrivals.clear()
         self._baseline, self._repin_reason = None, reason
         self._heap = self._heap_at = None
         self._diff, self._diff_key = None, (None, None)
@@ -313,15 +359,21 @@ class LeakTracker:
         return self.report(s.time)
 
     # ---- report -------------------------------------------------------------------------
-    def _group_verdicts(self) -> dict[str, Verdict]:
+    def _group_verdicts(self, now: float) -> tuple[dict[str, Verdict], dict[str, Verdict]]:
+        """(verdicts, context): context holds the waiting patterns that are no alarm (arrivals.py)."""
         cfg = self.goroutine_config
         out: dict[str, Verdict] = {}
+        context: dict[str, Verdict] = {}
         for key, series in self._groups.items():
             info = self._group_info.get(key)
             label = _verdict_label(info.label, info.reason) if info else key
             v = series.cached(label, lambda pts: _analyse(key, label, pts, cfg, "goroutines"))[1]  # noqa: B023 (called at once)
             if v is None and info is not None and key in self._ages:
-                v = stuck_verdict(key, label, info.reason, self._ages[key], cfg)
+                v = stuck_verdict(key, label, info.reason, self._ages[key], cfg, now=now)
+                if v is not None:
+                    v, is_alarm = _with_alarm_reason(v, self._arrivals.arrival(key, now))
+                    if not is_alarm:
+                        context[key], v = v, None
             if v is not None:
                 out[key] = v
         leaked: dict[str, tuple[int, GroupObservation, str, float]] = {}
@@ -348,8 +400,16 @@ class LeakTracker:
                     f"{v.evidence}; also {grow.kind}: {grow.evidence}",
                     v.unit,
                 )
+            if key == NO_FRAMES_KEY and v.rate_per_min <= 0:
+                # no stack to name: only worth a line when it moves or piles up
+                arrival = self._leak_arrivals.arrival(key, now) or self._arrivals.arrival(key, now)
+                v, is_alarm = _with_alarm_reason(v, arrival)
+                if not is_alarm:
+                    context[key] = v
+                    continue
             out[key] = v
-        return out
+            context.pop(key, None)
+        return out, context
 
     def _heap_diff(self) -> HeapDiff | None:
         key = (self._baseline.pinned_at if self._baseline else None, self._heap_at)
@@ -362,17 +422,6 @@ class LeakTracker:
                 )
         return self._diff
 
-    def _function_deltas(self) -> tuple[tuple[str, float], ...]:
-        """(function, last - first over the window) rising ones, biggest first: without profiles
-        (replays of recorded values) this stands in for the baseline diff."""
-        out = []
-        for key, series in self._functions.items():
-            if len(series) >= 2:
-                delta = series.last_value() - series.first_value()
-                if delta > 0:
-                    out.append((key, delta))
-        return tuple(sorted(out, key=lambda kv: -kv[1]))
-
     def _goroutine_memory(self) -> GoroutineMemory | None:
         goroutines, stacks = self._metrics.get(GOROUTINES), self._metrics.get("stack_inuse")
         if goroutines is None or len(goroutines) == 0:
@@ -383,7 +432,7 @@ class LeakTracker:
 
     def report(self, now: float | None = None) -> LeakReport:
         now = self._now if now is None else now
-        group_verdicts = self._group_verdicts()
+        group_verdicts, context = self._group_verdicts(now)
         groups = []
         for key, series in self._groups.items():
             info = self._group_info.get(key)
@@ -408,11 +457,14 @@ class LeakTracker:
             )
         groups.sort(key=lambda g: (-(g.rate_per_min or 0.0), -g.count, g.key))
         functions, heap_verdicts = [], []
+        floor_verdicts = self._heap_floors.verdicts(self._heap, self.sample_type)  # the heap leak rule
         for key, series in self._functions.items():
             pts = series.points
-            rate, v = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", format_bytes))  # noqa: B023
+            rate = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", format_bytes))[0]  # noqa: B023
+            v = floor_verdicts.get(key)
             if v is not None:
                 heap_verdicts.append(v)
+                rate = v.rate_per_min
             current = pts[-1][1] if pts else 0.0
             functions.append(
                 FunctionGrowth(
@@ -430,9 +482,15 @@ class LeakTracker:
             group_verdicts, heap_verdicts, self._goroutine_memory()
         )
         hdiff = self._heap_diff()
-        growers = hdiff.growing if hdiff is not None else self._function_deltas()
+        # growth by FLOORS since the baseline: a baseline pinned mid-jump (a doubling slice's two
+        # arrays) or on a sawtooth's peak does not turn growth into a drop (pprof -base stays in hdiff)
+        growers = self._heap_floors.growth_since(
+            self._baseline.pinned_at if self._baseline else None, self._baseline_listing
+        )
         recon = reconcile(
-            {k: tuple(s.points) for k, s in self._metrics.items()}, growers, function_growing=bool(heap_verdicts)
+            {k: tuple(s.points) for k, s in self._metrics.items()},
+            [(self._heap_floors.label(k), d) for k, d in growers],
+            function_growing=bool(heap_verdicts),
         )
         return LeakReport(
             time=now,
@@ -444,4 +502,7 @@ class LeakTracker:
             baseline_reason=self._baseline.reason if self._baseline else self._repin_reason,
             reconciliation=recon,
             leak_profile_at=self._leaks_at,
+            watch_started=self._started,
+            context=sort_verdicts(context.values()),
+            floor_growth=growers,
         )

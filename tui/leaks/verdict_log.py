@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tui.leaks.growth import Verdict
+from tui.leaks.growth import Verdict, severity
 from tui.leaks.tracker import LeakReport
 
 
@@ -57,8 +57,13 @@ class VerdictLog:
             known.last_seen, known.latest = report.time, verdict
 
     def entries(self) -> tuple[VerdictHistory, ...]:
-        """Present ones first (in the newest report's order of severity), then the gone, oldest first."""
-        return tuple(sorted(self._entries.values(), key=lambda e: (not e.present, e.first_seen)))
+        """Present ones first, by severity (growth.severity) then the first seen; then the gone, oldest first."""
+        return tuple(
+            sorted(
+                self._entries.values(),
+                key=lambda e: (not e.present, severity(e.latest) if e.present else 0, e.first_seen, e.key),
+            )
+        )
 
     def since_start(self, t: float) -> float:
         return t - (self.started if self.started is not None else t)

@@ -10,8 +10,9 @@ from textual.widgets import Static
 from tui.core.bytesize import format_bytes
 from tui.core.textsafe import clean
 from tui.heap.units import format_value
+from tui.leaks.growth import verdict_title
 from tui.screens.drill_base import DrillScreen
-from tui.widgets.findings import KIND_STYLE, rate_text
+from tui.widgets.findings import KIND_STYLE, MIN_WATCH_SECONDS, rate_text
 from tui.widgets.sparklines import bars
 
 TOP_N = 10
@@ -27,19 +28,37 @@ def _metric_value(value: float | None, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+def _watched(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+def _verdict_lines(text: Text, verdicts, *, context: bool = False) -> None:
+    for v in verdicts:
+        title = verdict_title(v)
+        text.append("  ")
+        text.append(f" {title} ", style="dim reverse" if context else KIND_STYLE.get(title, "bold"))
+        text.append(" ")
+        text.append(clean(v.label, 200), style="" if context else "bold")
+        if v.rate_per_min:
+            text.append(f"  {rate_text(v.rate_per_min, v.unit)}")
+        text.append(f"\n      {clean(v.evidence, 400)}\n", style="dim")
+
+
 def report_text(report, now: float) -> Text:
     text = Text()
     text.append("verdicts\n", style="bold underline")
+    started = report.watch_started
+    span = max(report.time - started, 0.0) if started is not None else 0.0
     if not report.verdicts:
-        text.append("  nothing flagged yet (verdicts need ≥ 1 minute of polls)\n", style="dim")
-    for v in report.verdicts:
-        text.append("  ")
-        text.append(f" {v.kind} ", style=KIND_STYLE.get(v.kind, "bold"))
-        text.append(" ")
-        text.append(clean(v.label, 200), style="bold")
-        if v.rate_per_min:
-            text.append(f"  {rate_text(v.rate_per_min, v.unit)}")
-        text.append(f"\n      {clean(v.evidence, 300)}\n", style="dim")
+        if span < MIN_WATCH_SECONDS:
+            need = f"{MIN_WATCH_SECONDS / 60:g} min"
+            text.append(f"  nothing flagged yet: verdicts need ≥ {need} of polls ({span:.0f} s so far)\n", style="dim")
+        else:
+            text.append(f"  nothing flagged in {_watched(span)} of watching\n", style="dim")
+    _verdict_lines(text, report.verdicts)
+    if report.context:
+        text.append("\ncontext: waiting since before the watch, not alarms\n", style="bold underline")
+        _verdict_lines(text, report.context, context=True)
 
     rec = report.reconciliation
     text.append("\nmemory\n", style="bold underline")
@@ -92,7 +111,7 @@ def report_text(report, now: float) -> Text:
             text.append(clean(r.name, 100) + "\n", style="bold" if r.flat > 0 else "")
     growing = [f for f in report.functions if f.growing]
     if growing:
-        text.append("  rising on every poll: ", style="dim")
+        text.append("  growing (their verdicts and evidence are above): ", style="dim")
         text.append(", ".join(clean(f.key, 60) for f in growing[:5]) + "\n", style="bold yellow")
     return text
 

@@ -1,19 +1,39 @@
-"""One line under the sparklines: what the leak tracker concluded, in words."""
+"""One line under the sparklines: what the leak tracker concluded, in words, fitted to the width.
+
+Verdicts in order of severity (leaked and growing, growing, stuck, leaked but steady), held steady
+across polls (tui/leaks/shown.py: a verdict stays until it has been gone HOLD_SECONDS; ties keep
+the order they came in); as many as the width holds, then "+N more". The ✓ shows only when nothing
+is flagged (nor held) AND the memory reconciliation says nothing grows: a memory trend without a
+verdict gets "!", and before a minute of polls no verdict could have fired yet ("…").
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from tui.core.bytesize import format_bytes
-from tui.widgets.cells import literal
+from tui.core.textsafe import clean
+from tui.leaks.growth import GOROUTINE_DEFAULTS, HEAP_DEFAULTS, LEAKED_STEADY, verdict_title
+from tui.leaks.shown import Shown, StableFindings
 
 if TYPE_CHECKING:
     from tui.leaks.tracker import LeakReport
 
-KIND_STYLE = {"leaked": "bold reverse red", "growing": "bold yellow", "stuck": "bold magenta"}
+KIND_STYLE = {
+    "leaked": "bold reverse red",
+    "growing": "bold yellow",
+    "stuck": "bold magenta",
+    LEAKED_STEADY: "bold blue",  # a proven leak that does not grow: worth telling, not red
+}
+LABEL_MAX = 60  # cells of a label when there is room
+LABEL_MIN = 24  # a second or later verdict is shown if its label keeps this many cells, else "+N more"
+HINT = "  (L: leak report)"
+# no verdict can fire before this much watching (the shortest span a verdict needs)
+MIN_WATCH_SECONDS = 60.0 * min(GOROUTINE_DEFAULTS.min_span_minutes, HEAP_DEFAULTS.min_span_minutes)
 
 
 def rate_text(rate: float | None, unit: str) -> str:
@@ -24,25 +44,109 @@ def rate_text(rate: float | None, unit: str) -> str:
     return f"{rate:+.0f}/min"
 
 
-def findings_text(report: LeakReport) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
-    verdicts = report.verdicts
-    if not verdicts:
-        text.append(" ✓ ", style="bold green")
-        text.append_text(literal(report.reconciliation.sentence, 300))
+def _cut(text: str, cells: int) -> str:
+    """`text` in at most `cells` terminal cells, a cut shown by "…"."""
+    t = Text(text)
+    t.truncate(max(cells, 1), overflow="ellipsis")
+    return t.plain
+
+
+def short_label(label: str, cells: int) -> str:
+    """A verdict label in `cells` cells: whole if it fits; else without the function's package path
+    ("github.com/caddyserver/caddy/v2/cmd.cmdRun [select (no cases)]" -> "cmd.cmdRun [select (no
+    cases)]"); else without the " [wait reason]" (the L report has it); else the function cut with "…"."""
+    text = clean(label)
+    if Text(text).cell_len <= cells:
         return text
-    for i, v in enumerate(verdicts[:3]):
-        if i:
-            text.append("  ")
-        text.append(f" {v.kind} ", style=KIND_STYLE.get(v.kind, "bold"))
+    func, reason = text, ""
+    if text.endswith("]") and " [" in text:
+        i = text.rindex(" [")
+        func, reason = text[:i], text[i:]
+    stops = [i for i in (func.find("["), func.find("(")) if i >= 0]
+    slash = func.rfind("/", 0, min(stops) if stops else len(func))
+    func = func[slash + 1 :]
+    if Text(func + reason).cell_len <= cells:
+        return func + reason
+    return _cut(func, cells)
+
+
+def _segment(s: Shown, label_cells: int) -> Text:
+    v = s.verdict
+    title = verdict_title(v)
+    seg = Text(no_wrap=True)
+    seg.append(f" {title} ", style=KIND_STYLE.get(title, "bold"))
+    seg.append(" ")
+    seg.append(short_label(v.label, label_cells), style="" if s.present else "dim")
+    rate = rate_text(v.rate_per_min, v.unit) if v.rate_per_min else ""
+    if rate:
+        seg.append(f" {rate}", style="bold" if s.present else "dim")
+    return seg
+
+
+def _quiet(report: LeakReport, width: int) -> Text:
+    """Nothing flagged: a memory trend, still warming up, or the ✓."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    rec = report.reconciliation
+    span = report.time - report.watch_started if report.watch_started is not None else 0.0
+    if rec.verdict != "nothing":
+        text.append(" ! ", style="bold reverse yellow")
         text.append(" ")
-        text.append_text(literal(v.label, 60))
-        rate = rate_text(v.rate_per_min, v.unit) if v.rate_per_min else ""
-        if rate:
-            text.append(f" {rate}", style="bold")
-    if len(verdicts) > 3:
-        text.append(f"  +{len(verdicts) - 3} more", style="dim")
-    text.append("  (L: leak report)", style="dim")
+        text.append(clean(rec.sentence, 300))
+    elif span < MIN_WATCH_SECONDS:
+        text.append(" … ", style="dim")
+        text.append(
+            f"watching: verdicts need ≥ {MIN_WATCH_SECONDS / 60:g} min of polls ({max(span, 0):.0f} s so far)",
+            style="dim",
+        )
+    else:
+        text.append(" ✓ ", style="bold green")
+        text.append(clean(rec.sentence, 300))
+    if rec.verdict != "nothing" and text.cell_len + len(HINT) <= width:
+        text.append(HINT, style="dim")
+    return text
+
+
+def _label_cap(naturals: list[int], room: int, floor: int) -> int | None:
+    """The largest cap >= floor with sum(min(n, cap)) <= room (labels shortened evenly), or None."""
+    for cap in range(max(naturals, default=0), floor - 1, -1):
+        if sum(min(n, cap) for n in naturals) <= room:
+            return cap
+    return None
+
+
+def findings_text(report: LeakReport, width: int = 80, shown: tuple[Shown, ...] | None = None) -> Text:
+    """The line for `report` in `width` cells. `shown`: what StableFindings holds (held verdicts
+    included); None = the report's own verdicts. As many verdicts as fit with labels of at least
+    LABEL_MIN cells (the first one always, shortened as needed), in order, then "+N more"."""
+    width = max(width, 20)
+    if shown is None:
+        shown = tuple(Shown(v, report.time, True) for v in report.verdicts)
+    if not shown:
+        text = _quiet(report, width)
+    else:
+        fixed = [_segment(s, 0).cell_len - 1 for s in shown]  # all but the label
+        naturals = [Text(short_label(s.verdict.label, LABEL_MAX)).cell_len for s in shown]
+        k, used = 1, fixed[0] + 1  # the first always; then as many as could fit at LABEL_MIN
+        while k < len(shown) and used + 2 + fixed[k] + min(naturals[k], LABEL_MIN) <= width:
+            used += 2 + fixed[k] + min(naturals[k], LABEL_MIN)
+            k += 1
+        while True:
+            more = f"  +{len(shown) - k} more" if k < len(shown) else ""
+            room = width - sum(fixed[:k]) - 2 * (k - 1) - len(more)
+            cap = _label_cap(naturals[:k], room, LABEL_MIN if k > 1 else 1)
+            if cap is not None or k == 1:
+                break
+            k -= 1
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, s in enumerate(shown[:k]):
+            if i:
+                text.append("  ")
+            text.append_text(_segment(s, min(naturals[i], cap if cap is not None else LABEL_MIN // 2)))
+        if more:
+            text.append(more, style="dim")
+        if text.cell_len + len(HINT) <= width:
+            text.append(HINT, style="dim")
+    text.truncate(width, overflow="ellipsis")
     return text
 
 
@@ -52,9 +156,22 @@ class FindingsBar(Static):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", name=name, id=id, classes=classes)
         self.plain = ""
+        self.stable = StableFindings()
+        self.shown: tuple[Shown, ...] = ()
+        self._report: LeakReport | None = None
 
     def show(self, report: LeakReport) -> None:
-        text = findings_text(report)
+        self._report = report
+        self.shown = self.stable.update(report.verdicts, report.time)
+        self._show_line()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_line()
+
+    def _show_line(self) -> None:
+        if self._report is None:
+            return
+        text = findings_text(self._report, self.content_size.width or 80, self.shown)
         if text.plain != self.plain:
             self.plain = text.plain
             self.update(text)
