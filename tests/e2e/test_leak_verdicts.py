@@ -1,9 +1,14 @@
 """Leak verdicts against the real Go target at default settings (2 s poll, default budgets):
 with both leaks on, the chan-send group and the cache's increment function are flagged within
 2 minutes; with both leaks off (steady pool, bursts that drain, a flat heap) nothing is.
-Both targets are watched at the same time (one poller and one LeakTracker each)."""
+Both targets are watched at the same time (one poller and one LeakTracker each), and `pprof-tui check`
+runs against each beside them, as a service's CI would."""
 
 import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +19,7 @@ from tui.model import snapshot as snap
 from tui.service.poller import Poller
 
 pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
 
 WATCH_SECONDS = 120.0
 CHAN_LEAF = "main.(*Dispatcher).deliver"
@@ -55,13 +61,26 @@ class Watch:
         return None
 
 
+def _check(addr: str) -> subprocess.Popen[str]:
+    """`pprof-tui check` as a service's CI would run it, beside the in-process watch of the same target."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", "check", addr, "--for", f"{WATCH_SECONDS:g}s", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 async def test_leaks_flagged_within_two_minutes_and_nothing_without_leaks(go_target):
-    on = Watch(go_target(*LEAKS_ON).addr)
-    off = Watch(go_target(*LEAKS_OFF).addr)
+    on_target, off_target = go_target(*LEAKS_ON), go_target(*LEAKS_OFF)
+    checks = {"on": _check(on_target.addr), "off": _check(off_target.addr)}
+    on, off = Watch(on_target.addr), Watch(off_target.addr)
     tasks = [on.poller.start(), off.poller.start()]
     await asyncio.sleep(WATCH_SECONDS + 2.0)
     assert not any(t.done() for t in tasks)
     await asyncio.gather(on.poller.stop(), off.poller.stop())
+    checked = {name: (await asyncio.to_thread(p.wait, 60), *p.communicate()) for name, p in checks.items()}
 
     assert len(on.reports) >= 30 and len(off.reports) >= 30
     chan_t, cache_t = on.first_flag(CHAN_LEAF), on.first_flag(CACHE_FUNC)
@@ -76,3 +95,15 @@ async def test_leaks_flagged_within_two_minutes_and_nothing_without_leaks(go_tar
     assert false_flags == set(), false_flags
     claims = {r.reconciliation.sentence for r in off.reports if r.reconciliation.verdict != NOTHING}
     assert claims == set(), claims
+
+    # `check`: the leaking build exits 1 naming both leaks, the clean one exits 0
+    status, out, err = checked["on"]
+    assert status == 1, (out, err)
+    failing = [v["label"] for v in json.loads(out)["targets"][0]["verdicts"] if v["fails"]]
+    assert any(label.startswith(CHAN_LEAF) for label in failing), failing
+    assert any(CACHE_FUNC in label for label in failing), failing
+    status, out, err = checked["off"]
+    assert status == 0, (out, err)
+    target = json.loads(out)["targets"][0]
+    assert target["errors"] == [] and target["polls"] >= 40
+    assert [v for v in target["verdicts"] if v["fails"]] == []
