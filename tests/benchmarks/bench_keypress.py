@@ -25,7 +25,7 @@ from textual import events  # noqa: E402
 
 from tui.app import build_app  # noqa: E402
 from tui.config import build_config  # noqa: E402
-from tui.fetch.client import FetchResult  # noqa: E402
+from tui.fetch.fetcher import FetchResult  # noqa: E402
 from tui.service.poller import Poller  # noqa: E402
 from tui.widgets.goroutine_tree import GoroutineTree  # noqa: E402
 

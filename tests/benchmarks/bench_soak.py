@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from tests.tui.heapgen import encode  # noqa: E402
 from tui.app import build_app  # noqa: E402
 from tui.config import build_config  # noqa: E402
-from tui.fetch.client import FetchResult  # noqa: E402
+from tui.fetch.fetcher import FetchResult  # noqa: E402
 from tui.service.poller import Poller  # noqa: E402
 
 FIX = ROOT / "tests" / "fixtures" / "go1.27"

@@ -17,19 +17,17 @@ before the lazy imports 0.61 s to the first full frame (first byte 0.42 s), afte
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
-import select
-import signal
 import statistics
-import struct
 import sys
-import termios
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.pty_app import PtyApp  # noqa: E402
+
 # Plain text between escape sequences: what the first full frame shows (footer, heap pane title,
 # its column header, a sparkline label), and the first data (a heap row of the demo).
 FRAME = (b"filter", b"inuse_space", b"flat%", b"gorout")
@@ -39,34 +37,21 @@ TIMEOUT = 20.0
 
 def launch_once() -> tuple[float, float, float]:
     """Seconds to the first byte, to the first full frame, to the first data."""
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24")
     # An installed package has its bytecode compiled (pip does it at install time): let the warm-up
     # launch write __pycache__ even where the environment says not to, or every launch compiles.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the app, as a user starts it
-        os.chdir(ROOT)
-        os.execvpe(sys.executable, [sys.executable, "-m", "tui"], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     seen = b""
     first = full = data = None
-    try:
+    with PtyApp(env=env) as app:
         while time.perf_counter() - start < TIMEOUT:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
+            chunk = app.read(0.05)
+            if chunk is None:
                 break
             if not chunk:
-                break
+                continue
             now = time.perf_counter() - start
-            if first is None:
-                first = now
-                if b"\x1b[6n" in chunk:  # answer a cursor-position query, as a terminal would
-                    os.write(fd, b"\x1b[1;1R")
+            first = first if first is not None else now
             seen += chunk
             if full is None and all(m in seen for m in FRAME):
                 full = now
@@ -74,10 +59,6 @@ def launch_once() -> tuple[float, float, float]:
                 data = now
             if full is not None and data is not None:
                 break
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
     if first is None or full is None or data is None:
         tail = seen[-800:].decode("utf-8", "replace")
         raise SystemExit(f"no full frame within {TIMEOUT} s; the output ended with:\n{tail}")

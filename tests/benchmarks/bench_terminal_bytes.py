@@ -10,42 +10,30 @@ For comparison, a top-like tool such as htop sends about 1.3 kB/s.
 from __future__ import annotations
 
 import argparse
-import fcntl
-import os
-import pty
-import select
 import signal
-import struct
 import sys
-import termios
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.pty_app import PtyApp
 
 
 def run(seconds: float, warmup: float, cols: int, rows: int, args: list[str]) -> tuple[int, int]:
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.environ["TERM"] = "xterm-256color"
-        os.environ.pop("NO_COLOR", None)
-        os.execvp(sys.executable, [sys.executable, "-m", "tui", *args])
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     first = measured = 0
     start = time.monotonic()
-    try:
+    with PtyApp(*args, cols=cols, rows=rows) as app:
         while (now := time.monotonic()) < start + warmup + seconds:
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
+            chunk = app.read(0.2)
+            if chunk is None:
                 break
             if now < start + warmup:
                 first += len(chunk)
             else:
                 measured += len(chunk)
-    finally:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
+        app.signal(signal.SIGTERM)
+        app.wait_exit(5.0)
     return first, measured
 
 
