@@ -7,10 +7,12 @@ LimitExceeded, with a one-line, non-empty, bounded message free of raw control c
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import random
+import signal
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -464,3 +466,19 @@ def make_input(target: Target, seeds: list[bytes], rng: random.Random) -> bytes:
     for _ in range(rng.randint(1, 4)):
         out = mutate_lines(out, rng, other) if rng.random() < 0.4 else mutate_bytes(out, rng, other)
     return out
+
+
+@contextlib.contextmanager
+def alarm(seconds: int = 10) -> Iterator[None]:
+    """Fail (instead of hanging the suite) if the body runs longer than ``seconds``."""
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: super-linear work?")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -8,16 +8,14 @@ them in milliseconds, a quadratic one would need minutes.
 
 from __future__ import annotations
 
-import contextlib
 import random
-import signal
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit import fuzz_support as fz
+from tests.unit.fuzz_support import alarm
 from tui.core.errors import LimitExceeded, ParseError
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
@@ -109,22 +107,6 @@ def test_gzip_bomb_is_limit_exceeded() -> None:
 
 
 # ---- regressions: inputs that were quadratic or worse
-
-
-@contextlib.contextmanager
-def alarm(seconds: int = 10) -> Iterator[None]:
-    """Fail (instead of hanging the suite) if the body runs longer than ``seconds``."""
-
-    def on_alarm(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s: super-linear parse time?")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _ok_or_parse_error(fn, arg) -> None:

@@ -7,16 +7,14 @@ are concatenated, any byte after the last member is an error (zeros too), trunca
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import signal
 import struct
 import zlib
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.unit.fuzz_support import alarm
 from tests.unit.pprof_builder import Builder
 from tui.config import build_config
 from tui.core.errors import LimitExceeded, ParseError
@@ -28,22 +26,6 @@ from tui.heap.decode import decode_profile
 
 AB = gzip.compress(b"ab")
 CD = gzip.compress(b"cd")
-
-
-@contextlib.contextmanager
-def alarm(seconds: int = 10) -> Iterator[None]:
-    """Fail (instead of hanging the suite) if the body runs longer than ``seconds``."""
-
-    def on_alarm(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s: super-linear gunzip?")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def test_one_member() -> None:
