@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from tests.unit.pprof_builder import Builder
 from tui.heap.decode import decode_profile
-from tui.heap.footprint import own_footprint
+from tui.heap.footprint import own_footprint, own_functions
 from tui.leaks.heap_baseline import Baseline, function_values, heap_diff
+from tui.leaks.tracker import LeakTracker
+from tui.model.snapshot import HEAP, DataAge, Snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SERVE = ["net/http/pprof.handler.ServeHTTP", "net/http.HandlerFunc.ServeHTTP", "net/http.(*conn).serve"]
@@ -64,3 +67,29 @@ def test_real_captures_have_pprof_allocations_in_alloc_space_only(version):
     p = decode_profile((FIXTURES / version / "heap.pb.gz").read_bytes())
     assert own_footprint(p, "alloc_space") > 1_000_000
     assert own_footprint(p, "inuse_space") < p.totals()["inuse_space"] // 10
+
+
+def test_functions_whose_bytes_are_pprofs_own_are_named_for_the_table():
+    p = _profile(600_000, 1_000_000)
+    # bytes.growSlice and the gzip writer hold only our polling's bytes; compress/flate.NewWriter is
+    # also called by the service (700 B of 600,700): still nearly all ours, so marked too
+    assert own_functions(p, "inuse_space") == frozenset({"bytes.growSlice", "compress/flate.NewWriter"})
+    assert "main.(*LFUCache).increment" not in own_functions(p, "inuse_space")
+    assert own_functions(_profile(1, 1_000_000), "inuse_space", share=0.99) == frozenset({"bytes.growSlice"})
+
+
+def test_the_tracker_reports_pprofs_own_bytes_and_functions():
+    tracker = LeakTracker()
+    heap = _profile(600_000, 1_000_000)
+    snapshot = Snapshot(
+        seq=1,
+        time=10.0,
+        target="t",
+        state="live",
+        heap=heap,
+        heap_totals=MappingProxyType(heap.totals()),
+        ages=MappingProxyType({HEAP: DataAge(HEAP, 10.0, 10.0, "")}),
+    )
+    report = tracker.feed(snapshot)
+    assert report.pprof_own == 604_096
+    assert report.pprof_own_keys == frozenset({"bytes.growSlice", "compress/flate.NewWriter"})

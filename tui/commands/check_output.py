@@ -83,7 +83,8 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str]) -> str:
             lines.append(f"       {clean(v.evidence, MAX_TEXT)}")
         report = w.last_report
         if report is not None and report.reconciliation.sentence and w.answered:
-            lines.append(f"  memory: {clean(report.reconciliation.sentence, MAX_TEXT)}")
+            own = f" (pprof's own, left out: {format_bytes(report.pprof_own)})" if report.pprof_own else ""
+            lines.append(f"  memory: {clean(report.reconciliation.sentence, MAX_TEXT)}{own}")
     status = exit_status(watches, fail_on)
     lines.append(
         {

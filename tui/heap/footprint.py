@@ -12,7 +12,7 @@ its label API (`pprof.Do` and friends run the service's own code under labels).
 from __future__ import annotations
 
 from tui.heap.profile import Profile
-from tui.heap.top import stack_totals
+from tui.heap.top import stack_totals, top
 
 # A function name (pprof -focus/-ignore semantics: any frame of the stack) of pprof's serving path.
 PPROF_OWN = (
@@ -27,3 +27,16 @@ def own_footprint(profile: Profile, sample_index: int | str | None = None) -> in
         return 0
     idx = profile.sample_index(sample_index)
     return sum(stack_totals(profile, idx, focus=PPROF_OWN).values)
+
+
+def own_functions(profile: Profile, sample_index: int | str | None = None, *, share: float = 0.9) -> frozenset[str]:
+    """Functions (top's row keys) whose flat value is at least `share` pprof's own: the heap table
+    marks them, so nobody chases our polling's buffers as the service's memory."""
+    if not profile.sample_types:
+        return frozenset()
+    idx = profile.sample_index(sample_index)
+    own = {r.key: r.flat for r in top(profile, idx, focus=PPROF_OWN, node_fraction=0.0).rows if r.flat > 0}
+    if not own:
+        return frozenset()
+    every = {r.key: r.flat for r in top(profile, idx, node_fraction=0.0).rows}
+    return frozenset(k for k, v in own.items() if v >= share * every.get(k, v))

@@ -19,7 +19,7 @@ from tui.goroutines.match_keys import (
     from_stack_counts,
     match_key,
 )
-from tui.heap.footprint import own_footprint
+from tui.heap.footprint import own_footprint, own_functions
 from tui.heap.profile import Profile
 from tui.leaks.arrivals import Arrivals, alarm_reason
 from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
@@ -110,6 +110,10 @@ class LeakReport:
     # heap functions whose FLOOR rose since the baseline: (function, bytes), biggest first
     # (heap_floors.HeapFloors.growth_since); the "largest Δinuse" of the reconciliation
     floor_growth: tuple[tuple[str, float], ...] = ()
+    # our polling's footprint in the newest heap profile (footprint.py): its bytes (of the sample type),
+    # left out of every growth judgement, and the functions whose bytes are nearly all of it
+    pprof_own: float = 0.0
+    pprof_own_keys: frozenset[str] = frozenset()
 
     def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if kind is None or v.kind == kind)
@@ -164,6 +168,7 @@ class LeakTracker:
         self.heap_config = heap_config  # the heap table's growth rates (verdicts: floor_config)
         self.sample_type = sample_type
         self.pprof_own = 0  # the newest heap profile's bytes (of sample_type) through pprof's serving path
+        self.pprof_own_keys: frozenset[str] = frozenset()  # functions whose bytes are nearly all pprof's own
         self._groups: dict[str, TimeWindow] = {}
         self._group_info: dict[str, GroupObservation] = {}
         self._ages: dict[str, deque[AgeRow]] = {}
@@ -348,6 +353,7 @@ class LeakTracker:
             if inuse is not None:
                 # what the service holds: our polling's own footprint comes and goes with the polls
                 self.pprof_own = own_footprint(s.heap, self.sample_type)
+                self.pprof_own_keys = own_functions(s.heap, self.sample_type) if self.pprof_own else frozenset()
                 self.observe_metrics(at, {HEAP_PROFILE: inuse - self.pprof_own})
             self.observe_heap_profile(at, s.heap)
         if (at := self._fresh(s, snap.GOROUTINE_TREE)) is not None and s.goroutine_groups:
@@ -505,4 +511,6 @@ class LeakTracker:
             watch_started=self._started,
             context=sort_verdicts(context.values()),
             floor_growth=growers,
+            pprof_own=float(self.pprof_own),
+            pprof_own_keys=self.pprof_own_keys,
         )

@@ -171,7 +171,9 @@ class Dashboard(Screen[None]):
         self.query_one(FindingsBar).show(report)
         tree = self.query_one(PaneTree)
         tree.show_growth({key: g for g in report.groups for key in g.tree_keys})
-        self.query_one(PaneTable).show_marks({f.key: "↑" for f in report.functions if f.growing})
+        marks = dict.fromkeys(report.pprof_own_keys, "p")  # pprof's own: our polling's footprint
+        marks.update({f.key: "↑" for f in report.functions if f.growing})
+        self.query_one(PaneTable).show_marks(marks)
         if self.diff_mode:
             self._show_diff(self.heap_view)
 

@@ -65,6 +65,12 @@ def report_text(report, now: float) -> Text:
     text.append("  ")
     text.append(clean(rec.sentence, 400), style="bold")
     text.append("\n")
+    if report.pprof_own:
+        text.append(
+            f"  pprof's own: {format_bytes(report.pprof_own)} of the heap profile is the target serving our polls"
+            " (left out of every verdict; marked p in the heap table)\n",
+            style="dim",
+        )
     for m in rec.metrics:
         mark = "↑" if m.growing else " "
         text.append(f"  {clean(m.label, 20):<14}{_metric_value(m.current, m.unit):>12}  ")
