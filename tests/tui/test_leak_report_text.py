@@ -38,3 +38,16 @@ def test_steady_leaks_are_called_so_and_context_is_set_apart():
     assert " leaked, steady  main.parkNilChanReceive" in body
     head, _, tail = body.partition("context: waiting since before the watch, not alarms")
     assert "main.main [select (no cases)]" in tail and "main.main" not in head
+
+
+def test_heap_since_the_baseline_quotes_the_floors_and_pprofs_own_share():
+    r = LeakReport(
+        600.0, (), (), (), None, 0.0, "start", NOTHING, None, watch_started=0.0,
+        floor_growth=(("main.(*LFUCache).increment", 21.05 * 2**20),), pprof_own=1.5 * 2**20,
+    )  # fmt: skip
+    body = report_text(r, 600.0).plain
+    floors, _, diff = body.partition("the profiles' difference (go tool pprof -base)")
+    assert "held since the baseline (floor rise, as the findings judge it)" in floors
+    assert "+   21.05MB  main.(*LFUCache).increment" in floors
+    assert "waiting for a second heap profile" in diff
+    assert "pprof's own: 1.50MB of the heap profile is the target serving our polls" in body

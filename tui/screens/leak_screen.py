@@ -101,6 +101,13 @@ def report_text(report, now: float) -> Text:
             style="dim",
         )
     text.append("\n")
+    if report.floor_growth:
+        # what the findings judge: the rise of each function's floor (what it never gave back since)
+        text.append("  held since the baseline (floor rise, as the findings judge it):\n", style="dim")
+        for name, rise in report.floor_growth[:TOP_N]:
+            text.append(f"  +{format_bytes(rise):>10}  ")
+            text.append(clean(name, 100) + "\n", style="bold")
+        text.append("  the profiles' difference (go tool pprof -base):\n", style="dim")
     if diff is None:
         text.append("  waiting for a second heap profile\n", style="dim")
     else:
