@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from tui.core.bytesize import format_bytes
 from tui.core.filters import filter_pattern
 from tui.core.textsafe import clean
 from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.records import StackCounts
 from tui.heap.units import format_value
-from tui.widgets.sparklines import Formatter, fmt_bytes, fmt_count, fmt_percent
+from tui.widgets.sparklines import Formatter, fmt_count, fmt_percent
 from tui.widgets.status_bar import StatusInfo, age_text
 
 if TYPE_CHECKING:
@@ -123,9 +124,9 @@ def _gc_cpu(v: float) -> str:
 def metric_specs() -> tuple[MetricSpec, ...]:
     return (
         MetricSpec("goroutines", "goroutines", "gorout.", fmt_count),
-        MetricSpec("heap", "mem.heap_inuse", "heap", fmt_bytes),
-        MetricSpec("stack", "mem.stack_inuse", "stack", fmt_bytes),
-        MetricSpec("sys", "mem.sys", "sys", fmt_bytes),
+        MetricSpec("heap", "mem.heap_inuse", "heap", format_bytes),
+        MetricSpec("stack", "mem.stack_inuse", "stack", format_bytes),
+        MetricSpec("sys", "mem.sys", "sys", format_bytes),
         MetricSpec("gc", "mem.num_gc", "GCs", fmt_count, classes="extra"),
         MetricSpec("gccpu", "mem.gc_cpu_fraction", "GC cpu", _gc_cpu, classes="extra"),
     )

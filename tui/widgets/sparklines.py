@@ -14,17 +14,11 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui.core.bytesize import format_bytes
-
 Formatter = Callable[[float], str]
 
 
 def fmt_count(v: float) -> str:
     return f"{int(v):,}"
-
-
-# Bytes: the one formatter of every pane (1 kB = 1024 B, as `go tool pprof`).
-fmt_bytes: Formatter = format_bytes
 
 
 def fmt_percent(v: float) -> str:
