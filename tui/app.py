@@ -38,7 +38,7 @@ from tui.screens.messages import WorkFailed
 from tui.sources.protocol import ReplayControls, Saveable, SnapshotSource
 
 if TYPE_CHECKING:
-    from tui.leaks.tracker import LeakReport
+    from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
 log = logging.getLogger(__name__)

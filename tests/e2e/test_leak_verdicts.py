@@ -14,7 +14,8 @@ import pytest
 
 from tui.config import build_config
 from tui.leaks.reconcile import NOTHING
-from tui.leaks.tracker import LeakReport, LeakTracker
+from tui.leaks.report import LeakReport
+from tui.leaks.tracker import LeakTracker
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
 

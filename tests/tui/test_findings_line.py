@@ -14,8 +14,8 @@ from tests.tui.waiting import settle
 from tui.app import build_app
 from tui.leaks.growth import GROWING, LEAKED, STUCK, Verdict
 from tui.leaks.reconcile import Reconciliation
+from tui.leaks.report import LeakReport
 from tui.leaks.shown import HOLD_SECONDS
-from tui.leaks.tracker import LeakReport
 from tui.widgets.findings import FindingsBar, short_label
 
 NOTHING = Reconciliation((), "nothing", "nothing growing")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.leaks.growth import GROWING, LEAKED, STUCK, Verdict
 from tui.leaks.reconcile import Reconciliation
-from tui.leaks.tracker import FunctionGrowth, LeakReport
+from tui.leaks.report import FunctionGrowth, LeakReport
 from tui.screens.leak_screen import report_text
 
 NOTHING = Reconciliation((), "nothing", "nothing growing")

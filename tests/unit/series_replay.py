@@ -8,7 +8,8 @@ from pathlib import Path
 
 from tui.goroutines.match_keys import GroupObservation
 from tui.leaks.reconcile import GOROUTINES, HEAP_PROFILE
-from tui.leaks.tracker import LeakReport, LeakTracker
+from tui.leaks.report import LeakReport
+from tui.leaks.tracker import LeakTracker
 
 SERIES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "series"
 

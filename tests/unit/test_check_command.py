@@ -12,7 +12,8 @@ from tui.commands.check import Watched, parse_duration, parse_fail_on
 from tui.commands.check_output import exit_status, render_json, render_text
 from tui.leaks.growth import GROWING, LEAKED, Verdict
 from tui.leaks.reconcile import Reconciliation
-from tui.leaks.tracker import LeakReport, LeakTracker
+from tui.leaks.report import LeakReport
+from tui.leaks.tracker import LeakTracker
 from tui.leaks.verdict_log import VerdictLog
 
 DEMO = "tui/demo"

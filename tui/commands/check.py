@@ -23,7 +23,8 @@ from tui.commands.complain import fail
 from tui.config import ConfigError, add_connection_arguments, config_from_args
 
 if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
-    from tui.leaks.tracker import LeakReport, LeakTracker
+    from tui.leaks.report import LeakReport
+    from tui.leaks.tracker import LeakTracker
     from tui.leaks.verdict_log import VerdictLog
     from tui.model.snapshot import Snapshot
 

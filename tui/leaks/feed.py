@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui.leaks.tracker import LeakReport, LeakTracker
+    from tui.leaks.report import LeakReport
+    from tui.leaks.tracker import LeakTracker
     from tui.model.snapshot import Snapshot
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from tui.core.bytesize import format_bytes
 from tui.goroutines.match_keys import (
@@ -51,9 +51,9 @@ from tui.leaks.reconcile import (
     HEAP_AFTER_GC,
     HEAP_PROFILE,
     METRICS,
-    Reconciliation,
     reconcile,
 )
+from tui.leaks.report import FunctionGrowth, GroupGrowth, LeakReport
 from tui.leaks.window import MAX_POINTS, Analysis, TimeWindow
 from tui.model import snapshot as snap
 
@@ -65,58 +65,6 @@ NO_FRAMES_KEY = match_key(())  # a goroutineleak record without a single frame (
 MAX_FUNCTIONS = 256
 SPARK_POINTS = 30
 FLAT_MARGIN = 1e-9
-
-
-@dataclass(frozen=True, slots=True)
-class GroupGrowth:
-    """One goroutine stack group (all buckets and wait reasons of one stack) for the UI."""
-
-    key: str
-    label: str  # match_keys.stack_label: the first frame past the wait plumbing
-    reason: str
-    count: int
-    rate_per_min: float | None  # None until two points exist
-    mark: str  # "↑" growing trend, "↓" shrinking, "→" flat, "" unknown
-    spark: tuple[float, ...]  # recent counts, oldest first
-    oldest_minutes: int | None  # max wait minutes in the latest tree (None without debug=2)
-    tree_keys: tuple[str, ...]  # StackGroup keys in the latest tree (reason|bucket|hash)
-    verdict: str  # "", "growing", "stuck", "leaked" (the strongest)
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionGrowth:
-    key: str  # top row key (function name)
-    current: float  # latest flat inuse (bytes)
-    rate_per_min: float | None
-    mark: str
-    spark: tuple[float, ...]
-    growing: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LeakReport:
-    time: float
-    verdicts: tuple[Verdict, ...]  # leaked -> growing -> stuck
-    groups: tuple[GroupGrowth, ...]  # by growth rate, fastest first
-    functions: tuple[FunctionGrowth, ...]  # by growth rate, fastest first
-    heap_diff: HeapDiff | None  # vs the pinned baseline
-    baseline_at: float | None
-    baseline_reason: str
-    reconciliation: Reconciliation
-    leak_profile_at: float | None  # when goroutineleak was last read; None = never (not served)
-    watch_started: float | None = None  # the first observation of this watch (since the last restart)
-    # waiting patterns that are no alarm: few goroutines, there since before the watch (arrivals.py)
-    context: tuple[Verdict, ...] = ()
-    # heap functions whose FLOOR rose since the baseline: (function, bytes), biggest first
-    # (heap_floors.HeapFloors.growth_since); the "largest Δinuse" of the reconciliation
-    floor_growth: tuple[tuple[str, float], ...] = ()
-    # our polling's footprint in the newest heap profile (footprint.py): its bytes (of the sample type),
-    # left out of every growth judgement, and the functions whose bytes are nearly all of it
-    pprof_own: float = 0.0
-    pprof_own_keys: frozenset[str] = frozenset()
-
-    def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
-        return tuple(v for v in self.verdicts if kind is None or v.kind == kind)
 
 
 def _mark(rate: float | None, level: float) -> str:

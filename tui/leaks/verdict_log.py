@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tui.leaks.growth import Verdict, severity
-from tui.leaks.tracker import LeakReport
+from tui.leaks.report import LeakReport
 
 
 @dataclass(slots=True)

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
     from tui.heap.top import TopReport
-    from tui.leaks.tracker import LeakReport
+    from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
 WIDE = 140  # columns from which the panes sit side by side

@@ -21,7 +21,7 @@ from tui.leaks.growth import GOROUTINE_DEFAULTS, HEAP_DEFAULTS, LEAKED_STEADY, v
 from tui.leaks.shown import Shown, StableFindings
 
 if TYPE_CHECKING:
-    from tui.leaks.tracker import LeakReport
+    from tui.leaks.report import LeakReport
 
 KIND_STYLE = {
     "leaked": "bold reverse red",

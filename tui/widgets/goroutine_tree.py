@@ -22,7 +22,7 @@ from tui.widgets.render_caches import bound_tree_cache
 
 if TYPE_CHECKING:
     from tui.goroutines.records import Frame
-    from tui.leaks.tracker import GroupGrowth
+    from tui.leaks.report import GroupGrowth
 
 RUNTIME_PREFIXES = (
     "runtime.",
