@@ -25,7 +25,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from tui.core.memtune import limit_malloc_arenas
+from tui.core.masking import mask_text, secret_forms
+from tui.core.memtune import limit_malloc_arenas, pin_mmap_threshold
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
@@ -70,7 +71,14 @@ class LeakReportReady(Message):
 class PprofApp(App[None]):
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "pprof-tui"
-    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        # Raw mode: the terminal sends Ctrl+Z as a key, not SIGTSTP. Textual's action gives the
+        # terminal back as it found it and stops the process; on `fg` (SIGCONT) its driver re-enters
+        # the alternate screen and the same-size resize it posts repaints every cell
+        # (tests/tui/test_exit_signals.py).
+        Binding("ctrl+z", "suspend_process", "suspend", show=False, priority=True),
+    ]
 
     def __init__(self, source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -350,8 +358,22 @@ class PprofApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_rows(self.screen)))
 
+    # -- last line: no credential of ours leaves through the clipboard or a screenshot ---------
+    # (The fetch client already masks every answer before it is parsed: these catch anything else.)
+    def _secret_masks(self) -> tuple[bytes, ...]:
+        auth = getattr(getattr(self.source, "config", None), "auth", None)
+        secrets = getattr(auth, "secrets", None)
+        return secret_forms(secrets()) if callable(secrets) else ()
+
+    def copy_to_clipboard(self, text: str) -> None:
+        super().copy_to_clipboard(mask_text(text, self._secret_masks()))
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        return mask_text(super().export_screenshot(title=title, simplify=simplify), self._secret_masks())
+
 
 def build_app(source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> PprofApp:
     """The one factory for the CLI and the tests."""
     limit_malloc_arenas()  # before the app's threads start: memory stays flat over hours
+    pin_mmap_threshold()  # a big body (a 30 MB goroutine dump) is given back when freed
     return PprofApp(source, clock=clock)

@@ -5,6 +5,7 @@ FIFOs, HTML login pages, `goroutines --max-goroutines`."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import math
 import os
@@ -360,3 +361,67 @@ def test_goroutines_max_goroutines_flag_and_config(tmp_path, capsys):
     rc, out, err = run_cli(capsys, "goroutines", dump, "--json", "--config", str(config))
     assert rc == 0, err
     assert json.loads(out)["dropped"] == capped["dropped"]
+
+
+def goroutine_proto_with_bad_label(*, gz: bool) -> bytes:
+    """A goroutine profile.proto whose label value is not UTF-8 (Go writes label bytes as they are)."""
+    b = Builder((("goroutine", "count"),))
+    b.sample(["runtime.gopark", "main.worker", "main.main"], [3], labels={"worker": "LABEL"})
+    raw = b.bytes().replace(b"\x05LABEL", b"\x05L\xffB\xfeL")  # same length: the proto stays well-formed
+    assert raw != b.bytes()
+    return gzip.compress(raw) if gz else raw
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_goroutine_proto_with_a_non_utf8_label_is_read(tmp_path, capsys, gz):
+    from tui.goroutines.proto import decode_goroutine_profile
+    from tui.model.parsers import default_parsers
+    from tui.sources.offline import load_file
+
+    data = goroutine_proto_with_bad_label(gz=gz)
+    counts = decode_goroutine_profile(data)
+    assert counts.total == 3 and counts.records[0].labels == (("worker", "L\ufffdB\ufffdL"),)
+    proto_parser = default_parsers().goroutine_proto
+    assert proto_parser is not None and proto_parser(data).total == 3  # what the poller parses with
+    assert load_file("g.pb", data).kind == "goroutine-profile"  # offline files / `open`
+    path = tmp_path / "g.pb"
+    path.write_bytes(data)
+    rc, out, err = run_cli(capsys, "goroutines", str(path))
+    assert rc == 0, err
+    assert "3 goroutines" in out and "worker=L\ufffdB\ufffdL" in out
+    rc, out, err = run_cli(capsys, "top", str(path))  # as before: top reads it too
+    assert rc == 0 and "main.worker" in out, err
+
+
+async def test_redirect_with_escapes_in_location_is_a_clean_refusal():
+    from tests.unit.fake_pprof_server import FakeTarget, Reply
+    from tui.config import build_config
+    from tui.fetch import validate
+    from tui.fetch.client import TargetClient
+    from tui.fetch.errors import NotPprof
+
+    target = FakeTarget().start()
+    target.override = Reply(302, b"", {"Location": f"/login{TITLE}{C1}?next=/x&token=abc"})
+    try:
+        async with TargetClient(build_config({"target": target.url}, env={})) as client:
+            with pytest.raises(NotPprof) as info:
+                await client.get("", expect=validate.INDEX)
+    finally:
+        target.stop()
+    message = info.value.user_message
+    assert "redirected to /login" in message and "login page" in message
+    assert "mid-answer" not in message and "token=abc" not in message
+    assert_safe(message)
+
+
+@pytest.mark.parametrize("command", ["top", "goroutines"])
+def test_html_login_page_from_a_url_is_named(capsys, command):
+    from tests.unit.fake_pprof_server import FakeTarget, Reply
+
+    target = FakeTarget().start()
+    target.override = Reply(200, LOGIN, {"Content-Type": "text/html"})
+    try:
+        rc, _out, err = run_cli(capsys, command, f"{target.url}/debug/pprof/heap")
+    finally:
+        target.stop()
+    assert rc == 1 and "an HTML login page" in err and "Wire format" not in err

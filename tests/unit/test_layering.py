@@ -22,7 +22,7 @@ PKG = ROOT / "tui"
 
 # Bottom first. Each name is a package (tui/NAME/) or a module (tui/NAME.py) of tui.
 FLOORS = (
-    "core",  # errors, limits, text cleaning, bounded gunzip, byte formatting: stdlib only
+    "core",  # errors, limits, text cleaning, bounded gunzip, byte formatting: stdlib only (+ re2 for user regexes)
     "wire",  # profile.proto gencode
     "heap",  # decode -> Profile tables; sums, top, peek, diff, units
     "goroutines",  # dump parsers, grouping, match keys

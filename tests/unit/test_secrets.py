@@ -387,3 +387,169 @@ def test_text_commands_reach_a_protected_target_with_the_token() -> None:
     assert goroutines.returncode == 0 and "goroutines" in goroutines.stdout, goroutines.stderr
     assert refused.returncode == 1 and "401" in refused.stderr
     assert not leaks(top.stdout, top.stderr, goroutines.stdout, goroutines.stderr, refused.stderr)
+
+
+# ------------------------------------------------------------------ echoed into the profile, gzip in gzip
+
+
+def echoed_secret(echo: str) -> str:
+    """The credential as sent ("Bearer X" -> X, "Basic B64" -> B64, a header's value)."""
+    return auth_value(echo).split()[-1]
+
+
+def echoed_heap(echo: str, layers: int) -> bytes:
+    """A heap profile whose hottest function is named after our credential, gzip'd `layers` times."""
+    from tests.unit.pprof_builder import Builder
+
+    b = Builder((("inuse_space", "bytes"),))
+    b.func(f"main.{echoed_secret(echo)}", f"/src/{echoed_secret(echo)}.go")
+    b.sample([f"main.{echoed_secret(echo)}", "main.main"], [4096])
+    b.sample(["main.other", "main.main"], [1024], labels={"who": echoed_secret(echo)})
+    body = b.bytes()
+    for _ in range(layers):
+        body = gzip.compress(body)
+    return body
+
+
+def echo_routes(layers: int) -> dict[str, Route]:
+    def dump(e: str) -> tuple[int, dict[str, str], bytes]:
+        text = (
+            f"goroutine 1 [running]:\nruntime/pprof.writeGoroutineStacks()\n\t/x.go:1 +0x1\n\n"
+            f"goroutine 7 [chan send, 3 minutes]:\nmain.{echoed_secret(e)}()\n\t/m.go:9 +0x2\n"
+        )
+        return 200, {}, text.encode()
+
+    return {
+        "/debug/pprof/": lambda e: (200, {"Content-Type": "text/html"}, index_html(2)),
+        "/debug/pprof/cmdline": lambda e: (200, {}, f"/srv/app\x00{echoed_secret(e)}".encode()),
+        "/debug/pprof/heap?debug=1": lambda e: (
+            200,
+            {},
+            f"heap profile: 1: 8 [2: 16] @ heap/1\n\n# runtime.MemStats\n# Alloc = 100\n# X = {echoed_secret(e)}\n".encode(),
+        ),
+        "/debug/pprof/heap": lambda e: (200, {"Content-Type": "application/octet-stream"}, echoed_heap(e, layers)),
+        "/debug/pprof/goroutine?debug=1": lambda e: (200, {}, GOROUTINE_DEBUG1),
+        "/debug/pprof/goroutine?debug=2": dump,
+    }
+
+
+def masked_names(profile) -> list[str]:
+    return [name for name in profile.functions.names if "*" * 8 in name]
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3, 4])
+async def test_secrets_echoed_into_a_profile_are_masked_at_any_gzip_depth(
+    layers: int, tmp_path: Path, echo_target
+) -> None:
+    from tui.heap.decode import decode_profile
+
+    server = echo_target(echo_routes(layers))
+    for how, config in planted_configs(tmp_path, server.url).items():
+        async with TargetClient(config) as client:
+            result = await client.get("heap", expect=validate.PROFILE, gunzip=True)  # as the poller asks
+        assert result.body[:2] != b"\x1f\x8b", how  # every layer undone
+        assert not leaks(result.body.decode("latin-1")), how
+        profile = decode_profile(result.body)
+        assert masked_names(profile), how  # the name is there, masked ("main.****…")
+        assert not leaks(*profile.functions.names, *profile.functions.filenames), how
+    assert all(any(s in echo for s in SECRETS) for echo in server.seen)  # the target did get them
+
+
+async def test_gzip_in_gzip_is_bounded(echo_target, tmp_path: Path) -> None:
+    from tui.core.gunzip import MAX_GZIP_LAYERS
+    from tui.fetch.errors import BadGzip
+
+    server = echo_target(echo_routes(MAX_GZIP_LAYERS + 1))
+    config = planted_configs(tmp_path, server.url)["token-file"]
+    async with TargetClient(config) as client:
+        with pytest.raises(BadGzip, match="gzip inside gzip more than 4 times"):
+            await client.get("heap", expect=validate.PROFILE, gunzip=True)
+
+
+def test_top_url_on_an_echoing_target_shows_the_mask(tmp_path: Path) -> None:
+    server = EchoTarget(echo_routes(2))
+    try:
+        proc = run_cli("top", f"{server.url}/debug/pprof/heap", "--json")
+        goroutines = run_cli("goroutines", f"{server.url}/debug/pprof/goroutine?debug=2")
+    finally:
+        server.close()
+    assert proc.returncode == 0 and goroutines.returncode == 0, proc.stderr + goroutines.stderr
+    assert "main.****" in proc.stdout and "main.****" in goroutines.stdout
+    assert not leaks(proc.stdout, proc.stderr, goroutines.stdout, goroutines.stderr)
+
+
+def _files_text(directory: Path) -> list[str]:
+    """Every file under directory, gzip layers undone, as text (latin-1: any byte is a character)."""
+    from tui.core.gunzip import gunzip_layers
+
+    out = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        out.append(gunzip_layers(path.read_bytes(), 1 << 28).decode("latin-1"))
+    return out
+
+
+async def test_watch_record_save_screen_and_clipboard_hold_no_echoed_secret(
+    tmp_path: Path, echo_target, monkeypatch
+) -> None:
+    """The heap body gzip'd twice (masking used to run on the compressed bytes): the recording, the
+    `s` export (heap.pb.gz undone fully), the screen, the SVG and what `c` copies are all clean."""
+    from tests.tui.waiting import settle, wait_for
+    from tui.app import build_app
+    from tui.recording.format import open_recording
+    from tui.screens.heap_drill import HeapDrillScreen
+    from tui.sources.feeds import LiveSource
+    from tui.widgets.goroutine_tree import GoroutineTree
+    from tui.widgets.heap_table import HeapTable
+
+    server = echo_target(echo_routes(2))
+    export_dir = tmp_path / "exports"
+    export_dir.mkdir()
+    monkeypatch.chdir(export_dir)
+    config = dataclasses.replace(planted_configs(tmp_path, server.url)["header-file"], interval=0.1)
+    source = LiveSource(config, record_dir=tmp_path / "rec")
+    app = build_app(source)
+    screens: list[str] = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.screen.query_one(HeapTable)
+        tree = app.screen.query_one(GoroutineTree)
+        await wait_for(pilot, lambda: any("****" in k for k in table.keys_in_order) and len(tree.root.children) > 0)
+        await settle(pilot, app)
+        screens += [app.export_screenshot(), *table.keys_in_order]
+        await pilot.press("s")
+        await wait_for(pilot, lambda: any(export_dir.glob("*/screen.svg")))
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HeapDrillScreen) and app.screen.result is not None)
+        await pilot.press("c")
+        await pilot.pause()
+        copied = app.clipboard
+        screens.append(app.export_screenshot())
+        await pilot.press("q")
+        await pilot.pause()
+    assert "****" in copied and copied.startswith("main.****"), copied  # the hot function, masked
+    assert any(any(s in echo for s in SECRETS) for echo in server.seen)  # the target did get them
+    recording = open_recording(tmp_path / "rec")
+    bodies = [ref.read_body().decode("latin-1") for ref in recording.records]
+    assert any("main.****" in b for b in bodies)  # the heap record: decompressed and masked
+    exported = _files_text(export_dir)
+    assert any("main.****" in t for t in exported)
+    assert not leaks(*bodies, *_files_text(tmp_path / "rec"), *exported, *screens, copied)
+
+
+async def test_clipboard_and_screenshot_are_masked_as_a_last_line(tmp_path: Path) -> None:
+    """Whatever reached the screen some other way: the app masks our credentials in what `c` copies
+    and in the SVG screenshot `s` writes."""
+    from tests.tui.canned import CannedSource, make_snapshot
+    from tui.app import build_app
+
+    source = CannedSource(make_snapshot(1, target=f"t:1 {TOKEN}"))
+    source.config = planted_configs(tmp_path, "127.0.0.1:1")["token-file"]  # a live source has its Config
+    app = build_app(source)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        app.copy_to_clipboard(f"main.f {TOKEN} /x.go:1")
+        svg = app.export_screenshot()
+        await pilot.press("q")
+    assert app.clipboard == "main.f " + "*" * len(TOKEN) + " /x.go:1"
+    assert "t:1&#160;" + "*" * len(TOKEN) in svg and not leaks(svg, app.clipboard)

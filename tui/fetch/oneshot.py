@@ -12,7 +12,8 @@ from tui.fetch.errors import FetchError
 
 
 def fetch_once(url_or_target: str, config: object | None = None, *, max_bytes: int | None = None) -> bytes:
-    """GET one URL with the config's auth/TLS/limits; return the body undecoded (gzip stays gzip).
+    """GET one URL with the config's auth/TLS/limits; return the body with every gzip layer undone
+    (bounded by the config's max_decompressed_bytes) and secret values masked, as the poller gets it.
 
     Raises SourceError (FetchError's message) on failure.
     """
@@ -24,7 +25,7 @@ def fetch_once(url_or_target: str, config: object | None = None, *, max_bytes: i
 
     async def run() -> bytes:
         async with TargetClient(cfg) as client:
-            result = await client.get(url, max_bytes=max_bytes or cfg.max_body_bytes)
+            result = await client.get(url, max_bytes=max_bytes or cfg.max_body_bytes, gunzip=True)
             return result.body
 
     try:

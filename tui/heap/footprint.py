@@ -11,11 +11,15 @@ its label API (`pprof.Do` and friends run the service's own code under labels).
 
 from __future__ import annotations
 
+import re
+
 from tui.heap.profile import Profile
 from tui.heap.top import stack_totals, top
 
 # A function name (pprof -focus/-ignore semantics: any frame of the stack) of pprof's serving path.
-PPROF_OWN = (
+# Ours, compiled with Python's re (RE2, which user patterns get, has no lookahead): anchored at
+# the start, the lookahead reads a few characters, so the work stays linear in the name.
+PPROF_OWN = re.compile(
     r"^(?:net/http/pprof\."
     r"|runtime/pprof\.(?!(?:Do|Labels?|WithLabels|SetGoroutineLabels|ForLabels|LabelSet|labelMap|labelSet)\b))"
 )

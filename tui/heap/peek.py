@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tui.core.errors import ParseError
 from tui.heap.nodes import NodeInfo, map_nodes
 from tui.heap.profile import Profile
-from tui.heap.top import stack_totals
+from tui.heap.top import FrameFilter, stack_totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +46,8 @@ def peek(
     sample_index: int | str | None = None,
     *,
     granularity: str = "functions",
-    focus: str | None = None,
-    ignore: str | None = None,
+    focus: FrameFilter = None,
+    ignore: FrameFilter = None,
     max_traces: int = 10,
 ) -> PeekReport:
     """Callers, callees and the ``max_traces`` heaviest stacks through node ``key``."""

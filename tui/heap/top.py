@@ -13,11 +13,11 @@ Semantics (google/pprof internal/report + internal/graph):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from tui.core.errors import ParseError
 from tui.core.gc_pause import gc_paused
+from tui.core.user_regex import TextMatcher, UserPatternError, compile_user_regex
 from tui.heap.node_sums import node_values, sum_per_stack
 from tui.heap.nodes import map_nodes
 from tui.heap.profile import Profile
@@ -63,16 +63,23 @@ class StackTotals:
     total: int  # sum of |value| over all samples (pprof: before focus/ignore)
 
 
-def compile_regex(pattern: str | None, what: str) -> re.Pattern[str] | None:
+# A focus/ignore: a user's regex as typed (compiled as RE2: linear time on names the target
+# chose), or a matcher of ours already compiled (tui.heap.footprint.PPROF_OWN).
+FrameFilter = str | TextMatcher | None
+
+
+def compile_regex(pattern: FrameFilter, what: str) -> TextMatcher | None:
+    if not isinstance(pattern, str):
+        return pattern  # None, or a matcher of ours
     if not pattern:
         return None
     try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ParseError(f"bad {what} regexp {pattern!r}: {exc}", kind="usage") from None
+        return compile_user_regex(pattern)
+    except UserPatternError as exc:
+        raise ParseError(f"bad {what} regexp {pattern[:200]!r}: {exc}", kind="usage") from None
 
 
-def matching_locations(profile: Profile, rx: re.Pattern[str]) -> set[int]:
+def matching_locations(profile: Profile, rx: TextMatcher) -> set[int]:
     """Location ids with a line whose function name or file matches, or whose binary matches."""
     funcs = profile.functions
     row_of = funcs.row_of
@@ -86,7 +93,7 @@ def matching_locations(profile: Profile, rx: re.Pattern[str]) -> set[int]:
 
 
 def stack_totals(
-    profile: Profile, sample_index: int, focus: str | None = None, ignore: str | None = None
+    profile: Profile, sample_index: int, focus: FrameFilter = None, ignore: FrameFilter = None
 ) -> StackTotals:
     """Sum one sample type per interned stack, keeping samples as pprof -focus/-ignore do."""
     vals = profile.values[sample_index]
@@ -116,8 +123,8 @@ def top(
     *,
     granularity: str = "functions",
     sort: str = "flat",
-    focus: str | None = None,
-    ignore: str | None = None,
+    focus: FrameFilter = None,
+    ignore: FrameFilter = None,
     nodecount: int | None = None,
     node_fraction: float = NODE_FRACTION,
 ) -> TopReport:

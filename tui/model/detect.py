@@ -25,14 +25,14 @@ def _looks_like_profile(data: bytes) -> bool:
     # Imported lazily: protobuf costs ~50 ms of start-up the text paths do not need.
     from google.protobuf.message import DecodeError
 
-    from tui.wire import profile_pb2
+    from tui.heap.upb_views import Profile  # string_table as bytes: Go writes names as they are, UTF-8 or not
 
-    prof = profile_pb2.Profile()
+    prof = Profile()
     try:
         prof.ParseFromString(data)
     except (DecodeError, RecursionError, ValueError):
         return False
-    return len(prof.sample_type) > 0 and len(prof.string_table) > 0 and prof.string_table[0] == ""
+    return len(prof.sample_type) > 0 and len(prof.string_table) > 0 and prof.string_table[0] == b""
 
 
 def _starts_like_profile(data: bytes) -> bool:

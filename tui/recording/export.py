@@ -22,7 +22,7 @@ from typing import Any
 
 from tui import __version__
 from tui.core.gunzip import is_gzip
-from tui.recording.format import mask_secrets
+from tui.core.masking import mask_secrets
 
 SCREENSHOT_NAME = "screen.svg"
 

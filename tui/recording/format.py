@@ -133,17 +133,6 @@ def encode_record(header: RecordHeader, body: bytes, *, compress: bool = True) -
     return PREFIX.pack(MAGIC, len(head), len(body), crc) + head + body
 
 
-def mask_secrets(data: bytes, secrets: tuple[bytes, ...]) -> bytes:
-    """Overwrite every occurrence of a secret with as many '*' (lengths kept: a protobuf stays valid).
-
-    A target or a proxy in front of it may echo our Authorization header into a body.
-    """
-    for secret in secrets:
-        if secret and secret in data:
-            data = data.replace(secret, b"*" * len(secret))
-    return data
-
-
 def _with(header: RecordHeader, **changes: Any) -> RecordHeader:
     values = {k: getattr(header, k) for k in header.__slots__}
     values.update(changes)

@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from tui import __version__
 from tui.core.errors import PprofTuiError
+from tui.core.masking import mask_secrets, secret_forms
 from tui.recording.format import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -31,7 +32,6 @@ from tui.recording.format import (
     RecordHeader,
     encode_record,
     is_recording,
-    mask_secrets,
     segment_name,
 )
 
@@ -52,13 +52,6 @@ POLL_FIELDS = (
     "request_timeout",
     "debug2_timeout",
 )
-
-
-def secret_forms(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
-    """Byte forms of secret values to mask (longest first; very short values are skipped: masking
-    every "a" in a dump would destroy it and protect nothing)."""
-    forms = {s.encode("utf-8", "replace") for s in secrets if s and len(s) >= 4}
-    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def config_secrets(config: object) -> tuple[str, ...]:
