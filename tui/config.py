@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import json
 import os
 import sys
@@ -100,7 +101,7 @@ class Config:
     request_timeout: float = 10.0  # overall deadline for a cheap request
     debug2_timeout: float = 60.0  # overall deadline for goroutine?debug=2
     connect_timeout: float = 5.0
-    stw_budget: float = 0.01  # share of wall time debug=2 may stop the world
+    stw_budget: float = 0.01  # share of wall time each costly request may take of the target
     debug2_min_age: float = 10.0
     debug2_max_age: float = 600.0
     heap_every: int = 2  # ticks between heap proto fetches
@@ -112,6 +113,9 @@ class Config:
     max_body_bytes: int = limits.MAX_BODY_BYTES
     max_decompressed_bytes: int = limits.MAX_DECOMPRESSED_BYTES
     max_goroutines: int = limits.MAX_GOROUTINES  # kept per debug=2 dump; the rest are only counted
+    max_stacks: int = limits.MAX_STACKS  # distinct stacks kept per goroutine parse; the rest counted
+    max_samples: int = limits.MAX_SAMPLES  # samples kept per heap profile; the rest counted
+    max_locations: int = limits.MAX_LOCATIONS  # locations/functions per profile; more is refused
     max_frames: int = limits.MAX_FRAMES  # per stack; deeper frames are counted as elided
     max_text_line: int = limits.MAX_TEXT_LINE  # function names, paths, labels are cut here
     history_points: int = limits.HISTORY_POINTS  # raw points per series
@@ -245,6 +249,9 @@ _NUMERIC = {
     "max_body_bytes": int,
     "max_decompressed_bytes": int,
     "max_goroutines": int,
+    "max_stacks": int,
+    "max_samples": int,
+    "max_locations": int,
     "max_frames": int,
     "max_text_line": int,
     "history_points": int,
@@ -254,11 +261,16 @@ _BOUNDS = (
     "max_body_bytes",
     "max_decompressed_bytes",
     "max_goroutines",
+    "max_stacks",
+    "max_samples",
+    "max_locations",
     "max_frames",
     "max_text_line",
     "history_points",
     "history_series",
 )
+# Bounds on the work of one parse (README "Limits and safety"), each a flag of the same name.
+WORK_LIMITS = ("max_goroutines", "max_stacks", "max_samples", "max_locations")
 _FILE_KEYS = set(_NUMERIC) | {
     "target",
     "unix_socket",
@@ -438,7 +450,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         "--stw-budget",
         type=float,
         metavar="FRACTION",
-        help="share of time goroutine?debug=2 may stop the world (default 0.01)",
+        help="share of wall time each costly request (goroutine dumps, leak checks) may take of the target (default 0.01)",
     )
     p.add_argument(
         "--max-goroutines",
@@ -446,6 +458,47 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"goroutines kept per debug=2 dump; the rest are counted (default {limits.MAX_GOROUTINES:,})",
     )
+    add_work_limit_arguments(parser, ("max_stacks", "max_samples", "max_locations"))
+
+
+_WORK_LIMIT_HELP = {
+    "max_stacks": f"distinct goroutine stacks kept per dump (debug=2, debug=1, proto), with at most "
+    f"{limits.FRAMES_PER_STACK}x that many frames; goroutines on other stacks are counted (default "
+    f"{limits.MAX_STACKS:,})",
+    "max_samples": f"samples kept per heap profile, the first ones; the rest are counted (default {limits.MAX_SAMPLES:,})",
+    "max_locations": f"locations, functions and mappings per profile (strings: {limits.TABLE_FACTOR}x); a profile "
+    f"with more is refused (default {limits.MAX_LOCATIONS:,})",
+}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def add_work_limit_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
+    """``--max-stacks`` / ``--max-samples`` / ``--max-locations`` (``names``: their Config fields), in the
+    "limits" group when the parser has one. Over a limit a parse keeps the first N and says so."""
+    group = next((g for g in parser._action_groups if g.title and g.title.startswith("limits")), None)
+    target = group if group is not None else parser.add_argument_group("limits (see README: Limits and safety)")
+    for name in names:
+        flag = "--" + name.replace("_", "-")
+        target.add_argument(flag, dest=name, type=_positive_int, metavar="N", help=_WORK_LIMIT_HELP[name])
+
+
+def with_work_limits(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the work-limit flags given on the command line (they beat the config file)."""
+    given = {k: getattr(args, k) for k in WORK_LIMITS if getattr(args, k, None) is not None}
+    if not given:
+        return config
+    changed = dataclasses.replace(config, **given)
+    validate(changed)
+    return changed
 
 
 def config_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Config:

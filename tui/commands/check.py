@@ -101,6 +101,8 @@ class Watched:
     last_error: str = ""
     last_report: LeakReport | None = None
     errors: list[str] = field(default_factory=list)
+    # (data kind, limit) -> the newest note of a work limit a parse reached (said on stderr, in JSON)
+    limit_notes: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def on_snapshot(self, s: Snapshot) -> None:
         if self.until is None:
@@ -113,6 +115,9 @@ class Watched:
             self.last_error = s.status
         if s.heap is not None or s.goroutine_total is not None or s.memstats is not None:
             self.answered = True
+        for kind, notes in getattr(s, "limit_notes", {}).items():
+            for note in notes:
+                self.limit_notes[(kind, note.what, note.flag)] = str(note)
         self.last_report = self.tracker.feed(s)
         self.log.observe(self.last_report)
 
@@ -138,13 +143,17 @@ def run(args: argparse.Namespace) -> int:
         return fail("check", "give one recording directory, or targets only", EXIT_ERROR)
     try:
         if recordings:
-            watches = [_check_recording(recordings[0], duration if duration is not None else math.inf)]
+            watches = [_check_recording(recordings[0], duration if duration is not None else math.inf, args)]
         else:
             watches = asyncio.run(_check_live(args, duration if duration is not None else DEFAULT_FOR))
     except (ConfigError, PprofTuiError, OSError) as exc:
         return fail("check", exc, EXIT_ERROR)
     from tui.commands.check_output import exit_status, render_json, render_text
+    from tui.commands.complain import say
 
+    for watch in watches:  # data the parses kept only in part: the verdicts saw that part
+        for note in watch.limit_notes.values():
+            say("check", f"{watch.label}: {note}")
     status = exit_status(watches, args.fail_on)
     out = render_json(watches, args.fail_on, status) if args.json else render_text(watches, args.fail_on)
     sys.stdout.write(out)
@@ -155,10 +164,16 @@ def _is_dir(spec: str) -> bool:
     return not spec.startswith(("http://", "https://")) and Path(spec).is_dir()
 
 
-def _check_recording(directory: str, duration: float) -> Watched:
-    from tui.sources.feeds import ReplaySource
+def _check_recording(directory: str, duration: float, args: argparse.Namespace | None = None) -> Watched:
+    from tui.config import with_work_limits
+    from tui.recording.format import open_recording
+    from tui.sources.feeds import ReplaySource, replay_config
 
-    source = ReplaySource(directory, speed=math.inf)
+    recording = open_recording(Path(directory))
+    config = replay_config(recording)
+    if args is not None:
+        config = with_work_limits(config, args)  # --max-stacks &c. bound the replayed parses too
+    source = ReplaySource(recording, speed=math.inf, config=config)
     watch = _new_watch(source.label, duration)
     source.on_snapshot = watch.on_snapshot
 

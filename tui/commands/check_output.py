@@ -125,6 +125,7 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int)
                 "polls": w.polls,
                 "failed_polls": w.failed_polls,
                 "errors": [clean(e, MAX_TEXT) for e in w.errors],
+                "limit_notes": [clean(n, MAX_TEXT) for n in w.limit_notes.values()],
                 "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
                 "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
             }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from tui.core import textsafe
@@ -102,11 +103,19 @@ def render_text(
 
 
 def render_json(
-    profile: Profile, report: TopReport, *, source: str, focus: str | None = None, ignore: str | None = None
+    profile: Profile,
+    report: TopReport,
+    *,
+    source: str,
+    focus: str | None = None,
+    ignore: str | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
-    """Every string from the profile (or the command line) goes through `clean`, as in the text."""
+    """Every string from the profile (or the command line) goes through `clean`, as in the text.
+    ``notes``: the work limits the decode reached (also said on standard error)."""
     obj = {
         "source": textsafe.clean(source, MAX_TEXT),
+        "limit_notes": [textsafe.clean(note, MAX_TEXT) for note in notes],
         "sample_type": textsafe.clean(report.sample_type, MAX_TEXT),
         "sample_types": [textsafe.clean(st.type, MAX_TEXT) for st in profile.sample_types],
         "unit": textsafe.clean(report.unit, MAX_TEXT),

@@ -7,10 +7,11 @@ import re
 from tui.core import limits
 from tui.core.errors import ParseError
 from tui.goroutines.records import Frame, Labels, StackCounts, StackKind, StackRecord
-from tui.goroutines.textparse import cut, parse_label_map
+from tui.goroutines.textparse import cut, iter_lines, parse_label_map
+from tui.goroutines.work_limits import StackLimit
 
 _TITLE = re.compile(r"(goroutine|goroutineleak) profile: total (\d+)\s*$")
-_RECORD = re.compile(r"(\d+) @(?: 0x[0-9a-fA-F]+)*\s*$")
+_RECORD = re.compile(r"(\d+) @((?: 0x[0-9a-fA-F]+)*)\s*$")
 _LABELS_PREFIX = "# labels: "
 _FUNC_OFFSET = re.compile(r"(.*)\+0x([0-9a-fA-F]+)$")
 _FILE_LINE = re.compile(r"(.*):(\d+)$")
@@ -35,43 +36,73 @@ def _parse_frame(line: str, max_line: int) -> Frame | None:
 
 
 def parse_debug1(
-    text: str, *, max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE
+    text: str,
+    *,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+    max_stacks: int = limits.MAX_STACKS,
 ) -> StackCounts:
     """Parse a debug=1 goroutine (or goroutineleak) profile. Raises ParseError if it is not one.
 
-    Frames beyond ``max_frames`` per stack are dropped; names and paths are cut at ``max_line``."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    start = 0
-    while start < len(lines) and not lines[start].strip():
-        start += 1
-    if start >= len(lines):
+    Frames beyond ``max_frames`` per stack are dropped; names and paths are cut at ``max_line``.
+    Records sharing a stack (their ``@ 0x..`` list) share its frames; the first ``max_stacks``
+    distinct stacks are kept (tui.goroutines.work_limits), the goroutines of the other records are
+    counted in ``total`` and ``dropped``, and ``notes`` says so. Lines are read one at a time."""
+    lines = iter_lines(text.replace("\r\n", "\n") if "\r" in text else text)
+    title = None
+    for first in lines:
+        if first.strip():
+            title = _TITLE.match(first.strip())
+            break
+    else:
         raise ParseError("empty goroutine profile", kind="goroutine-debug1")
-    title = _TITLE.match(lines[start].strip())
     if title is None:
         raise ParseError(
             "not a goroutine?debug=1 profile (no 'goroutine profile: total N' line)", kind="goroutine-debug1"
         )
     kind: StackKind = "goroutineleak" if title.group(1) == "goroutineleak" else "goroutine"
     total = int(title.group(2)[:20])
+    limit = StackLimit(max_stacks)
     records: list[StackRecord] = []
+    stacks: dict[str, tuple[Frame, ...]] = {}  # "@ 0x.." list -> the frames of a kept stack
     count: int | None = None
     labels: Labels = ()
-    frames: list[Frame] = []
+    frames: list[Frame] | None = None  # frames being read; None when the record reuses a stack or is not kept
+    shared: tuple[Frame, ...] | None = None
+    pcs = ""
 
     def flush() -> None:
-        if count is not None:
-            records.append(StackRecord(count=count, frames=tuple(frames), labels=labels))
+        if count is None:
+            return
+        if frames is not None:
+            stack = tuple(frames)
+            if not limit.new_stack(len(stack)):
+                limit.left_out += count
+                return
+            if pcs:
+                stacks[pcs] = stack
+        elif shared is not None and limit.new_entry():
+            stack = shared
+        else:
+            limit.left_out += count
+            return
+        records.append(StackRecord(count=count, frames=stack, labels=labels))
 
-    for raw in lines[start + 1 :]:
+    for raw in lines:
         line = cut(raw, max_line * 2)
         if not line.strip():
             continue
         m = _RECORD.match(line)
         if m is not None:
             flush()
-            count, labels, frames = int(m.group(1)[:20]), (), []
+            count, labels = int(m.group(1)[:20]), ()
+            pcs = m.group(2)
+            if pcs and pcs in stacks:  # (a record without addresses is read for itself)
+                frames, shared = None, stacks[pcs]
+            elif limit.full:
+                frames, shared = None, None  # past the limit: counted, not read
+            else:
+                frames, shared = [], None
             continue
         if count is None:
             continue
@@ -81,9 +112,16 @@ def parse_debug1(
             except ParseError:
                 labels = ()
             continue
-        if line.startswith("#") and len(frames) < max_frames:
+        if frames is not None and line.startswith("#") and len(frames) < max_frames:
             frame = _parse_frame(line, max_line)
             if frame is not None:
                 frames.append(frame)
     flush()
-    return StackCounts(total=total, records=tuple(records), kind=kind)
+    note = limit.note()
+    return StackCounts(
+        total=total,
+        records=tuple(records),
+        kind=kind,
+        dropped=limit.left_out,
+        notes=() if note is None else (note,),
+    )

@@ -1,12 +1,18 @@
 """Group a debug=2 dump straight from its text, without a Goroutine object per goroutine.
 
-The aggregate path for big dumps (100k goroutines, 20-36 MB): two regex passes over the
-whole text strip argument values and creator goroutine ids, so goroutines with the same
-stack share the same block text after their id; blocks are counted per key by a Counter
-(in C), and each distinct key is parsed once with the debug2 parser, so both paths agree:
-the result equals ``group_goroutines(parse_debug2(text))`` for anything Go writes (not for
-lines of junk that end in " in goroutine N", and not in which goroutines are dropped when
-``max_goroutines`` is hit).
+The aggregate path for big dumps (100k goroutines, 20-36 MB), used by the poller. The text is
+read a piece at a time (about a megabyte, cut before a goroutine header), so what it costs
+beyond the text itself is one piece and the groups, however many goroutines there are. In each
+piece two regex passes strip argument values and creator goroutine ids, so goroutines with the
+same stack share the same block text after their id; blocks are counted per key by a Counter
+(in C); each distinct header and each distinct stack is parsed once, with the debug2 parser, so
+both paths agree: the result equals ``group_goroutines(parse_debug2(text))`` for anything Go
+writes (not for lines of junk that end in " in goroutine N", and not in which goroutines are
+left out when a limit is hit).
+
+Work is bounded (tui.core.limits): the first ``max_stacks`` distinct stacks are grouped, holding
+at most FRAMES_PER_STACK x ``max_stacks`` frames; goroutines on any other stack are counted,
+not grouped (``dropped``), and ``notes`` says so. A stack past the limit is never parsed.
 """
 
 from __future__ import annotations
@@ -14,13 +20,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tui.core import limits
+from tui.core.limits import LimitNote
 from tui.goroutines.debug2 import (
     BLOCK_SPLIT,
     FIRST_HEADER,
     SERVING_FUNC,
+    Header,
     normalise_newlines,
     parse_block,
     parse_header,
@@ -38,7 +47,7 @@ from tui.goroutines.grouping import (
     normalise_reason,
     stack_signature,
 )
-from tui.goroutines.records import Labels
+from tui.goroutines.work_limits import StackLimit
 
 # Argument lists (except "(...)", which marks an inlined frame) and " in goroutine 12" of
 # created-by lines, at line ends. Headers end with ':' so they are never touched. The +0x
@@ -46,67 +55,218 @@ from tui.goroutines.records import Labels
 _ARGS = re.compile(r"\((?!\.\.\.\))[^()\n]*\)\n")
 _CREATOR_ID = re.compile(r" in goroutine \d+\n")
 _GOROUTINE_ID = re.compile(r"goroutine (\d+)")
+_DIGITS = "0123456789"
+# Where a piece may end: before a header line.
+_NEXT_HEADER = re.compile(r"\n(?=goroutine \d+ )")
+PIECE = 1 << 20  # characters per piece (about a megabyte): a short hold of the GIL each
+_HEADER_CACHE = 4096  # distinct header texts remembered (they repeat: reason, minutes)
+# A block's key is its text with the goroutine id replaced by NUL (pieces holding a NUL are keyed
+# block by block).
+_HEAD_ID = re.compile(r"\ngoroutine \d+")  # a literal start: far faster than (?m)^
+_KEY_PREFIX = "goroutine \0"
 
 
 @dataclass(frozen=True, slots=True)
 class GroupedDump:
     groups: tuple[ReasonGroup, ...]
-    total: int  # goroutines in the text (kept + dropped)
+    total: int  # goroutines in the text (grouped, serving and dropped)
     truncated: bool
-    dropped: int  # over the max_goroutines limit: counted, not grouped
+    dropped: int  # counted, not grouped: over max_goroutines, or on a stack past max_stacks
     serving: int  # goroutines serving the dump, left out of the groups
+    notes: tuple[LimitNote, ...] = ()  # the limits reached, if any
 
 
-_DIGITS = "0123456789"
-_INNER_HEADER = re.compile(r"\ngoroutine \d+ ")
+def _pieces(text: str, start: int, size: int) -> Iterator[tuple[str, bool]]:
+    """``text[start:]`` in pieces of about ``size`` characters, each cut before a header line.
+    Yields (piece, is_last)."""
+    n = len(text)
+    while True:
+        m = _NEXT_HEADER.search(text, start + size) if n - start > size else None
+        if m is None:
+            yield text[start:], True
+            return
+        yield text[start : m.end()], False
+        start = m.end()
 
 
-_CHUNK = 1 << 20
+def _blocks(piece: str, last_piece: bool, *, odd: bool) -> tuple[list[str], str | None]:
+    """Split a (normalised) piece into goroutine blocks. The very last block of the dump is
+    returned apart: it may be cut off, and never shares a key."""
+    blocks = [b for b in BLOCK_SPLIT.split(piece) if b] if odd else piece.split("\n\n")
+    while blocks and not blocks[-1].strip():
+        blocks.pop()
+    if last_piece:
+        return blocks, (blocks.pop() if blocks else None)
+    if blocks and blocks[-1].endswith("\n"):  # the next header followed without a blank line
+        blocks[-1] = blocks[-1][:-1]
+    return blocks, None
 
 
-def _sub_in_chunks(pattern: re.Pattern[str], text: str) -> str:
-    """``pattern.sub("\\n", text)`` a megabyte at a time, cut after a newline.
-
-    The patterns match within one line and end at its newline, so no match crosses a cut.
-    Each chunk is one short C call: a thread running this lets the UI thread take the GIL
-    between chunks (one pass over a 30 MB dump would hold it for a few hundred ms).
-    """
-    if len(text) <= _CHUNK:
-        return pattern.sub("\n", text)
-    out = []
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start + _CHUNK)
-        end = len(text) if end < 0 else end + 1
-        out.append(pattern.sub("\n", text[start:end]))
-        start = end
-    return "".join(out)
+def _key(block: str) -> str:
+    """A block's key, one block at a time (odd pieces): as _HEAD_ID.sub makes it."""
+    if block.startswith("goroutine ") and block[10:11].isdigit():
+        return _KEY_PREFIX + block[10:].lstrip(_DIGITS)
+    return "\0" + block
 
 
-def _keyed_blocks(body: str) -> tuple[list[str], str, list[str], Counter[str]]:
-    """Split into blocks; return (blocks, last block, key per block but the last, key counts).
+class _Grouper:
+    """The groups so far and the limits: fed one piece of the dump at a time, in order."""
 
-    The key is the block text after the goroutine id. Blocks are separated by blank lines;
-    in odd dumps a header follows a stack directly: found among the distinct keys (cheap),
-    then the text is re-split with a regex.
-    """
-    for attempt in range(2):
-        blocks = body.split("\n\n") if attempt == 0 else BLOCK_SPLIT.split(body)
-        if "\n\n\n" in body:
-            blocks = [b for b in blocks if b]
-        while blocks and not blocks[-1].strip():
-            blocks.pop()
-        last = blocks.pop() if blocks else ""
-        # Key: the text after "goroutine <id>"; blocks that do not start so get a key of their
-        # own (they fail to parse, like in parse_debug2, and never borrow a valid block's key).
-        keys = [
-            b[10:].lstrip(_DIGITS) if b[10:11].isdigit() and b.startswith("goroutine ") else "\0" + b for b in blocks
-        ]
+    def __init__(
+        self,
+        edges: tuple[int, ...],
+        include_serving: bool,
+        max_goroutines: int,
+        max_stacks: int,
+        max_frames: int,
+        max_line: int,
+    ) -> None:
+        self.edges = edges
+        self.include_serving = include_serving
+        self.max_goroutines = max_goroutines
+        self.limit = StackLimit(max_stacks)
+        self.max_frames = max_frames
+        self.max_line = max_line
+        self.accs: dict[CellKey, Accumulator] = {}
+        self.stacks: dict[str, StackInfo] = {}  # signature -> stack
+        # hash of a normalised stack text -> its stack. Not the text: on a dump of distinct deep
+        # stacks the texts would double what the stacks take (a 64-bit SipHash, salted per process:
+        # two texts meeting by chance are as likely as nothing at all).
+        self.by_text: dict[int, StackInfo] = {}
+        self.headers: dict[str, Header | None] = {}
+        self.kept = self.dropped = self.serving = 0
+        self.truncated = False
+
+    def header(self, rest: str) -> Header | None:
+        """The header of a block whose text after ``goroutine <id>`` starts with ``rest``."""
+        head = self.headers.get(rest, False)
+        if head is False:
+            if len(self.headers) >= _HEADER_CACHE:
+                self.headers.clear()
+            head = self.headers[rest] = parse_header(("goroutine 0" + rest)[: self.max_line * 4])
+        return head  # type: ignore[return-value]
+
+    def stack(self, stack_text: str, head: Header, *, last: bool) -> StackInfo | None:
+        """The stack of a block (parsed once per distinct text); None past the limits."""
+        info = None if last else self.by_text.get(hash(stack_text))
+        if info is not None:
+            return info
+        if self.limit.full and not last:
+            return None  # a stack past the limit is not even parsed (the dump's last block is: one)
+        lines = stack_text.split("\n") if stack_text else []
+        while lines and not lines[-1]:
+            lines.pop()
+        g, cut_off = parse_block(lines, head, last=last, max_frames=self.max_frames, max_line=self.max_line)
+        self.truncated = self.truncated or cut_off
+        elided = g.elided is not None
+        signature = stack_signature(g.frames, g.created_by, elided)
+        info = self.stacks.get(signature)
+        if info is None:
+            if not self.limit.new_stack(len(g.frames) + (g.created_by is not None)):
+                return None
+            info = self.stacks[signature] = StackInfo(g.frames, g.created_by, elided)
+        if not last:
+            self.by_text[hash(stack_text)] = info
+        return info
+
+    def add_piece(self, piece: str, last_piece: bool) -> None:
+        norm = _CREATOR_ID.sub("\n", _ARGS.sub("\n", piece))
+        del piece
+        # Key: the block with its goroutine id taken out ("goroutine \0 [chan send]:\n..."), by one
+        # regex pass in C. A block that does not start with a header keeps its text, so it never
+        # borrows a valid block's key (it fails to parse, like in parse_debug2). Odd pieces (a
+        # header right after a stack line, more than one blank line, a NUL anywhere) per block.
+        odd = "\n\n\n" in norm or norm.count("\ngoroutine ") != norm.count("\n\ngoroutine ")
+        id_blocks: list[str] | None = None
+        if odd or "\0" in norm:
+            blocks, last = _blocks(norm, last_piece, odd=odd)
+            keys = [_key(b) for b in blocks]
+            last_key = None if last is None else _key(last)
+            id_blocks = blocks if last is None else [*blocks, last]
+        else:
+            keys, last_key = _blocks(_HEAD_ID.sub("\n" + _KEY_PREFIX, "\n" + norm)[1:], last_piece, odd=False)
         counts = Counter(keys)
-        if attempt == 0 and (_INNER_HEADER.search(last) or any(_INNER_HEADER.search(k) for k in counts)):
-            continue
-        break
-    return blocks, last, keys, counts
+        want: dict[str | None, CellKey] = {}  # keys whose cell still wants sample goroutine ids
+        entries: list[tuple[str | None, int]] = list(counts.items())
+        del counts
+        if last_key is not None:
+            entries.append((None, 1))
+        for key, count in entries:
+            text = last_key if key is None else key
+            assert text is not None
+            if not text.startswith(_KEY_PREFIX):
+                continue  # not a goroutine block ("[originating from goroutine N]:" ancestry, junk)
+            nl = text.find("\n")
+            nl = len(text) if nl < 0 else nl
+            head = self.header(text[len(_KEY_PREFIX) : nl])
+            if head is None:
+                continue
+            room = max(0, self.max_goroutines - self.kept)
+            if count > room:
+                self.dropped += count - room
+                count = room
+                if count == 0:
+                    continue
+            info = self.stack(text[nl + 1 :], head, last=key is None)
+            if info is None:
+                self.limit.left_out += count
+                continue
+            if (
+                not self.include_serving
+                and head.status == "running"
+                and any(f.func == SERVING_FUNC for f in info.frames)
+            ):
+                self.kept += count
+                self.serving += count
+                continue
+            cell = (
+                normalise_reason(head.status, info.frames),
+                head.leaked,
+                bisect_right(self.edges, head.minutes or 0),
+                info.hash,
+            )
+            acc = self.accs.get(cell)
+            if acc is None:
+                if not self.limit.new_entry():  # a cell per reason and age: bounded too
+                    self.limit.left_out += count
+                    continue
+                acc = self.accs[cell] = Accumulator(info)
+            self.kept += count
+            acc.add(head.minutes, None, head.labels, count, raw_reason=head.status)
+            if len(acc.ids) < MAX_SAMPLE_IDS:
+                want[key] = cell
+        if want:
+            if id_blocks is None:  # the blocks with their ids, split as the keys were
+                id_blocks, last = _blocks(norm, last_piece, odd=False)
+                if last is not None:
+                    id_blocks.append(last)
+            self.sample_ids(want, keys, last_key is not None, id_blocks)
+
+    def sample_ids(
+        self, want: dict[str | None, CellKey], keys: list[str], has_last: bool, id_blocks: list[str]
+    ) -> None:
+        """The first goroutine ids of each cell that has fewer than MAX_SAMPLE_IDS, in document order
+        (the blocks of ``keys``, then the dump's last block when ``has_last``)."""
+        found: dict[CellKey, list[int]] = {}
+        for index, key in enumerate(keys):
+            cell = want.get(key)
+            if cell is not None:
+                seen = found.setdefault(cell, [])
+                if len(seen) < MAX_SAMPLE_IDS:
+                    seen.append(index)
+        if has_last and None in want:
+            found.setdefault(want[None], []).append(len(keys))
+        for cell, indices in found.items():
+            acc = self.accs[cell]
+            for i in sorted(indices)[: MAX_SAMPLE_IDS - len(acc.ids)]:
+                m = _GOROUTINE_ID.match(id_blocks[i])
+                acc.ids.append(int(m.group(1)[:20]) if m else 0)  # a 5000-digit id is no ValueError
+
+    def notes(self) -> tuple[LimitNote, ...]:
+        notes = [note] if (note := self.limit.note()) is not None else []
+        if self.dropped:
+            notes.append(LimitNote("goroutines", self.max_goroutines, "--max-goroutines", self.dropped, "goroutines"))
+        return tuple(notes)
 
 
 def group_debug2_text(
@@ -117,94 +277,27 @@ def group_debug2_text(
     max_goroutines: int = limits.MAX_GOROUTINES,
     max_frames: int = limits.MAX_FRAMES,
     max_line: int = limits.MAX_TEXT_LINE,
+    max_stacks: int = limits.MAX_STACKS,
 ) -> GroupedDump:
     """Group a goroutine?debug=2 dump. Raises ParseError if the text holds no goroutine header.
 
     Blocks are keyed by their text after the goroutine id (header rest + normalised stack);
-    goroutines are counted per key in C (Counter); each distinct key is parsed once.
+    goroutines are counted per key in C (Counter); each distinct header and stack is parsed once.
     """
     edges = check_buckets(buckets)
     text = normalise_newlines(text)
     first = FIRST_HEADER.search(text)
     if first is None:
         split_blocks(text)  # raises the right ParseError
-    body = text[first.start() :] if first else text
-    ended_cleanly = body.endswith("\n")
-    body = _sub_in_chunks(_CREATOR_ID, _sub_in_chunks(_ARGS, body))
-    blocks, last, keys, counts = _keyed_blocks(body)
-    first_seen: dict[str, list[int]] = {}
-    for index, block_key in enumerate(keys):
-        seen = first_seen.get(block_key)
-        if seen is None:
-            first_seen[block_key] = [index]
-        elif len(seen) < MAX_SAMPLE_IDS:
-            seen.append(index)
-
-    # One entry per distinct key, in document order: (first index, count, goroutine-like fields).
-    cells: dict[CellKey, list[tuple[int, list[tuple[int, int]], int, int | None, Labels]]] = {}
-    infos: dict[CellKey, StackInfo] = {}
-    stacks: dict[str, StackInfo] = {}
-    by_text: dict[str, StackInfo] = {}
-    kept = dropped = serving = 0
-    truncated = not ended_cleanly
-    entries: list[tuple[str | None, int, list[str], list[int]]] = [
-        (key, counts[key], [blocks[i] for i in idx], idx) for key, idx in first_seen.items()
-    ]
-    if last:
-        entries.append((None, 1, [last], [len(blocks)]))
-    for key, count, sample_blocks, indices in entries:
-        block = sample_blocks[0]
-        nl = block.find("\n")
-        if nl < 0:
-            nl = len(block)
-        head = parse_header(block[:nl][: max_line * 4])
-        if head is None:
-            continue
-        room = max(0, max_goroutines - kept)
-        if count > room:
-            dropped += count - room
-            count = room
-            if count == 0:
-                continue
-        kept += count
-        stack_text = block[nl + 1 :]
-        info = by_text.get(stack_text) if key is not None else None
-        if info is None:  # distinct headers (unique labels, say) often share one stack text
-            lines = stack_text.split("\n") if stack_text else []
-            while lines and not lines[-1]:
-                lines.pop()
-            g, cut_off = parse_block(lines, head, last=key is None, max_frames=max_frames, max_line=max_line)
-            truncated = truncated or cut_off
-            elided = g.elided is not None
-            signature = stack_signature(g.frames, g.created_by, elided)
-            info = stacks.get(signature)
-            if info is None:
-                info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
-            if key is not None:
-                by_text[stack_text] = info
-        if not include_serving and head.status == "running" and any(f.func == SERVING_FUNC for f in info.frames):
-            serving += count
-            continue
-        ids = []
-        for b in sample_blocks:
-            m = _GOROUTINE_ID.match(b)
-            ids.append(int(m.group(1)[:20]) if m else 0)  # like parse_header: a 5000-digit id is no ValueError
-        cell = (
-            normalise_reason(head.status, info.frames),
-            head.leaked,
-            bisect_right(edges, head.minutes or 0),
-            info.hash,
-        )
-        cells.setdefault(cell, []).append((indices[0], list(zip(indices, ids)), count, head.minutes, head.labels))
-        infos[cell] = info
-
-    accs: dict[CellKey, Accumulator] = {}
-    for cell, parts in cells.items():
-        acc = accs[cell] = Accumulator(infos[cell])
-        parts.sort(key=lambda p: p[0])
-        for _, _, count, minutes, labels in parts:
-            acc.add(minutes, None, labels, count)
-        acc.ids = [gid for _, gid in sorted(pair for p in parts for pair in p[1])][:MAX_SAMPLE_IDS]
+    grouper = _Grouper(edges, include_serving, max_goroutines, max_stacks, max_frames, max_line)
+    grouper.truncated = not text.endswith("\n")
+    for piece, last_piece in _pieces(text, first.start() if first else 0, PIECE):
+        grouper.add_piece(piece, last_piece)
     return GroupedDump(
-        groups=build_groups(accs, edges), total=kept + dropped, truncated=truncated, dropped=dropped, serving=serving
+        groups=build_groups(grouper.accs, edges),
+        total=grouper.kept + grouper.dropped + grouper.limit.left_out,
+        truncated=grouper.truncated,
+        dropped=grouper.dropped + grouper.limit.left_out,
+        serving=grouper.serving,
+        notes=grouper.notes(),
     )

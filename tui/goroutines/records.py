@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tui.core.limits import LimitNote
+
 Labels = tuple[tuple[str, str], ...]
 # What a StackCounts was read from: goroutine or goroutineleak (proven leaks, Go 1.26+).
 StackKind = Literal["goroutine", "goroutineleak"]
@@ -54,11 +56,12 @@ class Goroutine:
 
 @dataclass(frozen=True, slots=True)
 class GoroutineDump:
-    """A parsed debug=2 dump. ``dropped``: goroutines counted but not kept (limits)."""
+    """A parsed debug=2 dump. ``dropped``: goroutines counted but not kept (limits; ``notes`` say which)."""
 
     goroutines: tuple[Goroutine, ...]
     truncated: bool = False  # the text ended inside a block (cut by a proxy or a size limit)
     dropped: int = 0
+    notes: tuple[LimitNote, ...] = ()
 
     @property
     def total(self) -> int:
@@ -76,8 +79,13 @@ class StackRecord:
 
 @dataclass(frozen=True, slots=True)
 class StackCounts:
-    """A debug=1 text or proto goroutine profile: records with counts, no wait reasons or ages."""
+    """A debug=1 text or proto goroutine profile: records with counts, no wait reasons or ages.
+
+    ``total`` counts every goroutine, also those of records left out past a limit (``dropped``
+    goroutines in them; ``notes`` say which limit)."""
 
     total: int
     records: tuple[StackRecord, ...]
     kind: StackKind = "goroutine"
+    dropped: int = 0
+    notes: tuple[LimitNote, ...] = ()

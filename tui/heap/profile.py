@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 from tui.core.errors import ParseError
+from tui.core.limits import LimitNote
 
 if TYPE_CHECKING:
     import numpy as np
@@ -197,6 +198,7 @@ class Profile:
     values: tuple[Sequence[int], ...]  # per sample type: per sample value
     label_sets: tuple[tuple[Label, ...], ...] | None
     sample_label_set: tuple[int, ...] | None
+    notes: tuple[LimitNote, ...] = ()  # work limits the decode reached (the first N samples kept, ...)
     _cache: ProfileCache = field(default_factory=ProfileCache, compare=False, repr=False, hash=False)
 
     def stack_id_array(self) -> npt.NDArray[np.uint64]:

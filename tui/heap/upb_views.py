@@ -2,9 +2,8 @@
 
 Protobuf merges repeated occurrences of a *singular* message field, so declaring
 ``Profile.sample`` as a singular ``MergedSample`` (``repeated bytes location_id``,
-``repeated int64 value``) makes upb (in C) collect every sample's packed ``location_id`` blob into one list
-(one element per sample) and every sample's values into one flat int64 list (T per
-sample): no Python object per sample.
+``repeated bytes value``) makes upb (in C) collect every sample's packed ``location_id`` and
+``value`` blobs into two lists (one element per sample): no Python object per sample.
 Labels are parsed separately, only when asked for (``SampleLabels`` view).
 ``string_table`` is bytes in every view: Go writes names as they are, valid UTF-8 or not,
 and a proto3 ``string`` field would make upb reject the whole profile.
@@ -93,7 +92,9 @@ def build_file_descriptor() -> bytes:
             m.field.add(name=name, number=number, type=ftype, label=_F.LABEL_REPEATED)
     merged_sample = fdp.message_type.add(name="MergedSample")
     merged_sample.field.add(name="location_id", number=1, type=_F.TYPE_BYTES, label=_F.LABEL_REPEATED)
-    merged_sample.field.add(name="value", number=2, type=_F.TYPE_INT64, label=_F.LABEL_REPEATED)
+    # values as their packed blobs too: decode.py counts them before expanding them to int64s (an
+    # int64 list is 8 bytes a value: a hostile sample of 100 M one-byte values would take 800 MB)
+    merged_sample.field.add(name="value", number=2, type=_F.TYPE_BYTES, label=_F.LABEL_REPEATED)
 
     labels_view = fdp.message_type.add(name="LabelsProfile")
     labels_view.field.add(
@@ -141,7 +142,7 @@ SERIALIZED = (
     b'_id\x18\x02 \x03(\x04\x12\x0f\n\x07address\x18\x03 \x03(\x04\x12\x0c\n\x04line\x18\x04 \x03(\x0c\x12\x11\n\tis_folded\x18\x05 \x03(\x08"e\n\x0eMergedF'
     b"unction\x12\n\n\x02id\x18\x01 \x03(\x04\x12\x0c\n\x04name\x18\x02 \x03(\x03\x12\x13\n\x0bsystem_name\x18\x03 \x03(\x03\x12\x10\n\x08filename\x18\x04 \x03"
     b'(\x03\x12\x12\n\nstart_line\x18\x05 \x03(\x03"2\n\x0cMergedSample\x12\x13\n\x0blocation_id\x18\x01 \x03(\x0c\x12\r\n\x05value\x18\x02'
-    b' \x03(\x03"=\n\rLabelsProfile\x12,\n\x06sample\x18\x02 \x03(\x0b2\x1c.pprof_tui.view.SampleLabels"\x1d\n'
+    b' \x03(\x0c"=\n\rLabelsProfile\x12,\n\x06sample\x18\x02 \x03(\x0b2\x1c.pprof_tui.view.SampleLabels"\x1d\n'
     b'\x0cSampleLabels\x12\r\n\x05label\x18\x03 \x03(\x0c"1\n\tLabelList\x12$\n\x05label\x18\x01 \x03(\x0b2\x15.pprof_tui.v'
     b"iew.Labelb\x06proto3"
 )
@@ -182,17 +183,18 @@ if TYPE_CHECKING:
 
     class _MergedSample(Message):
         location_id: RepeatedScalarFieldContainer[bytes]  # one packed blob per sample
-        value: RepeatedScalarFieldContainer[int]  # every sample's values, flat
-
-    class _Sample(Message):
-        location_id: RepeatedScalarFieldContainer[int]
-        value: RepeatedScalarFieldContainer[int]
+        value: RepeatedScalarFieldContainer[bytes]  # one packed blob of values per sample
 
     class _Label(Message):
         key: int
         str: int
         num: int
         num_unit: int
+
+    class _Sample(Message):
+        location_id: RepeatedScalarFieldContainer[int]
+        value: RepeatedScalarFieldContainer[int]
+        label: RepeatedCompositeFieldContainer[_Label]
 
     class _SampleLabels(Message):
         label: RepeatedScalarFieldContainer[bytes]  # raw Label messages
@@ -252,8 +254,19 @@ if TYPE_CHECKING:
         function_id: int
         line: int
 
-    class Profile(Message):  # the whole message, string_table as bytes (the slow path)
+    class _Location(Message):
+        id: int
+        mapping_id: int
+        address: int
+        line: RepeatedCompositeFieldContainer[Line]
+
+    class Profile(Message):  # the whole message, string_table as bytes (the slow path; goroutine protos)
+        sample_type: RepeatedCompositeFieldContainer[_ValueType]
         sample: RepeatedCompositeFieldContainer[_Sample]
+        mapping: RepeatedCompositeFieldContainer[_Mapping]
+        location: RepeatedCompositeFieldContainer[_Location]
+        function: RepeatedCompositeFieldContainer[Function]
+        string_table: RepeatedScalarFieldContainer[bytes]
 
 else:
     _CLASSES = _load()

@@ -6,12 +6,14 @@ tests pass their own `Parsers` to drive the scheduler without them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from tui.core import limits
+from tui.core.limits import LimitNote
 
 if TYPE_CHECKING:
     from tui.goroutines.grouping import ReasonGroup
@@ -25,12 +27,19 @@ class HeapData:
     profile: Profile
     totals: Mapping[str, float]  # sample type name -> sum of values, e.g. inuse_space
 
+    @property
+    def notes(self) -> tuple[LimitNote, ...]:
+        """The work limits the decode reached (the first N samples kept, labels left out)."""
+        return self.profile.notes
+
 
 @dataclass(frozen=True, slots=True)
 class TreeData:
     groups: tuple[ReasonGroup, ...]  # from group_goroutines / group_debug2_text
-    total: int  # goroutines in the dump
+    total: int  # goroutines in the dump (also those counted, not grouped, past a limit)
     creators: Mapping[int, str]  # goroutine id -> created-by function (restart detection)
+    notes: tuple[LimitNote, ...] = ()  # the work limits the parse reached (tui.core.limits)
+    parse_seconds: float = 0.0  # CPU the parse took (the budget spaces dumps by it too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,12 @@ class ParseLimits(Protocol):
     def max_frames(self) -> int: ...
     @property
     def max_text_line(self) -> int: ...
+    @property
+    def max_stacks(self) -> int: ...
+    @property
+    def max_samples(self) -> int: ...
+    @property
+    def max_locations(self) -> int: ...
 
 
 def _text(data: bytes) -> str:
@@ -73,10 +88,18 @@ def _parse_index(data: bytes) -> Mapping[str, int]:
     return parse_index(_text(data))
 
 
-def _parse_heap(data: bytes, *, max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES) -> HeapData:
+def _parse_heap(
+    data: bytes,
+    *,
+    max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
+    max_samples: int = limits.MAX_SAMPLES,
+    max_locations: int = limits.MAX_LOCATIONS,
+) -> HeapData:
     from tui.heap.decode import decode_profile
 
-    profile = decode_profile(data, max_decompressed=max_decompressed)
+    profile = decode_profile(
+        data, max_decompressed=max_decompressed, max_samples=max_samples, max_locations=max_locations
+    )
     return HeapData(profile, profile_totals(profile))
 
 
@@ -87,11 +110,15 @@ def _parse_memstats(data: bytes) -> MemStats:
 
 
 def _parse_debug1(
-    data: bytes, *, max_frames: int = limits.MAX_FRAMES, max_line: int = limits.MAX_TEXT_LINE
+    data: bytes,
+    *,
+    max_frames: int = limits.MAX_FRAMES,
+    max_line: int = limits.MAX_TEXT_LINE,
+    max_stacks: int = limits.MAX_STACKS,
 ) -> StackCounts:
     from tui.goroutines.debug1 import parse_debug1
 
-    return parse_debug1(_text(data), max_frames=max_frames, max_line=max_line)
+    return parse_debug1(_text(data), max_frames=max_frames, max_line=max_line, max_stacks=max_stacks)
 
 
 def _parse_goroutine_proto(
@@ -100,13 +127,24 @@ def _parse_goroutine_proto(
     max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
     max_frames: int = limits.MAX_FRAMES,
     max_line: int = limits.MAX_TEXT_LINE,
+    max_stacks: int = limits.MAX_STACKS,
+    max_locations: int = limits.MAX_LOCATIONS,
 ) -> StackCounts:
     from tui.goroutines.proto import decode_goroutine_profile
 
-    return decode_goroutine_profile(data, max_decompressed=max_decompressed, max_frames=max_frames, max_line=max_line)
+    return decode_goroutine_profile(
+        data,
+        max_decompressed=max_decompressed,
+        max_frames=max_frames,
+        max_line=max_line,
+        max_stacks=max_stacks,
+        max_locations=max_locations,
+    )
 
 
-def tree_from_groups(groups: tuple[ReasonGroup, ...], total: int) -> TreeData:
+def tree_from_groups(
+    groups: tuple[ReasonGroup, ...], total: int, notes: tuple[LimitNote, ...] = (), parse_seconds: float = 0.0
+) -> TreeData:
     """TreeData from grouped goroutines. Creators (for restart detection) come from each stack
     group's sample goroutine ids: a bounded subset, enough to see an id reused by another creator."""
     creators: dict[int, str] = {}
@@ -116,7 +154,7 @@ def tree_from_groups(groups: tuple[ReasonGroup, ...], total: int) -> TreeData:
                 creator = stack.created_by.func if stack.created_by is not None else ""
                 for gid in stack.sample_ids:
                     creators[gid] = creator
-    return TreeData(tuple(groups), int(total), creators)
+    return TreeData(tuple(groups), int(total), creators, tuple(notes), parse_seconds)
 
 
 def _parse_debug2(
@@ -125,18 +163,21 @@ def _parse_debug2(
     max_goroutines: int = limits.MAX_GOROUTINES,
     max_frames: int = limits.MAX_FRAMES,
     max_line: int = limits.MAX_TEXT_LINE,
+    max_stacks: int = limits.MAX_STACKS,
 ) -> TreeData:
     """The fast path (one parse per distinct stack, no object per goroutine: ~5x faster than
     parse_debug2 + group_goroutines on 100k goroutines), with the cyclic GC paused: a full
-    collection over the app's objects while this thread holds the GIL froze typing for ~2 s."""
+    collection over the app's objects while this thread holds the GIL froze typing for ~2 s.
+    The tree says what the parse cost (CPU seconds: the budget spaces dumps by it)."""
     from tui.core.gc_pause import gc_paused
     from tui.goroutines.fastgroup import group_debug2_text
 
+    started = time.process_time()
     with gc_paused():
         grouped = group_debug2_text(
-            _text(data), max_goroutines=max_goroutines, max_frames=max_frames, max_line=max_line
+            _text(data), max_goroutines=max_goroutines, max_frames=max_frames, max_line=max_line, max_stacks=max_stacks
         )
-    return tree_from_groups(grouped.groups, grouped.total)
+    return tree_from_groups(grouped.groups, grouped.total, grouped.notes, time.process_time() - started)
 
 
 def default_parsers(config: ParseLimits | None = None) -> Parsers:
@@ -151,10 +192,17 @@ def default_parsers(config: ParseLimits | None = None) -> Parsers:
             _parse_debug1,
             _parse_goroutine_proto,
         )
-    debug1 = partial(_parse_debug1, max_frames=config.max_frames, max_line=config.max_text_line)
+    debug1 = partial(
+        _parse_debug1, max_frames=config.max_frames, max_line=config.max_text_line, max_stacks=config.max_stacks
+    )
     return Parsers(
         _parse_index,
-        partial(_parse_heap, max_decompressed=config.max_decompressed_bytes),
+        partial(
+            _parse_heap,
+            max_decompressed=config.max_decompressed_bytes,
+            max_samples=config.max_samples,
+            max_locations=config.max_locations,
+        ),
         _parse_memstats,
         debug1,
         partial(
@@ -162,6 +210,7 @@ def default_parsers(config: ParseLimits | None = None) -> Parsers:
             max_goroutines=config.max_goroutines,
             max_frames=config.max_frames,
             max_line=config.max_text_line,
+            max_stacks=config.max_stacks,
         ),
         debug1,
         partial(
@@ -169,6 +218,8 @@ def default_parsers(config: ParseLimits | None = None) -> Parsers:
             max_decompressed=config.max_decompressed_bytes,
             max_frames=config.max_frames,
             max_line=config.max_text_line,
+            max_stacks=config.max_stacks,
+            max_locations=config.max_locations,
         ),
     )
 

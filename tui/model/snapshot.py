@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tui.model.history import HistoryView
 
 if TYPE_CHECKING:
+    from tui.core.limits import LimitNote
     from tui.goroutines.grouping import ReasonGroup
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
@@ -79,9 +80,13 @@ class Snapshot:
     tree_status: str = ""  # why the goroutine tree is N s old
     history: HistoryView | None = None
     costs: tuple[EndpointCost, ...] = ()
-    stw_share: float = 0.0  # debug=2 time / wall time since the watch started
+    stw_share: float = 0.0  # expensive requests' (debug=2, goroutineleak) time / wall time since the watch started
+    target_share: float = 0.0  # every request's time (what the target spent serving us) / wall time
     restarts: tuple[RestartEvent, ...] = ()
     profiles: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # data kind (HEAP, GOROUTINE_TREE, ...) -> the work limits its newest parse reached (the first N
+    # kept, the rest counted: tui.core.limits); kinds that kept everything are absent
+    limit_notes: Mapping[str, tuple[LimitNote, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def age(self, kind: str) -> DataAge:
         return self.ages.get(kind) or DataAge(kind, None, None, "")
