@@ -127,3 +127,23 @@ def test_save_snapshot_skips_unknown_names_safely(tmp_path):
     out = save_snapshot(tmp_path, bodies, target="h:1/../x", now=0.0)
     assert out.parent == tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["etc_passwd.bin", "meta.json", "mutex_debug_1.bin"]
+
+
+def test_latest_bodies_keep_big_bodies_packed_and_give_them_back_whole():
+    import os
+    import time as _time
+
+    bodies = LatestBodies(pack_above=1000)
+    big = b"goroutine 1 [chan send]:\n" * 4000 + os.urandom(100)
+    bodies.put(Body("goroutine?debug=2", big, "text/plain", 1.0, 2.0))
+    bodies.put(Body("index", b"small", "text/html", 1.0, 2.0))
+    deadline = _time.monotonic() + 10
+    while "goroutine?debug=2" not in bodies._packed and _time.monotonic() < deadline:
+        _time.sleep(0.01)
+    assert "goroutine?debug=2" in bodies._packed  # held compressed
+    assert len(bodies._packed["goroutine?debug=2"][1]) < len(big) // 10
+    assert bodies.get("goroutine?debug=2").body == big  # and given back whole
+    assert set(bodies.all()) == {"goroutine?debug=2", "index"} and len(bodies) == 2
+    newer = Body("goroutine?debug=2", b"x" * 2000, "text/plain", 3.0, 4.0)
+    bodies.put(newer)
+    assert bodies.get("goroutine?debug=2").body == b"x" * 2000  # the newest wins over a packed older one

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return fail("", exc)
     from tui.app import build_app
 
-    build_app(source).run()
+    build_app(source).run()  # on the way out the source is stopped: a parse in its worker is killed
     recorder = source.recorder
     if recorder is not None:
         say(
@@ -49,4 +49,10 @@ def run(args: argparse.Namespace) -> int:
             f"recorded {recorder.writer.records} answers into {args.record}"
             + (f"; {recorder.error}" if recorder.error else ""),
         )
+    # The app is done and the recording closed: the interpreter's last collections over the
+    # UI's objects took ~0.45 s of the ~0.7 s between `q` and the shell prompt. Objects made
+    # from here on are still collected.
+    import gc
+
+    gc.freeze()
     return 0

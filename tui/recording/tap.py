@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from tui.fetch.errors import FetchError
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # The target's command line may carry its own secrets: recordings keep only a digest
 # (restart detection only compares it).
 DIGESTED_ENDPOINTS = frozenset({"cmdline"})
+PACK_ABOVE = 1 << 20  # bodies kept for `s` at least this big are kept compressed
 
 
 def endpoint_key(path: str, params: Mapping[str, str] | None) -> str:
@@ -38,27 +40,54 @@ class Body:
 
 
 class LatestBodies:
-    """The newest successful raw body per endpoint (what `s` exports). Thread-safe."""
+    """The newest successful raw body per endpoint (what `s` exports). Thread-safe.
 
-    def __init__(self) -> None:
+    A big body (a 100k-goroutine dump is 30 MB) is kept zlib-compressed (level 1, in a thread of
+    its own: ~0.13 s for 30 MB, off the event loop) — it is read back only when the user exports,
+    and otherwise it was most of what the app held between dumps (30 MB of a 30 MB goal).
+    """
+
+    def __init__(self, pack_above: int = PACK_ABOVE) -> None:
         self._lock = threading.Lock()
         self._bodies: dict[str, Body] = {}
+        self._packed: dict[str, tuple[Body, bytes]] = {}  # endpoint -> (body without bytes, zlib)
+        self.pack_above = pack_above
 
     def put(self, body: Body) -> None:
         with self._lock:
             self._bodies[body.endpoint] = body
+            self._packed.pop(body.endpoint, None)
+        if len(body.body) >= self.pack_above:
+            threading.Thread(target=self._pack, args=(body,), name="pprof-tui pack body", daemon=True).start()
+
+    def _pack(self, body: Body) -> None:
+        packed = zlib.compress(body.body, 1)
+        with self._lock:
+            if self._bodies.get(body.endpoint) is body:  # not replaced meanwhile
+                del self._bodies[body.endpoint]
+                self._packed[body.endpoint] = (replace(body, body=b""), packed)
+
+    def _unpacked(self, endpoint: str) -> Body | None:
+        found = self._bodies.get(endpoint)
+        if found is not None:
+            return found
+        packed = self._packed.get(endpoint)
+        if packed is None:
+            return None
+        return replace(packed[0], body=zlib.decompress(packed[1]))
 
     def get(self, endpoint: str) -> Body | None:
         with self._lock:
-            return self._bodies.get(endpoint)
+            return self._unpacked(endpoint)
 
     def all(self) -> dict[str, Body]:
         with self._lock:
-            return dict(self._bodies)
+            names = sorted(self._bodies.keys() | self._packed.keys())
+            return {name: body for name in names if (body := self._unpacked(name)) is not None}
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._bodies)
+            return len(self._bodies.keys() | self._packed.keys())
 
 
 class TapClient:
