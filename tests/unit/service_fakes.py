@@ -54,6 +54,7 @@ class ScriptedTarget:
         self.in_flight = 0
         self.max_in_flight = 0
         self.request_cost = 0.01
+        self.costs: dict[str, float] = {}  # path?query -> seconds one answer costs (else request_cost)
 
     def key(self, request: httpx.Request) -> str:
         path = request.url.path.removeprefix("/debug/pprof/") or "index"
@@ -69,7 +70,7 @@ class ScriptedTarget:
             self.times.setdefault(key, []).append(self.clock())
             if self.down:
                 raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-            cost = self.request_cost
+            cost = self.costs.get(key, self.request_cost)
             if key == "goroutine?debug=2":
                 cost = 0.001 + self.goroutines * self.seconds_per_goroutine
             self.clock.t += cost

@@ -1,7 +1,7 @@
 import pytest
 
 from tui.service.backoff import Backoff
-from tui.service.budget import SECONDS_PER_GOROUTINE, Debug2Budget
+from tui.service.budget import PARSE_SHARE, SECONDS_PER_GOROUTINE, Debug2Budget
 from tui.service.costs import CostTracker
 
 
@@ -91,3 +91,64 @@ def test_cost_tracker():
     assert (s.count, s.errors, s.total_bytes, s.last_bytes) == (2, 1, 400, 300)
     assert s.mean_latency == pytest.approx(0.3) and s.last_error == "heap: timed out"
     assert [e.endpoint for e in c.snapshot()] == ["heap"]
+
+
+def test_stretched_every_keeps_a_slow_cheap_endpoint_within_the_budget():
+    from tui.service.budget import stretched_every
+
+    assert stretched_every(5, 0.01, 2.0, 0.01) == 5  # cheap: its cadence
+    assert stretched_every(1, 0.04, 2.0, 0.01) == 1  # under STRETCH_FROM: noise, not size
+    assert stretched_every(5, 0.25, 2.0, 0.01) == 13  # 0.25 s per answer: one per 25 s at most
+    assert stretched_every(5, 0.0, 2.0, 0.01) == 5
+    assert stretched_every(0, 9.0, 2.0, 0.01) == 0  # on demand stays on demand
+    assert stretched_every(1, float("nan"), 2.0, 0.01) == 1
+    assert stretched_every(1, 1e9, 2.0, 0.01) == 10_000
+
+
+def test_target_work_takes_the_round_trip_off():
+    from tui.service.costs import TargetWork
+
+    work = TargetWork("index")
+    assert work.observe("index", 0.30) == 0.0  # the index is the round trip
+    assert work.observe("goroutine", 0.55) == pytest.approx(0.25)
+    work.observe("index", 0.20)  # a faster round trip seen since
+    assert work.observe("goroutine", 0.45) == pytest.approx(0.25)
+    assert work.observe("heap", float("nan")) == 0.0
+    assert work.spent == pytest.approx(0.5)  # the index answers themselves count as round trips
+
+
+def test_index_count_is_a_hint_the_dumps_real_count_wins_once_it_lied():
+    """A target can under-report its goroutines in the index (10) while its dump holds 50,000: the
+    dump's real count and its cost plan the next one, not the index's word."""
+    honest, liar = budget(), budget()
+    honest.record(started=100.0, cost=0.5, goroutines=1000, hint=1000)
+    liar.record(started=100.0, cost=0.5, goroutines=50_000, hint=10)
+    assert not honest.index_underreports and liar.index_underreports
+    assert honest.planned_goroutines(500) == 500  # an honest index: a drop is believed at once
+    assert liar.planned_goroutines(10) == 50_000
+    assert liar.required_gap(liar.planned_goroutines(10)) == pytest.approx(50.0)  # 0.5 s at 1%
+    assert not liar.decide(140.0, 10).due and liar.decide(150.0, 10).due
+    d = liar.decide(120.0, 10)
+    assert "next dump in 30 s" in d.reason
+    # the bytes check counts the real goroutines too
+    big = budget(max_bytes=1_000_000)
+    big.record(started=0.0, cost=0.1, goroutines=100_000, hint=5)
+    refused = big.decide(1000.0, 5)
+    assert not refused.due and "100,000 goroutines (the index says 5)" in refused.reason
+    # within slack of the hint: not a lie (goroutines come and go between the two requests)
+    near = budget()
+    near.record(started=0.0, cost=0.1, goroutines=1500, hint=1000)
+    assert not near.index_underreports
+
+
+def test_our_parse_cost_spaces_the_dumps_too():
+    b = budget()
+    b.record(started=100.0, cost=0.01, goroutines=1000, hint=1000, parse_seconds=4.0)  # cheap dump, slow parse
+    assert b.required_gap(1000) == pytest.approx(4.0 / PARSE_SHARE)
+    assert not b.decide(100.0 + 4.0 / PARSE_SHARE - 1, 1000).due
+    assert "parsing the last took 4.0 s here" in b.decide(110.0, 1000).reason
+    assert b.decide(100.0 + 4.0 / PARSE_SHARE, 1000).due
+    slow = budget(max_age=60.0)
+    slow.record(started=0.0, cost=0.01, goroutines=1000, hint=1000, parse_seconds=10.0)
+    d = slow.decide(1000.0, 1000)
+    assert not d.due and "parsing one takes ~10 s here" in d.reason

@@ -281,3 +281,39 @@ async def test_bad_tls_setup_is_an_error_snapshot_not_a_crash(tmp_path):
     poller = Poller(config, on_snapshot=seen.append)
     await poller.run()
     assert seen and seen[-1].state == snap.ERROR and "TLS setup" in seen[-1].status
+
+
+async def test_a_slow_cheap_endpoint_is_asked_less_often_and_counted(clock):
+    """The goroutine stacks of a big service take long to serve: asked less often, so their share
+    of the target's time stays within the budget; the status figure counts every request."""
+    target = ScriptedTarget(clock, goroutines=100_000)
+    target.costs["goroutine?debug=1"] = 0.25
+    poller = make_poller(target, clock, interval=1, goroutine_debug1_every=3, debug2_max_age=60)
+    start = clock()
+    poller.start()
+    await run_until(poller, lambda: clock() - start > 600)
+    await poller.stop()
+    wall = clock() - start
+    times = target.times["goroutine?debug=1"]
+    assert len(times) >= 2
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.25 / 0.01 - 0.5  # one answer costs 0.25 s: at most one per 25 s
+    assert 0.25 * len(times) / wall <= 0.01 * 1.1
+    assert target.hits["index"] >= poller.tick - 1  # the index keeps its cadence
+    s = poller.latest
+    # every answer takes the 0.01 s round trip the index shows; the rest is the target's work
+    spent = sum(n * (target.costs.get(k, target.request_cost) - 0.01) for k, n in target.hits.items())
+    assert s.target_share == pytest.approx(spent / (s.time - poller.budget.started_at), rel=0.05)
+    assert s.target_share > s.stw_share
+
+
+async def test_a_slow_link_is_not_target_work(clock):
+    """Every answer takes 2 s (a far link, a tiny index): nothing is stretched, nothing charged."""
+    target = ScriptedTarget(clock, goroutines=10)
+    target.request_cost = 2.0
+    poller = make_poller(target, clock, interval=1, goroutine_debug1_every=3)
+    poller.start()
+    await run_until(poller, lambda: poller.tick >= 30)
+    await poller.stop()
+    assert target.hits["goroutine?debug=1"] >= 30 // 3 - 1
+    assert poller.latest.target_share < 0.001

@@ -21,6 +21,31 @@ BASE_COST = 0.005  # a tiny dump still costs a round trip
 # goroutineleak?debug=1: 6.7-9.3 s on 86k goroutines (~1e-4 s each) until measured on this target.
 LEAK_SECONDS_PER_GOROUTINE = 1e-4
 LEAK_MIN_GAP = 60.0  # never more often than once a minute, however cheap
+# Our side: parsing a dump costs CPU here too (a 100k-goroutine dump ~0.5 s, a hostile 70 MB one
+# of distinct stacks ~4 s). Dumps are spaced so that their parses take at most this share of a core.
+PARSE_SHARE = 0.05
+# The index's goroutine count is a hint: a dump holding more than twice it (and this many more)
+# proves the target under-reports, and from then on the last dump's real count is planned by.
+UNDERREPORT_SLACK = 1000
+
+
+# Below this an answer's work is too small to matter and too close to our own timing noise (a
+# busy event loop reads an answer late) to judge: the endpoint keeps its cadence.
+STRETCH_FROM = 0.05
+
+
+def stretched_every(base_every: int, cost: float, interval: float, budget: float) -> int:
+    """Ticks between fetches of a cheap endpoint whose last answer took ``cost`` seconds.
+
+    Cheap endpoints keep their cadence (``base_every`` ticks of ``interval`` s) while one answer
+    costs the target less than ``budget`` of that period (or less than STRETCH_FROM); a target big enough to make one slow
+    (the goroutine profile of 100k goroutines takes ~0.25 s: 2.5 % at every 10 s) is asked less
+    often, so each endpoint on its own stays within the budget. Never faster than its cadence.
+    """
+    if base_every <= 0 or interval <= 0 or budget <= 0 or not cost >= STRETCH_FROM:
+        return base_every
+    needed = cost / (budget * interval)
+    return max(base_every, min(int(-(-needed // 1)), 10_000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +79,10 @@ class Debug2Budget:
         self.started_at = started_at
         self.last_start: float | None = None
         self.last_cost: float | None = None
-        self.last_goroutines: int | None = None
+        self.last_goroutines: int | None = None  # what the last dump really held
+        self.last_parse = 0.0  # CPU seconds parsing it took us
+        self.last_hint: int | None = None  # the index's count when it was asked for
+        self.index_underreports = False  # a dump held far more goroutines than the index said
         self.total_cost = 0.0  # every expensive request, both kinds: what the target spent
         self.count = 0
         self.busy_until = started_at  # no expensive request starts before this
@@ -63,6 +91,13 @@ class Debug2Budget:
         self.leak_last_goroutines: int | None = None
         self.leak_count = 0
 
+    def planned_goroutines(self, hint: int) -> int:
+        """The goroutine count to plan the next dump by: the index's ``hint``, unless a dump proved
+        that the index under-reports; then at least what the last dump really held."""
+        if self.index_underreports and self.last_goroutines:
+            return max(hint, self.last_goroutines)
+        return hint
+
     def estimate_cost(self, goroutines: int) -> float:
         """Seconds a dump of `goroutines` would take, scaled from the last measurement if any."""
         goroutines = max(goroutines, 1)
@@ -70,28 +105,43 @@ class Debug2Budget:
             return max(BASE_COST, self.last_cost * goroutines / self.last_goroutines)
         return BASE_COST + SECONDS_PER_GOROUTINE * goroutines
 
+    def estimate_parse(self, goroutines: int) -> float:
+        """CPU seconds parsing a dump of `goroutines` would take us (0 until one was parsed)."""
+        if not self.last_parse or not self.last_goroutines:
+            return 0.0
+        return self.last_parse * max(goroutines, 1) / self.last_goroutines
+
     def required_gap(self, goroutines: int) -> float:
-        return self.estimate_cost(goroutines) / self.budget
+        """Seconds between dumps of `goroutines`: the target's budget, and our parse share."""
+        return max(self.estimate_cost(goroutines) / self.budget, self.estimate_parse(goroutines) / PARSE_SHARE)
 
     def decide(self, now: float, goroutines: int | None) -> Decision:
         if goroutines is None:
             return Decision(False, "waiting for the goroutine count before the first dump")
+        hint = goroutines
+        goroutines = self.planned_goroutines(hint)
+        said = f" (the index says {hint:,})" if goroutines != hint else ""
         est_bytes = goroutines * BYTES_PER_GOROUTINE
         if est_bytes > self.max_bytes:
             return Decision(
                 False,
-                f"a dump of {goroutines:,} goroutines would be ~{format_bytes(est_bytes)}, "
+                f"a dump of {goroutines:,} goroutines{said} would be ~{format_bytes(est_bytes)}, "
                 "over the body limit; tree inferred from stacks",
             )
         cost = self.estimate_cost(goroutines)
-        gap = cost / self.budget
+        gap = self.required_gap(goroutines)
         pct = f"{self.budget * 100:g}%"
         if gap > self.max_age:
+            parse = self.estimate_parse(goroutines)
+            why = (
+                f"parsing one takes ~{fmt_secs(parse)} here"
+                if parse / PARSE_SHARE > cost / self.budget
+                else f"{pct} budget allows one per {fmt_secs(gap)}"
+            )
             return Decision(
                 False,
-                f"{goroutines:,} goroutines: a dump stops the world ~{fmt_secs(cost)}; "
-                f"{pct} budget allows one per {fmt_secs(gap)}; tree inferred from stacks "
-                "(refresh on demand)",
+                f"{goroutines:,} goroutines{said}: a dump stops the world ~{fmt_secs(cost)}; "
+                f"{why}; tree inferred from stacks (refresh on demand)",
             )
         busy = self.busy_until - now
         if self.last_start is None:
@@ -109,12 +159,11 @@ class Debug2Budget:
             return Decision(True, "budget allows")
         if age >= gap:
             return Decision(False, f"next dump in {fmt_secs(busy)} ({pct} budget, shared)", busy)
-        return Decision(
-            False,
-            f"next dump in {fmt_secs(gap - age)} ({pct} stop-the-world budget, "
-            f"last took {fmt_secs(self.last_cost or 0.0)})",
-            gap - age,
-        )
+        if self.estimate_parse(goroutines) / PARSE_SHARE > cost / self.budget:
+            why = f"parsing the last took {fmt_secs(self.last_parse)} here"
+        else:
+            why = f"{pct} stop-the-world budget, last took {fmt_secs(self.last_cost or 0.0)}"
+        return Decision(False, f"next dump in {fmt_secs(gap - age)} ({why})", gap - age)
 
     def charge(self, started: float, cost: float) -> None:
         """What one expensive request cost the target (either kind, failed ones too)."""
@@ -122,11 +171,21 @@ class Debug2Budget:
         self.total_cost += cost
         self.busy_until = max(self.busy_until, started + cost / self.budget)
 
-    def record(self, started: float, cost: float, goroutines: int) -> None:
-        """A goroutine?debug=2 dump (or a failed attempt) started at ``started``."""
+    def record(
+        self, started: float, cost: float, goroutines: int, *, hint: int | None = None, parse_seconds: float = 0.0
+    ) -> None:
+        """A goroutine?debug=2 dump (or a failed attempt) started at ``started``: ``goroutines`` is
+        what it held (a failed one: the index's count), ``hint`` what the index said when it was
+        asked for, ``parse_seconds`` the CPU its parse took us. A dump holding far more than the
+        hint proves the index under-reports: its real count is planned by from then on."""
         self.last_start = started
         self.last_cost = max(cost, 0.0)
         self.last_goroutines = max(goroutines, 1)
+        self.last_parse = max(parse_seconds, 0.0) if parse_seconds == parse_seconds else 0.0
+        if hint is not None:
+            self.last_hint = hint
+            if goroutines > max(2 * hint, hint + UNDERREPORT_SLACK):
+                self.index_underreports = True
         self.charge(started, cost)
         self.count += 1
 

@@ -42,7 +42,7 @@ class Endpoint:
     path: str
     params: dict[str, str] | None
     expect: str
-    every: int  # ticks between fetches (0 = only on demand / budget)
+    every: int  # ticks between fetches now (0 = only on demand / budget)
     deadline: float
     gunzip: bool
     backoff: Backoff
@@ -51,6 +51,11 @@ class Endpoint:
     last_ok: float | None = None  # clock time of the last success
     error: str = ""
     forced: bool = False
+    base_every: int = -1  # the configured cadence; `every` stretches from it when answers are slow
+
+    def __post_init__(self) -> None:
+        if self.base_every < 0:
+            self.base_every = self.every
 
     def due(self, tick: int, now: float) -> bool:
         if self.forced:

@@ -6,7 +6,9 @@ slow target slows polling (the pause after a tick is at least as long as the tic
 The expensive endpoints (goroutine?debug=2, goroutineleak?debug=1: `endpoints.EXPENSIVE`) run one
 at a time in a background task, so a 9 s goroutineleak never delays the cheap cadence; each is
 charged to the same budget (`budget.Debug2Budget`) and has its own deadline.
-Parsing runs in a thread (`asyncio.to_thread`). Clock and sleep are injectable.
+Parsing runs in a thread (`asyncio.to_thread`), a big goroutine body in a child process
+(`parse_worker.ParseWorker`: its peak memory leaves with it, and `stop()` kills it without
+waiting for the parse). Clock and sleep are injectable.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TypeVar
 
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
+from tui.core.limits import LimitNote
 from tui.core.tasks import cancel_and_wait
 from tui.fetch.errors import FetchError, FetchTimeout, NotFound, NotPprof, Unreachable, redact
 from tui.fetch.fetcher import Fetcher
@@ -32,8 +35,9 @@ from tui.model.history import History, history_levels
 from tui.model.memstats import MemStats
 from tui.model.parsers import HeapData, Parsers, TreeData, default_parsers, memstats_series
 from tui.service import endpoints as E
-from tui.service.budget import Debug2Budget, fmt_secs
-from tui.service.costs import CostTracker
+from tui.service.budget import Debug2Budget, fmt_secs, stretched_every
+from tui.service.costs import CostTracker, TargetWork
+from tui.service.parse_worker import ParseWorker, ParseWorkerError, available
 from tui.service.restart import RestartDetector
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,9 @@ _Parsed = TypeVar("_Parsed")
 
 # refresh_now() kinds
 REFRESH_KINDS = ("goroutine-tree", "heap", "memstats", "all")
+# Endpoints whose big bodies parse in the child process (their results pickle in a few kB).
+# Not the heap profile: the decoded Profile is itself the memory (the parse peaks ~1.1x it).
+IN_WORKER = (E.GOROUTINE_DEBUG2, E.GOROUTINELEAK_DEBUG1, E.GOROUTINE_PROTO, E.GOROUTINE_DEBUG1, E.MEMSTATS)
 
 
 class Poller:
@@ -64,6 +71,7 @@ class Poller:
         on_snapshot: Callable[[snap.Snapshot], None] | None = None,
         history: History | None = None,
         expensive_in_background: bool = True,
+        parse_worker: ParseWorker | bool = True,
     ) -> None:
         self.config = config
         self._secrets = config.auth.secrets()
@@ -79,6 +87,8 @@ class Poller:
         self.endpoints = E.make_endpoints(config, rand)
         self.target_backoff = self.endpoints[E.INDEX].backoff
         self.costs = CostTracker()
+        self.work = TargetWork(E.INDEX)  # what the target spent answering us (round trips taken off)
+        self._recent_work: dict[str, deque[float]] = {}  # the last answers' work per cheap endpoint
         self.restarts = RestartDetector()
         self.restart_events: deque[snap.RestartEvent] = deque(maxlen=MAX_RESTART_EVENTS)
         self.latest_data = E.Latest()
@@ -93,9 +103,15 @@ class Poller:
         self._stopping = False
         self._wake = asyncio.Event()
         self._tree_requested = False
+        self._tree_notes: tuple[LimitNote, ...] = ()  # the work limits the newest dump's parse reached
         # A replay's virtual clock jumps by the loop's sleeps: a request in the background would
         # be charged the ticks that ran meanwhile. Replays run the expensive requests inline.
         self._background = expensive_in_background
+        # True: a ParseWorker of default settings (where processes can be started); False: threads
+        if isinstance(parse_worker, ParseWorker):
+            self.parse_worker: ParseWorker | None = parse_worker
+        else:
+            self.parse_worker = ParseWorker() if parse_worker and available() else None
         self._expensive: asyncio.Task[None] | None = None  # the one expensive request in flight
         self._running_kind = ""  # its endpoint
         self._proto_ok: bool | None = None  # None = not tried; False = target/recording lacks it
@@ -110,9 +126,11 @@ class Poller:
         return self._task
 
     async def stop(self) -> None:
-        """Cancel the loop (mid-request if need be) and close the client."""
+        """Cancel the loop (mid-request if need be) and close the client. A parse in the worker
+        process is killed, not waited for."""
         self._stopping = True
         self._wake.set()
+        self._close_parse_worker()
         if self._expensive is not None and not self._expensive.done():
             await cancel_and_wait(self._expensive)
         if self._task is not None and not self._task.done():
@@ -188,10 +206,15 @@ class Poller:
                 self.retry_at = self.clock() + delay if target_delay else None
                 await self._sleep_or_wake(delay)
         finally:
+            self._close_parse_worker()
             if self._expensive is not None and not self._expensive.done():
                 await cancel_and_wait(self._expensive)
             if self._owns_client and self._client is not None:
                 await self._client.aclose()
+
+    def _close_parse_worker(self) -> None:
+        if self.parse_worker is not None:
+            self.parse_worker.close()
 
     async def _sleep_or_wake(self, delay: float) -> None:
         if self._wake.is_set():
@@ -319,8 +342,8 @@ class Poller:
         *,
         threaded: bool = True,
     ) -> bool:
-        """Fetch + parse one endpoint (in a thread unless ``threaded`` is false); record cost;
-        back off on failure. True on success."""
+        """Fetch + parse one endpoint (in a thread unless ``threaded`` is false; a big goroutine
+        body in the worker process); record cost; back off on failure. True on success."""
         assert self._client is not None
         ep.forced = False
         ep.last_tick = self.tick
@@ -340,8 +363,17 @@ class Poller:
             self._failed(ep, self.clock() - t0, exc.user_message, exc)
             return False
         cost = self.clock() - t0
+        worker = self.parse_worker
         try:
-            parsed = await asyncio.to_thread(parse, result.body) if threaded else parse(result.body)
+            if not threaded:
+                parsed = parse(result.body)
+            elif worker is not None and ep.name in IN_WORKER and worker.wants(parse, result.body):
+                parsed = await worker.parse(ep.name, parse, result.body)
+            else:
+                parsed = await asyncio.to_thread(parse, result.body)
+        except ParseWorkerError as exc:  # out of its memory cap, or died: this poll's error, as said
+            self._failed(ep, cost, str(exc), exc)
+            return False
         except (ParseError, LimitExceeded) as exc:
             self._failed(ep, cost, f"{ep.name}: {exc}", exc)
             return False
@@ -352,11 +384,18 @@ class Poller:
                 ep.name,
                 type(exc).__name__,
                 redact(str(exc), self._secrets),
-                "".join(traceback.format_tb(exc.__traceback__)),
+                getattr(exc, "remote_traceback", "")  # raised in the worker process: its frames
+                or "".join(traceback.format_tb(exc.__traceback__)),
             )
             self._failed(ep, cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc)
             return False
         self.costs.success(ep.name, cost, result.wire_bytes)
+        work = self.work.observe(ep.name, cost)
+        if ep.name not in E.EXPENSIVE:
+            # judged on the least of its last answers: one slow answer (our own hiccup) is not the target's size
+            recent = self._recent_work.setdefault(ep.name, deque(maxlen=3))
+            recent.append(work)
+            ep.every = stretched_every(ep.base_every, min(recent), self.config.interval, self.config.stw_budget)
         ep.backoff.succeed()
         ep.not_before = 0.0
         ep.error = ""
@@ -369,6 +408,7 @@ class Poller:
         message = redact(message, self._secrets)
         self._last_failure = exc
         self.costs.failure(ep.name, cost, message)
+        self.work.observe(ep.name, cost)
         if ep.name == E.GOROUTINE_DEBUG2 and self.budget is not None:
             # a failed dump may still have stopped the world: it counts against the budget
             self.budget.record(self.clock() - cost, cost, self.latest_data.goroutine_total or 1)
@@ -416,9 +456,17 @@ class Poller:
 
     def _on_tree(self, tree: TreeData, cost: float) -> None:
         assert self.budget is not None
-        self.budget.record(self.clock() - cost, cost, tree.total)
+        # The index's count is a hint: the dump's real count and what parsing it cost feed the budget.
+        self.budget.record(
+            self.clock() - cost,
+            cost,
+            tree.total,
+            hint=self.latest_data.goroutine_total,
+            parse_seconds=getattr(tree, "parse_seconds", 0.0),
+        )
         self._restart_if(self.restarts.observe_goroutines(tree.creators))
         self.latest_data.groups = tuple(tree.groups)
+        self._tree_notes = tuple(getattr(tree, "notes", ()))
 
     def _restart_if(self, reason: str | None) -> None:
         if reason:
@@ -434,11 +482,28 @@ class Poller:
             return E.GOROUTINE_PROTO
         return E.GOROUTINE_DEBUG1
 
-    def _ages(self, now: float) -> dict[str, snap.DataAge]:
+    def limit_notes(self) -> dict[str, tuple[LimitNote, ...]]:
+        """Per data kind, the work limits its newest parse reached (the first N kept, the rest
+        counted: tui.core.limits). Kinds whose parse kept everything are left out."""
+        data = self.latest_data
+        notes = {
+            snap.HEAP: getattr(data.heap, "notes", ()),  # (parsers of tests may give other types)
+            snap.GOROUTINE_TREE: self._tree_notes,
+            snap.GOROUTINE_STACKS: getattr(data.stacks, "notes", ()),
+            snap.GOROUTINE_LEAKS: getattr(data.leaks, "notes", ()),
+        }
+        return {kind: tuple(n) for kind, n in notes.items() if n}
+
+    def _ages(self, now: float, notes: Mapping[str, tuple[LimitNote, ...]] | None = None) -> dict[str, snap.DataAge]:
+        notes = notes or {}
+
         def age(kind: str, name: str, reason: str = "") -> snap.DataAge:
             ep = self.endpoints[name]
             at = ep.last_ok
-            return snap.DataAge(kind, at, None if at is None else now - at, reason or ep.error)
+            # no error: a limit the last parse reached is why the data is partial (the status bar
+            # says it: "9,500,000 samples over --max-samples")
+            reason = reason or ep.error or "; ".join(n.short for n in notes.get(kind, ()))
+            return snap.DataAge(kind, at, None if at is None else now - at, reason)
 
         return {
             snap.GOROUTINE_COUNT: age(snap.GOROUTINE_COUNT, E.INDEX),
@@ -474,6 +539,9 @@ class Poller:
         data = self.latest_data
         dumped_at = self.endpoints[E.GOROUTINE_DEBUG2].last_ok
         if dumped_at is not None:
+            if self._tree_notes:  # partial: that matters more than when the next dump comes
+                over = "; ".join(n.short for n in self._tree_notes)
+                return f"goroutine tree {now - dumped_at:.0f} s old: {over}"
             return f"goroutine tree {now - dumped_at:.0f} s old: {data.tree_reason}"
         if data.stacks is None:
             return f"goroutine tree not fetched yet: {data.tree_reason}" if data.tree_reason else ""
@@ -494,6 +562,7 @@ class Poller:
         now = self.clock()
         self._seq += 1
         data = self.latest_data
+        notes = self.limit_notes()
         tree_status = self.tree_status(now)
         return snap.Snapshot(
             seq=self._seq,
@@ -502,7 +571,7 @@ class Poller:
             state=self.state,
             last_error=self.last_error,
             status=self.status_line(now),
-            ages=MappingProxyType(self._ages(now)),
+            ages=MappingProxyType(self._ages(now, notes)),
             heap=data.heap,
             heap_totals=MappingProxyType(dict(data.heap_totals)),
             memstats=data.memstats,
@@ -514,8 +583,12 @@ class Poller:
             history=self.history.view(),
             costs=self.costs.snapshot(),
             stw_share=self.budget.share(now) if self.budget else 0.0,
+            target_share=self.work.spent / (now - self.budget.started_at)
+            if self.budget is not None and now > self.budget.started_at
+            else 0.0,
             restarts=tuple(self.restart_events),
             profiles=MappingProxyType(dict(data.profiles)),
+            limit_notes=MappingProxyType(notes),
         )
 
     def _publish(self) -> None:
