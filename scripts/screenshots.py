@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerate screenshots/*.svg from a real capture: the bundled demo recording of our Go test
-target leaking heap and goroutines, replayed (as fast as possible) to a fixed point, then paused.
+"""Regenerate screenshots/*.svg from real captures: the bundled demo recording of our Go test
+target leaking heap and goroutines, replayed (as fast as possible) to a fixed point, then paused;
+and a real service with long module paths (Prometheus under load, tests/fixtures/real/prometheus-load)
+played to its end.
 
     python3 scripts/screenshots.py [--at SECONDS] [--out screenshots]
 """
@@ -17,28 +19,40 @@ sys.path.insert(0, str(ROOT))
 
 from tui.app import build_app  # noqa: E402
 from tui.commands.demo import demo_source  # noqa: E402
+from tui.sources.feeds import ReplaySource  # noqa: E402
 from tui.widgets.goroutine_tree import GoroutineTree  # noqa: E402
 
-# (file name, terminal size, keys pressed after the replay reached the point)
-SHOTS = [
-    ("dashboard-80x24", (80, 24), []),
-    ("dashboard-160x48", (160, 48), []),
-    ("goroutine-tree-80x24", (80, 24), ["tab", "enter", "j", "enter"]),
-    ("goroutine-drill-80x24", (80, 24), ["tab", "enter", "j", "enter", "j", "enter"]),
-    ("heap-drill-80x24", (80, 24), ["enter"]),
-    ("heap-alloc-space-160x48", (160, 48), ["3"]),
-    ("help-80x24", (80, 24), ["question_mark"]),
-    ("leak-report-80x24", (80, 24), ["L"]),
-    ("leak-report-160x48", (160, 48), ["L"]),
-    ("heap-diff-80x24", (80, 24), ["d"]),
+PROMETHEUS = ROOT / "tests" / "fixtures" / "real" / "prometheus-load"
+
+# (file name, terminal size, keys pressed after the replay reached the point, recording: None = the demo)
+SHOTS: list[tuple[str, tuple[int, int], list[str], Path | None]] = [
+    ("dashboard-80x24", (80, 24), [], None),
+    ("dashboard-160x48", (160, 48), [], None),
+    ("goroutine-tree-80x24", (80, 24), ["tab", "enter"], None),
+    ("goroutine-drill-80x24", (80, 24), ["tab", "enter", "j", "enter"], None),
+    ("heap-drill-80x24", (80, 24), ["enter"], None),
+    ("heap-alloc-space-160x48", (160, 48), ["3"], None),
+    ("help-80x24", (80, 24), ["question_mark"], None),
+    ("leak-report-80x24", (80, 24), ["L"], None),
+    ("leak-report-160x48", (160, 48), ["L"], None),
+    ("heap-diff-80x24", (80, 24), ["d"], None),
+    ("prometheus-200x60", (200, 60), [], PROMETHEUS),
+    ("prometheus-80x24", (80, 24), [], PROMETHEUS),
+    ("prometheus-tree-120x40", (120, 40), ["tab", "enter"], PROMETHEUS),
 ]
 
 
-async def shoot(name: str, size: tuple[int, int], keys: list[str], at: float, out: Path) -> None:
-    source = demo_source(speed=float("inf"), loop=False)
+async def shoot(
+    name: str, size: tuple[int, int], keys: list[str], at: float, out: Path, recording: Path | None
+) -> None:
+    source = (
+        demo_source(speed=float("inf"), loop=False)
+        if recording is None
+        else ReplaySource(recording, speed=float("inf"))
+    )
     app = build_app(source)
     async with app.run_test(size=size) as pilot:
-        while source.position < at and not source.finished:
+        while (recording is not None or source.position < at) and not source.finished:
             await pilot.pause(0.05)
         await pilot.press("p")  # freeze the replay where it is
         await pilot.pause(0.3)
@@ -66,8 +80,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "screenshots")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, size, keys in SHOTS:
-        asyncio.run(shoot(name, size, keys, args.at, args.out))
+    for name, size, keys, recording in SHOTS:
+        asyncio.run(shoot(name, size, keys, args.at, args.out, recording))
     return 0
 
 

@@ -38,7 +38,7 @@ def build_parser(commands: tuple[str, ...] = COMMAND_MODULES) -> argparse.Argume
 
 def rewrite_argv(argv: list[str]) -> list[str]:
     """Shortcuts: no arguments or `--demo` -> `demo`; `FILE...` -> `open FILE...`;
-    a recording directory -> `replay DIR`."""
+    a recording directory -> `replay DIR`; a target (`host:port`, a URL) -> `watch TARGET`."""
     if not argv:
         return ["demo"]
     if argv[0] == "--demo":
@@ -55,6 +55,10 @@ def rewrite_argv(argv: list[str]) -> list[str]:
 
         if is_recording(Path(first)):
             return ["replay", *argv]
+    from tui.sources.inputs import is_remote
+
+    if is_remote(first):
+        return ["watch", *argv]
     return ["open", *argv]
 
 

@@ -39,7 +39,7 @@ async def test_app_watches_the_real_target(go_target):
             before = tree.cursor_line
             await pilot.press("j")
             assert tree.cursor_line != before, "no chan send group in the tree"
-        await pilot.press("enter", "j", "enter", "j", "enter")
+        await pilot.press("enter", "j", "enter")  # the reason and its biggest bucket open; its first stack
         await pilot.pause()
         from tui.screens.goroutine_drill import GoroutineDrillScreen
 

@@ -7,6 +7,7 @@ from textual.widgets import Input
 
 from tests.tui.canned import CannedSource, make_snapshot
 from tests.tui.heapgen import flat_profile
+from tests.tui.screen_text import screen_text
 from tests.tui.waiting import settle
 from tui.app import build_app
 from tui.screens.confirm import ConfirmScreen
@@ -114,12 +115,11 @@ async def test_tab_enter_esc_goroutine_drill_and_back(source):
         await pilot.press("tab")
         tree = app.screen.query_one(GoroutineTree)
         assert app.screen.focused is tree
-        await pilot.press("enter")  # expand "chan send"
+        await pilot.press("enter")  # expand "chan send" and its biggest bucket (the cursor goes there)
         await pilot.pause()
         assert tree.root.children[0].is_expanded
-        await pilot.press("j", "enter")  # first bucket
-        await pilot.pause()
-        await pilot.press("j", "enter")  # first stack group -> drill
+        assert tree.cursor_node.data.kind == "bucket" and tree.cursor_node.is_expanded
+        await pilot.press("j", "enter")  # its first stack group -> drill
         await pilot.pause()
         assert isinstance(app.screen, GoroutineDrillScreen)
         group = app.screen.group
@@ -161,6 +161,7 @@ async def test_tree_keeps_expansion_and_cursor_across_refresh(source):
         await pilot.press("tab", "enter", "j")
         tree = app.screen.query_one(GoroutineTree)
         key = tree.cursor_node.data.key
+        assert tree.cursor_node.data.kind == "stack"
         source.push(make_snapshot(2))
         await settle(pilot, app)
         assert tree.root.children[0].is_expanded
@@ -320,25 +321,28 @@ async def test_long_names_are_told_apart_and_shown_whole_under_the_cursor(size):
         shown = [str(table.get_row(k)[-1]) for k in table.keys_in_order]
         assert len(set(shown)) == len(shown) == len(LONG_NAMES) + 1, shown  # distinguishable (+ main.main)
         assert all(len(s) <= width for s in shown), (width, shown)
-        assert "main.appendTo[...]" in shown
-        assert any(s.endswith("cutNewHeadChunk") for s in shown)  # the function's own name is kept
-        assert not any(s.startswith("github.com/prom") for s in shown)
         if size[0] > 80:
-            assert width > 40  # the name column gets the room left over
-            assert any(s.endswith("/tsdb.(*memSeries).cutNewHeadChunk") for s in shown)
+            # the panes are stacked: the name column gets the width left over, whole names fit
+            assert width > 100
+            assert shown == list(table.keys_in_order) and not any("…" in s for s in shown)
+        else:
+            assert width >= 40  # sum% and cum% make room at 80 columns
+            assert "main.appendTo[...]" in shown
+            assert any(s.endswith("/tsdb.(*memSeries).cutNewHeadChunk") for s in shown)  # the function is kept
+            assert not any(s.startswith("github.com/prom") for s in shown)
         # the info line names the row under the cursor in full, and follows the cursor
         info = app.screen.query_one("#heap-info")
-        assert info.text.startswith(table.keys_in_order[0] + " · total")
+        assert info.text.startswith(table.keys_in_order[0] + " · profile inuse_space ")
         await pilot.press("j")
-        assert info.text.startswith(table.keys_in_order[1] + " · total")
+        assert info.text.startswith(table.keys_in_order[1] + " · profile inuse_space ")
         # the drill-down's header holds the whole name
         await pilot.press("enter")
         await settle(pilot, app)
         assert table.keys_in_order[1] in app.screen.title_text
         title = app.screen.query_one("#drill-title")
-        assert title.size.height >= 1 and table.keys_in_order[1].replace(" ", "") in "".join(
-            title.render().plain.split()
-        )
+        lines = screen_text(app)[: title.size.height]
+        assert title.size.height >= 1 and table.keys_in_order[1].replace(" ", "") in "".join("".join(lines).split())
+        assert all(line.startswith(" ") for line in lines)  # wrapped under its first letter, not at column 0
 
 
 async def test_filter_is_literal_so_a_generic_name_typed_as_shown_matches():
@@ -377,3 +381,66 @@ async def test_footer_fits_80_columns_with_zoom(source):
             assert len(plain.rstrip()) <= key.region.width, (key.region, plain)
         for want in ("/ filter", "z zoom", "p pause", "L leaks", "? help", "q quit"):
             assert any(" ".join(s.split()) == want for s in shown), shown
+
+
+def _parked_dump(waits: list[tuple[str, int]]) -> str:
+    """A debug=2 dump: goroutines parked on "chan receive" for each (minutes text, count)."""
+    blocks, gid = [], 10
+    for minutes, count in waits:
+        for _ in range(count):
+            header = f"chan receive{', ' + minutes if minutes else ''}"
+            blocks.append(
+                f"goroutine {gid} [{header}]:\nmain.wait{minutes.split()[0] if minutes else 0}()\n\t/src/w.go:7 +0x1\n"
+                f"created by main.spawn in goroutine 1\n\t/src/spawn.go:5 +0x30\n"
+            )
+            gid += 1
+    return "\n".join(blocks)
+
+
+async def test_enter_on_a_reason_opens_its_biggest_bucket_not_the_oldest():
+    from tui.goroutines.debug2 import parse_debug2
+    from tui.goroutines.grouping import group_goroutines
+
+    # 2 goroutines waiting 30 min (the oldest bucket, listed first), 40 for under a minute
+    groups = group_goroutines(parse_debug2(_parked_dump([("30 minutes", 2), ("", 40), ("3 minutes", 5)])))
+    assert [b.label for b in groups[0].buckets] == ["15–60m", "1–5m", "<1m"]
+    app = build_app(CannedSource(make_snapshot(1, groups=groups)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        tree = app.screen.query_one(GoroutineTree)
+        reason = tree.root.children[0]
+        assert reason.is_expanded
+        opened = [c.data.group.label for c in reason.children if c.is_expanded]
+        assert opened == ["<1m"]  # the biggest (40), not the oldest (2)
+        assert tree.cursor_node.data.group.label == "<1m"
+        assert [c.data.group.label for c in reason.children] == ["15–60m", "1–5m", "<1m"]  # order kept
+        # enter again closes the bucket; on the reason it closes the reason
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not tree.cursor_node.is_expanded
+        await pilot.press("k", "k", "k", "enter")
+        await pilot.pause()
+        assert tree.cursor_node is reason and not reason.is_expanded
+        # and opens it again the same way
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tree.cursor_node.data.group.label == "<1m" and tree.cursor_node.is_expanded
+
+
+async def test_tree_labels_too_long_for_the_pane_end_in_an_ellipsis():
+    from tui.goroutines.debug2 import parse_debug2
+    from tui.goroutines.grouping import group_goroutines
+
+    reason = "waiting for " + "a very long reason " * 8
+    text = f"goroutine 7 [{reason.strip()}]:\nmain.wait()\n\t/src/w.go:7 +0x1\n"
+    groups = group_goroutines(parse_debug2(text))
+    app = build_app(CannedSource(make_snapshot(1, groups=groups)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        tree = app.screen.query_one(GoroutineTree)
+        lines = screen_text(app)
+        row = lines[tree.region.y]
+        assert "waiting for a very long" in row and row.rstrip().endswith("…"), row
+        assert len(row.rstrip()) <= tree.region.right

@@ -146,3 +146,57 @@ def test_source_capabilities_are_checked_by_protocol():
     assert isinstance(offline, Saveable) and not isinstance(offline, ReplayControls)
     canned = CannedSource()
     assert not isinstance(canned, Saveable) and not isinstance(canned, ReplayControls)
+
+
+def test_goroutine_counts_of_different_moments_say_which_is_which():
+    """The tree is the newest debug=2 dump (rare: it stops the world); the "gorout." sparkline and
+    "now" are the index page's count of this poll. When they differ the info line says both, and
+    how old the dump is; when they agree, one number."""
+    from tui.model.history import History
+    from tui.screens.presenters import tree_counts, tree_pane_info
+
+    fresh = make_snapshot(1)  # the go1.27 dump: 306 goroutines, one of them serving the dump
+    tree, now = tree_counts(fresh)
+    assert tree == sum(g.count for g in fresh.goroutine_groups) == 305 and now == 306
+    info = tree_pane_info(fresh)
+    assert info.startswith("305 goroutines in the tree, 306 now · dump 4 s old")
+    # the same moment: one number
+    same = make_snapshot(1, goroutine_total=305)
+    assert tree_pane_info(same).startswith("305 goroutines · dump 4 s old")
+    # an old dump and a grown count: the dump's count with its age, then the count now
+    history = History()
+    for i in range(5):
+        history.push_many(float(i), {"goroutines": 305 + 1000 * i})
+    old = make_snapshot(2, goroutine_total=4305, tree_age=190.0, history=history)
+    info = tree_pane_info(old, "main.(*Dispatcher).deliver")
+    assert info.startswith("main.(*Dispatcher).deliver · 305 goroutines in the tree, 4,305 now · dump 190 s old")
+    # the sparkline's value is the "now" of the info line: one figure for one moment
+    from tui.screens.presenters import metric_specs
+
+    spark = next(s for s in metric_specs() if s.id == "goroutines")
+    assert spark.formatter(old.history.values(spark.key)[-1]) == "4,305"
+    # debug=1 / proto counts: their own total
+    counts = parse_debug1((FIXTURES / "go1.27" / "goroutine_debug1.txt").read_text())
+    stacks = replace(make_snapshot(3, goroutine_total=counts.total), goroutine_groups=(), goroutine_stacks=counts)
+    assert tree_counts(stacks) == (counts.total, counts.total)
+    assert tree_pane_info(stacks).startswith(f"{counts.total:,} goroutines · ")
+    # offline files have no "now"
+    offline = replace(make_snapshot(5), state="offline", tree_status="from a file")
+    assert tree_pane_info(offline) == "305 goroutines in the tree, 306 in the files · from a file"
+    # nothing but the index yet
+    bare = replace(make_snapshot(4, goroutine_total=12), goroutine_groups=(), tree_status="")
+    assert tree_pane_info(bare) == "12 goroutines"
+
+
+def test_heap_total_names_the_profile_and_says_its_age_when_old():
+    from tui.screens.presenters import STALE_SECONDS, heap_pane_info
+
+    heap = flat_profile(WEIGHTS)
+    report = top_for(heap, HeapView())
+    info = heap_pane_info(report, len(report.rows), HeapView(), report.rows[0], profile_age=2.0)
+    # the sampled profile's total, not MemStats' HeapInuse (the "heap" sparkline): said so
+    assert info.startswith("pkg.alpha · profile inuse_space ") and "old" not in info
+    old = heap_pane_info(report, len(report.rows), HeapView(), None, profile_age=STALE_SECONDS + 65)
+    assert old.startswith("profile inuse_space ") and "(1m15s old)" in old
+    diff = heap_pane_info(report, len(report.rows), HeapView(diff=True), None, profile_age=100.0)
+    assert diff.startswith("Δ inuse_space ") and "old" not in diff

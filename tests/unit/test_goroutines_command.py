@@ -120,3 +120,24 @@ def test_match_is_literal_unless_re(capsys: pytest.CaptureFixture[str]) -> None:
     assert literal == regex and "Mutex" in literal
     _, none, _ = run([path, "--match", "re:^no such frame$"], capsys)
     assert "Mutex" not in none
+
+
+def test_match_finds_the_raw_reason_go_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--match semacquire` on a Go 1.19 dump: the goroutines whose raw reason was `semacquire`,
+    though they are grouped under the primitive their stack proves (and the report says both)."""
+    path = str(fixture_path("go1.19", "goroutine_debug2.txt"))
+    code, out, _ = run([path, "--match", "semacquire"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert "9 match the filters" in lines[0]
+    reasons = [line for line in lines[1:] if line and not line.startswith(" ")]
+    assert reasons == [
+        "sync.Mutex.Lock: 3  2 min  (Go printed: semacquire)",
+        "sync.RWMutex.RLock: 3  2 min  (Go printed: semacquire)",
+        "sync.WaitGroup.Wait: 3  2 min  (Go printed: semacquire)",
+    ]
+    _, out, _ = run([path, "--match", "sync.WaitGroup.Wait", "--json"], capsys)
+    doc = json.loads(out)
+    assert [(g["reason"], g["count"], g["raw_reasons"]) for g in doc["groups"]] == [
+        ("sync.WaitGroup.Wait", 3, ["semacquire"])
+    ]

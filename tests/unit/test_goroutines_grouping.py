@@ -274,3 +274,29 @@ def test_filter_by_regex_and_min_count_recounts() -> None:
     big = filter_stacks(groups, min_count(5))
     assert [(g.key, g.count) for g in big] == [("chan send", 40)]
     assert filter_stacks(groups, stack_matcher(re.compile("nothing-matches"))) == ()
+
+
+def test_go119_raw_reason_is_kept_and_matched_beside_our_label() -> None:
+    """Go 1.19 prints `semacquire`; we show `sync.Mutex.Lock` &c. (the stack proves it) and keep
+    what Go printed, so a filter for either finds the same goroutines, on both grouping paths."""
+    text = fixture_path("go1.19", "goroutine_debug2.txt").read_text()
+    for groups in (group_goroutines(parse_debug2(text)), group_debug2_text(text).groups):
+        sync = {g.reason: g for g in groups if g.reason.startswith("sync.")}
+        assert set(sync) == {"sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.WaitGroup.Wait", "sync.Cond.Wait"}
+        relabelled = {r for r, g in sync.items() if g.raw_reasons == ("semacquire",)}
+        assert relabelled == {"sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.WaitGroup.Wait"}
+        assert all(s.raw_reasons == ("semacquire",) for r in relabelled for b in sync[r].buckets for s in b.stacks)
+        # reasons Go printed as we show them carry no raw reason
+        assert all(not g.raw_reasons for g in groups if not g.reason.startswith("sync."))
+        by_raw = filter_stacks(groups, stack_matcher(re.compile(re.escape("semacquire"))))
+        assert {(g.reason, g.count) for g in by_raw} == {
+            ("sync.Mutex.Lock", 3),
+            ("sync.RWMutex.RLock", 3),
+            ("sync.WaitGroup.Wait", 3),
+        }
+        assert all(g.raw_reasons == ("semacquire",) for g in by_raw)
+        by_ours = filter_stacks(groups, stack_matcher(re.compile(re.escape("sync.Mutex.Lock"))))
+        assert [(g.reason, g.count) for g in by_ours] == [("sync.Mutex.Lock", 3)]
+    # Go 1.27 names the primitive itself: nothing relabelled
+    new = group_goroutines(parse_debug2(fixture_path("go1.27", "goroutine_debug2.txt").read_text()))
+    assert not any(g.raw_reasons for g in new)

@@ -55,6 +55,7 @@ def test_whole_path_elements_only_and_the_end_is_kept():
     for width in range(1, len(name) + 3):
         short = shorten_symbol(name, width)
         assert len(short) <= width
+        assert short == name or "…" in short or not short, (width, short)  # every cut is marked
         if width >= 20:
             assert short.endswith("LabelValues"), (width, short)
         if short.startswith("…/"):

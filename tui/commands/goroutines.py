@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from dataclasses import asdict
 from typing import TextIO
 
 from tui.commands.complain import text_command
-from tui.core.filters import filter_pattern
+from tui.core import limits
+from tui.core.filters import UserPatternError, filter_pattern
 from tui.core.textsafe import clean
+from tui.core.user_regex import TextMatcher
 
 MAX_NAME = 300
 
@@ -34,15 +35,15 @@ def _positive(text: str) -> int:
     return value
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    """A literal substring; a regex only after ``re:`` (tui.core.filters, as the dashboard's /)."""
+def _pattern(text: str) -> TextMatcher:
+    """A literal substring; an RE2 regex only after ``re:`` (tui.core.filters, as the dashboard's /)."""
     try:
         return filter_pattern(text)
-    except re.error as exc:
+    except UserPatternError as exc:
         raise argparse.ArgumentTypeError(f"bad --match regex after re: ({exc})") from None
 
 
-# From a recording directory: the newest full dump, else the newest debug=1 counts.
+# From a recording directory or a target: the (newest) full dump, else the debug=1 counts.
 RECORDED_GOROUTINES = ("goroutine?debug=2", "goroutine?debug=1")
 
 
@@ -53,7 +54,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Group a goroutine dump (debug=2 text, debug=1 text or goroutine proto; file or URL) "
         "by wait reason -> wait duration -> identical stack, biggest first.",
     )
-    p.add_argument("source", metavar="SOURCE", help="file, '-' for stdin, or http(s) URL of a goroutine endpoint")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="file, '-' for stdin, recording DIR[:endpoint], target host:port or base URL (its goroutine?debug=2, "
+        "which stops the world for the dump), or the URL of a goroutine endpoint",
+    )
     p.add_argument(
         "--match",
         type=_pattern,
@@ -75,11 +81,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="group at most N goroutines of a debug=2 dump, count the rest (default: max_goroutines "
-        "of --config, else 1000000)",
+        f"of --config, else {limits.MAX_GOROUTINES:,})",
     )
-    from tui.config import add_auth_arguments
+    from tui.config import add_auth_arguments, add_work_limit_arguments
 
     add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
+    add_work_limit_arguments(p, ("max_stacks", "max_locations"))
     p.set_defaults(handler=run)
     return p
 
@@ -87,15 +94,16 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace):
     """Read SOURCE, detect its kind, group. Returns (groups, meta dict)."""
     from tui.commands.complain import say
+    from tui.config import with_work_limits
     from tui.core.errors import ParseError
     from tui.sources.inputs import input_config, load_input
 
-    config = input_config(args.source, args)
+    config = with_work_limits(input_config(args.source, args), args)
     try:
         return load_input(
             args.source,
             lambda data: _group(data, args, config),
-            recording_endpoints=RECORDED_GOROUTINES,
+            endpoints=RECORDED_GOROUTINES,
             config=config,
             max_bytes=config.max_body_bytes,
             note=lambda message: say("goroutines", message),
@@ -123,6 +131,7 @@ def _group(data: bytes, args: argparse.Namespace, config):
             max_goroutines=config.max_goroutines,
             max_frames=config.max_frames,
             max_line=config.max_text_line,
+            max_stacks=config.max_stacks,
         )
         meta = {
             "format": "debug=2",
@@ -130,19 +139,30 @@ def _group(data: bytes, args: argparse.Namespace, config):
             "truncated": grouped.truncated,
             "dropped": grouped.dropped,
             "serving_not_shown": grouped.serving,
+            "limit_notes": [str(note) for note in grouped.notes],
         }
         return grouped.groups, meta
     if kind == "goroutine-debug1":
         from tui.goroutines.debug1 import parse_debug1
 
         counts = parse_debug1(
-            data.decode("utf-8", errors="replace"), max_frames=config.max_frames, max_line=config.max_text_line
+            data.decode("utf-8", errors="replace"),
+            max_frames=config.max_frames,
+            max_line=config.max_text_line,
+            max_stacks=config.max_stacks,
         )
         fmt = "debug=1"
     elif kind == "profile":
         from tui.goroutines.proto import decode_goroutine_profile
 
-        counts = decode_goroutine_profile(data, max_decompressed=config.max_decompressed_bytes)
+        counts = decode_goroutine_profile(
+            data,
+            max_decompressed=config.max_decompressed_bytes,
+            max_frames=config.max_frames,
+            max_line=config.max_text_line,
+            max_stacks=config.max_stacks,
+            max_locations=config.max_locations,
+        )
         fmt = "proto"
     else:
         what = describe(data) if kind == "unknown" else f"a {kind} answer"
@@ -152,16 +172,20 @@ def _group(data: bytes, args: argparse.Namespace, config):
         "kind": counts.kind,
         "total": counts.total,
         "truncated": False,
-        "dropped": 0,
+        "dropped": counts.dropped,
         "serving_not_shown": 0,
+        "limit_notes": [str(note) for note in counts.notes],
     }
     return group_stack_counts(counts), meta
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.commands.complain import say
     from tui.goroutines.filtering import filter_stacks, min_count, stack_matcher
 
     groups, meta = _load(args)
+    for note in meta["limit_notes"]:  # the work limits the parse reached (also in --json)
+        say("goroutines", note)
     if args.match is not None:
         groups = filter_stacks(groups, stack_matcher(args.match))
     if args.min_count > 1:
@@ -220,7 +244,11 @@ def render_text(groups, meta: dict) -> str:
     for rg in groups:
         lines.append("")
         title = clean(rg.reason, MAX_NAME) + (" (leaked)" if rg.leaked else "")
-        lines.append(f"{title}: {rg.count:,}  {_minutes(rg.min_minutes, rg.max_minutes)}".rstrip())
+        line = f"{title}: {rg.count:,}  {_minutes(rg.min_minutes, rg.max_minutes)}".rstrip()
+        raw = getattr(rg, "raw_reasons", ())
+        if raw:  # Go 1.19's "semacquire", named by the stack: --match finds either
+            line += f"  (Go printed: {', '.join(clean(r, 60) for r in raw)})"
+        lines.append(line)
         for bg in rg.buckets:
             lines.append(f"  {bg.label}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip())
             for sg in bg.stacks:

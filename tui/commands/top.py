@@ -16,10 +16,15 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "top",
         help="top functions of a heap/allocs profile (like go tool pprof -top)",
-        description="Print the heaviest functions of a profile (file, gzip'd or not, or http(s) URL), "
-        "in the layout of `go tool pprof -top`.",
+        description="Print the heaviest functions of a heap profile (a file, gzip'd or not; a recording; "
+        "a target; a URL), in the layout of `go tool pprof -top`.",
     )
-    p.add_argument("source", metavar="SOURCE", help="profile file, '-' for stdin, or http(s) URL")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="profile file, '-' for stdin, recording DIR[:endpoint], target host:port or base URL (its heap), "
+        "or the URL of a profile endpoint",
+    )
     p.add_argument(
         "--sample-index",
         metavar="T",
@@ -33,21 +38,25 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--base", metavar="SOURCE", help="subtract this profile (show the difference)")
     p.add_argument("--lines", action="store_true", help="one row per source line instead of per function")
     p.add_argument("--json", action="store_true", help="print a JSON object instead of text")
-    from tui.config import add_auth_arguments
+    from tui.config import add_auth_arguments, add_work_limit_arguments
 
     add_auth_arguments(p)  # for URL sources: auth from files/env, TLS, body limit
+    add_work_limit_arguments(p, ("max_samples", "max_locations"))
     p.set_defaults(handler=run)
     return p
 
 
 def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
     from tui.commands.complain import say
+    from tui.config import with_work_limits
     from tui.core.errors import ParseError
     from tui.heap.decode import decode_profile
     from tui.model.detect import describe, detect_kind, foreign_kind
     from tui.sources.inputs import input_config, load_input
 
     config = input_config(spec, args)
+    if args is not None:
+        config = with_work_limits(config, args)
 
     def decode(data: bytes):
         kind = detect_kind(data, parse=False)
@@ -58,14 +67,19 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
             raise ParseError(f"not a heap profile: got {describe(data)}", kind="profile")
         # top() checks stacks itself
         return decode_profile(
-            data, labels=labels, validate_stacks=False, max_decompressed=config.max_decompressed_bytes
+            data,
+            labels=labels,
+            validate_stacks=False,
+            max_decompressed=config.max_decompressed_bytes,
+            max_samples=config.max_samples,
+            max_locations=config.max_locations,
         )
 
     try:
         return load_input(
             spec,
             decode,
-            recording_endpoints=("heap",),
+            endpoints=("heap",),
             config=config,
             max_bytes=config.max_body_bytes,
             note=lambda message: say("top", message),
@@ -76,14 +90,20 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.commands.complain import say
     from tui.heap.top import top
 
     # Labels only matter for --base (pprof merges samples by stack and labels).
     profile = _load(args.source, labels=bool(args.base), args=args)
+    notes = [str(note) for note in profile.notes]  # work limits the decode reached: on stderr and in JSON
     if args.base:
         from tui.heap.diff import diff
 
-        profile = diff(profile, _load(args.base, labels=True, args=args))
+        base = _load(args.base, labels=True, args=args)
+        notes += [f"--base: {note}" for note in base.notes]
+        profile = diff(profile, base)
+    for note in notes:
+        say("top", note)
     report = top(
         profile,
         args.sample_index,
@@ -96,7 +116,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from tui.commands.top_render import render_json, render_text
 
     if args.json:
-        out.write(render_json(profile, report, source=args.source, focus=args.focus, ignore=args.ignore))
+        out.write(render_json(profile, report, source=args.source, focus=args.focus, ignore=args.ignore, notes=notes))
     else:
         # Always cleaned, also into a pipe or file: a saved report must be safe to `cat` later.
         out.write(

@@ -94,8 +94,11 @@ def shorten_symbol(name: str, width: int) -> str:
     cut = method if method > 0 else rest.find(".")
     if cut > 0 and len(rest) - cut <= width:
         return ELLIPSIS + rest[cut + 1 :]
-    # a method keeps the start of its receiver, "(*MetricV…WithLabelValues"; a function its package's
-    return cut_middle(rest[method + 1 :] if method > 0 else rest, width)
+    # a method keeps the start of its receiver, "…(*MetricV…WithLabelValues"; a function its package's.
+    # The package is gone from a method's name: marked, like every cut
+    if method > 0:
+        return ELLIPSIS + cut_middle(rest[method + 1 :], width - 1) if width > 1 else ELLIPSIS[:width]
+    return cut_middle(rest, width)
 
 
 def shorten_location(name: str, where: str, width: int) -> str:

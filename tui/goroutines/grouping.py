@@ -23,6 +23,7 @@ from tui.goroutines.records import Frame, GoroutineDump, Labels, StackCounts
 DEFAULT_BUCKETS: tuple[int, ...] = (1, 5, 15, 60, 240)
 MAX_SAMPLE_IDS = 5
 MAX_LABELS_SEEN = 16
+MAX_RAW_REASONS = 4
 UNKNOWN_REASON = "unknown"
 
 
@@ -40,6 +41,9 @@ class StackGroup:
     leaked: bool
     elided: bool = False  # Go elided frames from this stack
     signature: str = ""  # the hashed text: "func file:line" lines
+    # the wait reasons Go printed where ours differs (Go 1.19's "semacquire" shown as "sync.Mutex.Lock"):
+    # `goroutines --match` and the / filter find a stack by either
+    raw_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ class ReasonGroup:
     min_minutes: int | None = None
     max_minutes: int | None = None
     inferred: bool = False  # reason derived from the stack (debug=1/proto), not printed by Go
+    raw_reasons: tuple[str, ...] = ()  # what Go printed where it differs from ``reason`` (its stacks' raw_reasons)
 
 
 # --- wait reasons -------------------------------------------------------------------------
@@ -233,7 +238,7 @@ class StackInfo:
 class Accumulator:
     """Running totals for one (reason, leaked, bucket, stack) cell."""
 
-    __slots__ = ("count", "ids", "labels", "max", "min", "stack")
+    __slots__ = ("count", "ids", "labels", "max", "min", "raw", "stack")
 
     def __init__(self, stack: StackInfo) -> None:
         self.stack = stack
@@ -242,9 +247,16 @@ class Accumulator:
         self.max: int | None = None
         self.ids: list[int] = []
         self.labels: dict[tuple[str, str], None] = {}
+        self.raw: dict[str, None] = {}  # wait reasons as Go printed them, where ours differs
 
-    def add(self, minutes: int | None, gid: int | None, labels: Labels, count: int = 1) -> None:
+    def add(
+        self, minutes: int | None, gid: int | None, labels: Labels, count: int = 1, raw_reason: str | None = None
+    ) -> None:
+        """Count ``count`` goroutines; ``raw_reason``: the status Go printed, kept when the
+        cell's reason (normalise_reason) differs from it."""
         self.count += count
+        if raw_reason is not None and raw_reason not in self.raw and len(self.raw) < MAX_RAW_REASONS:
+            self.raw[raw_reason] = None
         if minutes is not None:
             if self.min is None or minutes < self.min:
                 self.min = minutes
@@ -273,6 +285,11 @@ def max_known(values: Iterable[int | None]) -> int | None:
     return max(known) if known else None
 
 
+def raw_reasons_of(stacks: Iterable[StackGroup]) -> tuple[str, ...]:
+    """The distinct raw reasons of ``stacks``, in order of first appearance."""
+    return tuple(dict.fromkeys(r for s in stacks for r in s.raw_reasons))
+
+
 def build_groups(
     cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, inferred: bool = False
 ) -> tuple[ReasonGroup, ...]:
@@ -294,6 +311,7 @@ def build_groups(
             leaked=leaked,
             elided=acc.stack.elided,
             signature=acc.stack.signature,
+            raw_reasons=tuple(r for r in acc.raw if r != reason),
         )
         tree.setdefault((reason, leaked), {}).setdefault(bucket, []).append(sg)
     result = []
@@ -328,6 +346,7 @@ def build_groups(
                 min_minutes=min_known(b.min_minutes for b in bgroups),
                 max_minutes=max_known(b.max_minutes for b in bgroups),
                 inferred=inferred,
+                raw_reasons=raw_reasons_of(s for b in bgroups for s in b.stacks),
             )
         )
     result.sort(key=lambda r: (-r.count, r.key))
@@ -355,7 +374,7 @@ def group_goroutines(
         acc = cells.get(key)
         if acc is None:
             acc = cells[key] = Accumulator(info)
-        acc.add(g.wait_minutes, g.id, g.labels)
+        acc.add(g.wait_minutes, g.id, g.labels, raw_reason=g.status)
     return build_groups(cells, edges)
 
 

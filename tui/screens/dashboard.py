@@ -10,7 +10,6 @@ and all appear in the footer or in `?` help.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -22,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Tree
 
-from tui.core.filters import filter_pattern
+from tui.core.filters import UserPatternError, filter_pattern
 from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
 from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
-WIDE = 140  # columns from which the panes sit side by side
+WIDE = 140  # columns from which the sparklines sit three to a row (the panes are stacked at every size)
 
 
 class PaneTable(HeapTable):
@@ -277,7 +276,8 @@ class Dashboard(Screen[None]):
         table = self.query_one(PaneTable)
         report = report or table.report
         if report is not None:
-            info = heap_pane_info(report, table.row_count, self.heap_view, table.selected_row)
+            age = self.snapshot.age("heap").age if self.snapshot is not None else None
+            info = heap_pane_info(report, table.row_count, self.heap_view, table.selected_row, age)
             self.query_one("#heap-info", InfoLine).show(info)
 
     def _show_tree_info(self) -> None:
@@ -386,8 +386,8 @@ class Dashboard(Screen[None]):
         pattern = event.value.strip()
         if pattern:
             try:
-                filter_pattern(pattern)  # a literal substring; a regex only after "re:"
-            except re.error as exc:
+                filter_pattern(pattern)  # a literal substring; an RE2 regex only after "re:"
+            except UserPatternError as exc:
                 self.notify(f"bad regex after re: ({exc})", severity="error")
                 return
             self.filters[self._filter_pane] = pattern

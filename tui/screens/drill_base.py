@@ -1,4 +1,7 @@
-"""Shared shape of the drill-down screens: a scrollable literal text, esc back, c copy."""
+"""Shared shape of the drill-down screens: a scrollable literal text, esc back, c copy.
+
+The body is a `tui.widgets.hanging.Doc` (or a plain Text): logical lines that wrap under their
+label at any width, never back at column 1."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+
+from tui.widgets.hanging import Doc
 
 
 class DrillScreen(Screen):
@@ -28,8 +33,11 @@ class DrillScreen(Screen):
     title_text = ""
 
     def compose(self) -> ComposeResult:
-        # wraps rather than cuts: the title holds the whole function name (the tables shorten it)
-        yield Static(Text(self.title_text, overflow="fold"), id="drill-title")
+        # wraps rather than cuts: the title holds the whole function name (the tables shorten it),
+        # its continuation under its first letter
+        title = Doc()
+        title.add(self.title_text, hang=len(self.title_text) - len(self.title_text.lstrip(" ")))
+        yield Static(title, id="drill-title")
         with VerticalScroll(id="drill-body"):
             yield Static(self.body(), id="drill-text")
         yield Footer()
@@ -37,7 +45,7 @@ class DrillScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
 
-    def body(self) -> Text:  # pragma: no cover - abstract
+    def body(self) -> Text | Doc:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def copy_text(self) -> str:  # pragma: no cover - abstract

@@ -9,6 +9,7 @@ from rich.text import Text
 from tui.core.textsafe import clean
 from tui.screens.drill_base import DrillScreen
 from tui.widgets.goroutine_tree import minutes_range
+from tui.widgets.hanging import Doc
 
 if TYPE_CHECKING:
     from tui.goroutines.grouping import StackGroup
@@ -38,49 +39,52 @@ def stack_text(group: StackGroup) -> str:
     return "\n".join(lines)
 
 
+LABEL = 11  # "goroutines " and "created by ": values start here, and wrap back to here
+
+
 class GoroutineDrillScreen(DrillScreen):
     def __init__(self, group: StackGroup) -> None:
         self.group = group
-        self.title_text = f" {group.count:,} goroutines · {clean(group.reason, 80)}"
+        self.title_text = f" {group.count:,} goroutine{'' if group.count == 1 else 's'} · {clean(group.reason, 80)}"
         super().__init__()
 
-    def body(self) -> Text:
+    def body(self) -> Doc:
         g = self.group
-        text = Text()
-        text.append("reason     ", style="dim")
-        text.append(clean(g.reason, 200))
+        doc = Doc()
+
+        def field(label: str, value: str | Text, hang: int = LABEL) -> Text:
+            return doc.add(Text.assemble((f"{label:<{LABEL}}", "dim"), value), hang)
+
+        reason = field("reason", clean(g.reason, 200))
+        if g.raw_reasons:
+            reason.append(f"  (Go printed: {', '.join(clean(r, 60) for r in g.raw_reasons)})", style="dim")
         if g.leaked:
-            text.append("  LEAKED (proven by Go's goroutineleak profile)", style="bold reverse red")
-        text.append("\ncount      ", style="dim")
-        text.append(f"{g.count:,}")
+            reason.append("  LEAKED (proven by Go's goroutineleak profile)", style="bold reverse red")
+        field("count", f"{g.count:,}")
         span = minutes_range(g.min_minutes, g.max_minutes)
-        text.append("\nwaiting    ", style="dim")
-        text.append(span or ("age unknown (no debug=2 dump)" if g.max_minutes is None else "< 1 min"))
+        field("waiting", span or ("age unknown (no debug=2 dump)" if g.max_minutes is None else "< 1 min"))
         if g.labels_seen:
-            text.append("\nlabels     ", style="dim")
-            text.append(", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in g.labels_seen))
+            field("labels", ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in g.labels_seen))
         if g.sample_ids:
-            text.append("\ngoroutines ", style="dim")
-            text.append(", ".join(str(i) for i in g.sample_ids) + (" …" if g.count > len(g.sample_ids) else ""))
-        text.append("\n\nstack (innermost first)\n", style="bold")
+            field("goroutines", ", ".join(str(i) for i in g.sample_ids) + (" …" if g.count > len(g.sample_ids) else ""))
+        doc.add()
+        doc.add("stack (innermost first)", style="bold")
         for frame in g.frames:
             func, where = frame_lines(frame)
-            text.append("  ")
-            text.append(func, style="bold" if not func.startswith("runtime.") else "")
+            line = doc.add(Text.assemble("  ", (func, "bold" if not func.startswith("runtime.") else "")), 6)
             if frame.inlined:
-                text.append(" (inlined)", style="dim")
-            text.append("\n")
+                line.append(" (inlined)", style="dim")
             if where:
-                text.append(f"      {where}\n", style="cyan")
+                doc.add(Text(f"      {where}", style="cyan"), 8)
         if g.elided:
-            text.append("  …frames elided by Go…\n", style="dim")
+            doc.add("  …frames elided by Go…", style="dim")
         if g.created_by is not None:
             func, where = frame_lines(g.created_by)
-            text.append("\ncreated by ", style="dim")
-            text.append(func, style="bold")
+            doc.add()
+            field("created by", Text(func, style="bold"))
             if where:
-                text.append(f"\n      {where}", style="cyan")
-        return text
+                doc.add(Text(f"      {where}", style="cyan"), 8)
+        return doc
 
     def copy_text(self) -> str:
         return stack_text(self.group)

@@ -17,6 +17,7 @@ from tui.heap.peek import Neighbor, PeekReport, peek
 from tui.heap.units import format_value
 from tui.screens.drill_base import DrillScreen
 from tui.screens.messages import WorkFailed
+from tui.widgets.hanging import Doc
 
 if TYPE_CHECKING:
     from tui.heap.profile import Profile
@@ -77,42 +78,50 @@ class HeapDrillScreen(DrillScreen):
     def _value(self, v: int) -> str:
         return format_value(v, self.unit)
 
-    def _neighbours(self, text: Text, title: str, edges: Sequence[Neighbor], total: int, empty: str) -> None:
-        text.append(f"\n{title} ({len(edges)})\n", style="bold")
+    def _neighbours(self, doc: Doc, title: str, edges: Sequence[Neighbor], total: int, empty: str) -> None:
+        doc.add()
+        doc.add(f"{title} ({len(edges)})", style="bold")
         for edge in edges:
-            text.append(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
-            text.append(clean(edge.name, 300) + "\n")
+            line = Text(f"  {self._value(edge.value):>9} {_pct(edge.value, total)}  ")
+            hang = line.cell_len  # a long name goes on under itself
+            line.append(clean(edge.name, 300))
+            doc.add(line, hang)
         if not edges:
-            text.append(f"  {empty}\n", style="dim")
+            doc.add(f"  {empty}", style="dim")
 
-    def body(self) -> Text:
+    def body(self) -> Text | Doc:
         p = self.result
         if p is None:
             return Text(clean(self.error, 500) if self.error else "computing callers, callees and stacks…")
         total = p.total
-        text = Text()
-        text.append("function  ", style="dim")
-        text.append(clean(self.row.name, 500), style="bold")
+        doc = Doc()
+        doc.add(Text.assemble(("function  ", "dim"), (clean(self.row.name, 500), "bold")), 10)
         if self.row.file:
             where = f"{self.row.file}:{self.row.line}" if self.row.line else self.row.file
-            text.append(f"\n          {clean(where, 500)}", style="cyan")
-        text.append("\nflat      ", style="dim")
-        text.append(f"{self._value(p.flat)} ({_pct(p.flat, total).strip()})")
-        text.append("   cum ", style="dim")
-        text.append(f"{self._value(p.cum)} ({_pct(p.cum, total).strip()})")
-        text.append("\n")
-        self._neighbours(text, "callers", p.callers, total, "(none: a root of the stacks)")
-        self._neighbours(text, "callees", p.callees, total, "(none: allocates directly)")
-        text.append(f"\nheaviest stacks through it ({len(p.traces)})\n", style="bold")
+            doc.add(Text(f"          {clean(where, 500)}", style="cyan"), 10)
+        doc.add(
+            Text.assemble(
+                ("flat      ", "dim"),
+                f"{self._value(p.flat)} ({_pct(p.flat, total).strip()})",
+                ("   cum ", "dim"),
+                f"{self._value(p.cum)} ({_pct(p.cum, total).strip()})",
+            ),
+            10,
+        )
+        self._neighbours(doc, "callers", p.callers, total, "(none: a root of the stacks)")
+        self._neighbours(doc, "callees", p.callees, total, "(none: allocates directly)")
+        doc.add()
+        doc.add(f"heaviest stacks through it ({len(p.traces)})", style="bold")
         for n, trace in enumerate(p.traces, 1):
-            text.append(f"\n#{n}  {self._value(trace.value)} ({_pct(trace.value, total).strip()})\n", style="bold")
+            doc.add()
+            doc.add(f"#{n}  {self._value(trace.value)} ({_pct(trace.value, total).strip()})", style="bold")
             for frame in trace.frames:
-                text.append("    ")
-                text.append(clean(frame.name, 300), style="bold" if frame.name == self.row.name else "")
+                line = Text("    ")
+                line.append(clean(frame.name, 300), style="bold" if frame.name == self.row.name else "")
                 if frame.file:
-                    text.append(f"  {clean(frame.file, 300)}:{frame.line}", style="cyan")
-                text.append("\n")
-        return text
+                    line.append(f"  {clean(frame.file, 300)}:{frame.line}", style="cyan")
+                doc.add(line, 8)  # file:line, when it does not fit, goes on under the name
+        return doc
 
     def copy_text(self) -> str:
         if self.result is None:

@@ -7,7 +7,7 @@ from textual.screen import Screen
 EXPLAIN = {
     "app.focus_next": "switch between the heap table and the goroutine tree",
     "drill": "drill down: a heap row opens callers / callees / heaviest stacks; a goroutine group its full stack",
-    "filter": "filter the focused pane: literal text, or re:REGEX (sticky until cleared with an empty filter)",
+    "filter": "filter the focused pane: literal text, or re:REGEX in RE2 syntax, as go tool pprof (sticky until cleared with an empty filter)",
     "app.toggle_pause": "pause / resume polling (nothing is fetched while paused)",
     "app.refresh_now": "refresh now (asks first when the goroutine dump is expensive for the target)",
     "sample_type(0)": "heap: inuse space (bytes live now)",
@@ -33,9 +33,10 @@ EXPLAIN = {
 
 ALWAYS = [
     ("↑ ↓ j k", "move the cursor; pgup/pgdn/home/end jump"),
-    ("enter / space", "expand or collapse a goroutine group"),
+    ("enter / space", "expand or collapse a goroutine group (enter opens a reason at its biggest bucket)"),
     ("ctrl+p", "command palette: every action by name"),
     ("esc", "close a filter, a dialog or a drill-down"),
+    ("ctrl+z", "suspend to the shell (the terminal is given back); fg resumes"),
 ]
 
 

@@ -3,6 +3,8 @@ since the baseline. Updates live while open; `b` pins a new heap baseline."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
@@ -13,7 +15,8 @@ from tui.heap.units import format_value
 from tui.leaks.growth import verdict_title
 from tui.screens.drill_base import DrillScreen
 from tui.widgets.findings import KIND_STYLE, MIN_WATCH_SECONDS, rate_text
-from tui.widgets.sparklines import bars
+from tui.widgets.hanging import Doc
+from tui.widgets.sparklines import bars, spark_scale
 
 TOP_N = 10
 
@@ -32,101 +35,127 @@ def _watched(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
-def _verdict_lines(text: Text, verdicts, *, context: bool = False) -> None:
+def _verdict_lines(doc: Doc, verdicts, *, context: bool = False) -> None:
     for v in verdicts:
         title = verdict_title(v)
-        text.append("  ")
-        text.append(f" {title} ", style="dim reverse" if context else KIND_STYLE.get(title, "bold"))
-        text.append(" ")
-        text.append(clean(v.label, 200), style="" if context else "bold")
+        line = Text("  ")
+        line.append(f" {title} ", style="dim reverse" if context else KIND_STYLE.get(title, "bold"))
+        line.append(" ")
+        hang = line.cell_len  # continuation lines under the label
+        line.append(clean(v.label, 200), style="" if context else "bold")
         if v.rate_per_min:
-            text.append(f"  {rate_text(v.rate_per_min, v.unit)}")
-        text.append(f"\n      {clean(v.evidence, 400)}\n", style="dim")
+            line.append(f"  {rate_text(v.rate_per_min, v.unit)}")
+        doc.add(line, hang)
+        doc.add(Text(f"      {clean(v.evidence, 400)}", style="dim"), 6)
 
 
-def report_text(report, now: float) -> Text:
-    text = Text()
-    text.append("verdicts\n", style="bold underline")
+METRIC_BARS = 16  # sparkline width of a memory metric row: the row and its scale fit 80 columns
+GROUP_BARS = 12
+LABEL_MAX = 20
+
+
+def _spark(line: Text, values, width: int, fmt) -> None:
+    """Bars on their scale (tui.widgets.sparklines: a floor at zero, small changes flat) and the scale."""
+    line.append(bars(values, width), style="cyan")
+    scale = spark_scale(values, width).label(fmt)
+    if scale:
+        line.append(f" {scale}", style="dim")
+
+
+def report_text(report, now: float) -> Doc:
+    """The report as logical lines; each wraps under its label (tui.widgets.hanging)."""
+    doc = Doc()
+    doc.add("verdicts", style="bold underline")
     started = report.watch_started
     span = max(report.time - started, 0.0) if started is not None else 0.0
     if not report.verdicts:
         if span < MIN_WATCH_SECONDS:
             need = f"{MIN_WATCH_SECONDS / 60:g} min"
-            text.append(f"  nothing flagged yet: verdicts need ≥ {need} of polls ({span:.0f} s so far)\n", style="dim")
+            doc.add(f"  nothing flagged yet: verdicts need ≥ {need} of polls ({span:.0f} s so far)", style="dim")
         else:
-            text.append(f"  nothing flagged in {_watched(span)} of watching\n", style="dim")
-    _verdict_lines(text, report.verdicts)
+            doc.add(f"  nothing flagged in {_watched(span)} of watching", style="dim")
+    _verdict_lines(doc, report.verdicts)
     if report.context:
-        text.append("\ncontext: waiting since before the watch, not alarms\n", style="bold underline")
-        _verdict_lines(text, report.context, context=True)
+        doc.add()
+        doc.add("context: waiting since before the watch, not alarms", style="bold underline")
+        _verdict_lines(doc, report.context, context=True)
 
     rec = report.reconciliation
-    text.append("\nmemory\n", style="bold underline")
-    text.append("  ")
-    text.append(clean(rec.sentence, 400), style="bold")
-    text.append("\n")
+    doc.add()
+    doc.add("memory", style="bold underline")
+    doc.add(Text.assemble("  ", (clean(rec.sentence, 400), "bold")), 2)
     if report.pprof_own:
-        text.append(
+        doc.add(
             f"  pprof's own: {format_bytes(report.pprof_own)} of the heap profile is the target serving our polls"
-            " (left out of every verdict; marked p in the heap table)\n",
+            " (left out of every verdict and of the heap profile's row below; marked p in the heap table)",
+            2,
             style="dim",
         )
-    for m in rec.metrics:
+    labels = [clean(m.label, LABEL_MAX) for m in rec.metrics]
+    label_width = max((len(label) for label in labels), default=0) + 2  # every row in line with the longest
+    for m, label in zip(rec.metrics, labels):
         mark = "↑" if m.growing else " "
-        text.append(f"  {clean(m.label, 20):<14}{_metric_value(m.current, m.unit):>12}  ")
-        text.append(f"{rate_text(m.rate_per_min, m.unit):>14} {mark} ", style="bold yellow" if m.growing else "")
-        text.append(bars(m.values, 24), style="cyan")
-        text.append("\n")
+        line = Text(f"  {label:<{label_width}}{_metric_value(m.current, m.unit):>9}  ")
+        line.append(f"{rate_text(m.rate_per_min, m.unit):>14} {mark} ", style="bold yellow" if m.growing else "")
+        _spark(line, m.values, METRIC_BARS, partial(_metric_value, unit=m.unit))
+        doc.add(line, 2 + label_width)
 
-    text.append("\ngoroutine groups by growth\n", style="bold underline")
+    doc.add()
+    doc.add(Text.assemble(("goroutine groups by growth", "bold underline"), ("  counts of the newest dump", "dim")))
     if not report.groups:
-        text.append("  no goroutine data yet\n", style="dim")
+        doc.add("  no goroutine data yet", style="dim")
     for g in report.groups[:TOP_N]:
-        text.append(f"  {g.count:>8,}  {rate_text(g.rate_per_min, 'goroutines'):>10} {g.mark or ' '} ")
-        text.append(bars(g.spark, 16), style="cyan")
-        text.append("  ")
-        text.append(clean(g.label, 80), style="bold" if g.verdict else "")
-        text.append(f"  [{clean(g.reason, 40)}]", style="dim")
+        line = Text(f"  {g.count:>8,}  {rate_text(g.rate_per_min, 'goroutines'):>10} {g.mark or ' '} ")
+        hang = line.cell_len
+        _spark(line, g.spark, GROUP_BARS, lambda v: f"{v:,.0f}")
+        line.append("  ")
+        line.append(clean(g.label, 80), style="bold" if g.verdict else "")
+        line.append(f"  [{clean(g.reason, 40)}]", style="dim")
         if g.oldest_minutes:
-            text.append(f"  oldest {g.oldest_minutes} min", style="dim")
+            line.append(f"  oldest {g.oldest_minutes} min", style="dim")
         if g.verdict:
-            text.append(f"  {g.verdict}", style=KIND_STYLE.get(g.verdict, "bold"))
-        text.append("\n")
+            line.append(f"  {g.verdict}", style=KIND_STYLE.get(g.verdict, "bold"))
+        doc.add(line, hang)
 
-    text.append("\nheap since the baseline", style="bold underline")
+    doc.add()
+    head = doc.add(Text("heap since the baseline", style="bold underline"), 2)
     diff = report.heap_diff
     if report.baseline_at is not None:
-        text.append(
+        head.append(
             f"  (pinned {max(now - report.baseline_at, 0):.0f} s ago: {clean(report.baseline_reason, 60)}; b: pin now)",
             style="dim",
         )
-    text.append("\n")
     if report.floor_growth:
         # what the findings judge: the rise of each function's floor (what it never gave back since)
-        text.append("  held since the baseline (floor rise, as the findings judge it):\n", style="dim")
+        doc.add("  held since the baseline (floor rise, as the findings judge it):", style="dim")
         for name, rise in report.floor_growth[:TOP_N]:
-            text.append(f"  +{format_bytes(rise):>10}  ")
-            text.append(clean(name, 100) + "\n", style="bold")
-        text.append("  the profiles' difference (go tool pprof -base):\n", style="dim")
+            line = Text(f"  +{format_bytes(rise):>10}  ")
+            hang = line.cell_len
+            line.append(clean(name, 100), style="bold")
+            doc.add(line, hang)
+        doc.add("  the profiles' difference (go tool pprof -base):", style="dim")
     if diff is None:
-        text.append("  waiting for a second heap profile\n", style="dim")
+        doc.add("  waiting for a second heap profile", style="dim")
     else:
         unit = diff.report.unit
         rows = [r for r in diff.report.rows if r.flat or r.cum][:TOP_N]
         if not rows:
-            text.append("  no change\n", style="dim")
+            doc.add("  no change", style="dim")
         for r in rows:
             sign = "+" if r.flat > 0 else ""
-            text.append(
+            line = Text(
                 f"  Δflat {sign}{format_value(r.flat, unit):>10}  Δcum {'+' if r.cum > 0 else ''}"
                 f"{format_value(r.cum, unit):>10}  "
             )
-            text.append(clean(r.name, 100) + "\n", style="bold" if r.flat > 0 else "")
+            hang = line.cell_len
+            line.append(clean(r.name, 100), style="bold" if r.flat > 0 else "")
+            doc.add(line, hang)
     growing = [f for f in report.functions if f.growing]
     if growing:
-        text.append("  growing (their verdicts and evidence are above): ", style="dim")
-        text.append(", ".join(clean(f.key, 60) for f in growing[:5]) + "\n", style="bold yellow")
-    return text
+        line = Text("  growing (their verdicts and evidence are above): ", style="dim")
+        line.append(", ".join(clean(f.key, 60) for f in growing[:5]), style="bold yellow")
+        doc.add(line, 4)
+    return doc
 
 
 class LeakScreen(DrillScreen):
@@ -142,7 +171,7 @@ class LeakScreen(DrillScreen):
         self.report, self.now = report, now
         self.query_one("#drill-text", Static).update(self.body())
 
-    def body(self) -> Text:
+    def body(self) -> Text | Doc:
         if self.report is None:
             return Text("no data yet: the first polls are on their way")
         return report_text(self.report, self.now)

@@ -140,7 +140,9 @@ ENDPOINT_KINDS = ("heap", "memstats", "goroutine-stacks")
 
 def status_info(snapshot: Snapshot, *, paused: bool = False) -> StatusInfo:
     ages = tuple((short, age_text(snapshot.age(kind).age)) for kind, short in AGE_KINDS)
-    cost = f"stw {snapshot.stw_share * 100:.2f}%" if snapshot.stw_share else ""
+    # what the target spent answering us (every request, as timed) / wall time: the budget's figure
+    share = snapshot.target_share or snapshot.stw_share
+    cost = f"target {share * 100:.2f}%" if share else ""
     if snapshot.state in ("replay", "paused", "finished", "offline") and snapshot.status:
         cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay is
     state = "paused" if paused else snapshot.state
@@ -175,11 +177,25 @@ def heap_pane_title(view: HeapView) -> str:
     return title + (f" · /{view.filter}/" if view.filter else "")
 
 
-def heap_pane_info(report: TopReport, shown: int, view: HeapView, selected: TopRow | None = None) -> str:
+# A number read more than this long ago says its age beside it (the sparklines and the status line
+# are of this poll; the heap profile comes every other poll, the goroutine dump far more rarely).
+STALE_SECONDS = 10.0
+
+
+def heap_pane_info(
+    report: TopReport, shown: int, view: HeapView, selected: TopRow | None = None, profile_age: float | None = None
+) -> str:
     """The line under the heap table (changes every profile): the whole name of the row under the
-    cursor (the table shortens names to its column), then the total."""
+    cursor (the table shortens names to its column), then the profile's total, which is the sampled
+    heap profile's (not MemStats' HeapInuse beside the "heap" sparkline) and says its age when the
+    profile is older than STALE_SECONDS."""
     what = "lines" if view.line_mode else "functions"
-    info = f"total {format_value(report.total, report.unit)} · {shown:,} of {report.total_nodes:,} {what}"
+    total = f"{'Δ ' if view.diff else ''}{view.sample_type} {format_value(report.total, report.unit)}"
+    if not view.diff:
+        total = f"profile {total}"
+        if profile_age is not None and profile_age > STALE_SECONDS:
+            total += f" ({age_text(profile_age)} old)"
+    info = f"{total} · {shown:,} of {report.total_nodes:,} {what}"
     if selected is None:
         return info
     name = selected.name + (f" {selected.file}:{selected.line}" if view.line_mode and selected.file else "")
@@ -190,12 +206,36 @@ def tree_pane_title(pattern: str) -> str:
     return "goroutines" + (f" · /{pattern}/" if pattern else "")
 
 
+def tree_counts(snapshot: Snapshot) -> tuple[int | None, int | None]:
+    """(goroutines in the tree, goroutines now). The tree is the newest debug=2 dump (without the
+    goroutine that served it) or the stack counts, read rarely; "now" is the index page's count,
+    read every poll (the "gorout." sparkline's value)."""
+    groups = snapshot.goroutine_groups
+    stacks = snapshot.goroutine_stacks
+    if groups:
+        tree: int | None = sum(g.count for g in groups)
+    elif stacks is not None:
+        tree = int(stacks.total)
+    else:
+        tree = None
+    return tree, snapshot.goroutine_total
+
+
 def tree_pane_info(snapshot: Snapshot, selected: str = "") -> str:
     """The line under the goroutine tree: the whole function name of the stack group under the
-    cursor (``selected``: the tree shortens it), the count and why the tree is as old as it is
-    (the debug=2 budget), e.g. "dump 40 s old: budget 1%"."""
-    info = f"{snapshot.goroutine_total:,} goroutines" if snapshot.goroutine_total is not None else ""
+    cursor (``selected``: the tree shortens it), the tree's own count, the count now when it differs
+    (the tree is as old as its dump), and why the tree is as old as it is (the debug=2 budget), e.g.
+    "42,520 goroutines in the tree, 42,917 now · dump 3m10s old: budget 1%"."""
+    tree, now = tree_counts(snapshot)
+    if tree is None:
+        info = f"{now:,} goroutines" if now is not None else ""
+    elif now is None or now == tree:
+        info = f"{tree:,} goroutines"
+    elif snapshot.state == "offline":  # files: no "now", and the tree leaves out the goroutine that wrote the dump
+        info = f"{tree:,} goroutines in the tree, {now:,} in the files"
+    else:
+        info = f"{tree:,} goroutines in the tree, {now:,} now"
     if snapshot.tree_status:
-        info += " · " + snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
+        info += (" · " if info else "") + snapshot.tree_status.replace("goroutine tree ", "dump ", 1)
     selected = clean(selected, 500)
     return f"{selected} · {info}" if selected and info else selected or info

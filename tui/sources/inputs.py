@@ -1,6 +1,15 @@
-"""Read a SOURCE given on the command line: a file path, `-` for stdin, an http(s) URL, or a
-recording directory (`DIR` or `DIR:endpoint`, e.g. `rec:goroutine?debug=1`: the newest answer).
+"""Read a SOURCE given on the command line. Every subcommand that reads one answer (`top`,
+`top --base`, `goroutines`, `open`) takes the same forms:
 
+- a file path, or `-` for standard input;
+- a recording directory: `DIR` (the newest answer of the command's endpoint) or `DIR:endpoint`
+  (e.g. `rec:goroutine?debug=1`);
+- a target, as `watch` and `check` take it: `host:port`, `http(s)://host:port`, or a base URL
+  ending in `/` (`https://h/app/debug/pprof/`): the command's endpoint is fetched from it
+  (`heap` for top, `goroutine?debug=2` for goroutines);
+- the full URL of one endpoint (`http://h:6060/debug/pprof/heap`): fetched as it is.
+
+An existing file wins over a target of the same spelling (`./localhost:6060` is a file).
 Files are read with a size bound; URLs go through the fetch layer (imported lazily,
 so the text subcommands on files never import httpx).
 """
@@ -9,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import stat
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -31,15 +42,49 @@ def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
+# `host:port` or `[v6]:port`, optionally with a path (`h:6060/app/debug/pprof/`): a target, as
+# `watch host:port` takes it, when no file of that name exists.
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.%]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):\d{1,5}(/\S*)?")
+DEFAULT_BASE_PATH = "/debug/pprof/"  # as tui.config: where net/http/pprof serves
+
+
+def is_target(spec: str) -> bool:
+    """`host:port[/path]` that names no existing file, directory or `DIR:endpoint` of a recording."""
+    return _HOST_PORT.fullmatch(spec) is not None and not os.path.lexists(spec) and _recording_spec(spec) is None
+
+
+def is_remote(spec: str) -> bool:
+    """SOURCE is read over HTTP: a URL, or a `host:port` target."""
+    return is_url(spec) or is_target(spec)
+
+
+def endpoint_urls(spec: str, endpoints: tuple[str, ...]) -> tuple[str, ...]:
+    """The URLs to try, in order, for a remote SOURCE: a target (`host:port`, a URL with no path,
+    a base URL ending in `/` or in `/debug/pprof`) gives each endpoint under its base; the URL of
+    one endpoint is itself."""
+    url = spec if is_url(spec) else "http://" + spec
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path
+    if parts.query or not (path in ("", "/") or path.endswith("/") or path.endswith(DEFAULT_BASE_PATH.rstrip("/"))):
+        return (url,)
+    base = DEFAULT_BASE_PATH if path in ("", "/") else path.rstrip("/") + "/"
+    root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, base, "", ""))
+    return tuple(root + endpoint for endpoint in endpoints) or (root,)
+
+
 def input_config(spec: str, args: argparse.Namespace | None) -> Config:
     """The Config for reading SOURCE: from the command line's connection options (auth is read from
-    files/env only for URLs, so a local file never fails on an auth setting), else the defaults."""
+    files/env only for URLs and targets, so a local file never fails on an auth setting), else the
+    defaults."""
     from tui.config import Config, config_from_args
 
     if args is None or not hasattr(args, "token_file"):
         return Config()
-    if is_url(spec):
-        return config_from_args(args)
+    if is_remote(spec):
+        # the target is where SOURCE points: errors name it (not the default localhost:6060)
+        parts = urllib.parse.urlsplit(endpoint_urls(spec, ())[0])
+        target = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        return config_from_args(argparse.Namespace(**{**vars(args), "target": target}))
     values = {k: v for k, v in vars(args).items() if k in ("max_body_mb", "config", "max_goroutines")}
     return config_from_args(argparse.Namespace(**values), env={})
 
@@ -49,14 +94,15 @@ def read_input(
     *,
     max_bytes: int = limits.MAX_BODY_BYTES,
     config: object | None = None,
-    recording_endpoints: tuple[str, ...] = ("heap",),
+    endpoints: tuple[str, ...] = ("heap",),
 ) -> bytes:
     """Return the raw bytes of SOURCE (undecoded: gzip stays gzip).
 
     For a recording directory, the newest successful body of the first of
-    `recording_endpoints` it holds (or of the endpoint named after `DIR:`).
+    `endpoints` it holds (or of the endpoint named after `DIR:`); for a target
+    (`host:port`, a base URL), the answer of the first of them it serves.
     """
-    return load_input(spec, _as_is, max_bytes=max_bytes, config=config, recording_endpoints=recording_endpoints)
+    return load_input(spec, _as_is, max_bytes=max_bytes, config=config, endpoints=endpoints)
 
 
 def _as_is(data: bytes) -> bytes:
@@ -69,24 +115,52 @@ def load_input(
     *,
     max_bytes: int = limits.MAX_BODY_BYTES,
     config: object | None = None,
-    recording_endpoints: tuple[str, ...] = ("heap",),
+    endpoints: tuple[str, ...] = ("heap",),
     note: Callable[[str], None] | None = None,
 ) -> T:
     """`decode` the bytes of SOURCE (see read_input). From a recording, an answer that does not
     read or `decode` (ParseError, LimitExceeded) makes it try the older answers of that endpoint,
-    then the next endpoint; `note` is told which one was used instead of the newest."""
+    then the next endpoint; from a target, an endpoint that fails makes it try the next one;
+    `note` is told which one was used instead of the first."""
     if is_url(spec):
-        from tui.fetch.oneshot import fetch_once  # lazy: keeps httpx off the file path
-
-        return decode(fetch_once(spec, config, max_bytes=max_bytes))
+        return _load_remote(spec, decode, endpoints, config, max_bytes, note)
     if spec == "-":
         return decode(_read_bounded(sys.stdin.buffer, "standard input", max_bytes))
     recorded = _recording_spec(spec)
     if recorded is not None:
         directory, endpoint = recorded
-        endpoints = (endpoint,) if endpoint else recording_endpoints
-        return _load_recording(spec, directory, endpoints, max_bytes, decode, note)
+        wanted = (endpoint,) if endpoint else endpoints
+        return _load_recording(spec, directory, wanted, max_bytes, decode, note)
+    if is_target(spec):
+        return _load_remote(spec, decode, endpoints, config, max_bytes, note)
     return decode(_read_file(spec, max_bytes))
+
+
+def _load_remote(
+    spec: str,
+    decode: Callable[[bytes], T],
+    endpoints: tuple[str, ...],
+    config: object | None,
+    max_bytes: int,
+    note: Callable[[str], None] | None,
+) -> T:
+    from tui.fetch.oneshot import fetch_once  # lazy: keeps httpx off the file path
+
+    urls = endpoint_urls(spec, endpoints)
+    first_error: Exception | None = None
+    for url in urls:
+        try:
+            value = decode(fetch_once(url, config, max_bytes=max_bytes))
+        except (SourceError, ParseError, LimitExceeded) as exc:
+            if len(urls) == 1:
+                raise
+            first_error = first_error or exc
+            continue
+        if first_error is not None and note is not None:
+            note(f"{urls[0]}: {first_error}; using {url}")
+        return value
+    assert first_error is not None
+    raise first_error
 
 
 def _read_file(spec: str, max_bytes: int) -> bytes:

@@ -65,6 +65,8 @@ def _count(n: int) -> Text:
 
 def reason_label(g: ReasonGroup) -> Text:
     label = Text.assemble(_count(g.count), "  ", literal(g.reason, 80))
+    if g.raw_reasons:  # Go 1.19's "semacquire", named by the stack: the / filter finds either
+        label.append_text(literal(f"  (Go: {', '.join(g.raw_reasons)})", 80, style="dim"))
     if g.leaked:
         label.append("  LEAKED", style="bold reverse red")
     return label
@@ -111,6 +113,8 @@ def stack_label(s: StackGroup, growth: GroupGrowth | None = None, width: int | N
         func = shorten_symbol(func, max(room, 8))
         left = room - len(func) - 4
         creator = shorten_symbol(creator, left) if creator and left >= MIN_CREATOR else ""
+        if creator.count("…") > 1:  # cut in its middle too ("…(*Di…r).fanOut"): the drill-down has it whole
+            creator = ""
     label = Text.assemble(_count(s.count), "  ", literal(func, None))
     label.append_text(grown)
     if creator:
@@ -143,6 +147,7 @@ def _label(data: NodeData, growth: Growth | None = None, width: int | None = Non
 
 
 STACK_DEPTH = 3  # reason -> bucket -> stack: the stack labels start after 3 guides (the root is hidden)
+DEPTH = {"reason": 1, "bucket": 2, "stack": STACK_DEPTH}
 
 
 def reason_key(g: ReasonGroup) -> str:
@@ -156,6 +161,7 @@ class GoroutineTree(Tree[NodeData]):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("goroutines", name=name, id=id, classes=classes)
+        self.auto_expand = False  # on_tree_node_selected expands: a reason opens with its biggest bucket
         self.show_root = False
         self.guide_depth = 2
         self.expanded_keys: set[str] = set()
@@ -173,17 +179,24 @@ class GoroutineTree(Tree[NodeData]):
         self._fit_labels()
 
     def _fit_labels(self) -> None:
-        """Shorten the stack labels to the tree's width, again when it changes."""
+        """Fit the labels to the tree's width, again when it changes: stack labels shorten their
+        function names; a reason or bucket label too long ends in "…"."""
         width = self.scrollable_content_region.width - STACK_DEPTH * self.guide_depth - 1
         if width <= 0 or width == self.label_width:
             return
         self.label_width = width
         for node in self._node_by_key.values():
-            if node.data is not None and node.data.kind == "stack":
+            if node.data is not None:
                 node.set_label(self._label(node.data))
 
     def _label(self, data: NodeData, growth: Growth | None = None) -> Text:
-        return _label(data, self.growth if growth is None else growth, self.label_width)
+        label = _label(data, self.growth if growth is None else growth, self.label_width)
+        if self.label_width is not None:
+            room = self.label_width + (STACK_DEPTH - DEPTH.get(data.kind, STACK_DEPTH)) * self.guide_depth
+            if label.cell_len > room:  # never cut by the pane's edge without a mark
+                label = label.copy()
+                label.truncate(max(room, 1), overflow="ellipsis")
+        return label
 
     # -- public -------------------------------------------------------------
     def show_groups(self, groups: Sequence[ReasonGroup]) -> None:
@@ -251,7 +264,40 @@ class GoroutineTree(Tree[NodeData]):
         if node.data is not None and self._node_by_key.get(node.data.key) is node:
             del self._node_by_key[node.data.key]
 
+    def open_reason(self, node: TreeNode[NodeData]) -> None:
+        """Expand a reason node and its biggest bucket (the oldest among equals: buckets come oldest
+        first), and put the cursor on that bucket: Enter on a reason shows where most goroutines wait."""
+        if node.data is not None:
+            self.expanded_keys.add(node.data.key)
+        if not node.children:
+            self._populate(node)
+        node.expand()
+        buckets = [c for c in node.children if c.data is not None and isinstance(c.data.group, BucketGroup)]
+        if not buckets:
+            return
+        biggest = max(buckets, key=lambda c: c.data.group.count if c.data is not None else 0)
+        if biggest.data is not None:
+            self.expanded_keys.add(biggest.data.key)
+        if not biggest.children:
+            self._populate(biggest)
+        biggest.expand()
+        self._tree_lines  # noqa: B018 - lay the lines out now, so the bucket has its line
+        self.move_cursor(biggest, animate=False)
+
     # -- events -------------------------------------------------------------
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
+        """Enter (or a click) toggles a node; opening a reason opens its biggest bucket too. The
+        event goes on up: the dashboard drills into a stack node."""
+        node = event.node
+        if not node.allow_expand:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.data is not None and node.data.kind == "reason":
+            self.open_reason(node)
+        else:
+            node.expand()
+
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         node = event.node
         if node.data is None:

@@ -1,4 +1,7 @@
-"""The heap top table: flat, flat%, sum%, cum, cum%, function (file:line in line mode)."""
+"""The heap top table: flat, flat%, sum%, cum, cum%, function (file:line in line mode).
+
+Below NARROW columns (80×24) sum% and cum% are left out, so the function column gets the room it
+needs to tell names apart (46 columns instead of 28 at 80)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,15 @@ COLUMNS = (
     ("cum_pct", "cum%", 7),
     ("function", "function", None),
 )
+NARROW = 100  # table widths below this show NARROW_COLUMNS
+NARROW_COLUMNS = ("flat", "flat_pct", "cum", "function")
+
+
+def columns_for(width: int) -> tuple[tuple[str, str, int | None], ...]:
+    """The columns a table ``width`` cells wide shows."""
+    if width and width < NARROW:
+        return tuple(c for c in COLUMNS if c[0] in NARROW_COLUMNS)
+    return COLUMNS
 
 
 def _pct(value: float) -> str:
@@ -72,7 +84,8 @@ def _name_cell(name: str, mark: str) -> Text:
     """The mark goes first, so a narrow column never cuts it off."""
     if not mark:
         return literal(name)
-    text = Text(f"{mark} ", style="bold yellow", no_wrap=True, overflow="ellipsis")
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{mark} ", style="bold yellow")  # the mark alone: the name keeps the table's style
     text.append_text(literal(name))
     return text
 
@@ -90,19 +103,27 @@ class HeapTable(KeyedTable):
         self.name_width: int | None = None  # the function column's width, names are shortened to
 
     def fit_last_column(self) -> None:
-        """The function column takes the width left over; names are shortened to it again when it changes."""
+        """The columns for the width (columns_for); the function column takes the width left over;
+        names are shortened to it again when it changes."""
+        if self.columns and self.set_columns(columns_for(self.size.width)):
+            self.name_width = None  # the rows are gone: synced again below
         super().fit_last_column()
         if not self.columns:
             return
         width = list(self.columns.values())[-1].width
-        if width != self.name_width:
+        if width != self.name_width or (self.report is not None and not self.keys_in_order):
             self.name_width = width
             if self.report is not None:
                 self.sync_rows(self._rows())
 
     def _rows(self) -> list[Row]:
         assert self.report is not None
-        return report_rows(self.report, line_mode=self.line_mode, marks=self.marks, width=self.name_width)
+        rows = report_rows(self.report, line_mode=self.line_mode, marks=self.marks, width=self.name_width)
+        shown = self.column_keys
+        if len(shown) == len(COLUMNS):
+            return rows
+        keep = [i for i, c in enumerate(COLUMNS) if c[0] in shown]
+        return [(key, tuple(cells[i] for i in keep)) for key, cells in rows]
 
     def show_report(self, report: TopReport, *, line_mode: bool) -> None:
         if line_mode != self.line_mode:

@@ -8,7 +8,10 @@ from tui.widgets.cells import literal
 
 
 class InfoLine(Static):
-    DEFAULT_CSS = "InfoLine { height: 1; color: $text-muted; padding: 0 1; }"
+    # a line too long for the pane ends in "…" (never cut without a mark)
+    DEFAULT_CSS = (
+        "InfoLine { height: 1; color: $text-muted; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }"
+    )
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", name=name, id=id, classes=classes)

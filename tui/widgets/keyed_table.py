@@ -43,13 +43,35 @@ class KeyedTable(DataTable):
         self._column_spec = tuple(columns)
         self._shown_text: dict[str, tuple[str, ...]] = {}
         self._order: tuple[str, ...] = ()
+        self._cursor_after_clear: str | None = None  # the row the cursor was on before set_columns
         self.cell_updates = 0  # cells touched by the last sync (for tests and benchmarks)
 
     def on_mount(self) -> None:
-        for key, label, width in self._column_spec:
-            self.add_column(Text(label, justify="right" if width else "left"), key=key, width=width)
+        self._add_columns()
         self.fit_last_column()
         bound_table_caches(self)
+
+    def _add_columns(self) -> None:
+        for key, label, width in self._column_spec:
+            self.add_column(Text(label, justify="right" if width else "left"), key=key, width=width)
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(c[0] for c in self._column_spec)
+
+    def set_columns(self, columns: Sequence[tuple[str, str, int | None]]) -> bool:
+        """Show these columns instead (the table is emptied: sync the rows again, with cells for
+        these columns; the cursor goes back to its row). False when they are the ones shown."""
+        columns = tuple(columns)
+        if columns == self._column_spec:
+            return False
+        self._cursor_after_clear = self.cursor_key or self._cursor_after_clear
+        self.clear(columns=True)
+        self._shown_text.clear()
+        self._order = ()
+        self._column_spec = columns
+        self._add_columns()
+        return True
 
     def on_resize(self) -> None:
         self.fit_last_column()
@@ -85,7 +107,8 @@ class KeyedTable(DataTable):
 
     def sync_rows(self, rows: Sequence[Row]) -> None:
         """Make the table show ``rows`` in that order, touching as little as possible."""
-        cursor_key = self.cursor_key
+        cursor_key = self.cursor_key or self._cursor_after_clear
+        self._cursor_after_clear = None
         cursor_row = self.cursor_row
         wanted = {key for key, _ in rows}
         updates = 0

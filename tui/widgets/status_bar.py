@@ -66,7 +66,7 @@ def render_status(info: StatusInfo) -> Text:
 
 
 class StatusBar(Static):
-    DEFAULT_CSS = "StatusBar { height: 1; background: $panel; }"
+    DEFAULT_CSS = "StatusBar { height: 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", name=name, id=id, classes=classes)
