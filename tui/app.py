@@ -36,7 +36,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
 from tui.screens.messages import WorkFailed
-from tui.sources.protocol import ReplayControls, Saveable, SnapshotSource
+from tui.sources.protocol import ReplayControls, Saveable, SessionControls, SnapshotSource
 
 if TYPE_CHECKING:
     from tui.leaks.report import LeakReport
@@ -127,6 +127,7 @@ class PprofApp(App[None]):
     # on_unmount stops the source, closing a recording cleanly. Without this the default action
     # kills the process and leaves the user's terminal unusable.
     _EXIT_SIGNALS = ("SIGTERM", "SIGHUP")
+    exit_signal = ""  # the signal that ended the app ("" for `q`)
 
     def _install_exit_signals(self) -> None:
         import asyncio
@@ -157,6 +158,7 @@ class PprofApp(App[None]):
 
     def _exit_on_signal(self, name: str) -> None:
         log.info("%s: quitting", name)
+        self.exit_signal = name  # `watch` leaves its session running without asking: no one to ask
         self.exit()
 
     def _snapshot_from_source(self, snapshot: Snapshot) -> None:
@@ -244,6 +246,25 @@ class PprofApp(App[None]):
             self.source.resume()
             self.notify("resumed", timeout=2)
         self.dashboard.show_paused(self.paused)
+
+    async def action_quit(self) -> None:
+        """`q`: attached to a session whose fate was not decided up front (--keep/--no-keep), ask."""
+        source = self.source
+        if isinstance(source, SessionControls) and source.keep is None:
+
+            def answered(stop: bool | None) -> None:
+                source.keep = not stop
+                self.exit()
+
+            self.push_screen(
+                ConfirmScreen(
+                    f"Stop session {source.session_name}? It polls and records in the background;"
+                    " left running, `pprof-tui attach` shows it again (y: stop it, n: leave it running)."
+                ),
+                answered,
+            )
+            return
+        self.exit()
 
     def action_refresh_now(self) -> None:
         if self._debug2_expensive():

@@ -14,7 +14,22 @@ import sys
 from tui import __version__
 
 # Order is the order shown in --help.
-COMMAND_MODULES = ("watch", "check", "top", "goroutines", "record", "replay", "open", "demo")
+COMMAND_MODULES = (
+    "watch",
+    "attach",
+    "sessions",
+    "stop",
+    "check",
+    "top",
+    "goroutines",
+    "record",
+    "replay",
+    "open",
+    "demo",
+    "session_run",
+)
+# A subcommand spelled differently from its module.
+COMMAND_NAMES = {"session-run": "session_run"}
 
 
 def build_parser(commands: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
@@ -44,7 +59,7 @@ def rewrite_argv(argv: list[str]) -> list[str]:
     if argv[0] == "--demo":
         return ["demo", *argv[1:]]
     first = argv[0]
-    if first.startswith("-") or first in COMMAND_MODULES:
+    if first.startswith("-") or first in COMMAND_MODULES or first in COMMAND_NAMES:
         return argv
     import os
 
@@ -64,7 +79,8 @@ def rewrite_argv(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = rewrite_argv(list(sys.argv[1:] if argv is None else argv))
-    named = argv[0] if argv and argv[0] in COMMAND_MODULES else None
+    named = COMMAND_NAMES.get(argv[0], argv[0]) if argv else None
+    named = named if named in COMMAND_MODULES else None
     parser = build_parser((named,) if named else COMMAND_MODULES)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

@@ -58,7 +58,7 @@ def test_q_during_a_big_parse_exits_at_once():
     routes["/debug/pprof/goroutine?debug=2"] = Reply(body=dump)
     target = FakeTarget(routes).start()
     try:
-        with PtyApp("watch", target.url) as app:
+        with PtyApp("watch", target.url, "--foreground") as app:
             seen = b""
             deadline = time.monotonic() + START_TIMEOUT
             worker = None

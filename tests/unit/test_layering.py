@@ -33,6 +33,7 @@ FLOORS = (
     "recording",  # the recording format, writer, tap, replay client, exports
     "service",  # the poller
     "sources",  # what feeds the app: protocol, live, replay, offline, command-line inputs
+    "sessions",  # background sessions: state dir, the session process, attaching to a recording being written
     "widgets",  # textual widgets that render parts of a Snapshot
     "screens",  # screens and their presenters
     "app",  # wiring: source -> messages -> screens

@@ -1,8 +1,15 @@
-"""`pprof-tui watch TARGET`: the live terminal UI."""
+"""`pprof-tui watch TARGET`: the live terminal UI.
+
+On a terminal, `watch` polls from a background session (tui/sessions) that outlives it: the UI
+attaches to the session's recording, and a dropped SSH connection leaves the session recording.
+A second `watch` of the same target attaches to the running session. `--foreground` (and any
+run whose standard input is not a terminal, and `--record DIR`) polls in this process as before.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tui.commands.complain import fail, say
 from tui.config import ConfigError, add_connection_arguments
@@ -12,7 +19,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "watch",
         help="watch a live Go service in the terminal UI",
-        description="Poll TARGET's /debug/pprof/ endpoints gently and show heap, goroutines and trends.",
+        description="Poll TARGET's /debug/pprof/ endpoints gently and show heap, goroutines and trends. "
+        "On a terminal the polling runs in a background session that survives a dropped connection "
+        "(see `sessions`, `attach`, `stop`).",
     )
     parser.add_argument(
         "target", help="host:port, http(s)://host:port, or a full base such as https://h/app/debug/pprof/"
@@ -21,10 +30,23 @@ def register(subparsers) -> argparse.ArgumentParser:
         "--record",
         metavar="DIR",
         default=None,
-        help="also record every answer to DIR (a new directory); replay it with `replay DIR`",
+        help="also record every answer to DIR (a new directory); replay it with `replay DIR` (implies --foreground)",
     )
+    parser.add_argument(
+        "--foreground",
+        action="store_true",
+        help="poll in this process; the watch ends with the terminal (the default when standard input is no terminal)",
+    )
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument(
+        "--keep", dest="keep", action="store_true", default=None, help="on quit, leave the session running"
+    )
+    keep.add_argument("--no-keep", dest="keep", action="store_false", help="on quit, stop the session")
     from tui.commands.record import add_record_limit_arguments
+    from tui.commands.session_run import add_session_limit_arguments, add_state_argument
 
+    add_state_argument(parser)
+    add_session_limit_arguments(parser)
     add_record_limit_arguments(parser)
     add_connection_arguments(parser)
     parser.set_defaults(handler=run)
@@ -32,6 +54,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.foreground or args.record is not None or not sys.stdin.isatty():
+        return run_foreground(args)
+    return run_in_session(args)
+
+
+def run_foreground(args: argparse.Namespace) -> int:
     from tui.commands.record import live_source
     from tui.core.errors import PprofTuiError
 
@@ -49,10 +77,69 @@ def run(args: argparse.Namespace) -> int:
             f"recorded {recorder.writer.records} answers into {args.record}"
             + (f"; {recorder.error}" if recorder.error else ""),
         )
+    _freeze()
+    return 0
+
+
+def run_in_session(args: argparse.Namespace) -> int:
+    from tui.commands.session_run import forward_arguments
+    from tui.config import config_from_args
+    from tui.core.errors import PprofTuiError
+    from tui.recording.writer import safe_label
+    from tui.sessions.launch import start_session
+    from tui.sessions.state import (
+        StateError,
+        new_session_id,
+        running_for_target,
+        state_root,
+        stop_session,
+        target_key,
+    )
+
+    try:
+        config = config_from_args(args)  # options checked here, before anything is started
+        root = state_root(args.state_dir)
+        key = target_key(safe_label(config.target) + (config.unix_socket or ""))
+        session = running_for_target(root, key)
+        if session is not None:
+            say("", f"attaching to session {session.id}, already polling {config.label}")
+        else:
+            try:
+                session = start_session(root, new_session_id(config.label), [args.target, *forward_arguments(args)])
+            except StateError:
+                session = running_for_target(root, key)  # another watch started one meanwhile
+                if session is None:
+                    raise
+    except (ConfigError, PprofTuiError, OSError) as exc:
+        return fail("", exc)
+    from tui.app import build_app
+    from tui.sessions.follow import FollowSource
+
+    source = FollowSource(session.recording, session=session, label=config.label)
+    source.keep = args.keep  # None: `q` asks
+    app = build_app(source)
+    app.run()
+    if app.exit_signal:  # SIGHUP (the terminal went away) or a kill, not `q`: the session goes on
+        return 0
+    if source.keep is False:
+        try:
+            stopped = stop_session(session)
+        except (StateError, OSError) as exc:
+            return fail("", exc, 1)
+        say("", f"session {session.id} " + ("stopped" if stopped else "did not stop in time"))
+    else:
+        say(
+            "",
+            f"session {session.id} keeps recording: `pprof-tui attach` shows it, `pprof-tui stop {session.id}` ends it",
+        )
+    _freeze()
+    return 0
+
+
+def _freeze() -> None:
     # The app is done and the recording closed: the interpreter's last collections over the
     # UI's objects took ~0.45 s of the ~0.7 s between `q` and the shell prompt. Objects made
     # from here on are still collected.
     import gc
 
     gc.freeze()
-    return 0

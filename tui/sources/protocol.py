@@ -59,3 +59,14 @@ class Saveable(Protocol):
     def save(self, directory: str | Path) -> Path:
         """Write the bodies to a new directory under ``directory``; return that directory."""
         ...
+
+
+@runtime_checkable
+class SessionControls(Protocol):
+    """A UI attached to a background session (tui/sessions): on quit the session is stopped or left
+    running. ``keep`` is the answer (``None``: ask on quit; the app sets it from the answer)."""
+
+    keep: bool | None
+
+    @property
+    def session_name(self) -> str: ...

@@ -1,0 +1,78 @@
+"""`pprof-tui sessions`: the background sessions of this user, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import TextIO
+
+from tui.commands.complain import text_command
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "sessions",
+        help="list the background sessions (id, target, since, size, attached UIs, last poll, status)",
+        description="List the sessions `watch` started: running ones and the recordings of ended ones.",
+    )
+    from tui.commands.session_run import add_state_argument
+
+    add_state_argument(parser)
+    parser.set_defaults(handler=text_command("sessions", body))
+    return parser
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(int(seconds), 0)
+    if seconds < 120:
+        return f"{seconds}s ago"
+    if seconds < 7200:
+        return f"{seconds // 60}m ago"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m ago"
+
+
+def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...]]:
+    from tui.core.bytesize import format_bytes
+    from tui.sessions.state import list_sessions, state_root
+
+    now = time.time() if now is None else now
+    out: list[tuple[str, ...]] = []
+    for session in list_sessions(state_root(state_dir)):
+        info, status = session.info, session.status
+        running = session.running()
+        started = float(info.get("started", 0) or 0)
+        last = float(status.get("last_poll", 0) or 0)
+        if running:
+            state = str(status.get("state", "starting"))
+            if status.get("last_error"):
+                state += f" ({status['last_error']})"
+        else:
+            state = f"ended: {status.get('ended') or 'killed'}"
+        out.append(
+            (
+                session.id,
+                str(info.get("target", "?")),
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "?",
+                format_bytes(session.size()),
+                str(session.attached()) if running else "-",
+                _ago(now - last) if last else "never",
+                state,
+            )
+        )
+    return out
+
+
+HEADERS = ("ID", "TARGET", "SINCE", "SIZE", "UIS", "LAST POLL", "STATUS")
+
+
+def body(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.core.textsafe import clean
+
+    table = [HEADERS, *(tuple(clean(cell, 120) for cell in row) for row in rows(args.state_dir))]
+    if len(table) == 1:
+        out.write("no sessions (`pprof-tui watch TARGET` starts one)\n")
+        return 0
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
+    for row in table:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+    return 0

@@ -1,0 +1,1 @@
+"""Background sessions: a poller that outlives the terminal, and the UIs that attach to it."""
