@@ -86,6 +86,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     return parser
 
 
+# the data a check judges; one never read is said ("not read: heap (…)"), never taken for "nothing found"
+CHECKED_KINDS = ("heap", "memstats", "goroutine-stacks")
+
+
 @dataclass(slots=True)
 class Watched:
     """One target (or recording) being checked."""
@@ -103,6 +107,15 @@ class Watched:
     errors: list[str] = field(default_factory=list)
     # (data kind, limit) -> the newest note of a work limit a parse reached (said on stderr, in JSON)
     limit_notes: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # what was read at least once, and why the rest was not (a verdict of "nothing found" covers only what was read)
+    read: set[str] = field(default_factory=set)
+    unread_reasons: dict[str, str] = field(default_factory=dict)
+
+    def not_read(self) -> dict[str, str]:
+        """Data never read while the target answered, with the newest reason ("" when none was given)."""
+        if not self.answered:
+            return {}
+        return {kind: self.unread_reasons.get(kind, "") for kind in CHECKED_KINDS if kind not in self.read}
 
     def on_snapshot(self, s: Snapshot) -> None:
         if self.until is None:
@@ -115,6 +128,16 @@ class Watched:
             self.last_error = s.status
         if s.heap is not None or s.goroutine_total is not None or s.memstats is not None:
             self.answered = True
+        seen = {
+            "heap": s.heap is not None,
+            "memstats": s.memstats is not None,
+            "goroutine-stacks": s.goroutine_stacks is not None or bool(s.goroutine_groups),
+        }
+        for kind, present in seen.items():
+            if present:
+                self.read.add(kind)
+            elif reason := s.age(kind).reason:
+                self.unread_reasons[kind] = reason
         for kind, notes in getattr(s, "limit_notes", {}).items():
             for note in notes:
                 self.limit_notes[(kind, note.what, note.flag)] = str(note)

@@ -67,8 +67,11 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str]) -> str:
         lines.append(head + (f" ({w.failed_polls} failed)" if w.failed_polls else ""))
         lines += [f"  error: {clean(e, MAX_TEXT)}" for e in w.errors]
         entries = w.log.entries()
+        unread = w.not_read()
+        for kind, reason in unread.items():
+            lines.append(f"  not read: {kind}" + (f" ({clean(reason, MAX_TEXT)})" if reason else ""))
         if not entries and not w.errors:
-            lines.append("  nothing found")
+            lines.append("  nothing found in what was read" if unread else "  nothing found")
         for e in entries:
             v = e.latest
             mark = "FAIL" if fails(v, fail_on) else "note"
@@ -126,6 +129,7 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int)
                 "failed_polls": w.failed_polls,
                 "errors": [clean(e, MAX_TEXT) for e in w.errors],
                 "limit_notes": [clean(n, MAX_TEXT) for n in w.limit_notes.values()],
+                "not_read": {kind: clean(reason, MAX_TEXT) for kind, reason in w.not_read().items()},
                 "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
                 "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
             }
