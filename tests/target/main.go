@@ -33,6 +33,8 @@ func main() {
 	sawtoothMB := flag.Int("sawtooth-mb", 0, "MB a batch grows by over each -sawtooth-period, then releases")
 	sawtoothPeriod := flag.Duration("sawtooth-period", time.Minute, "period of the -sawtooth-mb batch")
 	mainSelect := flag.Bool("main-select", false, "serve from a goroutine and park main in select {}")
+	spawnTree := flag.Int("spawn-tree", 0, "a spawner starting this many workers, each starting two helpers (spawn.go)")
+	tenantRate := flag.Float64("tenant-requests", 0, "labelled requests/second: tenant acme's never end, beta's take 2 s (spawn.go)")
 	flag.Parse()
 
 	ln, err := net.Listen("tcp", *addr)
@@ -82,6 +84,13 @@ func main() {
 	}
 	if *sawtoothMB > 0 && *sawtoothPeriod > 0 {
 		startSawtooth(*sawtoothMB, *sawtoothPeriod)
+	}
+
+	if *spawnTree > 0 {
+		startSpawnTree(*spawnTree)
+	}
+	if *tenantRate > 0 {
+		startTenants(*tenantRate)
 	}
 
 	fmt.Printf("LISTENING %s\n", ln.Addr().String())

@@ -130,3 +130,15 @@ def test_filter_typed_as_a_generic_name_is_shown(snap_compare):
 
     app = build_app(CannedSource(make_snapshot(1, heap=flat_profile(LONG_NAMES))))
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("presses", [1, 2, 3], ids=["by-label", "by-creator", "by-similar"])
+def test_goroutine_groupings(snap_compare, presses):
+    """`g` pressed 1, 2, 3 times (label, creator, similar stack), the first group opened, at 80×24."""
+
+    async def run_before(pilot):
+        await _settle(pilot)
+        await pilot.press(*["g"] * presses, "tab", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=run_before)

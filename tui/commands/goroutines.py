@@ -1,4 +1,5 @@
-"""``pprof-tui goroutines SOURCE``: goroutines grouped by wait reason -> age -> stack, biggest first."""
+"""``pprof-tui goroutines SOURCE``: goroutines grouped by wait reason -> age -> stack, biggest first;
+or by a pprof label, by creator, by similar stack (``--group-by``, tui.goroutines.pivots)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,24 @@ def _pattern(text: str) -> TextMatcher:
         raise argparse.ArgumentTypeError(f"bad --match regex after re: ({exc})") from None
 
 
+def _group_by(text: str):
+    from tui.goroutines.pivots import parse_pivot
+
+    try:
+        return parse_pivot(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _label_filter(text: str) -> tuple[str, str]:
+    from tui.goroutines.pivots import parse_label_filter
+
+    try:
+        return parse_label_filter(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"bad --label: {exc}") from None
+
+
 # From a recording directory or a target: the (newest) full dump, else the debug=1 counts.
 RECORDED_GOROUTINES = ("goroutine?debug=2", "goroutine?debug=1")
 
@@ -65,6 +84,24 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=_pattern,
         metavar="TEXT",
         help="only stacks whose reason, frames or labels contain TEXT (literally; re:REGEX for a regular expression)",
+    )
+    p.add_argument(
+        "--group-by",
+        type=_group_by,
+        default=None,
+        metavar="HOW",
+        help="reason (default: wait reason -> age -> stack), label:KEY (by the value of pprof label KEY, "
+        "then wait reason), creator (by the created-by function, then the spawn chain above it), "
+        "similar[:exact|func|topN] (stacks alike: identical, same functions ignoring lines, same top N frames; "
+        "default func)",
+    )
+    p.add_argument(
+        "--label",
+        type=_label_filter,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="only goroutines labelled KEY=VALUE (pprof.Do labels; repeat for several, all must hold)",
     )
     p.add_argument("--min-count", type=int, default=1, metavar="N", help="only stacks with at least N goroutines")
     p.add_argument(
@@ -182,10 +219,17 @@ def _group(data: bytes, args: argparse.Namespace, config):
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     from tui.commands.complain import say
     from tui.goroutines.filtering import filter_stacks, min_count, stack_matcher
+    from tui.goroutines.pivots import Pivot, filter_labels, pivot_groups
 
     groups, meta = _load(args)
     for note in meta["limit_notes"]:  # the work limits the parse reached (also in --json)
         say("goroutines", note)
+    pivot = args.group_by or Pivot()
+    meta["group_by"] = pivot.spec
+    if args.label:
+        meta["label_filter"] = [f"{k}={v}" for k, v in args.label]
+        groups = filter_labels(groups, args.label)
+    groups = pivot_groups(groups, pivot)
     if args.match is not None:
         groups = filter_stacks(groups, stack_matcher(args.match))
     if args.min_count > 1:
@@ -238,9 +282,15 @@ def render_text(groups, meta: dict) -> str:
     shown = sum(g.count for g in groups)
     if shown != meta["total"] - meta.get("serving_not_shown", 0) - meta.get("dropped", 0):
         notes.append(f"{shown:,} match the filters")
+    if meta.get("label_filter"):
+        notes.append("labelled " + ", ".join(clean(f, 200) for f in meta["label_filter"]))
     if notes:
         head += " — " + "; ".join(notes)
     lines.append(head)
+    if meta.get("group_by", "reason") != "reason":
+        from tui.goroutines.pivots import parse_pivot
+
+        lines.append(f"grouped {clean(parse_pivot(meta['group_by']).title, MAX_NAME)}")
     for rg in groups:
         lines.append("")
         title = clean(rg.reason, MAX_NAME) + (" (leaked)" if rg.leaked else "")
@@ -250,7 +300,9 @@ def render_text(groups, meta: dict) -> str:
             line += f"  (Go printed: {', '.join(clean(r, 60) for r in raw)})"
         lines.append(line)
         for bg in rg.buckets:
-            lines.append(f"  {bg.label}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip())
+            lines.append(
+                f"  {clean(bg.label, MAX_NAME)}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip()
+            )
             for sg in bg.stacks:
                 lines.extend(_stack_lines(sg))
     lines.append("")
@@ -265,8 +317,14 @@ def _stack_lines(sg) -> list[str]:
             + " ".join(str(i) for i in sg.sample_ids)
             + (" …" if sg.count > len(sg.sample_ids) else "")
         )
-    if sg.labels_seen:
+    if len(sg.label_counts) > 1:  # goroutines per label set
+        for labels, n in sg.label_counts:
+            text = ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in labels) or "(no labels)"
+            out.append(f"      labels: {text}  ({n:,})")
+    elif sg.labels_seen:
         out.append("      labels: " + ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in sg.labels_seen))
+    if len(sg.source_keys) > 1:  # a pivot merged these stacks of the reason tree
+        out.append(f"      merges {len(sg.source_keys)} groups of the reason tree")
     for f in sg.frames:
         loc = f"{clean(f.file, MAX_NAME)}:{f.line}" if f.file else ""
         out.append(f"      {clean(f.func, MAX_NAME)}{' (inlined)' if f.inlined else ''}  {loc}".rstrip())
@@ -276,6 +334,9 @@ def _stack_lines(sg) -> list[str]:
         cb = sg.created_by
         loc = f"{clean(cb.file, MAX_NAME)}:{cb.line}" if cb.file else ""
         out.append(f"      created by {clean(cb.func, MAX_NAME)}  {loc}".rstrip())
+    from tui.goroutines.pivots import chain_lines
+
+    out.extend(f"        {clean(line, MAX_NAME)}" for line in chain_lines(sg))
     return out
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from tui.core import limits
 from tui.core.limits import LimitNote
 from tui.goroutines.debug2 import (
+    _CREATED_BY,
     BLOCK_SPLIT,
     FIRST_HEADER,
     SERVING_FUNC,
@@ -38,6 +39,8 @@ from tui.goroutines.debug2 import (
 from tui.goroutines.grouping import (
     DEFAULT_BUCKETS,
     MAX_SAMPLE_IDS,
+    MAX_SPAWN_DEPTH,
+    NOT_KEPT_ID,
     Accumulator,
     CellKey,
     ReasonGroup,
@@ -47,13 +50,26 @@ from tui.goroutines.grouping import (
     normalise_reason,
     stack_signature,
 )
+from tui.goroutines.textparse import make_frame
 from tui.goroutines.work_limits import StackLimit
 
-# Argument lists (except "(...)", which marks an inlined frame) and " in goroutine 12" of
-# created-by lines, at line ends. Headers end with ':' so they are never touched. The +0x
-# offsets stay: they are the same for every goroutine at the same call site.
+# Argument lists (except "(...)", which marks an inlined frame), at line ends. Headers end with
+# ':' so they are never touched. The +0x offsets stay: they are the same for every goroutine at
+# the same call site. " in goroutine 12" of created-by lines stays in the key (goroutines of one
+# stack are counted per creator, for the spawn tree) and is cut from the stack text (_split_creator).
 _ARGS = re.compile(r"\((?!\.\.\.\))[^()\n]*\)\n")
+_IN_GOROUTINE = " in goroutine "
 _CREATOR_ID = re.compile(r" in goroutine \d+\n")
+# A piece whose blocks make more distinct keys than this (goroutines of one stack started by many
+# goroutines: a handler per request that starts one) is keyed without creator ids, as before
+# creators were counted, and so are the pieces after it: their goroutines' creators are "(creator
+# not kept)". Bounds the work per key, and keys a dump once more at most.
+_MAX_KEYS_PER_PIECE = 512
+# Past this many creating goroutines to look up one by one (str.find), one pass over the dump.
+_SPAWN_FINDS = 16
+_SPAWN_ALL = re.compile(
+    r"\ngoroutine (\d+) [^\n]*\n(?:(?!goroutine \d)[^\n]+\n)*?created by ([^\n]*?) in goroutine (\d+)\n"
+)
 _GOROUTINE_ID = re.compile(r"goroutine (\d+)")
 _DIGITS = "0123456789"
 # Where a piece may end: before a header line.
@@ -102,11 +118,114 @@ def _blocks(piece: str, last_piece: bool, *, odd: bool) -> tuple[list[str], str 
     return blocks, None
 
 
+def _split_creator(stack_text: str) -> tuple[str, int | None]:
+    """(the stack text without " in goroutine N" of its created-by line, N or None)."""
+    i = stack_text.rfind("created by ")
+    if i < 0 or (i > 0 and stack_text[i - 1] != "\n"):
+        return stack_text, None
+    j = stack_text.find("\n", i)
+    j = len(stack_text) if j < 0 else j
+    k = stack_text.rfind(_IN_GOROUTINE, i, j)
+    if k < 0:
+        return stack_text, None
+    digits = stack_text[k + len(_IN_GOROUTINE) : j]
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return stack_text, None
+    return stack_text[:k] + stack_text[j:], int(digits[:20])
+
+
+def _created_by(block: str, max_line: int) -> tuple[str, int | None]:
+    """(created-by function, creator id) of one block's text ("", None without a created-by line)."""
+    i = block.rfind("\ncreated by ")
+    if i < 0:
+        return "", None
+    j = block.find("\n", i + 1)
+    m = _CREATED_BY.match(block[i + 1 : len(block) if j < 0 else j])
+    if m is None:
+        return "", None
+    return make_frame(m.group(1), None, max_line).func, int(m.group(2)[:20]) if m.group(2) else None
+
+
+def resolve_spawn(text: str, creator_ids: set[int], *, max_line: int) -> dict[int, tuple[str, int | None]]:
+    """goroutine id -> (its created-by function, its creator's id) for ``creator_ids`` and their
+    creators up to MAX_SPAWN_DEPTH; ids not in the dump are left out. A few ids are found one by one
+    (str.find); many, in one regex pass over the whole dump."""
+    spawn: dict[int, tuple[str, int | None]] = {}
+    wanted = set(creator_ids)
+    finds = 0
+    for _ in range(MAX_SPAWN_DEPTH):
+        if not wanted:
+            break
+        if finds + len(wanted) > _SPAWN_FINDS:
+            return _spawn_all(text, creator_ids, max_line)
+        found: set[int] = set()
+        for gid in wanted:
+            finds += 1
+            entry = _find_creator(text, gid, max_line)
+            if entry is None:
+                continue
+            spawn[gid] = entry
+            if entry[1] is not None:
+                found.add(entry[1])
+        wanted = found - spawn.keys()
+    return spawn
+
+
+def _find_creator(text: str, gid: int, max_line: int) -> tuple[str, int | None] | None:
+    """(created-by function, creator id) of goroutine ``gid``, found by str.find; None if absent."""
+    head = f"goroutine {gid} "
+    at = 0 if text.startswith(head) else text.find("\n" + head)
+    if at < 0:
+        return None
+    ends = [e for e in (text.find("\n\n", at + 1), text.find("\ngoroutine ", at + 1)) if e >= 0]
+    return _created_by(text[at : min(ends, default=len(text))], max_line)
+
+
+def _spawn_all(text: str, creator_ids: set[int], max_line: int) -> dict[int, tuple[str, int | None]]:
+    """Every goroutine's created-by in one pass; then the creators on the chains that have none
+    (main, runtime goroutines: a few) by str.find, at most _SPAWN_FINDS (the rest count as gone)."""
+    spawn: dict[int, tuple[str, int | None]] = {}
+    funcs: dict[str, str] = {}
+    for ids, func, cid in _SPAWN_ALL.findall("\n" + text):
+        name = funcs.get(func)
+        if name is None:
+            name = funcs[func] = make_frame(func, None, max_line).func
+        spawn[int(ids[:20])] = (name, int(cid[:20]))
+    missing: set[int] = set()
+    for start in creator_ids:
+        step: int | None = start
+        for _ in range(MAX_SPAWN_DEPTH):
+            if step is None or step in missing:
+                break
+            entry = spawn.get(step)
+            if entry is None:
+                missing.add(step)
+                break
+            step = entry[1]
+    for gid in sorted(missing)[:_SPAWN_FINDS]:
+        entry = _find_creator(text, gid, max_line)
+        if entry is not None:
+            spawn[gid] = entry
+    return spawn
+
+
 def _key(block: str) -> str:
     """A block's key, one block at a time (odd pieces): as _HEAD_ID.sub makes it."""
     if block.startswith("goroutine ") and block[10:11].isdigit():
         return _KEY_PREFIX + block[10:].lstrip(_DIGITS)
     return "\0" + block
+
+
+def _keys_of(norm: str, last_piece: bool) -> tuple[list[str], str | None, list[str] | None]:
+    """(block keys, the dump's last block's key, the blocks with their ids when split one by one)."""
+    odd = "\n\n\n" in norm or norm.count("\ngoroutine ") != norm.count("\n\ngoroutine ")
+    if odd or "\0" in norm:
+        blocks, last = _blocks(norm, last_piece, odd=odd)
+        keys = [_key(b) for b in blocks]
+        last_key = None if last is None else _key(last)
+        return keys, last_key, blocks if last is None else [*blocks, last]
+    keys, last_key = _blocks(_HEAD_ID.sub("\n" + _KEY_PREFIX, "\n" + norm)[1:], last_piece, odd=False)
+    return keys, last_key, None
 
 
 class _Grouper:
@@ -136,6 +255,7 @@ class _Grouper:
         self.headers: dict[str, Header | None] = {}
         self.kept = self.dropped = self.serving = 0
         self.truncated = False
+        self.keep_creators = True  # False once a piece had too many creators (_MAX_KEYS_PER_PIECE)
 
     def header(self, rest: str) -> Header | None:
         """The header of a block whose text after ``goroutine <id>`` starts with ``rest``."""
@@ -170,22 +290,23 @@ class _Grouper:
         return info
 
     def add_piece(self, piece: str, last_piece: bool) -> None:
-        norm = _CREATOR_ID.sub("\n", _ARGS.sub("\n", piece))
+        norm = _ARGS.sub("\n", piece)
         del piece
         # Key: the block with its goroutine id taken out ("goroutine \0 [chan send]:\n..."), by one
         # regex pass in C. A block that does not start with a header keeps its text, so it never
         # borrows a valid block's key (it fails to parse, like in parse_debug2). Odd pieces (a
         # header right after a stack line, more than one blank line, a NUL anywhere) per block.
-        odd = "\n\n\n" in norm or norm.count("\ngoroutine ") != norm.count("\n\ngoroutine ")
-        id_blocks: list[str] | None = None
-        if odd or "\0" in norm:
-            blocks, last = _blocks(norm, last_piece, odd=odd)
-            keys = [_key(b) for b in blocks]
-            last_key = None if last is None else _key(last)
-            id_blocks = blocks if last is None else [*blocks, last]
-        else:
-            keys, last_key = _blocks(_HEAD_ID.sub("\n" + _KEY_PREFIX, "\n" + norm)[1:], last_piece, odd=False)
+        creators_kept = self.keep_creators
+        if not creators_kept:
+            norm = _CREATOR_ID.sub("\n", norm)
+        keys, last_key, id_blocks = _keys_of(norm, last_piece)
         counts = Counter(keys)
+        if creators_kept and len(counts) > _MAX_KEYS_PER_PIECE and _IN_GOROUTINE in norm:
+            # too many creators: key this piece and the rest of the dump without them
+            self.keep_creators = creators_kept = False
+            norm = _CREATOR_ID.sub("\n", norm)
+            keys, last_key, id_blocks = _keys_of(norm, last_piece)
+            counts = Counter(keys)
         want: dict[str | None, CellKey] = {}  # keys whose cell still wants sample goroutine ids
         entries: list[tuple[str | None, int]] = list(counts.items())
         del counts
@@ -207,7 +328,8 @@ class _Grouper:
                 count = room
                 if count == 0:
                     continue
-            info = self.stack(text[nl + 1 :], head, last=key is None)
+            stack_text, creator_id = _split_creator(text[nl + 1 :])
+            info = self.stack(stack_text, head, last=key is None)
             if info is None:
                 self.limit.left_out += count
                 continue
@@ -232,7 +354,9 @@ class _Grouper:
                     continue
                 acc = self.accs[cell] = Accumulator(info)
             self.kept += count
-            acc.add(head.minutes, None, head.labels, count, raw_reason=head.status)
+            if not creators_kept and info.created_by is not None:
+                creator_id = NOT_KEPT_ID
+            acc.add(head.minutes, None, head.labels, count, raw_reason=head.status, creator_id=creator_id)
             if len(acc.ids) < MAX_SAMPLE_IDS:
                 want[key] = cell
         if want:
@@ -293,8 +417,10 @@ def group_debug2_text(
     grouper.truncated = not text.endswith("\n")
     for piece, last_piece in _pieces(text, first.start() if first else 0, PIECE):
         grouper.add_piece(piece, last_piece)
+    creators = {cid for acc in grouper.accs.values() for cid in acc.creators}
+    spawn = resolve_spawn(text, creators, max_line=max_line) if creators else None
     return GroupedDump(
-        groups=build_groups(grouper.accs, edges),
+        groups=build_groups(grouper.accs, edges, spawn=spawn),
         total=grouper.kept + grouper.dropped + grouper.limit.left_out,
         truncated=grouper.truncated,
         dropped=grouper.dropped + grouper.limit.left_out,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tui.goroutines.records import Frame, GoroutineDump, Labels, StackCounts
@@ -24,6 +24,14 @@ DEFAULT_BUCKETS: tuple[int, ...] = (1, 5, 15, 60, 240)
 MAX_SAMPLE_IDS = 5
 MAX_LABELS_SEEN = 16
 MAX_RAW_REASONS = 4
+MAX_LABEL_SETS = 64  # distinct label sets counted per stack group (the rest: LabelCounts' gap)
+MAX_CREATOR_IDS = 64  # distinct creating goroutines counted per stack group (the rest: "(not kept)")
+MAX_SPAWN_DEPTH = 8  # creators followed up the spawn tree ("created by f in goroutine N", Go 1.21+)
+# Spawn-chain ends (tui.goroutines.pivots shows them as text):
+CREATOR_GONE = "(creator exited)"  # the creating goroutine is not in the dump
+CREATOR_CYCLE = "(cycle)"  # ids reused: the chain came back to a goroutine already on it
+CREATOR_NOT_KEPT = "(creator not kept)"  # more distinct creators than MAX_CREATOR_IDS (or the fast path's bound)
+NOT_KEPT_ID = -1  # Accumulator.creators: the goroutines whose creator id was not kept
 UNKNOWN_REASON = "unknown"
 
 
@@ -44,6 +52,16 @@ class StackGroup:
     # the wait reasons Go printed where ours differs (Go 1.19's "semacquire" shown as "sync.Mutex.Lock"):
     # `goroutines --match` and the / filter find a stack by either
     raw_reasons: tuple[str, ...] = ()
+    # goroutines per distinct label set (() = unlabelled), biggest first; at most MAX_LABEL_SETS:
+    # goroutines of the sets left out are count - sum of these (tui.goroutines.pivots says so)
+    label_counts: tuple[tuple[Labels, int], ...] = ()
+    # the spawn tree above ``created_by`` (Go 1.21+ "in goroutine N"): the creating goroutine's own
+    # created-by function, then its creator's, ... (ending in CREATOR_GONE / CREATOR_CYCLE when so),
+    # with the goroutines per chain, biggest first. () for a goroutine the dump gives no creator id.
+    creator_chains: tuple[tuple[tuple[str, ...], int], ...] = ()
+    # the tree keys (reason|bucket|hash) this group stands for: itself in the reason tree; the
+    # stacks a pivot (tui.goroutines.pivots) merged into it
+    source_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +256,7 @@ class StackInfo:
 class Accumulator:
     """Running totals for one (reason, leaked, bucket, stack) cell."""
 
-    __slots__ = ("count", "ids", "labels", "max", "min", "raw", "stack")
+    __slots__ = ("count", "creators", "ids", "label_sets", "labels", "max", "min", "raw", "stack")
 
     def __init__(self, stack: StackInfo) -> None:
         self.stack = stack
@@ -248,13 +266,34 @@ class Accumulator:
         self.ids: list[int] = []
         self.labels: dict[tuple[str, str], None] = {}
         self.raw: dict[str, None] = {}  # wait reasons as Go printed them, where ours differs
+        self.label_sets: dict[Labels, int] = {}
+        self.creators: dict[int, int] = {}  # creating goroutine id -> goroutines it created here
 
     def add(
-        self, minutes: int | None, gid: int | None, labels: Labels, count: int = 1, raw_reason: str | None = None
+        self,
+        minutes: int | None,
+        gid: int | None,
+        labels: Labels,
+        count: int = 1,
+        raw_reason: str | None = None,
+        creator_id: int | None = None,
     ) -> None:
         """Count ``count`` goroutines; ``raw_reason``: the status Go printed, kept when the
-        cell's reason (normalise_reason) differs from it."""
+        cell's reason (normalise_reason) differs from it; ``creator_id``: "in goroutine N"."""
         self.count += count
+        sets = self.label_sets
+        if labels in sets:
+            sets[labels] += count
+        elif len(sets) < MAX_LABEL_SETS:
+            sets[labels] = count
+        if creator_id is not None:
+            creators = self.creators
+            if creator_id in creators:
+                creators[creator_id] += count
+            elif len(creators) < MAX_CREATOR_IDS:
+                creators[creator_id] = count
+            else:
+                creators[NOT_KEPT_ID] = creators.get(NOT_KEPT_ID, 0) + count
         if raw_reason is not None and raw_reason not in self.raw and len(self.raw) < MAX_RAW_REASONS:
             self.raw[raw_reason] = None
         if minutes is not None:
@@ -290,16 +329,64 @@ def raw_reasons_of(stacks: Iterable[StackGroup]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r for s in stacks for r in s.raw_reasons))
 
 
+Spawn = Mapping[int, tuple[str, int | None]]  # goroutine id -> (its created-by function, its creator's id)
+
+
+def spawn_chain(creator_id: int, spawn: Spawn) -> tuple[str, ...]:
+    """The created-by functions up the spawn tree from goroutine ``creator_id``: its own creator
+    function, its creator's, ...; ends in CREATOR_GONE when a creator is not in the dump, in
+    CREATOR_CYCLE when ids come round (reused), at a goroutine with no creator (main, runtime) or
+    after MAX_SPAWN_DEPTH steps."""
+    chain: list[str] = []
+    seen = {creator_id}
+    gid: int | None = creator_id
+    while gid is not None and len(chain) < MAX_SPAWN_DEPTH:
+        entry = spawn.get(gid)
+        if entry is None:
+            chain.append(CREATOR_GONE)
+            break
+        func, gid = entry
+        if not func:
+            break  # no "created by": main or a runtime goroutine
+        chain.append(func)
+        if gid is not None and gid in seen:
+            chain.append(CREATOR_CYCLE)
+            break
+        if gid is not None:
+            seen.add(gid)
+    return tuple(chain)
+
+
+def _chains(acc: Accumulator, spawn: Spawn | None) -> tuple[tuple[tuple[str, ...], int], ...]:
+    if not acc.creators or spawn is None:
+        return ()
+    counts: dict[tuple[str, ...], int] = {}
+    for cid, n in acc.creators.items():
+        chain = (CREATOR_NOT_KEPT,) if cid == NOT_KEPT_ID else spawn_chain(cid, spawn)
+        counts[chain] = counts.get(chain, 0) + n
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _label_counts(acc: Accumulator) -> tuple[tuple[Labels, int], ...]:
+    return tuple(sorted(acc.label_sets.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def build_groups(
-    cells: dict[CellKey, Accumulator], edges: tuple[int, ...], *, inferred: bool = False
+    cells: dict[CellKey, Accumulator],
+    edges: tuple[int, ...],
+    *,
+    inferred: bool = False,
+    spawn: Spawn | None = None,
 ) -> tuple[ReasonGroup, ...]:
-    """Fold accumulated cells into sorted ReasonGroup -> BucketGroup -> StackGroup trees."""
+    """Fold accumulated cells into sorted ReasonGroup -> BucketGroup -> StackGroup trees.
+    ``spawn`` resolves the cells' creator ids into spawn chains."""
     tree: dict[tuple[str, bool], dict[int, list[StackGroup]]] = {}
     for (reason, leaked, bucket, _), acc in cells.items():
         rkey = f"{reason} (leaked)" if leaked else reason
         blabel = bucket_label(bucket, edges) if bucket >= 0 else "age unknown"
+        key = f"{rkey}|{blabel}|{acc.stack.hash}"
         sg = StackGroup(
-            key=f"{rkey}|{blabel}|{acc.stack.hash}",
+            key=key,
             reason=reason,
             count=acc.count,
             frames=acc.stack.frames,
@@ -312,6 +399,9 @@ def build_groups(
             elided=acc.stack.elided,
             signature=acc.stack.signature,
             raw_reasons=tuple(r for r in acc.raw if r != reason),
+            label_counts=_label_counts(acc),
+            creator_chains=_chains(acc, spawn),
+            source_keys=(key,),
         )
         tree.setdefault((reason, leaked), {}).setdefault(bucket, []).append(sg)
     result = []
@@ -360,6 +450,9 @@ def group_goroutines(
     edges = check_buckets(buckets)
     cells: dict[CellKey, Accumulator] = {}
     stacks: dict[str, StackInfo] = {}
+    spawn: dict[int, tuple[str, int | None]] = {
+        g.id: (g.created_by.func if g.created_by is not None else "", g.creator_id) for g in dump.goroutines
+    }
     for g in dump.goroutines:
         if g.is_serving and not include_serving:
             continue
@@ -374,8 +467,8 @@ def group_goroutines(
         acc = cells.get(key)
         if acc is None:
             acc = cells[key] = Accumulator(info)
-        acc.add(g.wait_minutes, g.id, g.labels, raw_reason=g.status)
-    return build_groups(cells, edges)
+        acc.add(g.wait_minutes, g.id, g.labels, raw_reason=g.status, creator_id=g.creator_id)
+    return build_groups(cells, edges, spawn=spawn)
 
 
 def group_stack_counts(counts: StackCounts, leaks: StackCounts | None = None) -> tuple[ReasonGroup, ...]:

@@ -59,6 +59,9 @@ class LeakReport:
     # left out of every growth judgement, and the functions whose bytes are nearly all of it
     pprof_own: float = 0.0
     pprof_own_keys: frozenset[str] = frozenset()
+    # GROWING verdicts of goroutines counted by a label value ("tenant=acme") or by creator ("created
+    # by main.(*Spawner).run"), fastest first (tui.leaks.angles): another angle on the verdicts, apart
+    angles: tuple[Verdict, ...] = ()
 
     def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if kind is None or v.kind == kind)

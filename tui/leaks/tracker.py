@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from tui.core.bytesize import format_bytes
+from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.match_keys import (
     GroupObservation,
     from_reason_groups,
@@ -21,6 +22,7 @@ from tui.goroutines.match_keys import (
 )
 from tui.heap.footprint import own_footprint, own_functions
 from tui.heap.profile import Profile
+from tui.leaks.angles import AngleSeries, observe_tree
 from tui.leaks.arrivals import Arrivals, alarm_reason
 from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
 from tui.leaks.floors import HEAP_FLOORS, FloorConfig
@@ -140,6 +142,7 @@ class LeakTracker:
         self._started: float | None = None
         self._arrivals = Arrivals()  # goroutine groups of the dumps
         self._leak_arrivals = Arrivals()  # records of the goroutineleak profile
+        self._angles = AngleSeries(goroutine_config)  # goroutines by label value and by creator
 
     # ---- observations ---------------------------------------------------------------
     def _keep_window(self, t: float) -> None:
@@ -151,6 +154,7 @@ class LeakTracker:
         for table in (self._groups, self._functions, self._metrics):
             for s in table.values():
                 s.trim(cutoff)
+        self._angles.trim(cutoff)
         self._heap_floors.trim(self._now)
 
     def observe_groups(self, t: float, observations: Iterable[GroupObservation], *, full: bool = True) -> None:
@@ -190,6 +194,12 @@ class LeakTracker:
                     del self._groups[key]
                     self._group_info.pop(key, None)
         self._arrivals.retain(self._groups)
+        self._keep_window(t)
+
+    def observe_angles(self, t: float, groups: tuple[ReasonGroup, ...], *, has_creators: bool) -> None:
+        """A tree's goroutines by label value (when it carries labels) and by creator (debug=2):
+        tui.leaks.angles, the report's ``angles``."""
+        observe_tree(self._angles, t, groups, has_creators=has_creators)
         self._keep_window(t)
 
     def observe_leaks(self, t: float, observations: Iterable[GroupObservation]) -> None:
@@ -266,6 +276,7 @@ class LeakTracker:
         self._started = None
         self._arrivals.clear()
         self._leak_arrivals.clear()
+        self._angles.clear()
         self._baseline, self._repin_reason = None, reason
         self._heap = self._heap_at = None
         self._diff, self._diff_key = None, (None, None)
@@ -306,8 +317,10 @@ class LeakTracker:
             self.observe_heap_profile(at, s.heap)
         if (at := self._fresh(s, snap.GOROUTINE_TREE)) is not None and s.goroutine_groups:
             self.observe_groups(at, from_reason_groups(s.goroutine_groups))
+            self.observe_angles(at, s.goroutine_groups, has_creators=True)
         if (at := self._fresh(s, snap.GOROUTINE_STACKS)) is not None and s.goroutine_stacks is not None:
             self.observe_groups(at, from_stack_counts(s.goroutine_stacks))
+            self.observe_angles(at, group_stack_counts(s.goroutine_stacks), has_creators=False)
         if (at := self._fresh(s, snap.GOROUTINE_LEAKS)) is not None and s.goroutine_leaks is not None:
             self.observe_leaks(at, from_stack_counts(s.goroutine_leaks))
         return self.report(s.time)
@@ -461,4 +474,5 @@ class LeakTracker:
             floor_growth=growers,
             pprof_own=float(self.pprof_own),
             pprof_own_keys=self.pprof_own_keys,
+            angles=self._angles.verdicts(),
         )

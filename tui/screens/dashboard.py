@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Input, Tree
 from tui.core.filters import UserPatternError, filter_pattern
 from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
+from tui.goroutines.pivots import Pivot, label_keys, pivot_groups
 from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
 from tui.screens.messages import WorkFailed
 from tui.screens.presenters import (
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
+# `g` cycles the goroutine tree's grouping through these (tui.goroutines.pivots)
+GROUPINGS = ("reason", "label", "creator", "similar")
 WIDE = 140  # columns from which the sparklines sit three to a row (the panes are stacked at every size)
 
 
@@ -92,6 +95,7 @@ class Dashboard(Screen[None]):
         Binding("L", "app.leak_report", "leaks"),
         Binding("l", "toggle_lines", "lines", show=False),
         Binding("z", "zoom", "zoom"),
+        Binding("g", "cycle_grouping", "group", show=False),  # the footer is full at 80 columns: in ? help
         # The footer holds what fits in 80 columns; the rest is in ? help and the command palette.
         Binding("s", "app.save", "save", show=False),
         Binding("full_stop", "app.step", "step", show=False),
@@ -118,6 +122,10 @@ class Dashboard(Screen[None]):
         self._top: tuple[Profile, HeapView, TopReport] | None = None
         # the tree's groups, by the goroutine data they came from (its identity) and the filter
         self._groups: tuple[GoroutineData, StackCounts | None, str, tuple[ReasonGroup, ...]] | None = None
+        # the tree's grouping (`g`): the reason tree or a pivot of it, and the pivot's groups by the
+        # groups they came from
+        self.pivot = Pivot()
+        self._pivoted: tuple[tuple[ReasonGroup, ...], Pivot, tuple[ReasonGroup, ...]] | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -208,6 +216,14 @@ class Dashboard(Screen[None]):
         else:
             groups = groups_for(self.snapshot, pattern)
             self._groups = (data, leaks, pattern, groups)
+        if self.pivot.kind != "reason":
+            pivoted = self._pivoted
+            if pivoted is not None and pivoted[0] is groups and pivoted[1] == self.pivot:
+                groups = pivoted[2]
+            else:
+                result = pivot_groups(groups, self.pivot)
+                self._pivoted = (groups, self.pivot, result)
+                groups = result
         tree = self.query_one(PaneTree)
         if groups is not tree.groups:
             tree.show_groups(groups)
@@ -269,7 +285,8 @@ class Dashboard(Screen[None]):
         report = report or table.report
         if report is not None:
             self._show_heap_info(report)
-        self._set_title("#tree-pane", tree_pane_title(self.filters.get("tree", "")))
+        grouping = self.pivot.title if self.pivot.kind != "reason" else ""
+        self._set_title("#tree-pane", tree_pane_title(self.filters.get("tree", ""), grouping))
         self._show_tree_info()
 
     def _show_heap_info(self, report: TopReport | None = None) -> None:
@@ -330,6 +347,19 @@ class Dashboard(Screen[None]):
 
     def action_toggle_lines(self) -> None:
         self.line_mode = not self.line_mode
+
+    def action_cycle_grouping(self) -> None:
+        """The goroutine tree by reason -> by label -> by creator -> by similar stack -> by reason.
+        By label groups by the key most goroutines carry (the tree's, when `g` is pressed)."""
+        kind = GROUPINGS[(GROUPINGS.index(self.pivot.kind) + 1) % len(GROUPINGS)]
+        if kind == "label":
+            cached = self._groups
+            keys = label_keys(cached[3]) if cached is not None else ()
+            self.pivot = Pivot("label", label_key=keys[0] if keys else "")
+        else:
+            self.pivot = Pivot(kind)
+        self._show_tree()
+        self._update_titles()
 
     def action_zoom(self) -> None:
         focused = self.focused

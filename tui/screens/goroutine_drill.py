@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from tui.core.textsafe import clean
+from tui.goroutines.pivots import chain_lines
 from tui.screens.drill_base import DrillScreen
 from tui.widgets.goroutine_tree import minutes_range
 from tui.widgets.hanging import Doc
@@ -63,8 +64,14 @@ class GoroutineDrillScreen(DrillScreen):
         field("count", f"{g.count:,}")
         span = minutes_range(g.min_minutes, g.max_minutes)
         field("waiting", span or ("age unknown (no debug=2 dump)" if g.max_minutes is None else "< 1 min"))
-        if g.labels_seen:
+        if len(g.label_counts) > 1:  # goroutines per label set (pprof.Do labels)
+            for i, (labels, n) in enumerate(g.label_counts):
+                text = ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in labels) or "(no labels)"
+                field("labels" if i == 0 else "", f"{text}  ({n:,})")
+        elif g.labels_seen:
             field("labels", ", ".join(f"{clean(k, 100)}={clean(v, 200)}" for k, v in g.labels_seen))
+        if len(g.source_keys) > 1:
+            field("merges", f"{len(g.source_keys)} groups of the reason tree (ages, reasons or alike stacks)")
         if g.sample_ids:
             field("goroutines", ", ".join(str(i) for i in g.sample_ids) + (" …" if g.count > len(g.sample_ids) else ""))
         doc.add()
@@ -84,6 +91,8 @@ class GoroutineDrillScreen(DrillScreen):
             field("created by", Text(func, style="bold"))
             if where:
                 doc.add(Text(f"      {where}", style="cyan"), 8)
+            for i, chain in enumerate(chain_lines(g)):  # the spawn tree above (Go 1.21+ "in goroutine N")
+                field("spawned" if i == 0 else "", clean(chain, 500))
         return doc
 
     def copy_text(self) -> str:

@@ -13,7 +13,7 @@ from textual.widgets import Static
 INTRO = (
     "pprof-tui watches a Go service's /debug/pprof/ endpoints. "
     "The heap table shows where live memory was allocated; the goroutine tree groups "
-    "goroutines by wait reason, then by how long they have waited, then by identical stack.\n"
+    "goroutines by wait reason, then by how long they have waited, then by identical stack (g: by label, by creator, by similar stack).\n"
 )
 
 

@@ -19,6 +19,7 @@ EXPLAIN = {
     "toggle_diff": "heap: show Δ since the pinned baseline (pprof -base) instead of the current profile",
     "app.pin_baseline": "heap: pin the current profile as the baseline (one is pinned at start and on restart)",
     "app.leak_report": "leak report: verdicts, memory reconciliation, growing groups, heap growth",
+    "cycle_grouping": "goroutines: group by wait reason/age/stack, by label (the key most goroutines carry), by creator (and the spawn chain above it), by similar stack (same functions)",
     "zoom": "give the focused pane the whole screen (again to restore)",
     "app.save": "save the raw bodies of this snapshot and an SVG screenshot to a new directory here",
     "app.step": "replay: pause and play exactly one poll",

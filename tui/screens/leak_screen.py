@@ -79,6 +79,10 @@ def report_text(report, now: float) -> Doc:
         doc.add()
         doc.add("context: waiting since before the watch, not alarms", style="bold underline")
         _verdict_lines(doc, report.context, context=True)
+    if report.angles:
+        doc.add()
+        doc.add("growing by label value or creator", style="bold underline")
+        _verdict_lines(doc, report.angles)
 
     rec = report.reconciliation
     doc.add()

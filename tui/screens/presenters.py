@@ -202,8 +202,9 @@ def heap_pane_info(
     return f"{clean(name, 500)} · {info}"
 
 
-def tree_pane_title(pattern: str) -> str:
-    return "goroutines" + (f" · /{pattern}/" if pattern else "")
+def tree_pane_title(pattern: str, grouping: str = "") -> str:
+    """ "goroutines", the grouping when it is not the reason tree ("by creator"), the filter."""
+    return "goroutines" + (f" {grouping}" if grouping else "") + (f" · /{pattern}/" if pattern else "")
 
 
 def tree_counts(snapshot: Snapshot) -> tuple[int | None, int | None]:

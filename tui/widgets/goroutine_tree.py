@@ -1,4 +1,5 @@
-"""Goroutine tree: wait reason -> wait-duration bucket -> identical stack.
+"""Goroutine tree: wait reason -> wait-duration bucket -> identical stack, or a pivot of it
+(tui.goroutines.pivots: by label, creator, similar stack; the same three levels).
 
 Children are built lazily when a node is expanded. A refresh keeps which nodes
 were open and where the cursor was, by the groups' stable keys.
@@ -76,7 +77,7 @@ def bucket_label(b: BucketGroup, leaked: bool = False) -> Text:
     if leaked and not b.max_minutes:
         # Go prints no wait time on goroutines it proved leaked: do not call them young
         return Text.assemble(_count(b.count), "  ", Text("wait time not shown for leaked goroutines", style="dim"))
-    label = Text.assemble(_count(b.count), "  ", literal(b.label, 40))
+    label = Text.assemble(_count(b.count), "  ", literal(b.label, 200))
     span = minutes_range(b.min_minutes, b.max_minutes)
     if span:
         label.append(f"  ({span})", style="dim")
@@ -137,13 +138,24 @@ def _children(data: NodeData) -> list[NodeData]:
     return []
 
 
+def growth_of(key: str, group: StackGroup, growth: Growth) -> GroupGrowth | None:
+    """The growth of a stack node: of its own key in the reason tree; in a pivot, of the tree's
+    stacks it stands for (``source_keys``), the fastest growing when it merged several."""
+    if not growth:
+        return None
+    found = [g for k in (group.source_keys or (key,)) if (g := growth.get(k)) is not None]
+    if len(found) <= 1:
+        return found[0] if found else None
+    return max(found, key=lambda g: (bool(g.verdict), g.rate_per_min if g.rate_per_min is not None else float("-inf")))
+
+
 def _label(data: NodeData, growth: Growth | None = None, width: int | None = None) -> Text:
     g = data.group
     if isinstance(g, ReasonGroup):
         return reason_label(g)
     if isinstance(g, BucketGroup):
         return bucket_label(g, data.leaked)
-    return stack_label(g, (growth or {}).get(data.key), width)
+    return stack_label(g, growth_of(data.key, g, growth or {}), width)
 
 
 STACK_DEPTH = 3  # reason -> bucket -> stack: the stack labels start after 3 guides (the root is hidden)
@@ -221,10 +233,12 @@ class GoroutineTree(Tree[NodeData]):
             return
         changed = {k for k in set(growth) | set(self.growth) if growth.get(k) != self.growth.get(k)}
         self.growth = growth
-        for key in changed:
-            node = self._node_by_key.get(key)
-            if node is not None and node.data is not None:
-                node.set_label(self._label(node.data, growth))
+        for node in list(self._node_by_key.values()):
+            data = node.data
+            if data is None or not isinstance(data.group, StackGroup):
+                continue
+            if not changed.isdisjoint(data.group.source_keys or (data.key,)):
+                node.set_label(self._label(data, growth))
 
     @property
     def selected(self) -> NodeData | None:
