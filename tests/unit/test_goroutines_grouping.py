@@ -10,21 +10,14 @@ import sys
 import pytest
 
 from tests.conftest import fixture_path
+from tui.goroutines.buckets import DEFAULT_BUCKETS, bucket_label, check_buckets
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.filtering import filter_stacks, min_count, stack_matcher
-from tui.goroutines.grouping import (
-    DEFAULT_BUCKETS,
-    UNKNOWN_REASON,
-    bucket_label,
-    check_buckets,
-    group_goroutines,
-    group_stack_counts,
-    infer_reason,
-    normalise_reason,
-)
+from tui.goroutines.grouping import group_goroutines, group_stack_counts
 from tui.goroutines.proto import decode_goroutine_profile
+from tui.goroutines.reasons import UNKNOWN_REASON, infer_reason, normalise_reason
 from tui.goroutines.records import Frame
 
 

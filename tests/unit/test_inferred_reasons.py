@@ -13,9 +13,10 @@ import pytest
 from tests.conftest import FIXTURES_DIR, fixture_path
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
-from tui.goroutines.grouping import UNKNOWN_REASON, group_stack_counts, infer_reason, normalise_reason
+from tui.goroutines.grouping import group_stack_counts
 from tui.goroutines.match_keys import match_key
 from tui.goroutines.proto import decode_goroutine_profile
+from tui.goroutines.reasons import UNKNOWN_REASON, infer_reason, normalise_reason
 from tui.goroutines.records import Frame, StackCounts
 from tui.recording.format import open_recording
 

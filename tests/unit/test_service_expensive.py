@@ -11,7 +11,7 @@ from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, 
 from tests.conftest import fixture_path
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.proto import decode_goroutine_profile
-from tui.service import poller as poller_mod
+from tui.service import request as request_mod
 
 PROTO = fixture_path("go1.27", "goroutine.pb.gz").read_bytes()
 LEAK_TEXT = fixture_path("go1.27", "goroutineleak_debug1.txt").read_bytes()
@@ -130,7 +130,7 @@ async def test_proto_not_served_falls_back_to_debug1():
 
 
 async def test_expensive_request_has_a_deadline(monkeypatch):
-    monkeypatch.setattr(poller_mod, "DEADLINE_GRACE", 0.0)
+    monkeypatch.setattr(request_mod, "DEADLINE_GRACE", 0.0)
     clock = FakeClock()
     target = BigTarget(clock, goroutines=50)
     target.hang_leak = True

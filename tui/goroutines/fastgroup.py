@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from tui.core import limits
 from tui.core.limits import LimitNote
+from tui.goroutines.buckets import DEFAULT_BUCKETS, check_buckets
 from tui.goroutines.debug2 import (
     _CREATED_BY,
     BLOCK_SPLIT,
@@ -37,7 +38,6 @@ from tui.goroutines.debug2 import (
     split_blocks,
 )
 from tui.goroutines.grouping import (
-    DEFAULT_BUCKETS,
     MAX_SAMPLE_IDS,
     MAX_SPAWN_DEPTH,
     NOT_KEPT_ID,
@@ -46,10 +46,9 @@ from tui.goroutines.grouping import (
     ReasonGroup,
     StackInfo,
     build_groups,
-    check_buckets,
-    normalise_reason,
     stack_signature,
 )
+from tui.goroutines.reasons import normalise_reason
 from tui.goroutines.textparse import make_frame
 from tui.goroutines.work_limits import StackLimit
 

@@ -6,8 +6,9 @@ Keys are stable strings (across polls and processes): ``reason``, ``reason|bucke
 ``reason|bucket|<sha1 of the stack signature>``.
 
 For debug=1 / proto counts (no wait reasons, no ages) the reason is *inferred* from the
-runtime frames at the top of the stack (``runtime.chansend`` -> "chan send", ...);
-``ReasonGroup.inferred`` says so, and stacks we cannot map are grouped under "unknown".
+runtime frames at the top of the stack (``runtime.chansend`` -> "chan send", ...:
+``tui.goroutines.reasons``); ``ReasonGroup.inferred`` says so, and stacks we cannot map are
+grouped under "unknown". Age buckets: ``tui.goroutines.buckets``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from tui.goroutines.buckets import DEFAULT_BUCKETS, bucket_bounds, bucket_label, check_buckets
+from tui.goroutines.reasons import infer_reason, normalise_reason
 from tui.goroutines.records import Frame, GoroutineDump, Labels, StackCounts
 
-# Bucket edges in minutes: <1, 1-5, 5-15, 15-60, 60-240 (1-4 h), >=240.
-DEFAULT_BUCKETS: tuple[int, ...] = (1, 5, 15, 60, 240)
 MAX_SAMPLE_IDS = 5
 MAX_LABELS_SEEN = 16
 MAX_RAW_REASONS = 4
@@ -32,7 +33,6 @@ CREATOR_GONE = "(creator exited)"  # the creating goroutine is not in the dump
 CREATOR_CYCLE = "(cycle)"  # ids reused: the chain came back to a goroutine already on it
 CREATOR_NOT_KEPT = "(creator not kept)"  # more distinct creators than MAX_CREATOR_IDS (or the fast path's bound)
 NOT_KEPT_ID = -1  # Accumulator.creators: the goroutines whose creator id was not kept
-UNKNOWN_REASON = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,137 +87,6 @@ class ReasonGroup:
     max_minutes: int | None = None
     inferred: bool = False  # reason derived from the stack (debug=1/proto), not printed by Go
     raw_reasons: tuple[str, ...] = ()  # what Go printed where it differs from ``reason`` (its stacks' raw_reasons)
-
-
-# --- wait reasons -------------------------------------------------------------------------
-
-# Go 1.19 prints "semacquire" for every sync primitive; 1.20+ names it. Only rename when the
-# stack proves which primitive: the first sync frame from the top decides.
-_SEMACQUIRE_BY_FRAME = {
-    "sync.(*Mutex).lockSlow": "sync.Mutex.Lock",
-    "sync.(*Mutex).Lock": "sync.Mutex.Lock",
-    "sync.(*RWMutex).RLock": "sync.RWMutex.RLock",
-    "sync.(*RWMutex).Lock": "sync.RWMutex.Lock",
-    "sync.(*WaitGroup).Wait": "sync.WaitGroup.Wait",
-    "sync.(*Cond).Wait": "sync.Cond.Wait",
-}
-
-
-def normalise_reason(status: str, frames: Iterable[Frame]) -> str:
-    """Map Go 1.19's ``semacquire`` to the 1.20+ name when the stack shows the primitive."""
-    if status != "semacquire":
-        return status
-    for frame in frames:
-        name = _SEMACQUIRE_BY_FRAME.get(frame.func)
-        if name is not None:
-            return name
-    return status
-
-
-# Runtime/stdlib functions that park a goroutine, for debug=1/proto stacks (which carry no
-# reason). Checked from the leaf; the first hit wins.
-_REASON_BY_FRAME = {
-    "runtime.chansend": "chan send",
-    "runtime.chansend1": "chan send",
-    "runtime.chanrecv": "chan receive",
-    "runtime.chanrecv1": "chan receive",
-    "runtime.chanrecv2": "chan receive",
-    "runtime.selectgo": "select",
-    "runtime.block": "select (no cases)",
-    "time.Sleep": "sleep",
-    "runtime.timeSleep": "sleep",
-    "internal/poll.runtime_pollWait": "IO wait",
-    "runtime.netpollblock": "IO wait",
-    "sync.runtime_notifyListWait": "sync.Cond.Wait",
-    "runtime/pprof.writeGoroutineStacks": "running",
-    "runtime/pprof.writeRuntimeProfile": "running",
-    "runtime.goroutineProfileWithLabels": "running",
-    "runtime.pprof_goroutineProfileWithLabels": "running",
-    "runtime.gcBgMarkWorker": "GC worker (idle)",
-    "runtime.bgsweep": "GC sweep wait",
-    "runtime.bgscavenge": "GC scavenge wait",
-    "runtime.forcegchelper": "force gc (idle)",
-    "runtime.runfinq": "finalizer wait",
-    "syscall.Syscall": "syscall",
-    "syscall.Syscall6": "syscall",
-    "syscall.RawSyscall": "syscall",
-    "syscall.syscall": "syscall",
-    "internal/runtime/syscall.Syscall6": "syscall",
-    "runtime/internal/syscall.Syscall6": "syscall",
-    # signal_recv sleeps in notetsleepg, i.e. in a blocking syscall: debug=2 says [syscall]
-    "os/signal.signal_recv": "syscall",
-}
-
-# The semaphore plumbing under every sync primitive: the sync frame above it names the wait
-# (_SEMACQUIRE_BY_FRAME); with none, it is Go 1.19's plain "semacquire".
-_SEMACQUIRE_FRAMES = frozenset(
-    {
-        "runtime.semacquire1",
-        "runtime.semacquire",
-        "sync.runtime_Semacquire",
-        "sync.runtime_SemacquireMutex",
-        "sync.runtime_SemacquireRWMutexR",
-        "sync.runtime_SemacquireRWMutex",
-        "sync.runtime_SemacquireWaitGroup",
-        "internal/sync.runtime_SemacquireMutex",
-    }
-)
-
-
-def infer_reason(frames: Iterable[Frame]) -> str:
-    """Best guess at the wait reason of a stack without one (debug=1 / proto), from the leaf:
-    the first parking function names it (runtime.chanrecv -> "chan receive", runtime.selectgo ->
-    "select", ...); the semaphore family is named by the sync frame above it. Needs the runtime
-    frames, which the proto keeps and debug=1 / debug=2 text hide ("unknown" then, mostly)."""
-    sema = False
-    for frame in frames:
-        func = frame.func
-        if func in _SEMACQUIRE_FRAMES:
-            sema = True
-            continue
-        primitive = _SEMACQUIRE_BY_FRAME.get(func)
-        if primitive is not None:
-            return primitive
-        if sema:
-            continue  # inside the sync package's plumbing: look further up for the primitive
-        reason = _REASON_BY_FRAME.get(func)
-        if reason is not None:
-            return reason
-    return "semacquire" if sema else UNKNOWN_REASON
-
-
-# --- buckets ------------------------------------------------------------------------------
-
-
-def _fmt_minutes(m: int) -> str:
-    return f"{m // 60}h" if m >= 60 and m % 60 == 0 else f"{m}m"
-
-
-def bucket_bounds(index: int, edges: tuple[int, ...]) -> tuple[int | None, int | None]:
-    lo = 0 if index == 0 else edges[index - 1]
-    hi = edges[index] if index < len(edges) else None
-    return lo, hi
-
-
-def bucket_label(index: int, edges: tuple[int, ...]) -> str:
-    lo, hi = bucket_bounds(index, edges)
-    if not edges:
-        return "all"
-    if index == 0:
-        return f"<{_fmt_minutes(edges[0])}"
-    if hi is None:
-        return f"≥{_fmt_minutes(lo or 0)}"
-    if lo and lo % 60 == 0 and hi % 60 == 0:
-        return f"{lo // 60}–{hi // 60}h"
-    return f"{lo}–{hi}m"
-
-
-def check_buckets(edges: Iterable[int]) -> tuple[int, ...]:
-    """Validate bucket edges (strictly increasing positive minutes)."""
-    result = tuple(int(e) for e in edges)
-    if any(e <= 0 for e in result) or any(a >= b for a, b in zip(result, result[1:])):
-        raise ValueError("bucket edges must be strictly increasing positive minutes")
-    return result
 
 
 # --- stacks -------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]
 
 def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
     """Observations from debug=1 / proto / goroutineleak counts (no ages; reason inferred)."""
-    from tui.goroutines.grouping import infer_reason
+    from tui.goroutines.reasons import infer_reason
 
     leaked = counts.kind == "goroutineleak"
     out: dict[str, GroupObservation] = {}

@@ -9,22 +9,21 @@ charged to the same budget (`budget.Debug2Budget`) and has its own deadline.
 Parsing runs in a thread (`asyncio.to_thread`), a big goroutine body in a child process
 (`parse_worker.ParseWorker`: its peak memory leaves with it, and `stop()` kills it without
 waiting for the parse). Clock and sleep are injectable.
+Split out: one request's fetch + parse (`request.py`), which expensive request to start
+(`expensive.py`), the status lines and the Snapshot (`poller_status.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import time
-import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from types import MappingProxyType
 from typing import TypeVar
 
 from tui.config import Config
-from tui.core.errors import LimitExceeded, ParseError
+from tui.core.errors import ParseError
 from tui.core.limits import LimitNote
 from tui.core.tasks import cancel_and_wait
 from tui.fetch.errors import FetchError, FetchTimeout, NotFound, NotPprof, Unreachable, redact
@@ -35,24 +34,21 @@ from tui.model.history import History, history_levels
 from tui.model.memstats import MemStats
 from tui.model.parsers import HeapData, Parsers, TreeData, default_parsers, memstats_series
 from tui.service import endpoints as E
-from tui.service.budget import Debug2Budget, fmt_secs, stretched_every
+from tui.service import poller_status as status
+from tui.service.budget import Debug2Budget, stretched_every
 from tui.service.costs import CostTracker, TargetWork
-from tui.service.parse_worker import ParseWorker, ParseWorkerError, available
+from tui.service.expensive import pick_expensive
+from tui.service.parse_worker import ParseWorker, available
+from tui.service.request import RequestFailed, fetch_and_parse
 from tui.service.restart import RestartDetector
 
-log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 MAX_RESTART_EVENTS = 50
-# a fetcher that ignores its deadline still gives up this long after it (expensive requests)
-DEADLINE_GRACE = 5.0
 _Parsed = TypeVar("_Parsed")
 
 # refresh_now() kinds
 REFRESH_KINDS = ("goroutine-tree", "heap", "memstats", "all")
-# Endpoints whose big bodies parse in the child process (their results pickle in a few kB).
-# Not the heap profile: the decoded Profile is itself the memory (the parse peaks ~1.1x it).
-IN_WORKER = (E.GOROUTINE_DEBUG2, E.GOROUTINELEAK_DEBUG1, E.GOROUTINE_PROTO, E.GOROUTINE_DEBUG1, E.MEMSTATS)
 
 
 class Poller:
@@ -259,35 +255,26 @@ class Poller:
 
     # ---- the expensive endpoints: one budget, one at a time, in the background -----------
     def _maybe_expensive(self) -> asyncio.Task[None] | None:
-        """Start the expensive request the budget allows now (debug=2 first), unless one is in
-        flight (never two against one target). Sets the tree's reason for the status line."""
+        """Start the expensive request the budget allows now (`expensive.pick_expensive`: debug=2
+        first), unless one is in flight (never two against one target)."""
         assert self.budget is not None
-        data = self.latest_data
-        d2 = self.endpoints[E.GOROUTINE_DEBUG2]
-        now = self.clock()
-        decision = self.budget.decide(now, data.goroutine_total)
-        data.tree_wait = decision.wait
-        if self._expensive is not None and not self._expensive.done():
-            if self._running_kind != E.GOROUTINE_DEBUG2:
-                data.tree_reason = decision.reason
+        pick = pick_expensive(
+            self.clock(),
+            budget=self.budget,
+            data=self.latest_data,
+            endpoints=self.endpoints,
+            can_leak=self.parsers.goroutineleak is not None,
+            requested=self._tree_requested,
+            running=self._running(),
+        )
+        if pick is None:
             return None
-        requested = self._tree_requested
-        if requested or (decision.due and now >= d2.not_before):
+        name, reason = pick
+        if name == E.GOROUTINE_DEBUG2:
             self._tree_requested = False
-            reason = "refreshing on request" if requested else decision.reason
-            data.tree_reason = reason
-            return self._start_expensive(d2, self.parsers.goroutine_debug2, self._on_tree, reason)
-        if now < d2.not_before and d2.error:
-            data.tree_reason = f"{d2.error} (retrying)"
-        else:
-            data.tree_reason = decision.reason
-        leaks = self.endpoints[E.GOROUTINELEAK_DEBUG1]
-        parse_leaks = self.parsers.goroutineleak
-        if parse_leaks is None or "goroutineleak" not in data.profiles or now < leaks.not_before:
-            return None
-        if self.budget.decide_leak(now, data.goroutine_total).due:
-            return self._start_expensive(leaks, parse_leaks, self._on_leaks, "")
-        return None
+            return self._start_expensive(self.endpoints[name], self.parsers.goroutine_debug2, self._on_tree, reason)
+        assert self.parsers.goroutineleak is not None
+        return self._start_expensive(self.endpoints[name], self.parsers.goroutineleak, self._on_leaks, reason)
 
     def _start_expensive(
         self, ep: E.Endpoint, parse: Callable[[bytes], _Parsed], handler: Callable[[_Parsed, float], None], reason: str
@@ -347,49 +334,20 @@ class Poller:
         assert self._client is not None
         ep.forced = False
         ep.last_tick = self.tick
-        t0 = self.clock()
         try:
-            request = self._client.get(
-                ep.path, params=ep.params, expect=ep.expect, deadline=ep.deadline, gunzip=ep.gunzip
+            parsed, cost, wire_bytes = await fetch_and_parse(
+                self._client,
+                ep,
+                parse,
+                clock=self.clock,
+                worker=self.parse_worker,
+                threaded=threaded,
+                secrets=self._secrets,
             )
-            if ep.name in E.EXPENSIVE:
-                try:
-                    result = await asyncio.wait_for(request, ep.deadline + DEADLINE_GRACE)
-                except TimeoutError:
-                    raise FetchTimeout(f"{ep.name}: no answer in {ep.deadline:g} s (deadline)") from None
-            else:
-                result = await request
-        except FetchError as exc:
-            self._failed(ep, self.clock() - t0, exc.user_message, exc)
+        except RequestFailed as failed:
+            self._failed(ep, failed.cost, failed.message, failed.error)
             return False
-        cost = self.clock() - t0
-        worker = self.parse_worker
-        try:
-            if not threaded:
-                parsed = parse(result.body)
-            elif worker is not None and ep.name in IN_WORKER and worker.wants(parse, result.body):
-                parsed = await worker.parse(ep.name, parse, result.body)
-            else:
-                parsed = await asyncio.to_thread(parse, result.body)
-        except ParseWorkerError as exc:  # out of its memory cap, or died: this poll's error, as said
-            self._failed(ep, cost, str(exc), exc)
-            return False
-        except (ParseError, LimitExceeded) as exc:
-            self._failed(ep, cost, f"{ep.name}: {exc}", exc)
-            return False
-        except Exception as exc:  # a parser bug must not kill the watch: report it, keep polling
-            # The traceback's frames are our code; its message may quote the target: redacted.
-            log.error(
-                "parsing %s failed: %s: %s\n%s",
-                ep.name,
-                type(exc).__name__,
-                redact(str(exc), self._secrets),
-                getattr(exc, "remote_traceback", "")  # raised in the worker process: its frames
-                or "".join(traceback.format_tb(exc.__traceback__)),
-            )
-            self._failed(ep, cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc)
-            return False
-        self.costs.success(ep.name, cost, result.wire_bytes)
+        self.costs.success(ep.name, cost, wire_bytes)
         work = self.work.observe(ep.name, cost)
         if ep.name not in E.EXPENSIVE:
             # judged on the least of its last answers: one slow answer (our own hiccup) is not the target's size
@@ -483,112 +441,52 @@ class Poller:
         return E.GOROUTINE_DEBUG1
 
     def limit_notes(self) -> dict[str, tuple[LimitNote, ...]]:
-        """Per data kind, the work limits its newest parse reached (the first N kept, the rest
-        counted: tui.core.limits). Kinds whose parse kept everything are left out."""
-        data = self.latest_data
-        notes = {
-            snap.HEAP: getattr(data.heap, "notes", ()),  # (parsers of tests may give other types)
-            snap.GOROUTINE_TREE: self._tree_notes,
-            snap.GOROUTINE_STACKS: getattr(data.stacks, "notes", ()),
-            snap.GOROUTINE_LEAKS: getattr(data.leaks, "notes", ()),
-        }
-        return {kind: tuple(n) for kind, n in notes.items() if n}
+        """Per data kind, the work limits its newest parse reached (`poller_status.limit_notes`)."""
+        return status.limit_notes(self.latest_data, self._tree_notes)
 
-    def _ages(self, now: float, notes: Mapping[str, tuple[LimitNote, ...]] | None = None) -> dict[str, snap.DataAge]:
-        notes = notes or {}
-
-        def age(kind: str, name: str, reason: str = "") -> snap.DataAge:
-            ep = self.endpoints[name]
-            at = ep.last_ok
-            # no error: a limit the last parse reached is why the data is partial (the status bar
-            # says it: "9,500,000 samples over --max-samples")
-            reason = reason or ep.error or "; ".join(n.short for n in notes.get(kind, ()))
-            return snap.DataAge(kind, at, None if at is None else now - at, reason)
-
-        return {
-            snap.GOROUTINE_COUNT: age(snap.GOROUTINE_COUNT, E.INDEX),
-            snap.MEMSTATS: age(snap.MEMSTATS, E.MEMSTATS),
-            snap.HEAP: age(snap.HEAP, E.HEAP),
-            snap.GOROUTINE_TREE: age(snap.GOROUTINE_TREE, E.GOROUTINE_DEBUG2, self.latest_data.tree_reason),
-            snap.GOROUTINE_STACKS: age(snap.GOROUTINE_STACKS, self._stacks_endpoint()),
-            snap.GOROUTINE_LEAKS: age(snap.GOROUTINE_LEAKS, E.GOROUTINELEAK_DEBUG1),
-        }
+    def _running(self) -> str:
+        """The expensive endpoint in flight ("" when none)."""
+        return self._running_kind if self._expensive is not None and not self._expensive.done() else ""
 
     def status_line(self, now: float) -> str:
-        if self.state == snap.PAUSED:
-            return "paused"
-        if self.state in (snap.RECONNECTING, snap.ERROR):
-            index = self.endpoints[E.INDEX]
-            retry = max(index.not_before - now, 0.0)
-            prefix = "reconnecting: " if self.state == snap.RECONNECTING else ""
-            if not index.backoff.failures:
-                return f"{prefix}{self.last_error}"  # nothing scheduled to retry
-            return (
-                f"{prefix}{self.last_error} (retry in {retry:.1f} s)"
-                if retry < 10
-                else (f"{prefix}{self.last_error} (retry in {retry:.0f} s)")
-            )
-        if self.state == snap.STARTING:
-            return "connecting"
-        return f"live, every {self.config.interval:g} s"
+        index = self.endpoints[E.INDEX]
+        return status.status_line(
+            now, state=self.state, last_error=self.last_error, index=index, interval=self.config.interval
+        )
 
     def tree_status(self, now: float) -> str:
-        """Why the goroutine tree is what it is, short enough for 80 columns. Before the first
-        dump, when the stacks are there: the tree is inferred from them, when a full dump comes
-        and how to get one now (`r`, then `y`)."""
-        data = self.latest_data
-        dumped_at = self.endpoints[E.GOROUTINE_DEBUG2].last_ok
-        if dumped_at is not None:
-            if self._tree_notes:  # partial: that matters more than when the next dump comes
-                over = "; ".join(n.short for n in self._tree_notes)
-                return f"goroutine tree {now - dumped_at:.0f} s old: {over}"
-            return f"goroutine tree {now - dumped_at:.0f} s old: {data.tree_reason}"
-        if data.stacks is None:
-            return f"goroutine tree not fetched yet: {data.tree_reason}" if data.tree_reason else ""
-        pct = f"{self.config.stw_budget * 100:g}%"
-        if self._expensive is not None and not self._expensive.done() and self._running_kind == E.GOROUTINE_DEBUG2:
-            when = "full dump running"
-        elif data.tree_wait is not None:
-            when = f"full dump in {fmt_secs(data.tree_wait)} (budget {pct})"
-        elif self.endpoints[E.GOROUTINE_DEBUG2].error:
-            when = "full dump failed"
-        elif self.budget is not None and data.goroutine_total is not None:
-            when = f"a dump stops the world ~{fmt_secs(self.budget.estimate_cost(data.goroutine_total))}"
-        else:
-            when = f"no auto dump (budget {pct})"
-        return f"tree inferred from stacks; {when} — r: now"
+        """Why the goroutine tree is what it is (`poller_status.tree_status`)."""
+        return status.tree_status(
+            now,
+            data=self.latest_data,
+            dump=self.endpoints[E.GOROUTINE_DEBUG2],
+            tree_notes=self._tree_notes,
+            dump_running=self._running() == E.GOROUTINE_DEBUG2,
+            budget=self.budget,
+            stw_budget=self.config.stw_budget,
+        )
 
     def build_snapshot(self) -> snap.Snapshot:
         now = self.clock()
         self._seq += 1
-        data = self.latest_data
         notes = self.limit_notes()
         tree_status = self.tree_status(now)
-        return snap.Snapshot(
+        return status.build_snapshot(
             seq=self._seq,
-            time=now,
+            now=now,
             target=self.config.label,
             state=self.state,
             last_error=self.last_error,
             status=self.status_line(now),
-            ages=MappingProxyType(self._ages(now, notes)),
-            heap=data.heap,
-            heap_totals=MappingProxyType(dict(data.heap_totals)),
-            memstats=data.memstats,
-            goroutine_groups=data.groups,
-            goroutine_stacks=data.stacks,
-            goroutine_leaks=data.leaks,
-            goroutine_total=data.goroutine_total,
+            ages=status.ages(now, self.endpoints, self.latest_data, self._stacks_endpoint(), notes),
+            data=self.latest_data,
+            notes=notes,
             tree_status=tree_status,
-            history=self.history.view(),
-            costs=self.costs.snapshot(),
-            stw_share=self.budget.share(now) if self.budget else 0.0,
-            target_share=self.work.spent / (now - self.budget.started_at)
-            if self.budget is not None and now > self.budget.started_at
-            else 0.0,
+            history=self.history,
+            costs=self.costs,
+            budget=self.budget,
+            work=self.work,
             restarts=tuple(self.restart_events),
-            profiles=MappingProxyType(dict(data.profiles)),
-            limit_notes=MappingProxyType(notes),
         )
 
     def _publish(self) -> None:

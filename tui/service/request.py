@@ -1,0 +1,86 @@
+"""One request of the poller: fetch an endpoint (the expensive ones with a hard deadline) and parse
+its body in the right place (inline, in a thread, or a big goroutine body in the worker process).
+A failure of either step comes back as `RequestFailed`: what it cost and what to tell the user
+(redacted by the poller, which also does the bookkeeping of costs, backoff and budget)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+from tui.core.errors import LimitExceeded, ParseError
+from tui.fetch.errors import FetchError, FetchTimeout, redact
+from tui.fetch.fetcher import Fetcher
+from tui.service import endpoints as E
+from tui.service.parse_worker import ParseWorker, ParseWorkerError
+
+log = logging.getLogger(__name__)
+# a fetcher that ignores its deadline still gives up this long after it (expensive requests)
+DEADLINE_GRACE = 5.0
+# Endpoints whose big bodies parse in the child process (their results pickle in a few kB).
+# Not the heap profile: the decoded Profile is itself the memory (the parse peaks ~1.1x it).
+IN_WORKER = (E.GOROUTINE_DEBUG2, E.GOROUTINELEAK_DEBUG1, E.GOROUTINE_PROTO, E.GOROUTINE_DEBUG1, E.MEMSTATS)
+_Parsed = TypeVar("_Parsed")
+
+
+class RequestFailed(Exception):
+    """The fetch or the parse failed: ``cost`` seconds spent, ``message`` for the user (not yet
+    redacted), ``error`` the exception that said so."""
+
+    def __init__(self, cost: float, message: str, error: Exception) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.message = message
+        self.error = error
+
+
+async def fetch_and_parse(
+    client: Fetcher,
+    ep: E.Endpoint,
+    parse: Callable[[bytes], _Parsed],
+    *,
+    clock: Callable[[], float],
+    worker: ParseWorker | None,
+    threaded: bool,
+    secrets: tuple[str, ...],
+) -> tuple[_Parsed, float, int]:
+    """(parsed, cost in seconds, wire bytes), or RequestFailed. ``threaded`` false: parsed inline."""
+    t0 = clock()
+    try:
+        request = client.get(ep.path, params=ep.params, expect=ep.expect, deadline=ep.deadline, gunzip=ep.gunzip)
+        if ep.name in E.EXPENSIVE:
+            try:
+                result = await asyncio.wait_for(request, ep.deadline + DEADLINE_GRACE)
+            except TimeoutError:
+                raise FetchTimeout(f"{ep.name}: no answer in {ep.deadline:g} s (deadline)") from None
+        else:
+            result = await request
+    except FetchError as exc:
+        raise RequestFailed(clock() - t0, exc.user_message, exc) from exc
+    cost = clock() - t0
+    try:
+        if not threaded:
+            parsed = parse(result.body)
+        elif worker is not None and ep.name in IN_WORKER and worker.wants(parse, result.body):
+            parsed = await worker.parse(ep.name, parse, result.body)
+        else:
+            parsed = await asyncio.to_thread(parse, result.body)
+    except ParseWorkerError as exc:  # out of its memory cap, or died: this poll's error, as said
+        raise RequestFailed(cost, str(exc), exc) from exc
+    except (ParseError, LimitExceeded) as exc:
+        raise RequestFailed(cost, f"{ep.name}: {exc}", exc) from exc
+    except Exception as exc:  # a parser bug must not kill the watch: report it, keep polling
+        # The traceback's frames are our code; its message may quote the target: redacted.
+        log.error(
+            "parsing %s failed: %s: %s\n%s",
+            ep.name,
+            type(exc).__name__,
+            redact(str(exc), secrets),
+            getattr(exc, "remote_traceback", "")  # raised in the worker process: its frames
+            or "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        raise RequestFailed(cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc) from exc
+    return parsed, cost, result.wire_bytes
