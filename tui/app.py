@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -27,15 +27,19 @@ from textual.worker import get_current_worker
 
 from tui.core.masking import mask_text, secret_forms
 from tui.core.memtune import limit_malloc_arenas, pin_mmap_threshold
+from tui.fleet.feed import FleetFeed
+from tui.fleet.outliers import Outlier, fleet_outliers
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
-from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged
+from tui.screens.dashboard_messages import Back, DrillGoroutines, DrillHeap, SampleTypeChanged
+from tui.screens.fleet import FleetScreen
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
 from tui.screens.messages import WorkFailed
+from tui.sources.fleet import FleetSource
 from tui.sources.protocol import ReplayControls, Saveable, SessionControls, SnapshotSource
 
 if TYPE_CHECKING:
@@ -394,7 +398,169 @@ class PprofApp(App[None]):
 
 
 def build_app(source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> PprofApp:
-    """The one factory for the CLI and the tests."""
+    """The one factory for the CLI and the tests (a FleetSource gets the fleet app)."""
     limit_malloc_arenas()  # before the app's threads start: memory stays flat over hours
     pin_mmap_threshold()  # a big body (a 30 MB goroutine dump) is given back when freed
+    if isinstance(source, FleetSource):
+        return FleetApp(source, clock=clock)
     return PprofApp(source, clock=clock)
+
+
+# -- several targets ----------------------------------------------------------------------------
+
+
+class MemberSnapshot(Message):
+    """A snapshot of one target of a fleet (replaces an older one of the same target still queued)."""
+
+    def __init__(self, label: str, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.label = label
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MemberSnapshot) and message.label == self.label
+
+
+class OutliersReady(Message):
+    def __init__(self, outliers: tuple[Outlier, ...]) -> None:
+        super().__init__()
+        self.outliers = outliers
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, OutliersReady)
+
+
+FLEET_SCREEN = "fleet"
+
+
+class FleetApp(PprofApp):
+    """`watch TARGET TARGET...`: the fleet view first; `enter` focuses a target in the dashboard (a
+    new Dashboard per target, fed only that target's snapshots), `esc` there comes back, `]` goes to
+    the next target. Every target has its own leak tracker (`FleetFeed`, drained by the app's one leak
+    worker, in order); the outliers among the targets' newest snapshots are computed in a thread
+    worker when a target first answers and at most every OUTLIER_EVERY seconds after."""
+
+    OUTLIER_EVERY = 10.0
+    BINDINGS = [Binding("right_square_bracket", "next_target", "next target", show=False)]
+
+    def __init__(self, source: FleetSource, *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(source, clock=clock)
+        self.fleet = source
+        self.fleet_feed = FleetFeed(source.labels, source.focused)
+        self.leaks = self.fleet_feed
+        self.newest: dict[str, Snapshot] = {}
+        self.outliers: tuple[Outlier, ...] = ()
+        self._outliers_at: float | None = None
+        self._outliers_over = 0  # targets with data when they were last computed
+        self._outliers_running = False
+
+    # Textual calls a handler of every class in the MRO: each override below stops the base one
+    # (`prevent_default`) and calls it itself when wanted.
+    def on_mount(self, event: events.Mount | None = None) -> None:
+        if event is not None:
+            event.prevent_default()
+        super().on_mount()
+        self.fleet.on_member_snapshot = self._member_snapshot
+        self.install_screen(FleetScreen(), name=FLEET_SCREEN)
+        self.push_screen(FLEET_SCREEN)
+        self._refresh_fleet()
+
+    def _fleet_screen(self) -> FleetScreen:
+        screen = self.get_screen(FLEET_SCREEN)
+        assert isinstance(screen, FleetScreen)
+        return screen
+
+    def _snapshot_from_source(self, snapshot: Snapshot) -> None:
+        # the focused target's: the dashboard's (its leak feeding is done for every target below)
+        if self.is_running:
+            self.post_message(SnapshotArrived(snapshot))
+
+    def _member_snapshot(self, label: str, snapshot: Snapshot) -> None:
+        if not self.is_running:
+            return
+        self.newest[label] = snapshot
+        feed = self.fleet_feed
+        self._call_leaks(lambda _feed: feed.feed_target(label, snapshot))
+        self.post_message(MemberSnapshot(label, snapshot))
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        message.prevent_default()
+        if message.snapshot is self.newest.get(self.fleet.focused):  # else another target's, or superseded
+            super().on_snapshot_arrived(message)
+
+    def on_leak_report_ready(self, message: LeakReportReady) -> None:
+        message.prevent_default()
+        if message.report is self.fleet_feed.latest.get(self.fleet.focused):
+            super().on_leak_report_ready(message)
+        self._refresh_fleet()
+
+    def on_member_snapshot(self, message: MemberSnapshot) -> None:
+        self._refresh_fleet()
+        now = self.clock()
+        due = self._outliers_at is None or now - self._outliers_at >= self.OUTLIER_EVERY
+        if not self._outliers_running and (due or len(self.newest) > self._outliers_over):
+            self._outliers_running = True
+            self._outliers_at, self._outliers_over = now, len(self.newest)
+            self._compute_outliers(dict(self.newest))
+
+    @work(thread=True, group="fleet-outliers", exit_on_error=False)
+    def _compute_outliers(self, snapshots: dict[str, Snapshot]) -> None:
+        from tui.fleet.observe import goroutine_rows, heap_functions  # the heap sums: numpy, in the worker
+
+        try:
+            groups = {label: rows for label, s in snapshots.items() if (rows := goroutine_rows(s)) is not None}
+            heap = {label: dict(f) for label, s in snapshots.items() if (f := heap_functions(s)) is not None}
+            self.post_message(OutliersReady(fleet_outliers(groups, heap)))
+        except Exception as exc:  # the comparison must not stop the watch: say it, keep going
+            self.post_message(WorkFailed("replica comparison", f"{type(exc).__name__}: {str(exc)[:200]}"))
+            self.post_message(OutliersReady(self.outliers))
+
+    def on_outliers_ready(self, message: OutliersReady) -> None:
+        self._outliers_running = False
+        self.outliers = message.outliers
+        self._refresh_fleet()
+
+    def _refresh_fleet(self) -> None:
+        if not self.is_running:
+            return
+        screen = self._fleet_screen()
+        with self.batch_update():
+            screen.show_fleet(self.fleet.labels, dict(self.newest), dict(self.fleet_feed.latest), self.outliers)
+
+    # -- focus ----------------------------------------------------------------------------------
+    async def on_fleet_screen_focus(self, message: FleetScreen.Focus) -> None:
+        await self._focus(message.target)
+
+    def on_dashboard_back(self, message: Back) -> None:
+        if self.screen is self.dashboard:
+            self.push_screen(FLEET_SCREEN)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_target":
+            return self.screen is self.dashboard
+        return super().check_action(action, parameters)
+
+    async def action_next_target(self) -> None:
+        labels = self.fleet.labels
+        await self._focus(labels[(labels.index(self.fleet.focused) + 1) % len(labels)])
+
+    async def _focus(self, label: str) -> None:
+        if label not in self.fleet.members:
+            return
+        if isinstance(self.screen, FleetScreen):
+            await self.pop_screen()
+        if label != self.fleet.focused:
+            self.fleet.focus(label)
+            self.fleet_feed.focused = label
+            self.dashboard = Dashboard()  # a fresh view for this target: nothing of the other's kept
+            self.snapshot = None
+            self.leak_report = None
+            await self.switch_screen(self.dashboard)
+        snapshot, report = self.newest.get(label), self.fleet_feed.latest.get(label)
+        with self.batch_update():
+            if snapshot is not None:
+                self.snapshot = snapshot
+                self.dashboard.show_snapshot(snapshot)
+            if report is not None:
+                self.leak_report = report
+                self.dashboard.show_leaks(report)

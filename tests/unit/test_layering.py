@@ -28,6 +28,7 @@ FLOORS = (
     "goroutines",  # dump parsers, grouping, match keys
     "model",  # Snapshot, history, MemStats, index page, content detection, endpoint parsers
     "leaks",  # trends, verdicts, baseline, reconciliation, tracker, feed
+    "fleet",  # several replicas side by side: outliers by robust statistics
     "config",  # Config: target, cadence, budgets, limits, auth
     "fetch",  # httpx: one client per target
     "recording",  # the recording format, writer, tap, replay client, exports

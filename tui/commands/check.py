@@ -4,6 +4,11 @@ For a service's integration tests in CI and for cron: watch each target for `--f
 recording as fast as it goes), then print every verdict with its evidence. Exit status: 0 when
 nothing in `--fail-on` fired, 1 when something did, 2 on errors (bad arguments, a target that
 never answered, an unreadable recording).
+
+Several targets (on the command line, or `--targets-file`, `name=host:port` naming one) are polled
+concurrently, each by its own poller; with three or more that answered, the replicas are compared at the
+end and a target with far more of a goroutine group or a heap function than its siblings is reported
+as an outlier (tui/fleet/outliers.py); `--fail-on outlier` makes that exit 1.
 """
 
 from __future__ import annotations
@@ -20,16 +25,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.commands.complain import fail
+from tui.commands.targets import (
+    NamedTarget,
+    TargetListError,
+    add_targets_file_argument,
+    gather_targets,
+    target_labels,
+)
 from tui.config import ConfigError, add_connection_arguments, config_from_args
 
 if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
+    from tui.commands.check_output import Fleet
+    from tui.fleet.outliers import Outlier
     from tui.leaks.report import LeakReport
     from tui.leaks.tracker import LeakTracker
     from tui.leaks.verdict_log import VerdictLog
     from tui.model.snapshot import Snapshot
 
 # --fail-on words. "leaked-growing": a group Go proves leaked whose count still grows.
-FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck")
+# "outlier": a replica with far more of something than its siblings (several targets only).
+FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck", "outlier")
 DEFAULT_FAIL_ON = ("growing", "leaked-growing")
 DEFAULT_FOR = 120.0
 EXIT_ERROR = 2
@@ -62,7 +77,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "then print every leak verdict with its evidence. Exit 0: nothing in --fail-on fired; "
         "1: something did; 2: an error (a target that never answered, bad arguments).",
     )
-    parser.add_argument("targets", nargs="+", metavar="TARGET", help="host:port or base URL (several: each is checked)")
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="host:port or base URL, `name=host:port` to name it (several: each is checked, and the replicas compared)",
+    )
+    add_targets_file_argument(parser)
     parser.add_argument(
         "--for",
         dest="duration",
@@ -110,6 +131,7 @@ class Watched:
     # what was read at least once, and why the rest was not (a verdict of "nothing found" covers only what was read)
     read: set[str] = field(default_factory=set)
     unread_reasons: dict[str, str] = field(default_factory=dict)
+    last_snapshot: Snapshot | None = None  # the newest judged: what the replicas are compared on
 
     def not_read(self) -> dict[str, str]:
         """Data never read while the target answered, with the newest reason ("" when none was given)."""
@@ -123,6 +145,7 @@ class Watched:
         if s.time > self.until:
             return
         self.polls += 1
+        self.last_snapshot = s
         if s.last_error:
             self.failed_polls += 1
             self.last_error = s.status
@@ -157,18 +180,23 @@ def run(args: argparse.Namespace) -> int:
     from tui.recording.format import is_recording
 
     duration = args.duration
-    dirs = [t for t in args.targets if _is_dir(t)]
+    try:
+        targets = gather_targets(args)
+    except TargetListError as exc:
+        return fail("check", exc, EXIT_ERROR)
+    dirs = [t.spec for t in targets if _is_dir(t.spec)]
     not_recordings = [t for t in dirs if not is_recording(Path(t))]
     if not_recordings:
         return fail("check", f"{not_recordings[0]}: a directory, but not a recording", EXIT_ERROR)
     recordings = dirs
-    if recordings and len(args.targets) > 1:
+    if recordings and len(targets) > 1:
         return fail("check", "give one recording directory, or targets only", EXIT_ERROR)
     try:
         if recordings:
             watches = [_check_recording(recordings[0], duration if duration is not None else math.inf, args)]
         else:
-            watches = asyncio.run(_check_live(args, duration if duration is not None else DEFAULT_FOR))
+            live_for = duration if duration is not None else DEFAULT_FOR
+            watches = asyncio.run(_check_live(args, live_for, targets))
     except (ConfigError, PprofTuiError, OSError) as exc:
         return fail("check", exc, EXIT_ERROR)
     from tui.commands.check_output import exit_status, render_json, render_text
@@ -177,8 +205,9 @@ def run(args: argparse.Namespace) -> int:
     for watch in watches:  # data the parses kept only in part: the verdicts saw that part
         for note in watch.limit_notes.values():
             say("check", f"{watch.label}: {note}")
-    status = exit_status(watches, args.fail_on)
-    out = render_json(watches, args.fail_on, status) if args.json else render_text(watches, args.fail_on)
+    fleet = compare_replicas(watches) if len(watches) > 1 else None
+    status = exit_status(watches, args.fail_on, fleet)
+    out = render_json(watches, args.fail_on, status, fleet) if args.json else render_text(watches, args.fail_on, fleet)
     sys.stdout.write(out)
     return status
 
@@ -214,14 +243,33 @@ def _check_recording(directory: str, duration: float, args: argparse.Namespace |
     return watch
 
 
-async def _check_live(args: argparse.Namespace, duration: float) -> list[Watched]:
+def compare_replicas(watches: list[Watched]) -> Fleet:
+    """The outliers among the targets' newest snapshots (those that answered)."""
+    from tui.commands.check_output import Fleet
+    from tui.fleet.observe import goroutine_rows, heap_functions
+    from tui.fleet.outliers import fleet_outliers
+
+    groups: dict[str, tuple[tuple[str, str, int], ...]] = {}
+    heap: dict[str, dict[str, float]] = {}
+    for w in watches:
+        s = w.last_snapshot
+        if s is None or not w.answered:
+            continue
+        if (rows := goroutine_rows(s)) is not None:
+            groups[w.label] = rows
+        if (functions := heap_functions(s)) is not None:
+            heap[w.label] = dict(functions)
+    found: tuple[Outlier, ...] = fleet_outliers(groups, heap)
+    return Fleet(compared=tuple(w.label for w in watches if w.label in groups or w.label in heap), outliers=found)
+
+
+async def _check_live(args: argparse.Namespace, duration: float, targets: list[NamedTarget]) -> list[Watched]:
     from tui.sources.feeds import LiveSource
 
+    configs = [config_from_args(argparse.Namespace(**{**vars(args), "target": t.spec})) for t in targets]
     sources, watches = [], []
-    for target in args.targets:
-        one = argparse.Namespace(**{**vars(args), "target": target})
-        config = config_from_args(one)
-        watch = _new_watch(config.label, duration)
+    for config, label in zip(configs, target_labels(targets, configs), strict=True):
+        watch = _new_watch(label, duration)
         source = LiveSource(config)
         source.on_snapshot = watch.on_snapshot
         sources.append(source)

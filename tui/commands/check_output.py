@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.core.bytesize import format_bytes
@@ -17,10 +18,21 @@ from tui.leaks.growth import LEAKED, Verdict
 
 if TYPE_CHECKING:
     from tui.commands.check import Watched
+    from tui.fleet.outliers import Outlier
     from tui.leaks.verdict_log import VerdictHistory
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 MAX_TEXT = 300
+OUTLIER = "outlier"
+MIN_REPLICAS = 3  # a target and at least two siblings (tui/fleet/outliers.py Rule.min_siblings)
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """Several targets compared at the end of the check."""
+
+    compared: tuple[str, ...]  # the targets that had data to compare
+    outliers: tuple[Outlier, ...]
 
 
 def fails(verdict: Verdict, fail_on: Sequence[str]) -> bool:
@@ -29,11 +41,40 @@ def fails(verdict: Verdict, fail_on: Sequence[str]) -> bool:
     return verdict.kind == LEAKED and "leaked-growing" in fail_on and verdict.rate_per_min > 0
 
 
-def exit_status(watches: Sequence[Watched], fail_on: Sequence[str]) -> int:
+def exit_status(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet | None = None) -> int:
     if any(w.errors for w in watches):
         return EXIT_ERROR
     found = any(fails(e.latest, fail_on) for w in watches for e in w.log.entries())
+    found = found or (OUTLIER in fail_on and fleet is not None and bool(fleet.outliers))
     return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _fleet_text(fleet: Fleet, fail_on: Sequence[str]) -> list[str]:
+    n = len(fleet.compared)
+    if n < MIN_REPLICAS:
+        return [f"replicas: {n} had data to compare; outliers need at least {MIN_REPLICAS}"]
+    lines = [f"replicas: {n} compared, {len(fleet.outliers) or 'no'} outlier{'' if len(fleet.outliers) == 1 else 's'}"]
+    mark = "FAIL" if OUTLIER in fail_on else "note"
+    for o in fleet.outliers:
+        sentence = f"{clean(o.target, MAX_TEXT)}: {o.amount(o.value)} in {clean(o.label, MAX_TEXT)}, "
+        sentence += f"siblings median {o.amount(o.siblings_median)}"
+        lines.append(f"  {mark} outlier  {sentence}")
+    return lines
+
+
+def _outlier_json(o: Outlier) -> dict[str, object]:
+    return {
+        "target": clean(o.target, MAX_TEXT),
+        "kind": o.kind,
+        "key": clean(o.key, MAX_TEXT),
+        "label": clean(o.label, MAX_TEXT),
+        "unit": o.unit,
+        "value": o.value,
+        "siblings_median": o.siblings_median,
+        "siblings_mad": round(o.siblings_mad, 3),
+        "siblings": o.siblings,
+        "ratio": round(o.ratio, 3),
+    }
 
 
 def _amount(value: float, unit: str) -> str:
@@ -59,7 +100,7 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def render_text(watches: Sequence[Watched], fail_on: Sequence[str]) -> str:
+def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet | None = None) -> str:
     lines: list[str] = []
     for w in watches:
         span = (w.log.last_time or 0.0) - (w.log.started or 0.0)
@@ -88,7 +129,9 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str]) -> str:
         if report is not None and report.reconciliation.sentence and w.answered:
             own = f" (pprof's own, left out: {format_bytes(report.pprof_own)})" if report.pprof_own else ""
             lines.append(f"  memory: {clean(report.reconciliation.sentence, MAX_TEXT)}{own}")
-    status = exit_status(watches, fail_on)
+    if fleet is not None:
+        lines += _fleet_text(fleet, fail_on)
+    status = exit_status(watches, fail_on, fleet)
     lines.append(
         {
             EXIT_CLEAN: f"result: nothing to fail on ({', '.join(fail_on)})",
@@ -117,8 +160,8 @@ def _entry_json(w: Watched, e: VerdictHistory, fail_on: Sequence[str]) -> dict[s
     }
 
 
-def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int) -> str:
-    doc = {
+def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int, fleet: Fleet | None = None) -> str:
+    doc: dict[str, object] = {
         "fail_on": list(fail_on),
         "exit": status,
         "targets": [
@@ -136,4 +179,9 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int)
             for w in watches
         ],
     }
+    if fleet is not None:
+        doc["replicas"] = {
+            "compared": [clean(t, MAX_TEXT) for t in fleet.compared],
+            "outliers": [_outlier_json(o) for o in fleet.outliers],
+        }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

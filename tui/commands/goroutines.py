@@ -1,5 +1,8 @@
-"""``pprof-tui goroutines SOURCE``: goroutines grouped by wait reason -> age -> stack, biggest first;
-or by a pprof label, by creator, by similar stack (``--group-by``, tui.goroutines.pivots)."""
+"""``pprof-tui goroutines SOURCE...``: goroutines grouped by wait reason -> age -> stack, biggest first;
+or by a pprof label, by creator, by similar stack (``--group-by``, tui.goroutines.pivots).
+
+Several SOURCEs (replicas' dumps, say) are each grouped on their own: the text gives one section per
+source, `--json` one document per source under "sources", each group carrying its "source"."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ MAX_NAME = 300
 
 
 def _edges(text: str) -> tuple[int, ...]:
-    from tui.goroutines.grouping import check_buckets
+    from tui.goroutines.buckets import check_buckets
 
     try:
         return check_buckets(int(part) for part in text.split(",") if part.strip())
@@ -74,10 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "by wait reason -> wait duration -> identical stack, biggest first.",
     )
     p.add_argument(
-        "source",
+        "sources",
+        nargs="+",
         metavar="SOURCE",
         help="file, '-' for stdin, recording DIR[:endpoint], target host:port or base URL (its goroutine?debug=2, "
-        "which stops the world for the dump), or the URL of a goroutine endpoint",
+        "which stops the world for the dump), or the URL of a goroutine endpoint; several: each is grouped on its own",
     )
     p.add_argument(
         "--match",
@@ -154,7 +158,8 @@ def _load(args: argparse.Namespace):
 
 def _group(data: bytes, args: argparse.Namespace, config):
     from tui.core.errors import ParseError
-    from tui.goroutines.grouping import DEFAULT_BUCKETS, group_stack_counts
+    from tui.goroutines.buckets import DEFAULT_BUCKETS
+    from tui.goroutines.grouping import group_stack_counts
     from tui.model.detect import describe, detect_kind
 
     kind = detect_kind(data)
@@ -217,6 +222,42 @@ def _group(data: bytes, args: argparse.Namespace, config):
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.core.errors import ParseError
+
+    sources = list(args.sources)
+    if sources.count("-") > 1:
+        raise ParseError("standard input ('-') can be read once")
+    if len(sources) == 1:
+        return _run_one(argparse.Namespace(**{**vars(args), "source": sources[0]}), out)
+    docs = []
+    for i, source in enumerate(sources):
+        one = argparse.Namespace(**{**vars(args), "source": source})
+        if args.json:
+            groups, meta = _filtered(one)
+            group_docs = [{"source": source, **asdict(g)} for g in groups]
+            docs.append(_cleaned({"source": source, **meta, "groups": group_docs}))
+        else:
+            out.write(("\n" if i else "") + f"== {clean(source, MAX_NAME)} ==\n")
+            _run_one(one, out)
+    if args.json:
+        json.dump({"sources": docs}, out, ensure_ascii=True)
+        out.write("\n")
+    return 0
+
+
+def _run_one(args: argparse.Namespace, out: TextIO) -> int:
+    groups, meta = _filtered(args)
+    if args.json:
+        doc = _cleaned({**meta, "groups": [asdict(g) for g in groups]})
+        json.dump(doc, out, ensure_ascii=True)
+        out.write("\n")
+        return 0
+    out.write(render_text(groups, meta))
+    return 0
+
+
+def _filtered(args: argparse.Namespace):
+    """One source's groups after --label, --group-by, --match, --min-count; and its meta."""
     from tui.commands.complain import say
     from tui.goroutines.filtering import filter_stacks, min_count, stack_matcher
     from tui.goroutines.pivots import Pivot, filter_labels, pivot_groups
@@ -234,13 +275,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         groups = filter_stacks(groups, stack_matcher(args.match))
     if args.min_count > 1:
         groups = filter_stacks(groups, min_count(args.min_count))
-    if args.json:
-        doc = _cleaned({**meta, "groups": [asdict(g) for g in groups]})
-        json.dump(doc, out, ensure_ascii=True)
-        out.write("\n")
-        return 0
-    out.write(render_text(groups, meta))
-    return 0
+    return groups, meta
 
 
 def _cleaned(value: object) -> object:

@@ -4,6 +4,9 @@ On a terminal, `watch` polls from a background session (tui/sessions) that outli
 attaches to the session's recording, and a dropped SSH connection leaves the session recording.
 A second `watch` of the same target attaches to the running session. `--foreground` (and any
 run whose standard input is not a terminal, and `--record DIR`) polls in this process as before.
+
+Several targets (`watch A B C`, `--targets-file FILE`, `name=host:port`) are watched in this process
+(several targets imply `--foreground`): the fleet view first, one row per target (tui/screens/fleet.py).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import sys
 
 from tui.commands.complain import fail, say
+from tui.commands.targets import NamedTarget
 from tui.config import ConfigError, add_connection_arguments
 
 
@@ -24,8 +28,15 @@ def register(subparsers) -> argparse.ArgumentParser:
         "(see `sessions`, `attach`, `stop`).",
     )
     parser.add_argument(
-        "target", help="host:port, http(s)://host:port, or a full base such as https://h/app/debug/pprof/"
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="host:port, http(s)://host:port, or a full base such as https://h/app/debug/pprof/; "
+        "several (or --targets-file; `name=host:port` names one): the fleet view, in this process",
     )
+    from tui.commands.targets import add_targets_file_argument
+
+    add_targets_file_argument(parser)
     parser.add_argument(
         "--record",
         metavar="DIR",
@@ -54,9 +65,41 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.commands.targets import TargetListError, gather_targets
+
+    try:
+        targets = gather_targets(args)
+    except TargetListError as exc:
+        return fail("watch", exc)
+    if len(targets) > 1:
+        if args.record is not None:
+            return fail("watch", "--record takes one target (record each with `pprof-tui record`)")
+        return run_fleet(args, targets)
+    args.target = targets[0].spec
     if args.foreground or args.record is not None or not sys.stdin.isatty():
         return run_foreground(args)
     return run_in_session(args)
+
+
+def run_fleet(args: argparse.Namespace, targets: list[NamedTarget]) -> int:
+    """Several targets: one LiveSource each, in this process, behind the fleet view."""
+    from tui.commands.targets import target_labels
+    from tui.config import config_from_args
+    from tui.core.errors import PprofTuiError
+    from tui.sources.feeds import LiveSource
+    from tui.sources.fleet import FleetSource
+
+    try:
+        configs = [config_from_args(argparse.Namespace(**{**vars(args), "target": t.spec})) for t in targets]
+        labels = target_labels(targets, configs)
+        source = FleetSource([(label, LiveSource(config)) for label, config in zip(labels, configs, strict=True)])
+    except (ConfigError, PprofTuiError, OSError, ValueError) as exc:
+        return fail("watch", exc)
+    from tui.app import build_app
+
+    build_app(source).run()
+    _freeze()
+    return 0
 
 
 def run_foreground(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from tui.core.filters import UserPatternError, filter_pattern
 from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
 from tui.goroutines.pivots import Pivot, label_keys, pivot_groups
-from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
+from tui.screens.dashboard_messages import Back, DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
 from tui.screens.messages import WorkFailed
 from tui.screens.presenters import (
     SAMPLE_TYPES,
@@ -431,6 +431,8 @@ class Dashboard(Screen[None]):
         box = self.query_one("#filter", Input)
         if box.display:
             self._close_filter()
+        else:
+            self.post_message(Back())
 
     def _close_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -22,6 +22,10 @@ class SampleTypeChanged(Message, namespace="dashboard"):
         self.sample_type = sample_type
 
 
+class Back(Message, namespace="dashboard"):
+    """`esc` with nothing to close: a fleet watch goes back to its fleet view (a single watch ignores it)."""
+
+
 class DrillHeap(Message, namespace="dashboard"):
     """Open the drill-down of one heap table row (callers, callees, stacks)."""
 

@@ -27,6 +27,8 @@ EXPLAIN = {
     "app.help": "this help",
     "app.quit": "quit",
     "back": "back to where you were",
+    "focus_target": "fleet: show the target under the cursor in the dashboard (esc there comes back)",
+    "cycle_sort": "fleet: order by findings, target, goroutines, heap",
     "copy": "copy the shown stack to the clipboard (OSC 52: works over SSH)",
     "scroll_down": "scroll down",
     "scroll_up": "scroll up",

@@ -1,0 +1,133 @@
+"""The fleet view of `watch TARGET TARGET...` (tui/screens/fleet.py, tui/app.py FleetApp) on canned
+snapshots at 80x24: one row per target, the sick replica first with its outlier; enter focuses it in
+the dashboard, esc comes back, `]` cycles; each target has its own leak tracker."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.canned import CannedSource, load, make_snapshot
+from tests.tui.screen_text import screen_text
+from tests.tui.waiting import settle, wait_for
+from tui.app import FleetApp, build_app
+from tui.fleet.outliers import Outlier
+from tui.goroutines.debug2 import parse_debug2
+from tui.goroutines.grouping import group_goroutines
+from tui.model import snapshot as snap
+from tui.screens.dashboard import Dashboard
+from tui.screens.fleet import FleetScreen, fleet_rows
+from tui.sources.fleet import FleetSource
+from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.status_bar import StatusBar
+
+SICK = 600
+
+
+def _sick_groups():
+    """The fixture's goroutines plus SICK blocked sending in main.fetchAll.func1."""
+    block = "goroutine {id} [chan send, 5 minutes]:\nmain.fetchAll.func1()\n\t/srv/fetch.go:42 +0x2\n"
+    extra = parse_debug2("\n".join(block.format(id=10_000 + i) for i in range(SICK)))
+    _, _, dump = load()
+    return group_goroutines(dump) + group_goroutines(extra)
+
+
+def _fleet() -> FleetSource:
+    return FleetSource(
+        [
+            ("pod-1", CannedSource(make_snapshot(1, target="10.0.0.1:6060"))),
+            (
+                "pod-2",
+                CannedSource(make_snapshot(1, target="10.0.0.2:6060", groups=_sick_groups(), goroutine_total=906)),
+            ),
+            ("pod-3", CannedSource(make_snapshot(1, target="10.0.0.3:6060"))),
+        ]
+    )
+
+
+def _status_target(app) -> str:
+    return app.screen.query_one(StatusBar).info.target
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_fleet_view_flags_the_sick_replica_and_focuses_it(size):
+    app = build_app(_fleet())
+    assert isinstance(app, FleetApp)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: bool(app.outliers) and len(app.fleet_feed.latest) == 3)
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, FleetScreen)
+        rows = screen.rows
+        assert [r.target for r in rows] == ["pod-2", "pod-1", "pod-3"]  # findings first
+        assert rows[0].outliers[0] == f"{SICK} vs 0: main.fetchAll.func1 [chan send]"
+        assert all(not r.outliers for r in rows[1:])
+        lines = screen_text(app)
+        assert lines[0].startswith(" 3 targets, 1 with findings")
+        assert lines[2].split()[:7] == ["pod-2", "live", "906", "20.46MB", "600", "vs", "0:"]
+        assert "main.fetch" in lines[2]
+        assert [line.split()[0] for line in lines[3:5]] == ["pod-1", "pod-3"]
+
+        table = screen.query_one(KeyedTable)
+        assert table.cursor_key == "pod-1"  # where it was when the rows came: it follows its row
+        await pilot.press("k", "enter")  # up to the sick one, focus it
+        await settle(pilot, app)
+        assert isinstance(app.screen, Dashboard)
+        assert "10.0.0.2" in _status_target(app)
+        first_dashboard = app.screen
+
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FleetScreen)
+
+        assert table.cursor_key == "pod-2"
+        await pilot.press("j", "enter")  # pod-1
+        await settle(pilot, app)
+        assert isinstance(app.screen, Dashboard) and app.screen is not first_dashboard
+        assert "10.0.0.1" in _status_target(app)
+        assert app.leak_report is app.fleet_feed.latest["pod-1"]  # its own tracker's report
+
+        await pilot.press("right_square_bracket")  # the next target in the command line's order
+        await settle(pilot, app)
+        assert app.fleet.focused == "pod-2" and "10.0.0.2" in _status_target(app)
+
+
+async def test_a_target_that_never_answered_waits_without_holding_the_others():
+    quiet = CannedSource()  # sends nothing
+    source = FleetSource([("up", CannedSource(make_snapshot(1))), ("down", quiet)])
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "up" in app.fleet_feed.latest)
+        await settle(pilot, app)
+        rows = {r.target: r for r in app.screen.rows}
+        assert rows["up"].state == snap.LIVE and rows["up"].goroutines is not None
+        assert rows["down"].state == "waiting" and rows["down"].goroutines is None
+
+
+def test_fleet_rows_sort_and_say_errors():
+    up = make_snapshot(1, goroutine_total=50)
+    failing = make_snapshot(2, state=snap.RECONNECTING, last_error="connection refused", goroutine_total=900)
+    outlier = Outlier("b", "goroutines", "k", "main.f [select]", "goroutines", 900, 10, 1, 3)
+    rows = fleet_rows(["a", "b", "c"], {"a": up, "b": failing}, {}, [outlier])
+    assert [r.target for r in rows] == ["b", "a", "c"]
+    assert rows[0].findings == "900 vs 10: main.f [select]"
+    assert (rows[1].findings, rows[2].findings, rows[2].state) == ("nothing found", "", "waiting")
+    no_outlier = fleet_rows(["a", "b"], {"a": up, "b": failing}, {}, [], sort="goroutines")
+    assert [(r.target, r.findings) for r in no_outlier] == [("b", "connection refused"), ("a", "nothing found")]
+    assert [r.target for r in fleet_rows(["b", "a"], {}, {}, [], sort="target")] == ["a", "b"]
+
+
+def test_fleet_source_gives_the_dashboard_only_the_focused_target():
+    a, b = CannedSource(), CannedSource()
+    fleet = FleetSource([("a", a), ("b", b)])
+    seen, members = [], []
+    fleet.on_snapshot = seen.append
+    fleet.on_member_snapshot = lambda label, s: members.append((label, s.seq))
+    fleet.start()
+    a.push(make_snapshot(1))
+    b.push(make_snapshot(2))
+    fleet.focus("b")
+    b.push(make_snapshot(3))
+    assert [s.seq for s in seen] == [1, 3]
+    assert members == [("a", 1), ("b", 2), ("b", 3)]
+    fleet.refresh_now("heap")
+    assert b.calls[-1] == "refresh:heap" and "refresh:heap" not in a.calls

@@ -1,0 +1,36 @@
+"""What one target's Snapshot contributes to the fleet comparison (pure).
+
+Goroutine groups come from the debug=1/proto counts when the snapshot has them (every replica is
+polled for them on the same cadence, with the wait reason inferred the same way), else from the
+debug=2 tree; heap functions are the flat values of the newest heap profile (its biggest functions,
+our polling's own footprint left out: `tui.leaks.heap_baseline.function_values`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from tui.goroutines.match_keys import from_reason_groups, from_stack_counts
+from tui.leaks.heap_baseline import function_values
+
+if TYPE_CHECKING:
+    from tui.model.snapshot import Snapshot
+
+
+def goroutine_rows(s: Snapshot) -> tuple[tuple[str, str, int], ...] | None:
+    """(function, wait reason, count) per group; None when the snapshot has no goroutine stacks."""
+    if s.goroutine_stacks is not None:
+        observations = from_stack_counts(s.goroutine_stacks)
+    elif s.goroutine_groups:
+        observations = from_reason_groups(s.goroutine_groups)
+    else:
+        return None
+    return tuple((o.label, o.reason, o.count) for o in observations)
+
+
+def heap_functions(s: Snapshot, sample_type: str = "inuse_space") -> Mapping[str, int] | None:
+    """Flat value per function of the newest heap profile; None when there is none."""
+    if s.heap is None:
+        return None
+    return function_values(s.heap, sample_type)

@@ -1,0 +1,200 @@
+"""The fleet view (`watch TARGET TARGET...`): one row per target — its state, goroutines, heap in use and
+findings (leak verdicts of its own tracker, outliers against its siblings) —; `enter` focuses a target in
+the dashboard (`esc` there comes back here), `o` changes the order. An outlier reads "600 vs 12:
+main.fetchAll.func1 [chan send]": this target's value against the median of its siblings'.
+
+`fleet_rows` is the pure presenter: the screen only shows what it computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.core.bytesize import format_bytes
+from tui.widgets.cells import SortCell, literal, number_cell
+from tui.widgets.keyed_table import KeyedTable
+
+if TYPE_CHECKING:
+    from tui.fleet.outliers import Outlier
+    from tui.leaks.report import LeakReport
+    from tui.model.snapshot import Snapshot
+
+SORTS = ("findings", "target", "goroutines", "heap")
+COLUMNS = (
+    ("target", "target", 14),
+    ("state", "state", 12),
+    ("goroutines", "goroutines", 10),
+    ("heap", "heap", 8),
+    ("findings", "findings", None),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FleetRow:
+    target: str
+    state: str
+    goroutines: int | None
+    heap: float | None  # bytes in use (MemStats HeapInuse, else the heap profile's inuse_space)
+    verdicts: int  # flagged by this target's own leak tracker
+    outliers: tuple[str, ...]  # sentences, biggest first
+    findings: str  # what the findings column says
+
+    @property
+    def finding_count(self) -> int:
+        return self.verdicts + len(self.outliers)
+
+
+def _heap_of(s: Snapshot) -> float | None:
+    if s.memstats is not None and s.memstats.heap_inuse is not None:
+        return float(s.memstats.heap_inuse)
+    return s.heap_totals.get("inuse_space")
+
+
+def fleet_rows(
+    labels: Sequence[str],
+    snapshots: Mapping[str, Snapshot],
+    reports: Mapping[str, LeakReport],
+    outliers: Sequence[Outlier],
+    sort: str = "findings",
+) -> tuple[FleetRow, ...]:
+    """One row per target, in `sort` order (findings and sizes biggest first, then by name)."""
+    rows = []
+    for label in labels:
+        s = snapshots.get(label)
+        report = reports.get(label)
+        verdicts = report.verdicts if report is not None else ()
+        mine = tuple(o for o in outliers if o.target == label)
+        # "600 vs 12: main.fetchAll.func1 [chan send]": this target's value against its siblings' median
+        sentences = tuple(f"{o.amount(o.value)} vs {o.amount(o.siblings_median)}: {o.label}" for o in mine)
+        parts = []
+        if sentences:
+            parts.append(sentences[0] + (f" (+{len(sentences) - 1} more)" if len(sentences) > 1 else ""))
+        if verdicts:
+            parts.append(f"{len(verdicts)} verdict{'s' if len(verdicts) > 1 else ''}: {verdicts[0].label}")
+        if s is not None and s.last_error and not parts:
+            parts.append(s.last_error)
+        rows.append(
+            FleetRow(
+                target=label,
+                state=s.state if s is not None else "waiting",
+                goroutines=s.goroutine_total if s is not None else None,
+                heap=_heap_of(s) if s is not None else None,
+                verdicts=len(verdicts),
+                outliers=sentences,
+                findings="; ".join(parts) if parts else ("nothing found" if s is not None else ""),
+            )
+        )
+    order = {
+        "target": lambda r: (r.target,),
+        "goroutines": lambda r: (-(r.goroutines or 0), r.target),
+        "heap": lambda r: (-(r.heap or 0.0), r.target),
+        "findings": lambda r: (-r.finding_count, r.target),
+    }[sort]
+    return tuple(sorted(rows, key=order))
+
+
+def _cells(row: FleetRow) -> tuple[SortCell, ...]:
+    style = "bold red" if row.finding_count else ""
+    return (
+        SortCell(literal(row.target, 100, style), row.target),
+        SortCell(literal(row.state, 20), row.state),
+        number_cell(row.goroutines or 0, "—" if row.goroutines is None else f"{row.goroutines:,}"),
+        number_cell(row.heap or 0.0, "—" if row.heap is None else format_bytes(row.heap)),
+        SortCell(literal(row.findings, 300, style), row.target),  # the last column's raw is the row key
+    )
+
+
+class FleetScreen(Screen[None]):
+    """The first screen of a fleet watch. Data comes down through `show_fleet`; `Focus` goes up."""
+
+    DEFAULT_CSS = """
+    FleetScreen KeyedTable { height: 1fr; }
+    FleetScreen #fleet-title { height: 1; padding: 0 1; background: $panel; }
+    """
+    BINDINGS = [
+        Binding("enter", "focus_target", "focus"),
+        Binding("o", "cycle_sort", "sort"),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+        Binding("question_mark", "app.help", "help"),
+        Binding("q", "app.quit", "quit"),
+    ]
+
+    class Focus(Message):
+        """Show this target in the dashboard."""
+
+        def __init__(self, target: str) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = SORTS[0]
+        self._rows: tuple[FleetRow, ...] = ()
+        self._inputs: tuple[Sequence[str], Mapping[str, Snapshot], Mapping[str, LeakReport], Sequence[Outlier]] = (
+            (),
+            {},
+            {},
+            (),
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="fleet-title")
+        yield KeyedTable(COLUMNS, id="fleet")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(KeyedTable).focus()
+        self._show()
+
+    def show_fleet(
+        self,
+        labels: Sequence[str],
+        snapshots: Mapping[str, Snapshot],
+        reports: Mapping[str, LeakReport],
+        outliers: Sequence[Outlier],
+    ) -> None:
+        self._inputs = (labels, snapshots, reports, outliers)
+        if self.is_mounted:
+            self._show()
+
+    def _show(self) -> None:
+        labels, snapshots, reports, outliers = self._inputs
+        self._rows = fleet_rows(labels, snapshots, reports, outliers, self.sort)
+        flagged = sum(1 for r in self._rows if r.finding_count)
+        title = f"{len(self._rows)} targets, {flagged} with findings (N vs siblings' median) · by {self.sort}"
+        self.query_one("#fleet-title", Static).update(Text(title))
+        self.query_one(KeyedTable).sync_rows([(r.target, _cells(r)) for r in self._rows])
+
+    @property
+    def rows(self) -> tuple[FleetRow, ...]:
+        return self._rows
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._show()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(KeyedTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(KeyedTable).action_cursor_up()
+
+    def action_focus_target(self) -> None:
+        key = self.query_one(KeyedTable).cursor_key
+        if key is not None:
+            self.post_message(self.Focus(key))
+
+    def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Focus(event.row_key.value))
