@@ -471,7 +471,8 @@ _WORK_LIMIT_HELP = {
 }
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number > 0."""
     try:
         value = int(text)
     except ValueError:
@@ -488,7 +489,7 @@ def add_work_limit_arguments(parser: argparse.ArgumentParser, names: tuple[str, 
     target = group if group is not None else parser.add_argument_group("limits (see README: Limits and safety)")
     for name in names:
         flag = "--" + name.replace("_", "-")
-        target.add_argument(flag, dest=name, type=_positive_int, metavar="N", help=_WORK_LIMIT_HELP[name])
+        target.add_argument(flag, dest=name, type=positive_int, metavar="N", help=_WORK_LIMIT_HELP[name])
 
 
 def with_work_limits(config: Config, args: argparse.Namespace) -> Config:

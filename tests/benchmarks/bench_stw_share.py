@@ -194,7 +194,12 @@ def report(proxy: TimingProxy, poller: Poller, wall: float, tree: TreeWatch, gor
     proxy_share = expensive / wall
     print(f"expensive endpoints (debug=2 + goroutineleak), as the proxy timed them: {proxy_share:.3%} of wall time")
     print(
-        f"status line's figure (budget share): {s.stw_share:.3%}; difference {abs(s.stw_share - proxy_share) * 100:.3f} points"
+        f"the budget's figure for them: {s.stw_share:.3%}; difference {abs(s.stw_share - proxy_share) * 100:.3f} points"
+    )
+    total_share = everything / wall
+    print(
+        f"every request, as the proxy timed them: {total_share:.3%}; the status line's `target` figure "
+        f"(round trips taken off): {s.target_share:.3%}; difference {abs(s.target_share - total_share) * 100:.3f} points"
     )
     if tree.first_reasons is None:
         print("the tree never showed wait reasons")

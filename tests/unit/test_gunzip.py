@@ -24,8 +24,8 @@ from tui.fetch.client import TargetClient
 from tui.fetch.errors import BadGzip, TooLarge
 from tui.heap.decode import decode_profile
 
-AB = gzip.compress(b"ab")
-CD = gzip.compress(b"cd")
+AB = gzip.compress(b"ab", mtime=0)
+CD = gzip.compress(b"cd", mtime=0)
 
 
 def test_one_member() -> None:
@@ -35,8 +35,8 @@ def test_one_member() -> None:
 
 def test_multi_member_is_read_whole_like_gzip_d_and_go() -> None:
     assert gunzip(AB + CD, 10) == b"abcd"
-    assert gunzip(AB + gzip.compress(b"") + CD, 10) == b"abcd"  # an empty member is fine
-    assert gunzip(gzip.compress(b"") * 3, 10) == b""
+    assert gunzip(AB + gzip.compress(b"", mtime=0) + CD, 10) == b"abcd"  # an empty member is fine
+    assert gunzip(gzip.compress(b"", mtime=0) * 3, 10) == b""
 
 
 def test_member_with_header_fields() -> None:
@@ -101,7 +101,7 @@ def test_limit_is_exact_and_counts_every_member() -> None:
         gunzip(AB + CD, 3)
     with pytest.raises(LimitExceeded, match="gzip bomb"):
         gunzip(AB, 1)
-    assert gunzip(gzip.compress(b""), 0) == b""
+    assert gunzip(gzip.compress(b"", mtime=0), 0) == b""
 
 
 def test_bomb_stops_at_the_limit() -> None:
@@ -110,7 +110,7 @@ def test_bomb_stops_at_the_limit() -> None:
         gunzip(bomb, 1000)
     # many members, each under the limit: the total counts
     with pytest.raises(LimitExceeded):
-        gunzip(gzip.compress(b"x" * 600) * 2, 1000)
+        gunzip(gzip.compress(b"x" * 600, mtime=0) * 2, 1000)
 
 
 def test_what_and_kind_name_the_input() -> None:
@@ -120,8 +120,8 @@ def test_what_and_kind_name_the_input() -> None:
 
 
 def test_work_is_linear_in_many_members() -> None:
-    empty = gzip.compress(b"")
-    many = empty * 200_000 + gzip.compress(b"end")  # ~4 MB of members
+    empty = gzip.compress(b"", mtime=0)
+    many = empty * 200_000 + gzip.compress(b"end", mtime=0)  # ~4 MB of members
     with alarm():
         assert gunzip(many, 10) == b"end"
     with alarm(), pytest.raises(ParseError, match="trailing garbage"):
@@ -130,7 +130,7 @@ def test_work_is_linear_in_many_members() -> None:
 
 def test_big_member_in_growing_chunks() -> None:
     payload = bytes(range(256)) * 40_000  # 10 MB, compresses poorly enough to span many chunks
-    data = gzip.compress(payload, compresslevel=1) + gzip.compress(b"!")
+    data = gzip.compress(payload, compresslevel=1, mtime=0) + gzip.compress(b"!", mtime=0)
     assert gunzip(data, len(payload) + 1) == payload + b"!"
 
 
@@ -149,13 +149,13 @@ def _profile() -> bytes:
 RAW = _profile()
 HALF = len(RAW) // 2
 CASES = {
-    "one member": gzip.compress(RAW),
-    "two members": gzip.compress(RAW[:HALF]) + gzip.compress(RAW[HALF:]),
-    "trailing zeros": gzip.compress(RAW) + b"\x00" * 16,
-    "trailing garbage": gzip.compress(RAW) + b"junk",
-    "truncated": gzip.compress(RAW)[:-5],
+    "one member": gzip.compress(RAW, mtime=0),
+    "two members": gzip.compress(RAW[:HALF], mtime=0) + gzip.compress(RAW[HALF:], mtime=0),
+    "trailing zeros": gzip.compress(RAW, mtime=0) + b"\x00" * 16,
+    "trailing garbage": gzip.compress(RAW, mtime=0) + b"junk",
+    "truncated": gzip.compress(RAW, mtime=0)[:-5],
     "corrupt": b"\x1f\x8b\x08\x00" + b"\xff" * 40,
-    "over the limit": gzip.compress(RAW + b"\x00" * LIMIT),
+    "over the limit": gzip.compress(RAW + b"\x00" * LIMIT, mtime=0),
 }
 
 

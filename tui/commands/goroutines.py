@@ -29,16 +29,6 @@ def _edges(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"bad --buckets {text!r}: {exc}") from None
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be > 0")
-    return value
-
-
 def _pattern(text: str) -> TextMatcher:
     """A literal substring; an RE2 regex only after ``re:`` (tui.core.filters, as the dashboard's /)."""
     try:
@@ -70,6 +60,8 @@ RECORDED_GOROUTINES = ("goroutine?debug=2", "goroutine?debug=1")
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from tui.config import positive_int
+
     p = subparsers.add_parser(
         "goroutines",
         help="group goroutines by wait reason, age and stack",
@@ -118,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the groups as JSON")
     p.add_argument(
         "--max-goroutines",
-        type=_positive,
+        type=positive_int,
         default=None,
         metavar="N",
         help="group at most N goroutines of a debug=2 dump, count the rest (default: max_goroutines "
