@@ -79,7 +79,9 @@ async def test_a_dump_over_the_workers_cap_is_that_polls_error_and_the_next_gets
     poller.refresh_now("goroutine-tree")
     await run_until(poller, lambda: bool(poller.latest.goroutine_groups))
     await poller.stop()
-    assert worker.spawned == 2
+    # 2 at least: the failed child was not reused. More when the budget retried the dump on its own
+    # before refresh_now (fake time runs on while the 48 MB parse takes real seconds on a loaded machine).
+    assert worker.spawned >= 2
 
 
 async def test_stop_during_a_parse_kills_the_worker_and_does_not_wait():
