@@ -86,13 +86,16 @@ def run_fleet(args: argparse.Namespace, targets: list[NamedTarget]) -> int:
     from tui.commands.targets import target_labels
     from tui.config import config_from_args
     from tui.core.errors import PprofTuiError
+    from tui.service.gates import Gates
     from tui.sources.feeds import LiveSource
     from tui.sources.fleet import FleetSource
 
     try:
         configs = [config_from_args(argparse.Namespace(**{**vars(args), "target": t.spec})) for t in targets]
         labels = target_labels(targets, configs)
-        source = FleetSource([(label, LiveSource(config)) for label, config in zip(labels, configs, strict=True)])
+        gates = Gates()  # one cap on requests and parses for all of them, one parse worker
+        members = [(label, LiveSource(config, gates=gates)) for label, config in zip(labels, configs, strict=True)]
+        source = FleetSource(members, gates=gates)
     except (ConfigError, PprofTuiError, OSError, ValueError) as exc:
         return fail("watch", exc)
     from tui.app import build_app

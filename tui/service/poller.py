@@ -38,6 +38,7 @@ from tui.service import poller_status as status
 from tui.service.budget import Debug2Budget, stretched_every
 from tui.service.costs import CostTracker, TargetWork
 from tui.service.expensive import pick_expensive
+from tui.service.gates import Gates
 from tui.service.parse_worker import ParseWorker, available
 from tui.service.request import RequestFailed, fetch_and_parse
 from tui.service.restart import RestartDetector
@@ -68,6 +69,7 @@ class Poller:
         history: History | None = None,
         expensive_in_background: bool = True,
         parse_worker: ParseWorker | bool = True,
+        gates: Gates | None = None,
     ) -> None:
         self.config = config
         self._secrets = config.auth.secrets()
@@ -104,8 +106,13 @@ class Poller:
         # be charged the ticks that ran meanwhile. Replays run the expensive requests inline.
         self._background = expensive_in_background
         # True: a ParseWorker of default settings (where processes can be started); False: threads
+        # A fleet's pollers share its gates and their one parse worker (closed by the fleet, not here).
+        self.gates = gates
+        self._owns_worker = gates is None or isinstance(parse_worker, ParseWorker)
         if isinstance(parse_worker, ParseWorker):
             self.parse_worker: ParseWorker | None = parse_worker
+        elif gates is not None:
+            self.parse_worker = gates.parse_worker if parse_worker else None
         else:
             self.parse_worker = ParseWorker() if parse_worker and available() else None
         self._expensive: asyncio.Task[None] | None = None  # the one expensive request in flight
@@ -209,7 +216,7 @@ class Poller:
                 await self._client.aclose()
 
     def _close_parse_worker(self) -> None:
-        if self.parse_worker is not None:
+        if self.parse_worker is not None and self._owns_worker:
             self.parse_worker.close()
 
     async def _sleep_or_wake(self, delay: float) -> None:
@@ -343,6 +350,7 @@ class Poller:
                 worker=self.parse_worker,
                 threaded=threaded,
                 secrets=self._secrets,
+                gates=self.gates,
             )
         except RequestFailed as failed:
             self._failed(ep, failed.cost, failed.message, failed.error)

@@ -13,8 +13,9 @@ from typing import TypeVar
 
 from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch.errors import FetchError, FetchTimeout, redact
-from tui.fetch.fetcher import Fetcher
+from tui.fetch.fetcher import Fetcher, FetchResult
 from tui.service import endpoints as E
+from tui.service.gates import Gates
 from tui.service.parse_worker import ParseWorker, ParseWorkerError
 
 log = logging.getLogger(__name__)
@@ -46,28 +47,35 @@ async def fetch_and_parse(
     worker: ParseWorker | None,
     threaded: bool,
     secrets: tuple[str, ...],
+    gates: Gates | None = None,
 ) -> tuple[_Parsed, float, int]:
-    """(parsed, cost in seconds, wire bytes), or RequestFailed. ``threaded`` false: parsed inline."""
-    t0 = clock()
-    try:
+    """(parsed, cost in seconds, wire bytes), or RequestFailed. ``threaded`` false: parsed inline.
+    With ``gates`` (a fleet's), the request and the parse each wait for a shared slot first."""
+    started: list[float] = []
+
+    async def fetch() -> FetchResult:
+        started.append(clock())  # timed from the slot: our queue is not the target's work
         request = client.get(ep.path, params=ep.params, expect=ep.expect, deadline=ep.deadline, gunzip=ep.gunzip)
-        if ep.name in E.EXPENSIVE:
-            try:
-                result = await asyncio.wait_for(request, ep.deadline + DEADLINE_GRACE)
-            except TimeoutError:
-                raise FetchTimeout(f"{ep.name}: no answer in {ep.deadline:g} s (deadline)") from None
-        else:
-            result = await request
+        if ep.name not in E.EXPENSIVE:
+            return await request
+        try:
+            return await asyncio.wait_for(request, ep.deadline + DEADLINE_GRACE)
+        except TimeoutError:
+            raise FetchTimeout(f"{ep.name}: no answer in {ep.deadline:g} s (deadline)") from None
+
+    try:
+        result = await (fetch() if gates is None else gates.request(fetch()))
     except FetchError as exc:
-        raise RequestFailed(clock() - t0, exc.user_message, exc) from exc
-    cost = clock() - t0
+        raise RequestFailed(clock() - started[0], exc.user_message, exc) from exc
+    cost = clock() - started[0]
     try:
         if not threaded:
             parsed = parse(result.body)
-        elif worker is not None and ep.name in IN_WORKER and worker.wants(parse, result.body):
-            parsed = await worker.parse(ep.name, parse, result.body)
+        elif gates is None:
+            parsed = await _parse(ep, parse, result.body, worker)
         else:
-            parsed = await asyncio.to_thread(parse, result.body)
+            async with gates.parse_slot():
+                parsed = await _parse(ep, parse, result.body, worker)
     except ParseWorkerError as exc:  # out of its memory cap, or died: this poll's error, as said
         raise RequestFailed(cost, str(exc), exc) from exc
     except (ParseError, LimitExceeded) as exc:
@@ -84,3 +92,9 @@ async def fetch_and_parse(
         )
         raise RequestFailed(cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc) from exc
     return parsed, cost, result.wire_bytes
+
+
+async def _parse(ep: E.Endpoint, parse: Callable[[bytes], _Parsed], body: bytes, worker: ParseWorker | None) -> _Parsed:
+    if worker is not None and ep.name in IN_WORKER and worker.wants(parse, body):
+        return await worker.parse(ep.name, parse, body)
+    return await asyncio.to_thread(parse, body)

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 
 from tui.model.snapshot import Snapshot
+from tui.service.gates import Gates
 from tui.sources.protocol import SnapshotCallback, SnapshotSource
 
 MemberCallback = Callable[[str, Snapshot], None]
@@ -21,13 +22,14 @@ MemberCallback = Callable[[str, Snapshot], None]
 class FleetSource:
     kind = "fleet"
 
-    def __init__(self, members: Sequence[tuple[str, SnapshotSource]]) -> None:
+    def __init__(self, members: Sequence[tuple[str, SnapshotSource]], *, gates: Gates | None = None) -> None:
         if not members:
             raise ValueError("a fleet needs at least one target")
         labels = [label for label, _ in members]
         if len(set(labels)) != len(labels):
             raise ValueError("fleet labels must be unique")
         self.members = dict(members)
+        self.gates = gates  # the members' shared request/parse caps and parse worker (closed on stop)
         self.labels = tuple(labels)
         self.focused = labels[0]
         self.on_snapshot: SnapshotCallback | None = None
@@ -54,6 +56,8 @@ class FleetSource:
 
     async def stop(self) -> None:
         await asyncio.gather(*(member.stop() for member in self.members.values()), return_exceptions=True)
+        if self.gates is not None:
+            self.gates.close()
 
     def pause(self) -> None:
         for member in self.members.values():
