@@ -28,12 +28,13 @@ from textual.worker import get_current_worker
 from tui.core.masking import mask_text, secret_forms
 from tui.core.memtune import limit_malloc_arenas, pin_mmap_threshold
 from tui.fleet.feed import FleetFeed
-from tui.fleet.outliers import Outlier, fleet_outliers
+from tui.fleet.outliers import Outlier, metric_outliers
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.dashboard_messages import Back, DrillGoroutines, DrillHeap, SampleTypeChanged
 from tui.screens.fleet import FleetScreen
+from tui.screens.fleet_compare import FleetCompareScreen
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
@@ -43,6 +44,7 @@ from tui.sources.fleet import FleetSource
 from tui.sources.protocol import ReplayControls, Saveable, SessionControls, SnapshotSource
 
 if TYPE_CHECKING:
+    from tui.fleet.compare import Comparison
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
@@ -422,9 +424,10 @@ class MemberSnapshot(Message):
 
 
 class OutliersReady(Message):
-    def __init__(self, outliers: tuple[Outlier, ...]) -> None:
+    def __init__(self, outliers: tuple[Outlier, ...], comparison: Comparison | None = None) -> None:
         super().__init__()
         self.outliers = outliers
+        self.comparison = comparison  # the open compare screen's target against its siblings
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, OutliersReady)
@@ -499,18 +502,24 @@ class FleetApp(PprofApp):
         now = self.clock()
         due = self._outliers_at is None or now - self._outliers_at >= self.OUTLIER_EVERY
         if not self._outliers_running and (due or len(self.newest) > self._outliers_over):
-            self._outliers_running = True
-            self._outliers_at, self._outliers_over = now, len(self.newest)
-            self._compute_outliers(dict(self.newest))
+            self._start_outliers()
+
+    def _start_outliers(self) -> None:
+        self._outliers_running = True
+        self._outliers_at, self._outliers_over = self.clock(), len(self.newest)
+        screen = self.screen
+        self._compute_outliers(dict(self.newest), screen.target if isinstance(screen, FleetCompareScreen) else None)
 
     @work(thread=True, group="fleet-outliers", exit_on_error=False)
-    def _compute_outliers(self, snapshots: dict[str, Snapshot]) -> None:
-        from tui.fleet.observe import goroutine_rows, heap_functions  # the heap sums: numpy, in the worker
+    def _compute_outliers(self, snapshots: dict[str, Snapshot], compare_target: str | None) -> None:
+        from tui.fleet.compare import compare
+        from tui.fleet.observe import fleet_metrics  # the heap sums: numpy, in the worker
 
         try:
-            groups = {label: rows for label, s in snapshots.items() if (rows := goroutine_rows(s)) is not None}
-            heap = {label: dict(f) for label, s in snapshots.items() if (f := heap_functions(s)) is not None}
-            self.post_message(OutliersReady(fleet_outliers(groups, heap)))
+            metrics = fleet_metrics(snapshots)
+            outliers = metric_outliers(metrics)
+            comparison = compare(compare_target, metrics, outliers) if compare_target is not None else None
+            self.post_message(OutliersReady(outliers, comparison))
         except Exception as exc:  # the comparison must not stop the watch: say it, keep going
             self.post_message(WorkFailed("replica comparison", f"{type(exc).__name__}: {str(exc)[:200]}"))
             self.post_message(OutliersReady(self.outliers))
@@ -518,7 +527,18 @@ class FleetApp(PprofApp):
     def on_outliers_ready(self, message: OutliersReady) -> None:
         self._outliers_running = False
         self.outliers = message.outliers
+        screen = self.screen
+        if message.comparison is not None and isinstance(screen, FleetCompareScreen):
+            screen.show_comparison(message.comparison)
         self._refresh_fleet()
+
+    # -- compare one target with its siblings ---------------------------------------------------
+    def on_fleet_screen_compare(self, message: FleetScreen.Compare) -> None:
+        if message.target not in self.fleet.members:
+            return
+        self.push_screen(FleetCompareScreen(message.target))
+        if not self._outliers_running:
+            self._start_outliers()  # its rows now, then with every recomputation
 
     def _refresh_fleet(self) -> None:
         if not self.is_running:

@@ -16,6 +16,7 @@ from tui.goroutines.grouping import group_goroutines
 from tui.model import snapshot as snap
 from tui.screens.dashboard import Dashboard
 from tui.screens.fleet import FleetScreen, fleet_rows
+from tui.screens.fleet_compare import FleetCompareScreen
 from tui.sources.fleet import FleetSource
 from tui.widgets.keyed_table import KeyedTable
 from tui.widgets.status_bar import StatusBar
@@ -131,3 +132,52 @@ def test_fleet_source_gives_the_dashboard_only_the_focused_target():
     assert members == [("a", 1), ("b", 2), ("b", 3)]
     fleet.refresh_now("heap")
     assert b.calls[-1] == "refresh:heap" and "refresh:heap" not in a.calls
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_compare_shows_one_target_against_its_siblings_median(size):
+    app = build_app(_fleet())
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: bool(app.outliers) and len(app.fleet_feed.latest) == 3)
+        await settle(pilot, app)
+        await pilot.press("k", "c")  # the sick one (first row), compared
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetCompareScreen) and app.screen.comparison is not None)
+        await settle(pilot, app)
+        screen = app.screen
+        assert screen.target == "pod-2"
+        rows = screen.comparison.rows
+        first = rows[0]
+        assert (first.flagged, first.label, first.value, first.siblings_median) == (
+            True,
+            "main.fetchAll.func1 [chan send]",
+            SICK,
+            0,
+        )
+        assert first.ratio_text() == "only here"
+        assert sum(r.flagged for r in rows) == 1
+        same = [r for r in rows if r.kind == "goroutines" and not r.flagged]
+        assert same and all(r.ratio_text() == "1.0×" for r in same)  # the groups every replica has alike
+        lines = screen_text(app)
+        assert lines[0].startswith(" pod-2 vs the median of its siblings (goroutines: 2, heap: 2)")
+        assert lines[2].split()[:4] == ["gor", "600", "0", "only"]
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FleetScreen)
+
+
+def test_compare_rows_bound_a_heap_function_missing_from_a_top_list():
+    from tui.fleet.compare import compare
+    from tui.fleet.outliers import goroutine_metric, heap_metric
+
+    mib = 1024 * 1024
+    heap = heap_metric({"a": {"f": 64 * mib, "g": 2 * mib}, "b": {"f": 4 * mib, "h": 3 * mib}, "c": {"f": 5 * mib}})
+    goroutines = goroutine_metric({"a": [("main.w", "select", 3)], "b": [("main.w", "select", 3)]})
+    result = compare("a", (goroutines, heap))
+    by_key = {(r.kind, r.key): r for r in result.rows}
+    f = by_key[("heap", "f")]
+    assert (f.value, f.siblings_median, f.ratio_text(), f.upper_bound) == (64 * mib, 4.5 * mib, "14.2×", False)
+    h = by_key[("heap", "h")]  # not in a's top list: at most a's smallest listed (2 MiB)
+    assert (h.upper_bound, h.value_text(), h.ratio_text()) == (True, "≤2MB", "—")
+    assert result.siblings == {"goroutines": 1, "heap": 2} and result.missing == ()
+    assert next(r.key for r in result.rows if r.kind == "heap") == "f"  # the biggest difference first
+    assert compare("z", (goroutines, heap)).missing == ("goroutines", "heap")

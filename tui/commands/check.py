@@ -246,21 +246,14 @@ def _check_recording(directory: str, duration: float, args: argparse.Namespace |
 def compare_replicas(watches: list[Watched]) -> Fleet:
     """The outliers among the targets' newest snapshots (those that answered)."""
     from tui.commands.check_output import Fleet
-    from tui.fleet.observe import goroutine_rows, heap_functions
-    from tui.fleet.outliers import fleet_outliers
+    from tui.fleet.observe import fleet_metrics
+    from tui.fleet.outliers import metric_outliers
 
-    groups: dict[str, tuple[tuple[str, str, int], ...]] = {}
-    heap: dict[str, dict[str, float]] = {}
-    for w in watches:
-        s = w.last_snapshot
-        if s is None or not w.answered:
-            continue
-        if (rows := goroutine_rows(s)) is not None:
-            groups[w.label] = rows
-        if (functions := heap_functions(s)) is not None:
-            heap[w.label] = dict(functions)
-    found: tuple[Outlier, ...] = fleet_outliers(groups, heap)
-    return Fleet(compared=tuple(w.label for w in watches if w.label in groups or w.label in heap), outliers=found)
+    newest = {w.label: w.last_snapshot for w in watches if w.last_snapshot is not None and w.answered}
+    metrics = fleet_metrics(newest)
+    found: tuple[Outlier, ...] = metric_outliers(metrics)
+    compared = {label for metric in metrics for label in metric.values}
+    return Fleet(compared=tuple(w.label for w in watches if w.label in compared), outliers=found)
 
 
 async def _check_live(args: argparse.Namespace, duration: float, targets: list[NamedTarget]) -> list[Watched]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from tui.fleet.outliers import Metric, goroutine_metric, heap_metric
 from tui.goroutines.match_keys import from_reason_groups, from_stack_counts
 from tui.leaks.heap_baseline import function_values
 
@@ -34,3 +35,11 @@ def heap_functions(s: Snapshot, sample_type: str = "inuse_space") -> Mapping[str
     if s.heap is None:
         return None
     return function_values(s.heap, sample_type)
+
+
+def fleet_metrics(snapshots: Mapping[str, Snapshot]) -> tuple[Metric, Metric]:
+    """(goroutine groups, heap functions) over the targets' newest snapshots; a target without that
+    data is left out of that metric."""
+    groups = {label: rows for label, s in snapshots.items() if (rows := goroutine_rows(s)) is not None}
+    heap = {label: dict(f) for label, s in snapshots.items() if (f := heap_functions(s)) is not None}
+    return goroutine_metric(groups), heap_metric(heap)

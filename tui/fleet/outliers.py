@@ -82,7 +82,7 @@ class Outlier:
         return f"{self.target}: {self.amount(self.value)} in {self.label}, siblings median {self.amount(self.siblings_median)}"
 
 
-def _sibling_value(values: Mapping[str, float], key: str, complete: bool) -> float:
+def sibling_value(values: Mapping[str, float], key: str, complete: bool) -> float:
     if key in values:
         return values[key]
     if complete or not values:
@@ -98,7 +98,7 @@ def find_outliers(metric: Metric, rule: Rule, *, per_target: int = 5) -> tuple[O
     keys = sorted({k for v in metric.values.values() for k in v})
     found: list[tuple[float, Outlier]] = []
     for key in keys:
-        column = {t: _sibling_value(metric.values[t], key, metric.complete) for t in targets}
+        column = {t: sibling_value(metric.values[t], key, metric.complete) for t in targets}
         for target in targets:
             value = metric.values[target].get(key)
             if value is None:
@@ -154,4 +154,12 @@ def fleet_outliers(
     heap_rule: Rule = HEAP_RULE,
 ) -> tuple[Outlier, ...]:
     """Goroutine outliers then heap outliers."""
-    return find_outliers(goroutine_metric(groups), goroutine_rule) + find_outliers(heap_metric(heap), heap_rule)
+    return metric_outliers((goroutine_metric(groups), heap_metric(heap)), goroutine_rule, heap_rule)
+
+
+def metric_outliers(
+    metrics: tuple[Metric, Metric], goroutine_rule: Rule = GOROUTINE_RULE, heap_rule: Rule = HEAP_RULE
+) -> tuple[Outlier, ...]:
+    """Outliers of (goroutine metric, heap metric), goroutines first."""
+    goroutines, heap = metrics
+    return find_outliers(goroutines, goroutine_rule) + find_outliers(heap, heap_rule)

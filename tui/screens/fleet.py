@@ -1,6 +1,7 @@
 """The fleet view (`watch TARGET TARGET...`): one row per target — its state, goroutines, heap in use and
 findings (leak verdicts of its own tracker, outliers against its siblings) —; `enter` focuses a target in
-the dashboard (`esc` there comes back here), `o` changes the order. An outlier reads "600 vs 12:
+the dashboard (`esc` there comes back here), `c` compares it with the median of its siblings
+(tui/screens/fleet_compare.py), `o` changes the order. An outlier reads "600 vs 12:
 main.fetchAll.func1 [chan send]": this target's value against the median of its siblings'.
 
 `fleet_rows` is the pure presenter: the screen only shows what it computes.
@@ -122,6 +123,7 @@ class FleetScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("enter", "focus_target", "focus"),
+        Binding("c", "compare", "compare"),
         Binding("o", "cycle_sort", "sort"),
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
@@ -131,6 +133,13 @@ class FleetScreen(Screen[None]):
 
     class Focus(Message):
         """Show this target in the dashboard."""
+
+        def __init__(self, target: str) -> None:
+            super().__init__()
+            self.target = target
+
+    class Compare(Message):
+        """Show this target against the median of its siblings."""
 
         def __init__(self, target: str) -> None:
             super().__init__()
@@ -193,6 +202,11 @@ class FleetScreen(Screen[None]):
         key = self.query_one(KeyedTable).cursor_key
         if key is not None:
             self.post_message(self.Focus(key))
+
+    def action_compare(self) -> None:
+        key = self.query_one(KeyedTable).cursor_key
+        if key is not None:
+            self.post_message(self.Compare(key))
 
     def on_data_table_row_selected(self, event: KeyedTable.RowSelected) -> None:
         event.stop()

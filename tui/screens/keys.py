@@ -29,6 +29,7 @@ EXPLAIN = {
     "back": "back to where you were",
     "focus_target": "fleet: show the target under the cursor in the dashboard (esc there comes back)",
     "cycle_sort": "fleet: order by findings, target, goroutines, heap",
+    "compare": "fleet: the target under the cursor against the median of its siblings: goroutine groups and heap functions with their ratio",
     "copy": "copy the shown stack to the clipboard (OSC 52: works over SSH)",
     "scroll_down": "scroll down",
     "scroll_up": "scroll up",
