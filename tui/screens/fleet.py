@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 from tui.core.bytesize import format_bytes
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable
+from tui.widgets.sparklines import bars
 
 if TYPE_CHECKING:
     from tui.fleet.outliers import Outlier
@@ -30,13 +31,29 @@ if TYPE_CHECKING:
     from tui.model.snapshot import Snapshot
 
 SORTS = ("findings", "target", "goroutines", "heap")
-COLUMNS = (
-    ("target", "target", 14),
-    ("state", "state", 12),
+TREND_POINTS = 8  # the goroutine count's last polls, as bars
+# At 80 columns the findings get the room; the goroutine trend from TREND_FROM columns on, the goroutine
+# stacks (MemStats StackInuse: a goroutine leak's memory) from WIDE_FROM on.
+Columns = tuple[tuple[str, str, int | None], ...]
+NARROW: Columns = (
+    ("target", "target", 12),
+    ("state", "state", 8),
     ("goroutines", "goroutines", 10),
     ("heap", "heap", 8),
     ("findings", "findings", None),
 )
+MEDIUM: Columns = (*NARROW[:3], ("trend", "trend", TREND_POINTS), *NARROW[3:])
+WIDE: Columns = (
+    ("target", "target", 16),
+    ("state", "state", 12),
+    ("goroutines", "goroutines", 10),
+    ("trend", "trend", TREND_POINTS),
+    ("heap", "heap", 8),
+    ("stacks", "stacks", 8),
+    ("findings", "findings", None),
+)
+TREND_FROM = 100
+WIDE_FROM = 140
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +62,8 @@ class FleetRow:
     state: str
     goroutines: int | None
     heap: float | None  # bytes in use (MemStats HeapInuse, else the heap profile's inuse_space)
+    stacks: float | None  # MemStats StackInuse
+    trend: tuple[float, ...]  # the goroutine count's last TREND_POINTS polls, oldest first
     verdicts: int  # flagged by this target's own leak tracker
     outliers: tuple[str, ...]  # sentences, biggest first
     findings: str  # what the findings column says
@@ -58,6 +77,12 @@ def _heap_of(s: Snapshot) -> float | None:
     if s.memstats is not None and s.memstats.heap_inuse is not None:
         return float(s.memstats.heap_inuse)
     return s.heap_totals.get("inuse_space")
+
+
+def _stacks_of(s: Snapshot) -> float | None:
+    if s.memstats is not None and s.memstats.stack_inuse is not None:
+        return float(s.memstats.stack_inuse)
+    return None
 
 
 def fleet_rows(
@@ -89,6 +114,8 @@ def fleet_rows(
                 state=s.state if s is not None else "waiting",
                 goroutines=s.goroutine_total if s is not None else None,
                 heap=_heap_of(s) if s is not None else None,
+                stacks=_stacks_of(s) if s is not None else None,
+                trend=s.history.values("goroutines", TREND_POINTS) if s is not None and s.history is not None else (),
                 verdicts=len(verdicts),
                 outliers=sentences,
                 findings="; ".join(parts) if parts else ("nothing found" if s is not None else ""),
@@ -103,15 +130,18 @@ def fleet_rows(
     return tuple(sorted(rows, key=order))
 
 
-def _cells(row: FleetRow) -> tuple[SortCell, ...]:
+def _cells(row: FleetRow, columns: Columns) -> tuple[SortCell, ...]:
     style = "bold red" if row.finding_count else ""
-    return (
-        SortCell(literal(row.target, 100, style), row.target),
-        SortCell(literal(row.state, 20), row.state),
-        number_cell(row.goroutines or 0, "—" if row.goroutines is None else f"{row.goroutines:,}"),
-        number_cell(row.heap or 0.0, "—" if row.heap is None else format_bytes(row.heap)),
-        SortCell(literal(row.findings, 300, style), row.target),  # the last column's raw is the row key
-    )
+    cells = {
+        "target": SortCell(literal(row.target, 100, style), row.target),
+        "state": SortCell(literal(row.state, 20), row.state),
+        "goroutines": number_cell(row.goroutines or 0, "—" if row.goroutines is None else f"{row.goroutines:,}"),
+        "trend": SortCell(Text(bars(row.trend, TREND_POINTS).rjust(TREND_POINTS), style="cyan"), row.target),
+        "heap": number_cell(row.heap or 0.0, "—" if row.heap is None else format_bytes(row.heap)),
+        "stacks": number_cell(row.stacks or 0.0, "—" if row.stacks is None else format_bytes(row.stacks)),
+        "findings": SortCell(literal(row.findings, 300, style), row.target),  # the last column's raw is the row key
+    }
+    return tuple(cells[key] for key, _, _ in columns)
 
 
 class FleetScreen(Screen[None]):
@@ -149,6 +179,7 @@ class FleetScreen(Screen[None]):
         super().__init__()
         self.sort = SORTS[0]
         self._title = ""
+        self._columns = NARROW
         self._rows: tuple[FleetRow, ...] = ()
         self._inputs: tuple[Sequence[str], Mapping[str, Snapshot], Mapping[str, LeakReport], Sequence[Outlier]] = (
             (),
@@ -159,7 +190,7 @@ class FleetScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="fleet-title")
-        yield KeyedTable(COLUMNS, id="fleet")
+        yield KeyedTable(self._columns, id="fleet")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -185,7 +216,17 @@ class FleetScreen(Screen[None]):
         if title != self._title:  # a Static's update re-lays the screen out: only when it changed
             self._title = title
             self.query_one("#fleet-title", Static).update(Text(title))
-        self.query_one(KeyedTable).sync_rows([(r.target, _cells(r)) for r in self._rows])
+        table = self.query_one(KeyedTable)
+        width = self.size.width
+        columns = WIDE if width >= WIDE_FROM else MEDIUM if width >= TREND_FROM else NARROW
+        if columns != self._columns:
+            self._columns = columns
+            table.set_columns(columns)
+            table.fit_last_column()
+        table.sync_rows([(r.target, _cells(r, columns)) for r in self._rows])
+
+    def on_resize(self) -> None:
+        self._show()
 
     @property
     def rows(self) -> tuple[FleetRow, ...]:
