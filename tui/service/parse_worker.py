@@ -40,17 +40,24 @@ import logging
 import os
 import pickle
 import signal
-import struct
 import subprocess
 import sys
 import threading
-import time
-import traceback
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tui.core.errors import PprofTuiError
+from tui.service.parse_child import (
+    BUG,
+    MEMORY,
+    OK,
+    RAISE,
+    READY,
+    UNPICKLABLE,
+    read_frame,
+    write_frame,
+)
 
 log = logging.getLogger(__name__)
 MiB = 1024 * 1024
@@ -64,14 +71,10 @@ MEMORY_LIMIT_BYTES = 1024 * MiB
 MIN_BODY_BYTES = 2 * MiB
 IDLE_SECONDS = 20.0
 MAX_CHILDREN = 2
-PARENT_CHECK_SECONDS = 0.25
 
 _T = TypeVar("_T")
-_HEADER = struct.Struct("<Q")
-_OK, _RAISE, _BUG, _MEMORY, _UNPICKLABLE = "ok", "raise", "bug", "memory", "unpicklable"
 _DIED, _BROKEN = "died", "broken"  # mid-parse; before it was ready (it cannot start here)
-_READY = b"ready"
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from tui.service.parse_worker import serve; serve()"
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from tui.service.parse_child import serve; serve()"
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # One thread is enough for the parsers; BLAS pools and per-thread malloc arenas only reserve
 # address space the cap would count.
@@ -223,25 +226,25 @@ class ParseWorker:
                 self._forget(child)
                 raise
             self._busy.discard(child)
-            if reply[0] in (_OK, _RAISE, _BUG, _UNPICKLABLE) and not self._closed and not child.closed:
+            if reply[0] in (OK, RAISE, BUG, UNPICKLABLE) and not self._closed and not child.closed:
                 self._idle.append(child)
                 self._arm_idle_timer()
             else:  # out of memory, or dead: the next big body gets a fresh child
                 self._forget(child)
         status = reply[0]
-        if status == _OK:
+        if status == OK:
             return reply[1]
-        if status == _RAISE:
+        if status == RAISE:
             raise reply[1]
-        if status == _BUG:
+        if status == BUG:
             raise ParserFailed(reply[1], reply[2])
-        if status == _MEMORY:
+        if status == MEMORY:
             raise OutOfMemory(f"parse of {what} ran out of its {reply[1] // MiB} MB memory limit")
         if status == _BROKEN and not self._closed:  # a child cannot start here: threads, as before
             self.broken = reply[1]
             log.error("parse worker did not start (%s): big bodies parse in a thread", reply[1])
             return await asyncio.to_thread(parse, body)
-        if status == _UNPICKLABLE:  # its result cannot come back: this parser runs in a thread
+        if status == UNPICKLABLE:  # its result cannot come back: this parser runs in a thread
             log.warning("parse of %s: %s does not pickle; parsing it in a thread from now on", what, reply[1])
             self._pickled[parse] = None
             return await asyncio.to_thread(parse, body)
@@ -310,7 +313,7 @@ class ParseWorker:
         self.spawned += 1
         hello = {"path": list(sys.path), "parent": os.getpid(), "limit": self.memory_limit}
         try:
-            _write_frame(to_w, pickle.dumps(hello))  # a few hundred bytes: fits the pipe
+            write_frame(to_w, pickle.dumps(hello))  # a few hundred bytes: fits the pipe
         except OSError:
             pass  # it died at once: the exchange says so
         return _Child(popen, to_w, from_r)
@@ -347,12 +350,12 @@ def _exchange(child: _Child, pickled: bytes, body: bytes) -> tuple[Any, ...]:
     try:
         try:
             if not child.ready:  # its first request: wait until it has started
-                if _read_frame(child.from_child) != _READY:
+                if read_frame(child.from_child) != READY:
                     raise EOFError
                 child.ready = True
-            _write_frame(child.to_child, pickled)
-            _write_frame(child.to_child, body)
-            reply = _read_frame(child.from_child)
+            write_frame(child.to_child, pickled)
+            write_frame(child.to_child, body)
+            reply = read_frame(child.from_child)
         except (OSError, EOFError, MemoryError):
             if not child.abandoned:  # it closed its end: it is exiting, let it say how
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -375,143 +378,3 @@ def _how_it_ended(code: int | None) -> str:
         except ValueError:
             return f"killed by signal {-code}"
     return f"exit status {code}"
-
-
-def _write_frame(fd: int, payload: bytes | memoryview) -> None:
-    view = memoryview(payload)
-    _write_all(fd, _HEADER.pack(len(view)))
-    _write_all(fd, view)
-
-
-def _write_all(fd: int, data: bytes | memoryview) -> None:
-    view = memoryview(data).cast("B")
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_frame(fd: int) -> bytes:
-    (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size))
-    return _read_exact(fd, size)
-
-
-def _read_exact(fd: int, size: int) -> bytes:
-    try:
-        buf = bytearray(size)
-    except MemoryError:  # (the child, a body over its cap) read it all: the answer comes after it
-        while size > 0:
-            n = len(os.read(fd, min(size, 1 << 16)))
-            if n == 0:
-                raise EOFError from None
-            size -= n
-        raise
-    view = memoryview(buf)
-    got = 0
-    while got < size:
-        n = os.readv(fd, [view[got:]])
-        if n == 0:
-            raise EOFError
-        got += n
-    view.release()
-    return bytes(buf)
-
-
-# ---- the child --------------------------------------------------------------------------
-
-
-def serve(argv: Sequence[str] | None = None) -> None:
-    """The child's main loop (`_BOOT` calls it): argv = [root, request fd, reply fd]."""
-    args = sys.argv[1:] if argv is None else argv
-    requests, replies = int(args[1]), int(args[2])
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C in `check` is the parent's to handle
-    try:
-        hello = pickle.loads(_read_frame(requests))
-    except (OSError, EOFError):
-        os._exit(0)
-    sys.path[:] = hello["path"]
-    limit = _cap_address_space(int(hello["limit"]))
-    _watch_parent(int(hello["parent"]))
-    _write_frame(replies, _READY)
-    while True:
-        try:
-            pickled = _read_frame(requests)
-            body = _read_frame(requests)
-        except (OSError, EOFError):  # the app closed the pipe (or died)
-            os._exit(0)
-        except MemoryError:  # the body alone is over the cap
-            _write_frame(replies, pickle.dumps((_MEMORY, limit)))
-            os._exit(0)
-        reply, fatal = _run(pickled, body, limit)
-        del pickled, body
-        try:
-            _write_frame(replies, reply)
-        except OSError:
-            os._exit(0)
-        if fatal:  # out of memory: what is left may be fragmented; the next body gets a fresh child
-            os._exit(0)
-        del reply
-        _trim()
-
-
-def _run(pickled: bytes, body: bytes, limit: int) -> tuple[bytes, bool]:
-    """One parse -> (the pickled reply, whether the child must end after sending it)."""
-    try:
-        parse = pickle.loads(pickled)
-        result = parse(body)
-    except MemoryError:
-        return pickle.dumps((_MEMORY, limit)), True
-    except Exception as exc:
-        return _error_reply(exc), False
-    try:
-        return pickle.dumps((_OK, result), protocol=pickle.HIGHEST_PROTOCOL), False
-    except MemoryError:
-        return pickle.dumps((_MEMORY, limit)), True
-    except Exception:
-        return pickle.dumps((_UNPICKLABLE, type(result).__name__)), False
-
-
-def _error_reply(exc: Exception) -> bytes:
-    frames = "".join(traceback.format_tb(exc.__traceback__))  # our code's frames; no message
-    try:
-        exc.remote_traceback = frames  # type: ignore[attr-defined]
-        reply = pickle.dumps((_RAISE, exc), protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.loads(reply)  # an exception whose __init__ wants other arguments fails here
-        return reply
-    except MemoryError:
-        raise
-    except Exception:
-        return pickle.dumps((_BUG, type(exc).__name__, str(exc)[:500]))
-
-
-def _cap_address_space(limit: int) -> int:
-    """RLIMIT_AS = limit (or the hard limit, if lower); returns the cap in force."""
-    try:
-        import resource
-
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY and hard < limit:
-            limit = hard
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-    return limit
-
-
-def _watch_parent(parent: int) -> None:
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(0)  # the app is gone (even killed): so is its worker, mid-parse too
-
-    threading.Thread(target=watch, name="parent watch", daemon=True).start()
-
-
-def _trim() -> None:
-    """Give the parse's freed memory back to the system (glibc keeps it otherwise)."""
-    if sys.platform != "linux":
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
