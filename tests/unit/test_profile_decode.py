@@ -274,7 +274,7 @@ def test_tables_with_left_out_fields_decode_like_the_full_gencode():
 
 
 def test_a_line_that_looks_like_the_location_end_mark_is_rejected_not_misread():
-    from tui.heap.decode import _LINE_MARK
+    from tui.heap.decode_tables import LINE_MARK as _LINE_MARK
 
     p = _odd_tables()
     raw = p.SerializeToString()
