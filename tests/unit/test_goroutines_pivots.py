@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import fixture_path
-from tui.goroutines import fastgroup
+from tui.goroutines import fastgroup, spawn_chain
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
@@ -224,7 +224,7 @@ def test_many_creators_take_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past _SPAWN_FINDS creators to look up, one regex pass finds them: same chains."""
     text = spawn_dump()
     expected = group_debug2_text(text).groups
-    monkeypatch.setattr(fastgroup, "_SPAWN_FINDS", 1)
+    monkeypatch.setattr(spawn_chain, "_SPAWN_FINDS", 1)
     assert group_debug2_text(text).groups == expected
 
 
