@@ -32,13 +32,17 @@ from tui.goroutines.grouping import (
     CREATOR_CYCLE,
     CREATOR_GONE,
     CREATOR_NOT_KEPT,
-    MAX_SAMPLE_IDS,
-    BucketGroup,
     ReasonGroup,
     StackGroup,
-    max_known,
-    min_known,
-    raw_reasons_of,
+)
+from tui.goroutines.pivot_tree import (
+    Placement,
+    all_stacks,
+    assemble,
+    bucket_of,
+    reason_key,
+    reason_of,
+    stack_hash,
 )
 from tui.goroutines.records import Frame, Labels
 
@@ -123,7 +127,7 @@ def parse_label_filter(text: str) -> tuple[str, str]:
 def label_keys(groups: Iterable[ReasonGroup]) -> tuple[str, ...]:
     """The label keys of the tree's goroutines, most goroutines first (then by name)."""
     counts: dict[str, int] = {}
-    for stack in _stacks(groups):
+    for stack in all_stacks(groups):
         for labels, n in stack.label_counts:
             for key, _ in labels:
                 counts[key] = counts.get(key, 0) + n
@@ -163,9 +167,9 @@ def filter_labels(groups: Sequence[ReasonGroup], filters: Sequence[tuple[str, st
                 if count:
                     stacks.append(_share(sg, count, kept))
             if stacks:
-                buckets.append(_bucket(bg.key, bg.label, stacks, lo=bg.lo, hi=bg.hi))
+                buckets.append(bucket_of(bg.key, bg.label, stacks, lo=bg.lo, hi=bg.hi))
         if buckets:
-            result.append(_reason(rg.key, rg.reason, buckets, leaked=rg.leaked, inferred=rg.inferred))
+            result.append(reason_of(rg.key, rg.reason, buckets, leaked=rg.leaked, inferred=rg.inferred))
     result.sort(key=lambda r: (-r.count, r.key))
     return tuple(result)
 
@@ -179,109 +183,6 @@ def _share(sg: StackGroup, count: int, label_counts: tuple[tuple[Labels, int], .
     return replace(sg, count=count, label_counts=label_counts, labels_seen=seen, sample_ids=(), creator_chains=())
 
 
-# --- building the three levels ---------------------------------------------------------------
-
-
-def _stacks(groups: Iterable[ReasonGroup]) -> Iterable[StackGroup]:
-    for rg in groups:
-        for bg in rg.buckets:
-            yield from bg.stacks
-
-
-def _stack_hash(sg: StackGroup) -> str:
-    return sg.key.rsplit("|", 1)[-1]
-
-
-def _reason_key(sg: StackGroup) -> str:
-    return f"{sg.reason} (leaked)" if sg.leaked else sg.reason
-
-
-def _merge(key: str, parts: Sequence[StackGroup]) -> StackGroup:
-    """One stack's shares (several age buckets, or label shares) as one group."""
-    first = parts[0]
-    if len(parts) == 1:
-        return replace(first, key=key)
-    labels: dict[Labels, int] = {}
-    chains: dict[tuple[str, ...], int] = {}
-    for p in parts:
-        for lab, n in p.label_counts:
-            labels[lab] = labels.get(lab, 0) + n
-        for chain, n in p.creator_chains:
-            chains[chain] = chains.get(chain, 0) + n
-    return replace(
-        first,
-        key=key,
-        count=sum(p.count for p in parts),
-        labels_seen=tuple(dict.fromkeys(pair for p in parts for pair in p.labels_seen)),
-        sample_ids=tuple(i for p in parts for i in p.sample_ids)[:MAX_SAMPLE_IDS],
-        min_minutes=min_known(p.min_minutes for p in parts),
-        max_minutes=max_known(p.max_minutes for p in parts),
-        elided=any(p.elided for p in parts),
-        raw_reasons=tuple(dict.fromkeys(r for p in parts for r in p.raw_reasons)),
-        label_counts=tuple(sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))),
-        creator_chains=tuple(sorted(chains.items(), key=lambda kv: (-kv[1], kv[0]))),
-        source_keys=tuple(dict.fromkeys(k for p in parts for k in (p.source_keys or (p.key,)))),
-    )
-
-
-def _bucket(
-    key: str, label: str, stacks: Sequence[StackGroup], *, lo: int | None = None, hi: int | None = None
-) -> BucketGroup:
-    ordered = tuple(sorted(stacks, key=lambda s: (-s.count, s.key)))
-    return BucketGroup(
-        key=key,
-        label=label,
-        lo=lo,
-        hi=hi,
-        count=sum(s.count for s in ordered),
-        min_minutes=min_known(s.min_minutes for s in ordered),
-        max_minutes=max_known(s.max_minutes for s in ordered),
-        stacks=ordered,
-    )
-
-
-def _reason(
-    key: str, title: str, buckets: Sequence[BucketGroup], *, leaked: bool = False, inferred: bool = False
-) -> ReasonGroup:
-    ordered = tuple(sorted(buckets, key=lambda b: (-b.count, b.key)))
-    return ReasonGroup(
-        key=key,
-        reason=title,
-        count=sum(b.count for b in ordered),
-        leaked=leaked,
-        buckets=ordered,
-        min_minutes=min_known(b.min_minutes for b in ordered),
-        max_minutes=max_known(b.max_minutes for b in ordered),
-        inferred=inferred,
-        raw_reasons=raw_reasons_of(s for b in ordered for s in b.stacks),
-    )
-
-
-# (level-1 key, level-1 title, level-2 label, stack share) -> the three levels
-Placement = tuple[str, str, str, StackGroup]
-
-
-def _assemble(placements: Iterable[Placement], inferred: bool) -> tuple[ReasonGroup, ...]:
-    # level-1 key -> (title, level-2 label -> stack key -> shares)
-    tree: dict[str, tuple[str, dict[str, dict[str, list[StackGroup]]]]] = {}
-    for key1, title, label2, share in placements:
-        level2 = tree.setdefault(key1, (title, {}))[1]
-        level2.setdefault(label2, {}).setdefault(f"{_reason_key(share)}|{_stack_hash(share)}", []).append(share)
-    result = []
-    for key1, (title, level2) in tree.items():
-        buckets = []
-        for label2, stacks in level2.items():
-            key2 = f"{key1}|{label2}"
-            buckets.append(_bucket(key2, label2, [_merge(f"{key2}|{k}", parts) for k, parts in stacks.items()]))
-        leaked = sum(s.count for b in buckets for s in b.stacks if s.leaked)
-        total = sum(b.count for b in buckets)
-        if leaked:
-            title = f"{title}  ({leaked:,} leaked)" if leaked < total else f"{title}  (all leaked)"
-        result.append(_reason(key1, title, buckets, inferred=inferred))
-    result.sort(key=lambda r: (-r.count, r.key))
-    return tuple(result)
-
-
 def _value_title(labels: Labels, key: str) -> str:
     value = next((v for k, v in labels if k == key), None)
     return NO_LABEL if value is None else f"{key}={value}"
@@ -290,7 +191,7 @@ def _value_title(labels: Labels, key: str) -> str:
 def _by_label(groups: Sequence[ReasonGroup], key: str) -> Iterable[Placement]:
     """Each stack's goroutines under the value of ``key`` they carry; past the MAX_VALUES biggest
     values (a request id as a label), under OTHER_VALUES."""
-    per_stack = [(sg, _value_counts(sg, key)) for sg in _stacks(groups)]
+    per_stack = [(sg, _value_counts(sg, key)) for sg in all_stacks(groups)]
     totals: dict[str, int] = {}
     for _, values in per_stack:
         for title, n in values.items():
@@ -311,7 +212,7 @@ def _by_label(groups: Sequence[ReasonGroup], key: str) -> Iterable[Placement]:
                     if (t := _value_title(lab, key)) == title or (title == OTHER_VALUES and t not in shown)
                 )
                 share = _share(sg, n, kept)
-            yield f"label:{title}", title, _reason_key(sg), share
+            yield f"label:{title}", title, reason_key(sg), share
 
 
 def _chain_text(chain: tuple[str, ...]) -> str:
@@ -323,7 +224,7 @@ def _chain_text(chain: tuple[str, ...]) -> str:
 
 
 def _by_creator(groups: Sequence[ReasonGroup]) -> Iterable[Placement]:
-    for sg in _stacks(groups):
+    for sg in all_stacks(groups):
         func = sg.created_by.func if sg.created_by is not None else ""
         title = func or NO_CREATOR
         key1 = f"creator:{func}"
@@ -352,7 +253,7 @@ def similarity_key(sg: StackGroup, level: str, top: int = DEFAULT_TOP) -> str:
     function names (lines, arguments and the created-by site ignored); "top" its first ``top``
     function names past the wait plumbing."""
     if level == "exact":
-        return _stack_hash(sg)
+        return stack_hash(sg)
     frames = _leaf_frames(sg.frames)
     names = [f.func for f in (frames[:top] if level == "top" else frames)]
     if level != "top" and sg.created_by is not None:
@@ -366,9 +267,9 @@ def _similar_title(sg: StackGroup) -> str:
 
 
 def _by_similar(groups: Sequence[ReasonGroup], level: str, top: int) -> Iterable[Placement]:
-    for sg in _stacks(groups):
+    for sg in all_stacks(groups):
         key1 = f"similar:{level}{top if level == 'top' else ''}:{similarity_key(sg, level, top)}"
-        yield key1, _similar_title(sg), _reason_key(sg), sg
+        yield key1, _similar_title(sg), reason_key(sg), sg
 
 
 def pivot_groups(groups: Sequence[ReasonGroup], pivot: Pivot) -> tuple[ReasonGroup, ...]:
@@ -377,11 +278,11 @@ def pivot_groups(groups: Sequence[ReasonGroup], pivot: Pivot) -> tuple[ReasonGro
     if pivot.kind == "reason":
         return tuple(groups)
     if pivot.kind == "label":
-        result = _assemble(_by_label(groups, pivot.label_key), inferred)
+        result = assemble(_by_label(groups, pivot.label_key), inferred)
     elif pivot.kind == "creator":
-        result = _assemble(_by_creator(groups), inferred)
+        result = assemble(_by_creator(groups), inferred)
     elif pivot.kind == "similar":
-        result = _assemble(_by_similar(groups, pivot.level, pivot.top), inferred)
+        result = assemble(_by_similar(groups, pivot.level, pivot.top), inferred)
         result = tuple(_similar_titles(result))
     else:
         raise ValueError(f"unknown grouping {pivot.kind!r}")
@@ -391,7 +292,7 @@ def pivot_groups(groups: Sequence[ReasonGroup], pivot: Pivot) -> tuple[ReasonGro
 def _similar_titles(groups: Iterable[ReasonGroup]) -> Iterable[ReasonGroup]:
     """A similar-stack group says how many distinct stacks it merged."""
     for rg in groups:
-        distinct = len({_stack_hash(s) for b in rg.buckets for s in b.stacks})
+        distinct = len({stack_hash(s) for b in rg.buckets for s in b.stacks})
         yield replace(rg, reason=f"{rg.reason}  ({distinct} stacks)") if distinct > 1 else rg
 
 
