@@ -32,6 +32,7 @@ SHOTS: list[tuple[str, tuple[int, int], list[str], Path | None]] = [
     ("goroutine-drill-80x24", (80, 24), ["tab", "enter", "j", "enter"], None),
     ("heap-drill-80x24", (80, 24), ["enter"], None),
     ("heap-alloc-space-160x48", (160, 48), ["3"], None),
+    ("heap-alloc-per-second-80x24", (80, 24), ["5"], None),
     ("help-80x24", (80, 24), ["question_mark"], None),
     ("leak-report-80x24", (80, 24), ["L"], None),
     ("leak-report-160x48", (160, 48), ["L"], None),
@@ -77,6 +78,24 @@ async def shoot(
     print(f"wrote {out / (name + '.svg')}")
 
 
+async def shoot_cpu(name: str, capture: str, out: Path) -> None:
+    """The CPU view (`C`) over a real CPU capture (tests/fixtures/profiles/CAPTURE/cpu.pb.gz): the
+    newest window, and the since-start column summing it twice (as the Pilot tests do)."""
+    from tests.tui.test_cpu_view import CpuSource, cpu_state, with_cpu
+
+    app = build_app(CpuSource(with_cpu(cpu_state(capture))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("C")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=f"{name}.svg", path=str(out))
+    print(f"wrote {out / (name + '.svg')}")
+
+
+CPU_SHOTS = [("cpu-top-80x24", "go1.27"), ("cpu-top-prometheus-80x24", "prometheus-load")]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--at", type=float, default=180.0, help="replay position in seconds (default 180)")
@@ -85,6 +104,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, size, keys, recording in SHOTS:
         asyncio.run(shoot(name, size, keys, args.at, args.out, recording))
+    for name, capture in CPU_SHOTS:
+        asyncio.run(shoot_cpu(name, capture, args.out))
     return 0
 
 

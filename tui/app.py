@@ -31,6 +31,8 @@ from tui.fleet.feed import FleetFeed
 from tui.fleet.outliers import Outlier, metric_outliers
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.contention_screen import ContentionScreen
+from tui.screens.cpu_screen import CpuScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.dashboard_messages import Back, DrillGoroutines, DrillHeap, SampleTypeChanged
 from tui.screens.fleet import FleetScreen
@@ -41,7 +43,7 @@ from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
 from tui.screens.messages import WorkFailed
 from tui.sources.fleet import FleetSource
-from tui.sources.protocol import ReplayControls, Saveable, SessionControls, SnapshotSource
+from tui.sources.protocol import CpuControls, ReplayControls, Saveable, SessionControls, SnapshotSource
 
 if TYPE_CHECKING:
     from tui.fleet.compare import Comparison
@@ -91,6 +93,7 @@ class PprofApp(App[None]):
         self.source = source
         self.clock = clock
         self.snapshot: Snapshot | None = None
+        self._cpu_wanted: bool | None = None  # what `C` last asked of the source (None: as it runs)
         self.leak_report: LeakReport | None = None
         self.paused = False
         self.leaks = LeakFeed()
@@ -190,6 +193,10 @@ class PprofApp(App[None]):
         self.snapshot = message.snapshot
         with self.batch_update():
             self.dashboard.show_snapshot(message.snapshot)
+            if isinstance(self.screen, ContentionScreen):
+                self.screen.show_snapshot(message.snapshot)
+            if isinstance(self.screen, CpuScreen):
+                self.screen.show_snapshot(message.snapshot)
 
     def on_leak_report_ready(self, message: LeakReportReady) -> None:
         self.leak_report = message.report
@@ -330,6 +337,8 @@ class PprofApp(App[None]):
             return isinstance(self.source, ReplayControls)
         if action == "save":
             return isinstance(self.source, Saveable)
+        if action == "toggle_cpu":
+            return isinstance(self.source, CpuControls)
         return True
 
     def action_step(self) -> None:
@@ -377,6 +386,30 @@ class PprofApp(App[None]):
 
     def action_leak_report(self) -> None:
         self.push_screen(LeakScreen(self.leak_report, self._now()))
+
+    def action_contention(self) -> None:
+        self.push_screen(ContentionScreen(self.snapshot))
+
+    def on_contention_screen_drill(self, message: ContentionScreen.Drill) -> None:
+        from tui.screens.contention_drill import ContentionDrillScreen  # lazy: peek only on enter
+        from tui.screens.presenters import HeapView
+
+        self.push_screen(ContentionDrillScreen(message.profile, HeapView(sample_type=message.sample_type), message.row))
+
+    def action_toggle_cpu(self) -> None:
+        """`C`: on the dashboard, start CPU windows and open the CPU view (only open it when they
+        run); in the CPU view, stop or start them."""
+        source = self.source
+        if not isinstance(source, CpuControls):
+            return
+        cpu = self.snapshot.cpu if self.snapshot is not None else None
+        on = self._cpu_wanted if self._cpu_wanted is not None else bool(cpu is not None and cpu.on)
+        if isinstance(self.screen, CpuScreen) or not on:
+            self._cpu_wanted = not on
+            source.set_cpu(not on)
+            self.notify("CPU windows started" if not on else "CPU windows stopped", timeout=2)
+        if not isinstance(self.screen, CpuScreen):
+            self.push_screen(CpuScreen(self.snapshot))
 
     def action_pin_baseline(self) -> None:
         self._call_leaks(LeakFeed.pin_baseline)

@@ -108,6 +108,9 @@ class Config:
     memstats_every: int = 1
     goroutine_debug1_every: int = 5  # when the debug=2 tree is stale
     cmdline_every: int = 15
+    contention_every: int = 5  # ticks between mutex/block profile fetches (cumulative: the window is the diff)
+    cpu: bool = False  # rolling CPU profile windows from the start (else the C key starts them)
+    cpu_window: float = 10.0  # seconds of one profile?seconds=N window
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     max_body_bytes: int = limits.MAX_BODY_BYTES
@@ -244,6 +247,8 @@ _NUMERIC = {
     "memstats_every": int,
     "goroutine_debug1_every": int,
     "cmdline_every": int,
+    "contention_every": int,
+    "cpu_window": float,
     "backoff_base": float,
     "backoff_max": float,
     "max_body_bytes": int,
@@ -282,6 +287,7 @@ _FILE_KEYS = set(_NUMERIC) | {
     "basic_user",
     "password_file",
     "header_file",
+    "cpu",
 }
 
 
@@ -365,6 +371,8 @@ def build_config(
         client_key=_given_text(client_key),
         insecure=bool(pick("insecure")),
     )
+    if pick("cpu"):
+        kwargs["cpu"] = True
     config = Config(**kwargs)  # type: ignore[arg-type]
     validate(config)
     return config
@@ -382,7 +390,9 @@ def validate(config: Config) -> None:
         raise ConfigError("stw_budget must be between 0 and 1 (e.g. 0.01 for 1%)")
     if config.debug2_min_age > config.debug2_max_age:
         raise ConfigError("debug2_min_age must not exceed debug2_max_age")
-    for name in ("heap_every", "memstats_every", "goroutine_debug1_every", "cmdline_every"):
+    if not 1 <= config.cpu_window <= 600:
+        raise ConfigError("cpu_window must be between 1 and 600 seconds")
+    for name in ("heap_every", "memstats_every", "goroutine_debug1_every", "cmdline_every", "contention_every"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be >= 1")
     for name in _BOUNDS:
@@ -452,6 +462,13 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FRACTION",
         help="share of wall time each costly request (goroutine dumps, leak checks) may take of the target (default 0.01)",
     )
+    p.add_argument(
+        "--cpu",
+        action="store_true",
+        default=None,
+        help="watch CPU from the start: rolling profile?seconds=N windows, charged to the budget (key C)",
+    )
+    p.add_argument("--cpu-window", type=float, metavar="SECONDS", help="seconds of one CPU profile window (default 10)")
     p.add_argument(
         "--max-goroutines",
         type=int,

@@ -34,8 +34,11 @@ if GO is None:
 _SUFFIX = re.compile(r" \((?:partial-)?inline\)$")
 
 
-def go_top(path: Path, sample_index: str, lines: bool, extra: tuple[str, ...] = ()) -> str:
-    cmd = [GO, "tool", "pprof", "-top", "-symbolize=none", f"-sample_index={sample_index}", *extra]
+def go_top(path: Path, sample_index: str | None, lines: bool, extra: tuple[str, ...] = ()) -> str:
+    """None: no -sample_index, pprof's own default (the profile's default_sample_type, else the last)."""
+    cmd = [GO, "tool", "pprof", "-top", "-symbolize=none", *extra]
+    if sample_index is not None:
+        cmd.append(f"-sample_index={sample_index}")
     if lines:
         cmd.append("-lines")
     cmd.append(str(path))
@@ -45,7 +48,7 @@ def go_top(path: Path, sample_index: str, lines: bool, extra: tuple[str, ...] = 
     return res.stdout
 
 
-def our_top(path: Path, sample_index: str, lines: bool, focus=None, ignore=None) -> str:
+def our_top(path: Path, sample_index: str | None, lines: bool, focus=None, ignore=None) -> str:
     out = io.StringIO()
     args = Namespace(
         source=str(path),
@@ -98,6 +101,105 @@ def test_fixture_top_matches_go_pprof(version, name, sample_index, lines):
     if not path.exists():
         pytest.skip(f"fixture {path} not recorded")
     assert_same(our_top(path, sample_index, lines), go_top(path, sample_index, lines))
+
+
+# tests/fixtures/profiles/ (record_profiles.py): CPU, mutex, block and ?seconds= deltas from our target
+# (hot paths on, rates set) and from Prometheus and etcd (no rate set: empty mutex/block profiles).
+PROFILE_DIRS = ("go1.19", "go1.27", "prometheus-load", "etcd-load")
+PROFILE_TYPES = (
+    ("cpu.pb.gz", (None, "samples", "cpu")),
+    ("mutex.pb.gz", (None, "contentions", "delay")),
+    ("block.pb.gz", (None, "contentions", "delay")),
+    ("mutex_delta.pb.gz", (None, "contentions", "delay")),
+    ("block_delta.pb.gz", (None, "contentions", "delay")),
+    # Go's delta loses default_sample_type: pprof shows the last (inuse_space), with negative values
+    ("allocs_delta.pb.gz", (None, "alloc_space", "alloc_objects", "inuse_objects")),
+    ("heap_delta.pb.gz", (None, "alloc_space", "inuse_objects")),
+)
+PROFILE_CASES = [
+    (d, name, si, lines)
+    for d in PROFILE_DIRS
+    for name, indexes in PROFILE_TYPES
+    for si in indexes
+    for lines in (False, True)
+]
+
+
+@pytest.mark.parametrize("where,name,sample_index,lines", PROFILE_CASES)
+def test_saved_profile_top_matches_go_pprof(where, name, sample_index, lines):
+    path = FIXTURES / "profiles" / where / name
+    assert path.exists(), f"{path} missing: run tests/fixtures/profiles/record_profiles.py"
+    ours = our_top(path, sample_index, lines)
+    assert_same(ours, go_top(path, sample_index, lines))
+
+
+@pytest.mark.parametrize("where", ["go1.19", "go1.27"])
+def test_saved_profiles_hold_what_the_target_does(where):
+    """The captures are what the README says (so a comparison on an empty profile cannot pass for one on a real one)."""
+    d = FIXTURES / "profiles" / where
+    assert split(our_top(d / "cpu.pb.gz", None, False))[1][0].endswith("main.burnCPU")
+    assert any(r.endswith("main.burnCPUSmall") for r in split(our_top(d / "cpu.pb.gz", None, False))[1][:4])
+    assert any("main.(*hotLock).work" in r for r in split(our_top(d / "mutex_delta.pb.gz", None, False))[1])
+    block = split(our_top(d / "block_delta.pb.gz", None, False))[1]
+    assert any("main.blockOnChan" in r for r in block) and any("main.(*hotLock).work" in r for r in block)
+    churn = split(our_top(d / "allocs_delta.pb.gz", "alloc_space", False))[1][0]
+    assert churn.endswith("main.churnAllocs")
+
+
+@pytest.mark.parametrize("where", ["prometheus-load", "etcd-load"])
+def test_daemons_without_a_rate_have_empty_contention_profiles(where):
+    """Neither sets a block rate; Prometheus sets no mutex fraction ("sampling period=0"), etcd sets 5
+    itself (its --enable-pprof handlers do, when none is set) and its mutex profile has rows."""
+    d = FIXTURES / "profiles" / where
+    mutex_rate_set = "sampling period=0" not in (d / "mutex_debug1.txt").read_text()
+    assert mutex_rate_set == (where == "etcd-load")
+    for name in ("mutex.pb.gz", "block.pb.gz", "mutex_delta.pb.gz", "block_delta.pb.gz"):
+        header, rows = split(our_top(d / name, None, False))
+        if mutex_rate_set and name.startswith("mutex"):
+            assert rows and any(r.endswith(("sync.(*Mutex).Unlock", "sync.(*RWMutex).Unlock")) for r in rows[:3])
+        else:
+            assert rows == [] and "Showing nodes accounting for 0, 0% of 0 total" in header
+    assert len(split(our_top(d / "cpu.pb.gz", None, False))[1]) > 20
+
+
+def _built(tmp_path: Path, types, samples, *, duration=0, default="") -> Path:
+    from tests.unit.pprof_builder import Builder
+
+    b = Builder(types)
+    for frames, values in samples:
+        b.sample(frames, values)
+    b.p.duration_nanos = duration
+    if default:
+        b.p.default_sample_type = b.s(default)
+    path = tmp_path / "built.pb.gz"
+    path.write_bytes(b.bytes(gz=True))
+    return path
+
+
+CPU_US = (("samples", "count"), ("cpu", "microseconds"))
+CONTENTION = (("contentions", "count"), ("delay", "nanoseconds"))
+SECOND = 1_000_000_000
+
+
+@pytest.mark.parametrize(
+    "types,values,duration,default,sample_index",
+    [
+        # a time unit other than nanoseconds: still a share of the duration
+        (CPU_US, ((3, 300_000), (1, 100_000), (0, 0)), 2 * SECOND, "", None),
+        # hours, and a total over the duration
+        ((("wait", "hours"),), ((3,), (1,), (2,)), 3600 * SECOND, "", None),
+        # default_sample_type wins over the last
+        (CONTENTION, ((7, 2_500), (1, 10), (2, 999_999)), 0, "contentions", None),
+        (CONTENTION, ((7, 2_500), (1, 10), (2, 999_999)), 0, "contentions", "delay"),
+        # a delta: negative values in a time unit
+        (CONTENTION, ((-7, -2_500_000), (1, 10), (2, 999_999)), 5 * SECOND, "", None),
+    ],
+)
+def test_built_profiles_with_other_units_match_go_pprof(tmp_path, types, values, duration, default, sample_index):
+    stacks = (["main.f", "main.main"], ["main.g", "main.main"], ["runtime.h", "main.g", "main.main"])
+    path = _built(tmp_path, types, list(zip(stacks, values)), duration=duration, default=default)
+    for lines in (False, True):
+        assert_same(our_top(path, sample_index, lines), go_top(path, sample_index, lines))
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +285,60 @@ def test_gzip_edge_cases_accepted_and_rejected_like_go_pprof(case, tmp_path):
         with pytest.raises(ParseError, match="gzip"):
             our_top(path, "inuse_space", False)
     assert (res.returncode == 0) == (case == "two-members")
+
+
+def test_nodecount_and_cum_on_cpu_profiles_match_go_pprof():
+    for where in ("go1.27", "etcd-load"):
+        path = FIXTURES / "profiles" / where / "cpu.pb.gz"
+        for cum in (False, True):
+            out = io.StringIO()
+            args = Namespace(
+                source=str(path), sample_index=None, nodecount=4, cum=cum, focus=None, ignore=None,
+                base=None, lines=False, json=False,
+            )  # fmt: skip
+            assert _run(args, out) == 0
+            extra = ("-nodecount=4", *(("-cum",) if cum else ()))
+            assert_same(out.getvalue(), go_top(path, None, False, extra))
+
+
+def _top_cli(source: str, *flags: str) -> subprocess.CompletedProcess:
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "top", source, *flags], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+
+
+def test_top_reads_windowed_urls_of_a_live_target(go_target):
+    """`top URL?seconds=N` waits for the window and prints the profile; a CPU profile already running in
+    that process is said in words, not as a traceback."""
+    import threading
+    import urllib.request
+
+    target = go_target("-cpu-burn", "0.3", "-contend", "2", "-mutex-fraction", "5")
+    res = _top_cli(target.base_url + "profile?seconds=1", "--timeout", "3")
+    assert res.returncode == 0, res.stderr
+    assert "pprof-tui top: waiting 1 s" in res.stderr
+    assert "Type: cpu" in res.stdout and "main.burnCPU" in res.stdout
+    res = _top_cli(target.base_url + "mutex?seconds=1", "--sample-index", "contentions")
+    assert res.returncode == 0, res.stderr
+    assert "Type: contentions" in res.stdout and "main.(*hotLock).work" in res.stdout
+
+    # Another CPU profile of that process: started first, then ours is tried until it meets it.
+    def hold() -> None:
+        with urllib.request.urlopen(target.base_url + "profile?seconds=6", timeout=30) as resp:
+            resp.read()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        for _ in range(5):
+            res = _top_cli(target.base_url + "profile?seconds=1")
+            if res.returncode != 0:
+                break
+        assert res.returncode == 1
+        assert "cpu profiling already in use" in res.stderr
+        assert "another CPU profile of that process is running" in res.stderr
+        assert "Traceback" not in res.stderr
+    finally:
+        holder.join()

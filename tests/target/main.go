@@ -92,6 +92,7 @@ func main() {
 	if *tenantRate > 0 {
 		startTenants(*tenantRate)
 	}
+	startHotPaths() // hot.go: -cpu-burn, -alloc-churn-mb, -contend, -mutex-fraction, -block-rate
 
 	fmt.Printf("LISTENING %s\n", ln.Addr().String())
 	_ = os.Stdout.Sync()

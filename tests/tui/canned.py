@@ -51,6 +51,9 @@ def make_snapshot(
                     "mem.sys": 2e7 + 1e5 * i,
                     "mem.num_gc": i,
                     "mem.gc_cpu_fraction": 0.001 * i,
+                    "gc.alloc_rate": 2e6 + 5e4 * (i % 7),
+                    "gc.per_min": 6.0 + (i % 4),
+                    "gc.pause_p99": 120_000.0 + 10_000 * (i % 5),
                 },
             )
     ages = {

@@ -84,7 +84,7 @@ async def test_a_failing_leak_tracker_is_said_once_and_the_watch_goes_on():
 
 
 async def test_a_failing_heap_table_is_a_notification(monkeypatch):
-    def broken(heap, view):
+    def broken(heap, view, window=None):
         raise ValueError("bad profile")
 
     monkeypatch.setattr("tui.screens.dashboard.top_for", broken)

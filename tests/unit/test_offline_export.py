@@ -34,6 +34,9 @@ class FixtureTarget:
             "goroutine": (d / "goroutine.pb.gz").read_bytes(),
             "goroutine?debug=2": (d / "goroutine_debug2.txt").read_bytes(),
             "goroutineleak?debug=1": (d / "goroutineleak_debug1.txt").read_bytes(),
+            # the index lists mutex and block: our target's captures (tests/fixtures/profiles/)
+            "mutex": gzip.decompress((d.parent / "profiles" / "go1.27" / "mutex.pb.gz").read_bytes()),
+            "block": gzip.decompress((d.parent / "profiles" / "go1.27" / "block.pb.gz").read_bytes()),
         }
 
     async def get(self, path, *, params=None, **_):
@@ -121,12 +124,12 @@ async def test_replay_export_heap_opens_in_go_tool_pprof(tmp_path):
 
 def test_save_snapshot_skips_unknown_names_safely(tmp_path):
     bodies = LatestBodies()
-    bodies.put(Body("mutex?debug=1", b"x", "", 0.0, 0.0))
+    bodies.put(Body("threadcreate?debug=1", b"x", "", 0.0, 0.0))
     bodies.put(Body("../../etc/passwd", b"y", "", 0.0, 0.0))
     bodies.put(Body("cmdline", b"z", "", 0.0, 0.0))
     out = save_snapshot(tmp_path, bodies, target="h:1/../x", now=0.0)
     assert out.parent == tmp_path
-    assert sorted(p.name for p in out.iterdir()) == ["etc_passwd.bin", "meta.json", "mutex_debug_1.bin"]
+    assert sorted(p.name for p in out.iterdir()) == ["etc_passwd.bin", "meta.json", "threadcreate_debug_1.bin"]
 
 
 def test_latest_bodies_keep_big_bodies_packed_and_give_them_back_whole():

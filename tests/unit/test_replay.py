@@ -69,6 +69,10 @@ class FakeTarget:
             "goroutineleak?debug=1": (d / "goroutineleak_debug1.txt").read_bytes(),
             "cmdline": b"/srv/app\x00--password=cmd-secret",
         }
+        # the index lists mutex and block: our target's captures (tests/fixtures/profiles/)
+        contention = d.parent / "profiles" / FIX
+        for name, file in (("mutex", "mutex.pb.gz"), ("block", "block.pb.gz"), ("mutex?debug=1", "mutex_debug1.txt")):
+            self.files[name] = (contention / file).read_bytes()
         self.index = (d / "index.html").read_text()
 
     async def get(self, path, *, params=None, **_):

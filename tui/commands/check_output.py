@@ -19,6 +19,7 @@ from tui.leaks.growth import LEAKED, Verdict
 if TYPE_CHECKING:
     from tui.commands.check import Watched
     from tui.fleet.outliers import Outlier
+    from tui.leaks.gc_pressure import GCFinding
     from tui.leaks.verdict_log import VerdictHistory
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -129,6 +130,9 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet
         if report is not None and report.reconciliation.sentence and w.answered:
             own = f" (pprof's own, left out: {format_bytes(report.pprof_own)})" if report.pprof_own else ""
             lines.append(f"  memory: {clean(report.reconciliation.sentence, MAX_TEXT)}{own}")
+        if report is not None and report.gc is not None and w.answered:
+            lines.append(f"  gc: {clean(report.gc.sentence, MAX_TEXT)}")
+            lines.append(f"       {clean(report.gc.evidence, MAX_TEXT)}")
     if fleet is not None:
         lines += _fleet_text(fleet, fail_on)
     status = exit_status(watches, fail_on, fleet)
@@ -140,6 +144,22 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet
         }[status]
     )
     return "\n".join(lines) + "\n"
+
+
+def _gc_json(gc: GCFinding) -> dict[str, object]:
+    """The GC finding (tui.leaks.gc_pressure); gc_cpu_since_start is cumulative since the process started."""
+    return {
+        "kind": gc.kind,
+        "sentence": clean(gc.sentence, MAX_TEXT),
+        "evidence": clean(gc.evidence, MAX_TEXT),
+        "gc_per_min": round(gc.gc_per_min, 3),
+        "gc_rising": gc.gc_rising,
+        "gc_cpu_since_start": gc.gc_cpu_since_start,
+        "gc_cpu_rising": gc.gc_cpu_rising,
+        "live_heap_bytes": gc.live_heap,
+        "live_heap_bytes_per_min": gc.live_heap_rate,
+        "alloc_bytes_per_s": gc.alloc_rate,
+    }
 
 
 def _entry_json(w: Watched, e: VerdictHistory, fail_on: Sequence[str]) -> dict[str, object]:
@@ -175,6 +195,7 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int,
                 "not_read": {kind: clean(reason, MAX_TEXT) for kind, reason in w.not_read().items()},
                 "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
                 "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
+                "gc": _gc_json(w.last_report.gc) if w.last_report and w.last_report.gc else None,
             }
             for w in watches
         ],

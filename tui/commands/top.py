@@ -1,4 +1,5 @@
-"""``pprof-tui top SOURCE``: the heaviest functions of a heap/allocs profile, like ``go tool pprof -top``.
+"""``pprof-tui top SOURCE``: the heaviest functions of a heap, allocs, CPU, mutex or block profile (also
+a ``?seconds=N`` delta), like ``go tool pprof -top``.
 
 Import-light on purpose: the profile layers are imported inside ``run`` and the
 fetch layer (httpx) only for URLs (by tui.sources.inputs).
@@ -15,21 +16,25 @@ from tui.commands.complain import text_command
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "top",
-        help="top functions of a heap/allocs profile (like go tool pprof -top)",
-        description="Print the heaviest functions of a heap profile (a file, gzip'd or not; a recording; "
-        "a target; a URL), in the layout of `go tool pprof -top`.",
+        help="top functions of a heap/allocs/CPU/mutex/block profile (like go tool pprof -top)",
+        description="Print the heaviest functions of a heap, allocs, CPU, mutex or block profile, or of a "
+        "?seconds=N delta of one (a file, gzip'd or not; a recording; a target; a URL), in the layout of "
+        "`go tool pprof -top`. A URL that makes the target collect first (.../profile?seconds=N, "
+        ".../mutex?seconds=N, ...) is waited for N s more than --timeout (N at most 300; a CPU profile "
+        "without seconds collects 30 s).",
     )
     p.add_argument(
         "source",
         metavar="SOURCE",
         help="profile file, '-' for stdin, recording DIR[:endpoint], target host:port or base URL (its heap), "
-        "or the URL of a profile endpoint",
+        "or the URL of a profile endpoint (heap, allocs, profile?seconds=N, mutex, block, mutex?seconds=N, ...)",
     )
     p.add_argument(
         "--sample-index",
         metavar="T",
         default=None,
-        help="sample type name (inuse_space, alloc_objects, ...) or index; default: the profile's",
+        help="sample type name (inuse_space, alloc_objects, cpu, samples, delay, contentions, ...) or index; "
+        "default: the profile's default_sample_type, else its last (as pprof)",
     )
     p.add_argument("--nodecount", type=int, default=None, metavar="N", help="show at most N rows")
     p.add_argument("--cum", action="store_true", help="sort by cumulative value")
@@ -46,10 +51,21 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+# The text answers (debug=1) top is given instead of the proto: what to ask instead. go tool pprof reads
+# a contention text only as addresses (`<unknown>` without the binary); we say so instead.
+TEXT_FORMS = {
+    "contention-debug1": "the text of mutex?debug=1 or block?debug=1: ask without debug=1 for the proto",
+    "heap-debug1": "the text of heap?debug=1: ask heap or allocs without debug=1 for the proto",
+    "goroutine-debug1": "a goroutine dump: see `pprof-tui goroutines`",
+    "goroutine-debug2": "a goroutine dump: see `pprof-tui goroutines`",
+}
+CPU_BUSY = "cpu profiling already in use"
+
+
 def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
     from tui.commands.complain import say
     from tui.config import with_work_limits
-    from tui.core.errors import ParseError
+    from tui.core.errors import ParseError, SourceError
     from tui.heap.decode import decode_profile
     from tui.model.detect import describe, detect_kind, foreign_kind
     from tui.sources.inputs import input_config, load_input
@@ -61,10 +77,12 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
     def decode(data: bytes):
         kind = detect_kind(data, parse=False)
         # Say what the body is (an HTML login page, JSON, another pprof answer), not "wire format corrupt".
+        if kind in TEXT_FORMS:
+            raise ParseError(f"not a profile.proto: got a {kind} answer ({TEXT_FORMS[kind]})", kind="profile")
         if kind not in ("profile", "unknown"):
-            raise ParseError(f"not a heap profile: got a {kind} answer", kind="profile")
+            raise ParseError(f"not a profile: got a {kind} answer", kind="profile")
         if kind == "unknown" and foreign_kind(data) != "other":
-            raise ParseError(f"not a heap profile: got {describe(data)}", kind="profile")
+            raise ParseError(f"not a profile: got {describe(data)}", kind="profile")
         # top() checks stacks itself
         return decode_profile(
             data,
@@ -84,6 +102,10 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
             max_bytes=config.max_body_bytes,
             note=lambda message: say("top", message),
         )
+    except SourceError as exc:
+        if CPU_BUSY in str(exc):  # net/http/pprof's 500: one CPU profile per process at a time
+            raise SourceError(f"{exc} (another CPU profile of that process is running: try when it ends)") from None
+        raise
     except ParseError as exc:
         message = str(exc)
         raise ParseError(message if message.startswith(spec) else f"{spec}: {message}", kind=exc.kind) from None

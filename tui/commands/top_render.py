@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from tui.core import textsafe
 from tui.heap.profile import Profile
 from tui.heap.top import TopReport
-from tui.heap.units import choose_output_unit, format_duration, format_pct, format_value
+from tui.heap.units import choose_output_unit, format_duration, format_pct, format_value, scale
 
 MAX_TEXT = 1000  # one name, file or comment from the profile
 
@@ -42,9 +42,12 @@ def header_lines(
         except (OverflowError, OSError, ValueError):
             pass
     if profile.duration_nanos:
+        # pprof: the total in nanoseconds when the unit is a time (cpu, delay: any of ns/us/ms/s/hrs),
+        # as a share of the duration ("Total samples = 1.55s (31.07%)"; a block delay can pass 100%)
         ratio = ""
-        if report.unit in ("nanoseconds", "nanosecond", "ns") and report.total:
-            ratio = f"({format_pct(report.total, profile.duration_nanos)})"
+        total_nanos, total_unit = scale(report.total, report.unit, "nanoseconds")
+        if total_unit == "ns" and int(total_nanos) != 0:
+            ratio = f"({format_pct(int(total_nanos), profile.duration_nanos)})"
         lines.append(
             f"Duration: {format_duration(profile.duration_nanos)}, Total samples = {fmt(report.total)} {ratio}"
         )

@@ -15,6 +15,7 @@ from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
 from tui.core.gunzip import gunzip_layers
 from tui.core.masking import mask_secrets, secret_forms
+from tui.core.textsafe import clean_bytes
 from tui.fetch import validate
 from tui.fetch.errors import (
     BadGzip,
@@ -136,7 +137,7 @@ class TargetClient:
         shown = shown or "index"
         try:
             return await asyncio.wait_for(
-                self._get(path, params, expect, max_bytes or self.config.max_body_bytes, gunzip, shown),
+                self._get(path, params, expect, max_bytes or self.config.max_body_bytes, gunzip, shown, deadline),
                 timeout=deadline,
             )
         except asyncio.TimeoutError:
@@ -160,12 +161,27 @@ class TargetClient:
             raise FetchError(self._msg(f"{shown}: {exc}")) from None
 
     async def _get(
-        self, path: str, params: Mapping[str, str] | None, expect: str, max_bytes: int, gunzip: bool, shown: str
+        self,
+        path: str,
+        params: Mapping[str, str] | None,
+        expect: str,
+        max_bytes: int,
+        gunzip: bool,
+        shown: str,
+        deadline: float = 0.0,
     ) -> FetchResult:
         start = time.perf_counter()
         url = path if path.startswith(("http://", "https://")) else self.base + path
-        async with self._client.stream("GET", url, params=params) as resp:
-            self._check_status(resp, shown)
+        # an answer that is silent for longer than --timeout by design (profile?seconds=N) may wait
+        # as long as its deadline between bytes
+        timeout: httpx.Timeout | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT
+        if deadline > self.config.request_timeout:
+            timeout = httpx.Timeout(deadline, connect=self.config.connect_timeout)
+        async with self._client.stream("GET", url, params=params, timeout=timeout) as resp:
+            # an error says why in its first line ("cpu profiling already in use", Go's 400 "profile
+            # duration exceeds server's WriteTimeout"): read a bounded bit
+            detail = await _error_detail(resp) if resp.status_code >= 400 and resp.status_code != 404 else ""
+            self._check_status(resp, shown, detail)
             length = resp.headers.get("content-length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLarge(f"{shown}: body of {int(length)} bytes is over the {max_bytes}-byte limit")
@@ -199,7 +215,7 @@ class TargetClient:
             content_type=content_type,
         )
 
-    def _check_status(self, resp: httpx.Response, shown: str) -> None:
+    def _check_status(self, resp: httpx.Response, shown: str, detail: str = "") -> None:
         status = resp.status_code
         if 200 <= status < 300:
             return
@@ -218,5 +234,25 @@ class TargetClient:
                 msg = f"{shown}: HTTP 404: the target does not serve this profile"
             raise NotFound(self._msg(msg), status=status)
         if status >= 500:
-            raise ServerError(self._msg(f"{shown}: HTTP {status} from the target or a proxy"), status=status)
-        raise HTTPStatusError(self._msg(f"{shown}: HTTP {status}"), status=status)
+            said = f": {detail}" if detail else ""
+            raise ServerError(self._msg(f"{shown}: HTTP {status} from the target or a proxy{said}"), status=status)
+        raise HTTPStatusError(self._msg(f"{shown}: HTTP {status}" + (f": {detail}" if detail else "")), status=status)
+
+
+ERROR_DETAIL_BYTES = 512
+
+
+async def _error_detail(resp: httpx.Response) -> str:
+    """The first line of an error answer (at most ERROR_DETAIL_BYTES read), as literal text."""
+    data = b""
+    try:
+        async for chunk in resp.aiter_raw():
+            data += chunk
+            if len(data) >= ERROR_DETAIL_BYTES:
+                break
+    except httpx.StreamConsumed:  # already read (a mock transport's answer)
+        data = resp.content[:ERROR_DETAIL_BYTES]
+    except (httpx.HTTPError, httpx.StreamError):
+        return ""
+    line = data[:ERROR_DETAIL_BYTES].split(b"\n", 1)[0].strip()
+    return clean_bytes(line, 160) if line and b"\x00" not in line else ""

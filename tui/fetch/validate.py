@@ -14,6 +14,7 @@ PROFILE = "profile"  # profile.proto, gzip'd or raw
 HEAP_DEBUG1 = "heap-debug1"
 GOROUTINE_DEBUG1 = "goroutine-debug1"
 GOROUTINE_DEBUG2 = "goroutine-debug2"
+CONTENTION_DEBUG1 = "contention-debug1"  # mutex?debug=1, block?debug=1
 CMDLINE = "cmdline"
 ANY = "any"
 
@@ -25,6 +26,7 @@ _EXPECTED_CONTENT = {
     HEAP_DEBUG1: "heap-debug1",
     GOROUTINE_DEBUG1: "goroutine-debug1",
     GOROUTINE_DEBUG2: "goroutine-debug2",
+    CONTENTION_DEBUG1: "contention-debug1",
 }
 
 

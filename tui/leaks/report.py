@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tui.leaks.gc_pressure import GCFinding
     from tui.leaks.growth import Verdict
     from tui.leaks.heap_baseline import HeapDiff
     from tui.leaks.reconcile import Reconciliation
@@ -62,6 +63,8 @@ class LeakReport:
     # GROWING verdicts of goroutines counted by a label value ("tenant=acme") or by creator ("created
     # by main.(*Spawner).run"), fastest first (tui.leaks.angles): another angle on the verdicts, apart
     angles: tuple[Verdict, ...] = ()
+    # GC busy because the live heap grows, or because of churn (tui.leaks.gc_pressure); None: neither
+    gc: GCFinding | None = None
 
     def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if kind is None or v.kind == kind)

@@ -26,6 +26,7 @@ from tui.leaks.angles import AngleSeries, observe_tree
 from tui.leaks.arrivals import Arrivals, alarm_reason
 from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
 from tui.leaks.floors import HEAP_FLOORS, FloorConfig
+from tui.leaks.gc_pressure import GC_SERIES, NEXT_GC, TOTAL_ALLOC, gc_pressure
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     HEAP_DEFAULTS,
@@ -306,7 +307,8 @@ class LeakTracker:
         if (at := self._fresh(s, snap.GOROUTINE_COUNT)) is not None and s.goroutine_total is not None:
             self.observe_metrics(at, {GOROUTINES: s.goroutine_total})
         if (at := self._fresh(s, snap.MEMSTATS)) is not None and s.memstats is not None:
-            self.observe_metrics(at, {key: getattr(s.memstats, key, None) for key, _, _ in METRICS})
+            keys = (*(key for key, _, _ in METRICS), TOTAL_ALLOC, NEXT_GC)  # the last two: gc_pressure
+            self.observe_metrics(at, {key: getattr(s.memstats, key, None) for key in keys})
         if (at := self._fresh(s, snap.HEAP)) is not None and s.heap is not None:
             inuse = s.heap_totals.get(self.sample_type)
             if inuse is not None:
@@ -475,4 +477,5 @@ class LeakTracker:
             pprof_own=float(self.pprof_own),
             pprof_own_keys=self.pprof_own_keys,
             angles=self._angles.verdicts(),
+            gc=gc_pressure({k: self._metrics[k].points for k in GC_SERIES if k in self._metrics}),
         )

@@ -16,9 +16,10 @@ _SNIFF = 4096
 _GOROUTINE_DEBUG1 = re.compile(rb"\A\s*(?:goroutine|goroutineleak) profile: total \d+")
 _HEAP_DEBUG1 = re.compile(rb"\A\s*heap profile: \d+: \d+ \[\d+: \d+\] @ heap/\d+")
 _GOROUTINE_DEBUG2 = re.compile(rb"(?m)^goroutine \d+ (?:[a-z]+=\S* )*\[")
+_CONTENTION_DEBUG1 = re.compile(rb"\A\s*--- (?:mutex|contention):\r?\ncycles/second=\d+")  # mutex/block?debug=1
 _INDEX = re.compile(rb"<td[^<>]*>\s*\d+\s*</td>\s*<td[^<>]*>\s*<a\s", re.IGNORECASE)  # linear: stops at "<"
 
-KINDS = ("profile", "goroutine-debug1", "goroutine-debug2", "heap-debug1", "index", "unknown")
+KINDS = ("profile", "goroutine-debug1", "goroutine-debug2", "heap-debug1", "contention-debug1", "index", "unknown")
 
 
 def _looks_like_profile(data: bytes) -> bool:
@@ -55,6 +56,8 @@ def detect_kind(data: bytes, *, parse: bool = True) -> str:
         return "goroutine-debug1"
     if _HEAP_DEBUG1.match(head):
         return "heap-debug1"
+    if _CONTENTION_DEBUG1.match(head):
+        return "contention-debug1"
     if _GOROUTINE_DEBUG2.search(head):
         return "goroutine-debug2"
     if b"runtime.MemStats" in data[-65536:] and b"# Alloc = " in data[-65536:]:

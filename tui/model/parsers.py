@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from tui.goroutines.grouping import ReasonGroup
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
+    from tui.model.contention import ContentionHeader
+    from tui.model.cpu import CpuWindow
     from tui.model.memstats import MemStats
 
 
@@ -52,6 +54,12 @@ class Parsers:
     goroutineleak: Callable[[bytes], StackCounts] | None = None  # kind "goroutineleak"; None = never fetched
     # goroutine?debug=0 (keeps runtime frames: wait reasons can be inferred); None = use debug=1
     goroutine_proto: Callable[[bytes], StackCounts] | None = None
+    # mutex and block profiles (profile.proto, cumulative: parsed like the heap); None = never fetched
+    contention: Callable[[bytes], HeapData] | None = None
+    # mutex?debug=1's header: the sampling period (is mutex profiling on?)
+    contention_header: Callable[[bytes], ContentionHeader] | None = None
+    # profile?seconds=N (live CPU top: tui.model.cpu); None = CPU watching unavailable
+    cpu: Callable[[bytes], CpuWindow] | None = None
 
 
 class ParseLimits(Protocol):
@@ -107,6 +115,24 @@ def _parse_memstats(data: bytes) -> MemStats:
     from tui.model.memstats import parse_memstats
 
     return parse_memstats(_text(data))
+
+
+def _parse_contention_header(data: bytes) -> ContentionHeader:
+    from tui.model.contention import parse_contention_header
+
+    return parse_contention_header(_text(data[:8192]))
+
+
+def _parse_cpu(
+    data: bytes,
+    *,
+    max_decompressed: int = limits.MAX_DECOMPRESSED_BYTES,
+    max_samples: int = limits.MAX_SAMPLES,
+    max_locations: int = limits.MAX_LOCATIONS,
+) -> CpuWindow:
+    from tui.model.cpu import parse_cpu
+
+    return parse_cpu(data, max_decompressed=max_decompressed, max_samples=max_samples, max_locations=max_locations)
 
 
 def _parse_debug1(
@@ -191,6 +217,9 @@ def default_parsers(config: ParseLimits | None = None) -> Parsers:
             _parse_debug2,
             _parse_debug1,
             _parse_goroutine_proto,
+            contention=_parse_heap,
+            contention_header=_parse_contention_header,
+            cpu=_parse_cpu,
         )
     debug1 = partial(
         _parse_debug1, max_frames=config.max_frames, max_line=config.max_text_line, max_stacks=config.max_stacks
@@ -219,6 +248,19 @@ def default_parsers(config: ParseLimits | None = None) -> Parsers:
             max_frames=config.max_frames,
             max_line=config.max_text_line,
             max_stacks=config.max_stacks,
+            max_locations=config.max_locations,
+        ),
+        contention=partial(
+            _parse_heap,
+            max_decompressed=config.max_decompressed_bytes,
+            max_samples=config.max_samples,
+            max_locations=config.max_locations,
+        ),
+        contention_header=_parse_contention_header,
+        cpu=partial(
+            _parse_cpu,
+            max_decompressed=config.max_decompressed_bytes,
+            max_samples=config.max_samples,
             max_locations=config.max_locations,
         ),
     )

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from tui.goroutines.grouping import ReasonGroup
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
+    from tui.model.contention import Contention
+    from tui.model.cpu import CpuState
     from tui.model.memstats import MemStats
 
 LIVE = "live"
@@ -31,7 +33,9 @@ GOROUTINE_TREE = "goroutine-tree"  # goroutine?debug=2 (full dump, grouped)
 GOROUTINE_STACKS = "goroutine-stacks"  # goroutine?debug=1 (counts per stack)
 GOROUTINE_COUNT = "goroutine-count"  # index page
 GOROUTINE_LEAKS = "goroutine-leaks"  # goroutineleak?debug=1 (proven leaks, Go 1.26+)
-KINDS = (HEAP, MEMSTATS, GOROUTINE_TREE, GOROUTINE_STACKS, GOROUTINE_COUNT, GOROUTINE_LEAKS)
+MUTEX = "mutex"  # mutex profile (cumulative proto; tui.model.contention)
+BLOCK = "block"  # block profile
+KINDS = (HEAP, MEMSTATS, GOROUTINE_TREE, GOROUTINE_STACKS, GOROUTINE_COUNT, GOROUTINE_LEAKS, MUTEX, BLOCK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,10 @@ class Snapshot:
     # data kind (HEAP, GOROUTINE_TREE, ...) -> the work limits its newest parse reached (the first N
     # kept, the rest counted: tui.core.limits); kinds that kept everything are absent
     limit_notes: Mapping[str, tuple[LimitNote, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    cpu: CpuState | None = None  # live CPU top (rolling profile?seconds=N windows); None = never turned on
+    # MUTEX / BLOCK -> the newest cumulative profile, the one before it, the mutex sampling period;
+    # absent until fetched (only where the index lists the profile)
+    contention: Mapping[str, Contention] = field(default_factory=lambda: MappingProxyType({}))
 
     def age(self, kind: str) -> DataAge:
         return self.ages.get(kind) or DataAge(kind, None, None, "")

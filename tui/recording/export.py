@@ -37,8 +37,11 @@ FILE_NAMES = {
     "goroutineleak?debug=1": "goroutineleak_debug1.txt",
     "goroutineleak?debug=2": "goroutineleak_debug2.txt",
     "index": "index.html",
+    "mutex": "mutex.pb.gz",
+    "block": "block.pb.gz",
+    "mutex?debug=1": "mutex_debug1.txt",
 }
-_GZIPPED = {"heap.pb.gz", "allocs.pb.gz", "goroutine.pb.gz"}
+_GZIPPED = {"heap.pb.gz", "allocs.pb.gz", "goroutine.pb.gz", "mutex.pb.gz", "block.pb.gz"}
 
 
 def file_name(endpoint: str) -> str | None:

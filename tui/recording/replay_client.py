@@ -22,6 +22,7 @@ from tui.fetch.fetcher import FetchResult
 from tui.recording.format import Recording, RecordRef
 from tui.recording.tap import Body, LatestBodies, endpoint_key
 
+CPU_WINDOW_PREFIX = "profile?seconds="
 MAX_REAL_CHUNK = 0.1  # seconds of real time between looks at pause/speed changes
 SPEEDS = (1.0, 10.0, math.inf)
 
@@ -178,7 +179,8 @@ class ReplayClient:
         h = ref.header
         if h.t > self.recording_time:
             self.offset = h.t - self.clock.now
-        self.clock.now += h.dt
+        if not key.startswith(CPU_WINDOW_PREFIX):  # a CPU window was held open in the background, not a tick's cost
+            self.clock.now += h.dt
         await asyncio.sleep(0)  # a real fetch yields to the loop too
         if h.failed:
             raise recorded_error(ref)

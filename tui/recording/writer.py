@@ -47,6 +47,7 @@ POLL_FIELDS = (
     "memstats_every",
     "goroutine_debug1_every",
     "cmdline_every",
+    "contention_every",
     "backoff_base",
     "backoff_max",
     "request_timeout",

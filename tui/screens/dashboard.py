@@ -30,12 +30,17 @@ from tui.screens.messages import WorkFailed
 from tui.screens.presenters import (
     SAMPLE_TYPES,
     GoroutineData,
+    HeapSeen,
     HeapView,
+    HeapWindow,
+    base_sample_type,
     diff_rows_for,
     goroutine_data,
     groups_for,
     heap_pane_info,
     heap_pane_title,
+    heap_seen,
+    heap_window,
     metric_specs,
     status_info,
     top_for,
@@ -89,10 +94,14 @@ class Dashboard(Screen[None]):
         Binding("2", "sample_type(1)", "inuse#", show=False),
         Binding("3", "sample_type(2)", "alloc", show=False),
         Binding("4", "sample_type(3)", "alloc#", show=False),
+        Binding("5", "sample_type(4)", "alloc/s", show=False),
+        Binding("6", "sample_type(5)", "alloc#/s", show=False),
         Binding("o", "toggle_sort", "flat/cum"),
         Binding("d", "toggle_diff", "Δ"),
         Binding("b", "app.pin_baseline", "pin base", show=False),
         Binding("L", "app.leak_report", "leaks"),
+        Binding("C", "app.toggle_cpu", "cpu", show=False),  # in ? help: the footer is full at 80 columns
+        Binding("m", "app.contention", "contention", show=False),
         Binding("l", "toggle_lines", "lines", show=False),
         Binding("z", "zoom", "zoom"),
         Binding("g", "cycle_grouping", "group", show=False),  # the footer is full at 80 columns: in ? help
@@ -120,6 +129,9 @@ class Dashboard(Screen[None]):
         # what the heap table asked the worker for, and its latest answer
         self._top_wanted: tuple[Profile, HeapView] | None = None
         self._top: tuple[Profile, HeapView, TopReport] | None = None
+        # the newest heap profile and the last different one, first seen when: the alloc/s window
+        self._heap_seen: HeapSeen | None = None
+        self._window: HeapWindow | None = None
         # the tree's groups, by the goroutine data they came from (its identity) and the filter
         self._groups: tuple[GoroutineData, StackCounts | None, str, tuple[ReasonGroup, ...]] | None = None
         # the tree's grouping (`g`): the reason tree or a pivot of it, and the pivot's groups by the
@@ -132,7 +144,14 @@ class Dashboard(Screen[None]):
         yield StatusBar(id="status")
         with Grid(id="sparks"):
             for spec in metric_specs():
-                yield MetricSpark(spec.key, spec.label, spec.formatter, classes=spec.classes, id=f"spark-{spec.id}")
+                yield MetricSpark(
+                    spec.key,
+                    spec.label,
+                    spec.formatter,
+                    suffix=spec.suffix,
+                    classes=spec.classes,
+                    id=f"spark-{spec.id}",
+                )
         yield FindingsBar(id="findings")
         with Container(id="panes"):
             with Vertical(id="heap-pane", classes="pane"):
@@ -160,6 +179,10 @@ class Dashboard(Screen[None]):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Apply one snapshot; the app calls this inside batch_update()."""
         self.snapshot = snapshot
+        seen = self._heap_seen
+        if snapshot.heap is not None and (seen is None or snapshot.heap is not seen.profile):
+            self._heap_seen = heap_seen(seen, snapshot.heap, snapshot.age("heap").fetched_at)
+            self._window = heap_window(self._heap_seen)
         self._show_status()
         history = snapshot.history
         for spark in self.query(MetricSpark):
@@ -249,7 +272,7 @@ class Dashboard(Screen[None]):
         if wanted is not None and wanted[0] is heap and wanted[1] == view:
             return  # being computed
         self._top_wanted = (heap, view)
-        self._compute_top(heap, view)
+        self._compute_top(heap, view, self._window)
 
     def _show_diff(self, view: HeapView) -> None:
         diff = self.leak_report.heap_diff if self.leak_report is not None else None
@@ -259,9 +282,9 @@ class Dashboard(Screen[None]):
         self.show_top(view, diff_rows_for(diff, view))
 
     @work(thread=True, exclusive=True, group="top", exit_on_error=False)
-    def _compute_top(self, heap: Profile, view: HeapView) -> None:
+    def _compute_top(self, heap: Profile, view: HeapView, window: HeapWindow | None) -> None:
         try:
-            report = top_for(heap, view)
+            report = top_for(heap, view, window)
         except Exception as exc:  # a bad profile must never crash the UI
             self.post_message(WorkFailed("heap table", str(exc)))
             return
@@ -280,7 +303,7 @@ class Dashboard(Screen[None]):
         """Pane titles hold what the user chose (changes rarely); the one-line info under each
         pane holds what changes every poll, so a poll repaints one line, not the whole pane."""
         view = self.heap_view
-        self._set_title("#heap-pane", heap_pane_title(view))
+        self._set_title("#heap-pane", heap_pane_title(view, self._window.seconds if self._window else None))
         table = self.query_one(PaneTable)
         report = report or table.report
         if report is not None:
@@ -294,7 +317,8 @@ class Dashboard(Screen[None]):
         report = report or table.report
         if report is not None:
             age = self.snapshot.age("heap").age if self.snapshot is not None else None
-            info = heap_pane_info(report, table.row_count, self.heap_view, table.selected_row, age)
+            seconds = self._window.seconds if self._window is not None else None
+            info = heap_pane_info(report, table.row_count, self.heap_view, table.selected_row, age, seconds)
             self.query_one("#heap-info", InfoLine).show(info)
 
     def _show_tree_info(self) -> None:
@@ -324,7 +348,7 @@ class Dashboard(Screen[None]):
         self._show_heap()
 
     def watch_sample_type(self) -> None:
-        self.post_message(SampleTypeChanged(SAMPLE_TYPES[self.sample_type]))
+        self.post_message(SampleTypeChanged(base_sample_type(SAMPLE_TYPES[self.sample_type])))
         self._view_changed()
 
     def watch_diff_mode(self) -> None:

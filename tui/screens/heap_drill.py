@@ -30,6 +30,8 @@ def _pct(value: int, total: int) -> str:
 
 
 class HeapDrillScreen(DrillScreen):
+    NO_CALLEES = "(none: allocates directly)"  # what a leaf means (the contention drill says it its way)
+
     class PeekDone(Message, bubble=False):
         """The worker's answer: the peek report, or why there is none."""
 
@@ -109,7 +111,7 @@ class HeapDrillScreen(DrillScreen):
             10,
         )
         self._neighbours(doc, "callers", p.callers, total, "(none: a root of the stacks)")
-        self._neighbours(doc, "callees", p.callees, total, "(none: allocates directly)")
+        self._neighbours(doc, "callees", p.callees, total, self.NO_CALLEES)
         doc.add()
         doc.add(f"heaviest stacks through it ({len(p.traces)})", style="bold")
         for n, trace in enumerate(p.traces, 1):

@@ -88,6 +88,9 @@ def report_text(report, now: float) -> Doc:
     doc.add()
     doc.add("memory", style="bold underline")
     doc.add(Text.assemble("  ", (clean(rec.sentence, 400), "bold")), 2)
+    if report.gc is not None:  # tui.leaks.gc_pressure: GC busy because the live heap grows, or churn
+        doc.add(Text.assemble("  ", (clean(report.gc.sentence, 400), "bold")), 2)
+        doc.add(f"  {clean(report.gc.evidence, 400)}", 2, style="dim")
     if report.pprof_own:
         doc.add(
             f"  pprof's own: {format_bytes(report.pprof_own)} of the heap profile is the target serving our polls"

@@ -18,7 +18,8 @@ from tui.goroutines.filtering import filter_stacks, stack_matcher
 from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.records import StackCounts
 from tui.heap.units import format_value
-from tui.widgets.sparklines import Formatter, fmt_count, fmt_percent
+from tui.model.gc_rates import ALLOC_RATE, GC_CPU, GC_PER_MIN, PAUSE_P99
+from tui.widgets.sparklines import Formatter, fmt_bytes_per_s, fmt_count, fmt_ns, fmt_per_min, fmt_percent
 from tui.widgets.status_bar import StatusInfo, age_text
 
 if TYPE_CHECKING:
@@ -27,9 +28,25 @@ if TYPE_CHECKING:
     from tui.leaks.heap_baseline import HeapDiff
     from tui.model.snapshot import Snapshot
 
-# Keys 1-4, in order.
-SAMPLE_TYPES = ("inuse_space", "inuse_objects", "alloc_space", "alloc_objects")
+# Keys 1-6, in order. The last two are rates: what each function allocated per second between the
+# two newest heap profiles (alloc_* are cumulative since the process started): churn, next to inuse.
+SAMPLE_TYPES = ("inuse_space", "inuse_objects", "alloc_space", "alloc_objects", "alloc_space/s", "alloc_objects/s")
+RATE_TYPES = {"alloc_space/s": "alloc_space", "alloc_objects/s": "alloc_objects"}
 TOP_ROWS = 500  # rows of the interactive heap table
+
+
+def base_sample_type(sample_type: str) -> str:
+    """The profile's sample type behind a view's ("alloc_space/s" -> "alloc_space")."""
+    return RATE_TYPES.get(sample_type, sample_type)
+
+
+@dataclass(frozen=True, slots=True)
+class HeapWindow:
+    """The heap profile before the newest one and the seconds between their fetches: the window
+    of the alloc/s views (costs the target nothing: the heap profile is polled anyway)."""
+
+    previous: Profile
+    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +80,79 @@ def _filtered(rows: tuple[TopRow, ...], view: HeapView) -> tuple[TopRow, ...]:
     return rows if keep is None else tuple(r for r in rows if keep(r))
 
 
-def top_for(heap: Profile, view: HeapView) -> TopReport:
-    """The heap table's report for one view (pure and slow on big profiles: run it in a worker)."""
+def rate_top_for(heap: Profile, window: HeapWindow | None, view: HeapView) -> TopReport:
+    """An alloc/s view: the per-function delta of alloc_space (alloc_objects) between the window's
+    previous profile and ``heap`` (tui.heap.diff, like pprof -base), divided by its seconds; no rows
+    until there are two profiles (``window`` None)."""
+    from tui.heap.diff import diff
+    from tui.heap.top import top
+
+    base = base_sample_type(view.sample_type)
+    names = [st.type for st in heap.sample_types]
+    index = names.index(base) if base in names else heap.default_sample_index
+    granularity = "lines" if view.line_mode else "functions"
+    if window is None or window.seconds <= 0:
+        return replace(top(heap, index, granularity=granularity, sort=view.sort, node_fraction=0.0), rows=(), total=0)
+    report = top(diff(heap, window.previous), index, granularity=granularity, sort=view.sort, node_fraction=0.0)
+
+    def per_s(v: float) -> int:
+        return round(v / window.seconds)
+
+    rows = tuple(replace(r, flat=per_s(r.flat), cum=per_s(r.cum)) for r in report.rows)
+    return replace(
+        report,
+        rows=_filtered(rows, view)[:TOP_ROWS],
+        total=per_s(report.total),
+        shown_total=per_s(report.shown_total),
+        sample_type=view.sample_type,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeapSeen:
+    """The newest heap profile, when its content was first fetched, and the last different one.
+
+    A heap profile changes only when a GC cycle completes (it is the state at the last GC): two polls
+    between GCs get the same counts. The alloc/s window is therefore between the first sightings of
+    the two newest *different* contents (to within one poll of the GCs that published them)."""
+
+    profile: Profile
+    first_at: float | None
+    alloc: tuple[int | None, ...]  # alloc_space, alloc_objects totals: the content's identity
+    previous: HeapSeen | None = None
+
+
+def _alloc_totals(heap: Profile) -> tuple[int | None, ...]:
+    totals = heap.totals()
+    return tuple(totals.get(name) for name in RATE_TYPES.values())
+
+
+def heap_seen(seen: HeapSeen | None, heap: Profile, at: float | None) -> HeapSeen:
+    """``seen`` after a heap profile fetched at ``at`` (same counts: the same content, newer object)."""
+    alloc = _alloc_totals(heap)
+    if seen is not None and seen.alloc == alloc:
+        return replace(seen, profile=heap)
+    return HeapSeen(heap, at, alloc, replace(seen, previous=None) if seen is not None else None)
+
+
+def heap_window(seen: HeapSeen | None) -> HeapWindow | None:
+    """The alloc/s window, or None: one content seen so far, no fetch times (offline files), or
+    counters that went backwards (a restart: the difference would mix two processes)."""
+    prev = seen.previous if seen is not None else None
+    if seen is None or prev is None or seen.first_at is None or prev.first_at is None:
+        return None
+    if seen.first_at <= prev.first_at:
+        return None
+    if any(a is not None and b is not None and a < b for a, b in zip(seen.alloc, prev.alloc)):
+        return None
+    return HeapWindow(prev.profile, seen.first_at - prev.first_at)
+
+
+def top_for(heap: Profile, view: HeapView, window: HeapWindow | None = None) -> TopReport:
+    """The heap table's report for one view (pure and slow on big profiles: run it in a worker);
+    ``window``: the previous profile, for the alloc/s views."""
+    if view.sample_type in RATE_TYPES:
+        return rate_top_for(heap, window, view)
     names = [st.type for st in heap.sample_types]
     index = names.index(view.sample_type) if view.sample_type in names else heap.default_sample_index
     # node_fraction=0: the interactive table keeps small functions (pprof -top drops them).
@@ -115,6 +203,10 @@ class MetricSpec:
     label: str
     formatter: Formatter
     classes: str = ""
+    suffix: str = ""  # after the current value: what it is when not obvious
+
+
+SINCE_START = " since start"  # GCCPUFraction is cumulative since the process started
 
 
 def _gc_cpu(v: float) -> str:
@@ -122,13 +214,19 @@ def _gc_cpu(v: float) -> str:
 
 
 def metric_specs() -> tuple[MetricSpec, ...]:
+    """The sparklines, in grid order: at 80 columns two a row without the "extra" ones (what matters
+    for a leak and for churn: goroutines, heap, stack, sys, allocation rate, GC cycles a minute);
+    from WIDE columns three a row, all of them."""
     return (
         MetricSpec("goroutines", "goroutines", "gorout.", fmt_count),
         MetricSpec("heap", "mem.heap_inuse", "heap", format_bytes),
         MetricSpec("stack", "mem.stack_inuse", "stack", format_bytes),
         MetricSpec("sys", "mem.sys", "sys", format_bytes),
+        MetricSpec("alloc", ALLOC_RATE, "alloc/s", fmt_bytes_per_s),
+        MetricSpec("gcmin", GC_PER_MIN, "GC/min", fmt_per_min),
         MetricSpec("gc", "mem.num_gc", "GCs", fmt_count, classes="extra"),
-        MetricSpec("gccpu", "mem.gc_cpu_fraction", "GC cpu", _gc_cpu, classes="extra"),
+        MetricSpec("gccpu", GC_CPU, "GC cpu", _gc_cpu, classes="extra", suffix=SINCE_START),
+        MetricSpec("pause", PAUSE_P99, "pause99", fmt_ns, classes="extra"),
     )
 
 
@@ -170,9 +268,12 @@ def status_info(snapshot: Snapshot, *, paused: bool = False) -> StatusInfo:
     )
 
 
-def heap_pane_title(view: HeapView) -> str:
-    """What the user chose for the heap pane (changes rarely: the border title)."""
-    title = f"heap{' Δ since baseline' if view.diff else ''} · {view.sample_type} · by {view.sort}"
+def heap_pane_title(view: HeapView, window_seconds: float | None = None) -> str:
+    """What the user chose for the heap pane (changes rarely: the border title); an alloc/s view
+    says its window (between the two newest different heap profiles)."""
+    rate = view.sample_type in RATE_TYPES and not view.diff and window_seconds is not None
+    window = f" · last {window_seconds:.0f} s" if rate and window_seconds is not None else ""
+    title = f"heap{' Δ since baseline' if view.diff else ''} · {view.sample_type}{window} · by {view.sort}"
     title += " · lines" if view.line_mode else ""
     return title + (f" · /{view.filter}/" if view.filter else "")
 
@@ -183,15 +284,25 @@ STALE_SECONDS = 10.0
 
 
 def heap_pane_info(
-    report: TopReport, shown: int, view: HeapView, selected: TopRow | None = None, profile_age: float | None = None
+    report: TopReport,
+    shown: int,
+    view: HeapView,
+    selected: TopRow | None = None,
+    profile_age: float | None = None,
+    window_seconds: float | None = None,
 ) -> str:
     """The line under the heap table (changes every profile): the whole name of the row under the
     cursor (the table shortens names to its column), then the profile's total, which is the sampled
     heap profile's (not MemStats' HeapInuse beside the "heap" sparkline) and says its age when the
-    profile is older than STALE_SECONDS."""
+    profile is older than STALE_SECONDS. An alloc/s view says its window (``window_seconds``: between
+    the two newest heap profiles) instead."""
     what = "lines" if view.line_mode else "functions"
     total = f"{'Δ ' if view.diff else ''}{view.sample_type} {format_value(report.total, report.unit)}"
-    if not view.diff:
+    if view.sample_type in RATE_TYPES and not view.diff:
+        if window_seconds is None:
+            return "alloc/s: waiting for a second heap profile"
+        total = f"{view.sample_type} {format_value(report.total, report.unit)}/s, last window {window_seconds:.0f} s"
+    elif not view.diff:
         total = f"profile {total}"
         if profile_age is not None and profile_age > STALE_SECONDS:
             total += f" ({age_text(profile_age)} old)"

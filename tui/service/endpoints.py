@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tui.goroutines.grouping import ReasonGroup
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
+    from tui.model.contention import Contention
     from tui.model.memstats import MemStats
 
 INDEX = "index"
@@ -34,6 +35,18 @@ GOROUTINELEAK_DEBUG1 = "goroutineleak?debug=1"
 # lists the profile (Go 1.26+ with the goroutineleak experiment, default in 1.27).
 EXPENSIVE = (GOROUTINE_DEBUG2, GOROUTINELEAK_DEBUG1)
 LEAK_EVERY_SECONDS = LEAK_MIN_GAP  # at most this often; less often when its measured cost says so
+# Live CPU top: profile?seconds=N, held open N s, only while CPU watching is on (service/cpu.py
+# schedules it on the same budget; it runs in its own background task: it may overlap a dump).
+CPU = "profile"
+# Contention (tui/model/contention.py): the mutex and block profiles are cumulative since start, so
+# the cumulative proto is fetched every `contention_every` ticks and "this window" is the diff of two
+# fetches (no `?seconds=N` request held open N s; same work in the target: Go's ?seconds= reads the
+# profile twice too). mutex?debug=1 only when the mutex profile is empty: its `sampling period=N`
+# says whether mutex profiling is off. Fetched only where the index lists the profile.
+MUTEX = "mutex"
+BLOCK = "block"
+MUTEX_DEBUG1 = "mutex?debug=1"
+CONTENTION = (MUTEX, BLOCK)
 
 
 @dataclass(slots=True)
@@ -105,6 +118,18 @@ def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpo
             0,
             deadline=config.debug2_timeout,
         ),
+        ep(MUTEX, "mutex", None, validate.PROFILE, config.contention_every, gunzip=True),
+        ep(BLOCK, "block", None, validate.PROFILE, config.contention_every, gunzip=True),
+        ep(MUTEX_DEBUG1, "mutex", {"debug": "1"}, validate.CONTENTION_DEBUG1, config.contention_every),
+        ep(
+            CPU,
+            "profile",
+            {"seconds": f"{config.cpu_window:g}"},
+            validate.PROFILE,
+            0,
+            deadline=config.cpu_window + config.request_timeout,
+            gunzip=True,
+        ),
     ]
     return {e.name: e for e in eps}
 
@@ -123,3 +148,4 @@ class Latest:
     leaks: StackCounts | None = None  # goroutineleak?debug=1 (kind "goroutineleak")
     tree_reason: str = ""
     tree_wait: float | None = None  # seconds until the budget allows a dump; None = not automatically
+    contention: dict[str, Contention] = field(default_factory=dict)  # MUTEX / BLOCK

@@ -20,6 +20,7 @@ import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from functools import partial
 from typing import TypeVar
 
 from tui.config import Config
@@ -30,6 +31,9 @@ from tui.fetch.errors import FetchError, FetchTimeout, NotFound, NotPprof, Unrea
 from tui.fetch.fetcher import Fetcher
 from tui.goroutines.records import StackCounts
 from tui.model import snapshot as snap
+from tui.model.contention import ContentionHeader, advance, with_header
+from tui.model.cpu import CpuWindow
+from tui.model.gc_rates import GCRates
 from tui.model.history import History, history_levels
 from tui.model.memstats import MemStats
 from tui.model.parsers import HeapData, Parsers, TreeData, default_parsers, memstats_series
@@ -37,6 +41,7 @@ from tui.service import endpoints as E
 from tui.service import poller_status as status
 from tui.service.budget import Debug2Budget, stretched_every
 from tui.service.costs import CostTracker, TargetWork
+from tui.service.cpu import CpuWatch, window_charge
 from tui.service.expensive import pick_expensive
 from tui.service.gates import Gates
 from tui.service.parse_worker import ParseWorker, available
@@ -88,6 +93,7 @@ class Poller:
         self.work = TargetWork(E.INDEX)  # what the target spent answering us (round trips taken off)
         self._recent_work: dict[str, deque[float]] = {}  # the last answers' work per cheap endpoint
         self.restarts = RestartDetector()
+        self.gc_rates = GCRates()  # MemStats deltas: allocation rate, GC/min, pause p99 (history series)
         self.restart_events: deque[snap.RestartEvent] = deque(maxlen=MAX_RESTART_EVENTS)
         self.latest_data = E.Latest()
         self.budget: Debug2Budget | None = None
@@ -116,6 +122,12 @@ class Poller:
         else:
             self.parse_worker = ParseWorker() if parse_worker and available() else None
         self._expensive: asyncio.Task[None] | None = None  # the one expensive request in flight
+        # live CPU top: off until asked (--cpu, or set_cpu(True) from the C key); its own task
+        self.cpu = CpuWatch(window=config.cpu_window, budget=config.stw_budget)
+        self._cpu_task: asyncio.Task[None] | None = None
+        self._cpu_shown = config.cpu  # the snapshot carries a CPU state once watching was asked for
+        if config.cpu:
+            self.set_cpu(True)
         self._running_kind = ""  # its endpoint
         self._proto_ok: bool | None = None  # None = not tried; False = target/recording lacks it
         self._last_failure: Exception | None = None
@@ -136,6 +148,8 @@ class Poller:
         self._close_parse_worker()
         if self._expensive is not None and not self._expensive.done():
             await cancel_and_wait(self._expensive)
+        if self._cpu_task is not None and not self._cpu_task.done():
+            await cancel_and_wait(self._cpu_task)
         if self._task is not None and not self._task.done():
             await cancel_and_wait(self._task)
         elif self._task is None and self._owns_client and self._client is not None:
@@ -212,6 +226,8 @@ class Poller:
             self._close_parse_worker()
             if self._expensive is not None and not self._expensive.done():
                 await cancel_and_wait(self._expensive)
+            if self._cpu_task is not None and not self._cpu_task.done():
+                await cancel_and_wait(self._cpu_task)
             if self._owns_client and self._client is not None:
                 await self._client.aclose()
 
@@ -257,8 +273,79 @@ class Poller:
         task = self._maybe_expensive()
         if task is not None and not self._background:
             await task
+        cpu_task = self._maybe_cpu()
+        if cpu_task is not None and not self._background:
+            await cpu_task
         await self._maybe_stacks()
+        await self._maybe_contention()
         return 0.0
+
+    # ---- live CPU top (service/cpu.py): profile?seconds=N windows on the budget, in the background ----
+    def set_cpu(self, on: bool) -> None:
+        """Start or stop rolling CPU windows (a window in flight is cancelled: closing the
+        connection ends the profile in the target)."""
+        self._cpu_shown = self._cpu_shown or on
+        self.cpu.set_on(on and self.parsers.cpu is not None)
+        if on and self.parsers.cpu is None:
+            self.cpu.error = "CPU profiles cannot be read here"
+        if not on and self._cpu_task is not None and not self._cpu_task.done():
+            self._cpu_task.cancel()
+        self._wake.set()
+
+    def _maybe_cpu(self) -> asyncio.Task[None] | None:
+        ep = self.endpoints[E.CPU]
+        parse = self.parsers.cpu
+        now = self.clock()
+        replay = not self._background  # a replay reads the recorded windows back
+        if parse is None or self._stopping or not self.cpu.due(now, self.budget, ep.not_before, replay=replay):
+            return None
+        self.cpu.started(now)
+        self._cpu_task = asyncio.create_task(self._cpu_window(ep, parse), name="pprof-tui cpu window")
+        return self._cpu_task
+
+    async def _cpu_window(self, ep: E.Endpoint, parse: Callable[[bytes], CpuWindow]) -> None:
+        """One window: fetched and parsed like any endpoint, charged what it cost the target
+        (`cpu.window_charge`: its samples' sampling and the build, not the N s held open)."""
+        assert self._client is not None
+        ep.last_tick = self.tick
+        started = self.clock()
+        try:
+            window, latency, wire_bytes = await fetch_and_parse(
+                self._client,
+                ep,
+                parse,
+                clock=self.clock,
+                worker=None,
+                threaded=True,
+                secrets=self._secrets,
+                gates=self.gates,
+            )
+        except RequestFailed as failed:
+            message = redact(failed.message, self._secrets)
+            self.costs.failure(ep.name, failed.cost, message)
+            self.cpu.failed(message)
+            ep.error = message
+            # another profile running: not before one of our periods (it may run as long as ours)
+            delay = ep.backoff.fail()
+            ep.not_before = self.clock() + (max(delay, self.cpu.period()) if self.cpu.in_use else delay)
+            if failed.cost >= self.config.cpu_window and self.budget is not None:
+                # the profiler ran the window before the answer failed: charged as planned
+                planned = self.cpu.planned_charge()
+                self.work.spent += planned
+                self.budget.charge(started, planned)
+        else:
+            charge = window_charge(window.samples, latency, window.duration, self.work.round_trip)
+            ep.backoff.succeed()
+            ep.not_before = 0.0
+            ep.error = ""
+            if self.cpu.succeeded(window, self.clock(), charge):  # a new window (not one read back again)
+                self.costs.success(ep.name, latency, wire_bytes)
+                ep.last_ok = self.clock()
+                self.work.spent += charge.total
+                if self.budget is not None:
+                    self.budget.charge(started, charge.total)
+        if not self._stopping and self._background:
+            self._publish()
 
     # ---- the expensive endpoints: one budget, one at a time, in the background -----------
     def _maybe_expensive(self) -> asyncio.Task[None] | None:
@@ -327,6 +414,25 @@ class Poller:
         d1 = self.endpoints[E.GOROUTINE_DEBUG1]
         if d1.due(self.tick, self.clock()):
             await self._poll(d1, self.parsers.goroutine_debug1, self._on_debug1)
+
+    async def _maybe_contention(self) -> None:
+        """The mutex and block profiles (cumulative protos, cheap) where the index lists them, every
+        `contention_every` ticks (stretched like any cheap endpoint); mutex?debug=1 after an empty
+        mutex profile, for its sampling period (0 = mutex profiling off)."""
+        parse = self.parsers.contention
+        if parse is None:
+            return
+        for name in E.CONTENTION:
+            ep = self.endpoints[name]
+            if name not in self.latest_data.profiles or not ep.due(self.tick, self.clock()):
+                continue
+            ok = await self._poll(ep, parse, partial(self._on_contention, name))
+            header = self.endpoints[E.MUTEX_DEBUG1]
+            read = self.parsers.contention_header
+            state = self.latest_data.contention.get(name)
+            if ok and name == E.MUTEX and read is not None and state is not None and state.empty:
+                if self.clock() >= header.not_before:
+                    await self._poll(header, read, self._on_mutex_header)
 
     async def _poll(
         self,
@@ -403,6 +509,7 @@ class Poller:
         self._restart_if(self.restarts.observe_memstats(getattr(ms, "total_alloc", None), getattr(ms, "num_gc", None)))
         self.latest_data.memstats = ms
         self.history.push_many(self.clock(), memstats_series(ms))
+        self.history.push_many(self.clock(), self.gc_rates.observe(self.clock(), ms))
 
     def _on_heap(self, heap: HeapData, _cost: float) -> None:
         self.latest_data.heap = heap.profile
@@ -419,6 +526,14 @@ class Poller:
         assert self.budget is not None
         self.budget.record_leak(self.clock() - cost, cost, self.latest_data.goroutine_total)
         self.latest_data.leaks = leaks
+
+    def _on_contention(self, name: str, data: HeapData, _cost: float) -> None:
+        prev = self.latest_data.contention.get(name)
+        self.latest_data.contention[name] = advance(prev, name, data.profile, data.totals, self.clock())
+
+    def _on_mutex_header(self, header: ContentionHeader, _cost: float) -> None:
+        prev = self.latest_data.contention.get(E.MUTEX)
+        self.latest_data.contention[E.MUTEX] = with_header(prev, E.MUTEX, header, self.clock())
 
     def _on_tree(self, tree: TreeData, cost: float) -> None:
         assert self.budget is not None
@@ -438,7 +553,9 @@ class Poller:
         if reason:
             now = self.clock()
             self.history.restart(now, reason)
+            self.gc_rates.reset()
             self.restart_events.append(snap.RestartEvent(now, reason))
+            self.latest_data.contention.clear()  # cumulative since the old process' start: gone with it
             self._need_cmdline = True  # re-learn the new process' command line at once
 
     # ---- output ----------------------------------------------------------------------
@@ -495,6 +612,7 @@ class Poller:
             budget=self.budget,
             work=self.work,
             restarts=tuple(self.restart_events),
+            cpu=self.cpu.state(now, self.budget, self.endpoints[E.CPU].not_before) if self._cpu_shown else None,
         )
 
     def _publish(self) -> None:

@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from tui.core.limits import LimitNote
 from tui.model import snapshot as snap
+from tui.model.cpu import CpuState
 from tui.model.history import History
 from tui.service import endpoints as E
 from tui.service.budget import Debug2Budget, fmt_secs
@@ -22,6 +23,8 @@ def limit_notes(data: E.Latest, tree_notes: tuple[LimitNote, ...]) -> dict[str, 
         snap.GOROUTINE_TREE: tree_notes,
         snap.GOROUTINE_STACKS: getattr(data.stacks, "notes", ()),
         snap.GOROUTINE_LEAKS: getattr(data.leaks, "notes", ()),
+        snap.MUTEX: getattr(getattr(data.contention.get(E.MUTEX), "profile", None), "notes", ()),
+        snap.BLOCK: getattr(getattr(data.contention.get(E.BLOCK), "profile", None), "notes", ()),
     }
     return {kind: tuple(n) for kind, n in notes.items() if n}
 
@@ -50,6 +53,8 @@ def ages(
         snap.GOROUTINE_TREE: age(snap.GOROUTINE_TREE, E.GOROUTINE_DEBUG2, data.tree_reason),
         snap.GOROUTINE_STACKS: age(snap.GOROUTINE_STACKS, stacks_endpoint),
         snap.GOROUTINE_LEAKS: age(snap.GOROUTINE_LEAKS, E.GOROUTINELEAK_DEBUG1),
+        snap.MUTEX: age(snap.MUTEX, E.MUTEX),
+        snap.BLOCK: age(snap.BLOCK, E.BLOCK),
     }
 
 
@@ -123,6 +128,7 @@ def build_snapshot(
     budget: Debug2Budget | None,
     work: TargetWork,
     restarts: tuple[snap.RestartEvent, ...],
+    cpu: CpuState | None = None,
 ) -> snap.Snapshot:
     return snap.Snapshot(
         seq=seq,
@@ -147,4 +153,6 @@ def build_snapshot(
         restarts=restarts,
         profiles=MappingProxyType(dict(data.profiles)),
         limit_notes=MappingProxyType(notes),
+        cpu=cpu,
+        contention=MappingProxyType(dict(data.contention)),
     )

@@ -33,7 +33,7 @@ from tui.recording.tail import RecordingTail
 from tui.recording.tap import LatestBodies, endpoint_key
 from tui.service.poller import Poller
 from tui.sessions.state import Lock, SessionDir, StateError
-from tui.sources.feeds import clock_text, replay_config
+from tui.sources.feeds import clock_text, replay_config, with_recorded_cpu
 
 log = logging.getLogger(__name__)
 POLL_EVERY = 0.5  # seconds between looks at the recording's files once caught up
@@ -132,6 +132,17 @@ class FollowClient(ReplayClient):
         return await super().get(path, params=params, **kwargs)
 
 
+def session_cpu(config: Config, session: SessionDir | None) -> Config:
+    """CPU windows read back when the session was started with `--cpu` (its session.json options)."""
+    options = session.info.get("options") if session is not None else None
+    if not isinstance(options, dict) or options.get("cpu") is not True:
+        return config
+    window = options.get("cpu_window", config.cpu_window)
+    if not isinstance(window, (int, float)) or isinstance(window, bool) or not 1 <= window <= 600:
+        window = config.cpu_window
+    return dataclasses.replace(config, cpu=True, cpu_window=float(window))
+
+
 class FollowSource:
     """The app's source on a recording being written (a session's or any `record` directory)."""
 
@@ -217,7 +228,7 @@ class FollowSource:
         self.client.on_caught_up = self._republish
         recording = Recording(self.tail.meta, tuple(first), 0)
         self.poller = Poller(
-            self._config or replay_config(recording),
+            session_cpu(with_recorded_cpu(self._config or replay_config(recording), recording), self.session),
             client=self.client,
             clock=clock,
             sleep=clock.sleep,
@@ -278,6 +289,12 @@ class FollowSource:
 
     def refresh_now(self, kind: str = "all") -> None:
         """The session polls on its own schedule: nothing to fetch from here."""
+
+    def set_cpu(self, on: bool) -> None:
+        """Show (or stop reading) the CPU windows the session records (`watch --cpu`); the
+        session's own windows are its to start and stop."""
+        if self.poller is not None:
+            self.poller.set_cpu(on)
 
     # ---- output ------------------------------------------------------------------------------
     def _emit(self, snapshot: snap.Snapshot) -> None:

@@ -21,7 +21,7 @@ from tui.core.tasks import cancel_and_wait
 from tui.fetch.fetcher import Fetcher
 from tui.model import snapshot as snap
 from tui.recording.format import Recording, open_recording
-from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
+from tui.recording.replay_client import CPU_WINDOW_PREFIX, ReplayClient, ReplayFinished, VirtualClock
 from tui.recording.tap import LatestBodies, TapClient
 from tui.recording.writer import (
     POLL_FIELDS,
@@ -104,6 +104,9 @@ class LiveSource:
     def refresh_now(self, kind: str = "all") -> None:
         self.poller.refresh_now(kind)
 
+    def set_cpu(self, on: bool) -> None:
+        self.poller.set_cpu(on)
+
     def save(self, directory: str | Path) -> Path:
         from tui.recording.export import save_snapshot
 
@@ -151,6 +154,19 @@ def replay_config(recording: Recording) -> Config:
         return Config(interval=recording.interval or 2.0)
 
 
+def with_recorded_cpu(config: Config, recording: Recording) -> Config:
+    """CPU watching on, with the recorded window length, when the recording has CPU windows."""
+    for ep in recording.endpoints():
+        if ep.startswith(CPU_WINDOW_PREFIX):
+            try:
+                seconds = float(ep.removeprefix(CPU_WINDOW_PREFIX))
+            except ValueError:
+                continue
+            if 1 <= seconds <= 600:
+                return dataclasses.replace(config, cpu=True, cpu_window=seconds)
+    return config
+
+
 class ReplaySource:
     """Plays a recording through the real Poller. Extra controls: `step()`, `set_speed(x)`,
     `speed`, `finished`, `position`, `duration`. With `loop=True` it starts over at the end."""
@@ -179,7 +195,7 @@ class ReplaySource:
 
             raise ParseError("recording: no records", kind="recording")
         self.label = label or self.recording.label
-        self.config = config or replay_config(self.recording)
+        self.config = with_recorded_cpu(config or replay_config(self.recording), self.recording)
         self.bodies = LatestBodies()
         self.loop = loop
         self.finished = False
@@ -248,6 +264,10 @@ class ReplaySource:
         """In a replay, a refresh is one step when paused (nothing to fetch)."""
         if self.clock.paused:
             self.clock.step()
+
+    def set_cpu(self, on: bool) -> None:
+        """CPU windows on/off: a replay shows the recorded windows (when there are any)."""
+        self.poller.set_cpu(on)
 
     # ---- lifecycle -----------------------------------------------------------------
     def start(self) -> asyncio.Task[None]:

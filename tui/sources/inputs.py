@@ -72,6 +72,52 @@ def endpoint_urls(spec: str, endpoints: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(root + endpoint for endpoint in endpoints) or (root,)
 
 
+# `profile` (CPU) and `?seconds=N` deltas (heap, allocs, mutex, block, goroutine, threadcreate) make
+# the target collect for N seconds before it answers: the request's deadline is N more, N at most this.
+MAX_PROFILE_SECONDS = 300
+CPU_DEFAULT_SECONDS = 30  # net/http/pprof's Profile handler when `seconds` is missing, unparsable or <= 0
+
+
+def collection_seconds(url: str) -> float:
+    """How long the target collects before it answers this URL (0: at once). A CPU profile without a
+    valid `seconds` collects 30 s, as net/http/pprof does; a window over MAX_PROFILE_SECONDS is refused
+    (ParseError, kind "usage") before anything is asked of the target."""
+    parts = urllib.parse.urlsplit(url)
+    values = urllib.parse.parse_qs(parts.query, keep_blank_values=True).get("seconds")
+    cpu = parts.path.rstrip("/").endswith("/profile")
+    if not values:
+        return float(CPU_DEFAULT_SECONDS) if cpu else 0.0
+    text = values[0]  # as Go's FormValue: "+" is a space, nothing is stripped; a repeat is refused below
+    if len(values) > 1:
+        raise ParseError(f"{url[:200]}: 'seconds' given {len(values)} times", kind="usage")
+    if cpu and re.fullmatch(r"[+-]?[0-9]{1,18}", text) is None:
+        return float(CPU_DEFAULT_SECONDS)  # Go's ParseInt fails ("2.5" too): the handler's default
+    try:
+        seconds = float(text) if len(text) <= 20 and text == text.strip() else float("nan")  # Go's ParseFloat
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0:  # NaN too
+        if cpu:
+            return float(CPU_DEFAULT_SECONDS)
+        raise ParseError(f"{url[:200]}: seconds={text[:20]!r} is not a positive number of seconds", kind="usage")
+    if seconds > MAX_PROFILE_SECONDS:
+        raise ParseError(
+            f"{url[:200]}: seconds={text[:20]} is over the {MAX_PROFILE_SECONDS} s this command waits at most",
+            kind="usage",
+        )
+    return seconds
+
+
+def _with_wait(config: object | None, seconds: float) -> object | None:
+    """The config with its request deadline extended by the target's collection time."""
+    import dataclasses
+
+    from tui.config import Config
+
+    cfg = config if isinstance(config, Config) else Config()
+    return dataclasses.replace(cfg, request_timeout=cfg.request_timeout + seconds)
+
+
 def input_config(spec: str, args: argparse.Namespace | None) -> Config:
     """The Config for reading SOURCE: from the command line's connection options (auth is read from
     files/env only for URLs and targets, so a local file never fails on an auth setting), else the
@@ -149,8 +195,12 @@ def _load_remote(
     urls = endpoint_urls(spec, endpoints)
     first_error: Exception | None = None
     for url in urls:
+        seconds = collection_seconds(url)  # a window too long is refused before the target is asked
+        if seconds and note is not None:
+            note(f"waiting {seconds:g} s: the target collects for that long before it answers")
+        cfg = _with_wait(config, seconds) if seconds else config
         try:
-            value = decode(fetch_once(url, config, max_bytes=max_bytes))
+            value = decode(fetch_once(url, cfg, max_bytes=max_bytes))
         except (SourceError, ParseError, LimitExceeded) as exc:
             if len(urls) == 1:
                 raise

@@ -53,6 +53,14 @@ class ReplayControls(Protocol):
 
 
 @runtime_checkable
+class CpuControls(Protocol):
+    """Can take rolling CPU profile windows (the live CPU top): ``set_cpu(True)`` starts them,
+    ``set_cpu(False)`` stops them (a window in flight is cancelled)."""
+
+    def set_cpu(self, on: bool) -> None: ...
+
+
+@runtime_checkable
 class Saveable(Protocol):
     """Keeps the raw bodies behind its latest snapshot and can write them out (the `s` export)."""
 

@@ -4,7 +4,8 @@ Verdicts in order of severity (leaked and growing, growing, stuck, leaked but st
 across polls (tui/leaks/shown.py: a verdict stays until it has been gone HOLD_SECONDS; ties keep
 the order they came in); as many as the width holds, then "+N more". The ✓ shows only when nothing
 is flagged (nor held) AND the memory reconciliation says nothing grows: a memory trend without a
-verdict gets "!", and before a minute of polls no verdict could have fired yet ("…").
+verdict gets "!", and before a minute of polls no verdict could have fired yet ("…"). GC pressure
+(tui.leaks.gc_pressure) is told beside them: its sentence when nothing else is, else a short " GC ".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.widgets import Static
 
 from tui.core.bytesize import format_bytes
 from tui.core.textsafe import clean
+from tui.leaks.gc_pressure import LIVE_HEAP, GCFinding
 from tui.leaks.growth import GOROUTINE_DEFAULTS, HEAP_DEFAULTS, LEAKED_STEADY, verdict_title
 from tui.leaks.shown import Shown, StableFindings
 
@@ -83,12 +85,43 @@ def _segment(s: Shown, label_cells: int) -> Text:
     return seg
 
 
+def gc_texts(gc: GCFinding) -> tuple[str, ...]:
+    """The GC finding from its whole sentence to its shortest form (the line takes the first that fits)."""
+    times = f"{gc.gc_per_min:,.0f}×/min"
+    if gc.kind == LIVE_HEAP:
+        rate = f" +{format_bytes(gc.live_heap_rate)}/min" if gc.live_heap_rate is not None else ""
+        medium = f"{times}, because the live heap grows{rate}"
+        short = f"{times}, heap grows"
+    else:
+        alloc = f", allocating {format_bytes(gc.alloc_rate)}/s" if gc.alloc_rate is not None else ""
+        medium = f"{times}: churn{alloc}, the live heap not growing"
+        short = f"{times}, churn"
+    return clean(gc.sentence, 300), medium, short
+
+
+def gc_segment(report: LeakReport, room: int) -> Text | None:
+    """The GC finding (tui.leaks.gc_pressure) in its longest form that fits in ``room`` cells (its
+    shortest, "GC 553×/min, heap grows", when none does), or None when there is none."""
+    gc = report.gc
+    if gc is None:
+        return None
+    seg = Text(no_wrap=True)
+    seg.append(" GC ", style="bold reverse yellow" if gc.kind == LIVE_HEAP else "bold cyan")
+    seg.append(" ")
+    texts = gc_texts(gc)
+    seg.append(next((t for t in texts if seg.cell_len + Text(t).cell_len <= room), texts[-1]))
+    return seg
+
+
 def _quiet(report: LeakReport, width: int) -> Text:
-    """Nothing flagged: a memory trend, still warming up, or the ✓."""
+    """Nothing flagged: a memory trend, still warming up, GC pressure, or the ✓."""
     text = Text(no_wrap=True, overflow="ellipsis")
     rec = report.reconciliation
     span = report.time - report.watch_started if report.watch_started is not None else 0.0
-    if rec.verdict != "nothing":
+    gc = gc_segment(report, width if rec.verdict == "nothing" else 0)
+    if gc is not None and rec.verdict == "nothing":
+        text.append_text(gc)
+    elif rec.verdict != "nothing":
         text.append(" ! ", style="bold reverse yellow")
         text.append(" ")
         text.append(clean(rec.sentence, 300))
@@ -101,7 +134,10 @@ def _quiet(report: LeakReport, width: int) -> Text:
     else:
         text.append(" ✓ ", style="bold green")
         text.append(clean(rec.sentence, 300))
-    if rec.verdict != "nothing" and text.cell_len + len(HINT) <= width:
+    if gc is not None and rec.verdict != "nothing" and text.cell_len + 2 + gc.cell_len <= width:
+        text.append("  ")
+        text.append_text(gc)
+    if (rec.verdict != "nothing" or gc is not None) and text.cell_len + len(HINT) <= width:
         text.append(HINT, style="dim")
     return text
 
@@ -144,6 +180,10 @@ def findings_text(report: LeakReport, width: int = 80, shown: tuple[Shown, ...] 
             text.append_text(_segment(s, min(naturals[i], cap if cap is not None else LABEL_MIN // 2)))
         if more:
             text.append(more, style="dim")
+        gc = gc_segment(report, width - text.cell_len - 2 - len(HINT))
+        if gc is not None and text.cell_len + 2 + gc.cell_len <= width:
+            text.append("  ")
+            text.append_text(gc)
         if text.cell_len + len(HINT) <= width:
             text.append(HINT, style="dim")
     text.truncate(width, overflow="ellipsis")

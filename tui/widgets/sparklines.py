@@ -8,7 +8,8 @@ A sparkline's shape says nothing about size unless its scale is shown. `spark_sc
 - a change smaller than `FLAT_FRACTION` of the value is drawn flat (stack between 524 and 557 kB is
   one level, not `█▁█▁███▁`).
 
-`MetricSpark` shows ``label scale ▁▂▃▅▇ value``: the scale (``0–17.9MB``) in the formatter's unit.
+`MetricSpark` shows ``label scale ▁▂▃▅▇ value``: the scale (``0–17.9MB``) in the formatter's unit, and
+after the value what it is when that is not obvious (GC CPU is cumulative: "0.05% since start").
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.core.bytesize import format_bytes
+
 Formatter = Callable[[float], str]
 
 
@@ -31,6 +34,24 @@ def fmt_count(v: float) -> str:
 
 def fmt_percent(v: float) -> str:
     return f"{v:.2f}%"
+
+
+def fmt_bytes_per_s(v: float) -> str:
+    """An allocation rate: "1.50MB/s"."""
+    return f"{format_bytes(max(v, 0.0))}/s"
+
+
+def fmt_per_min(v: float) -> str:
+    """A rate per minute: "0.5/min", "12/min", "1,200/min"."""
+    return f"{v:.1f}/min" if v < 10 else f"{v:,.0f}/min"
+
+
+def fmt_ns(v: float) -> str:
+    """A duration given in nanoseconds: "850ns", "350µs", "1.2ms", "1.50s"."""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if v >= scale:
+            return f"{v / scale:.2f}{unit}" if unit == "s" else f"{v / scale:.3g}{unit}"
+    return f"{v:.0f}ns"
 
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -128,14 +149,15 @@ class MetricSpark(Horizontal):
     MetricSpark > .spark-label { width: 8; color: $text-muted; }
     MetricSpark > .spark-scale { width: auto; max-width: 20; color: $text-muted; margin: 0 1 0 0; }
     MetricSpark > Bars { width: 1fr; margin: 0 1 0 0; }
-    MetricSpark > .spark-value { width: auto; min-width: 9; max-width: 16; text-align: right; text-style: bold; }
+    MetricSpark > .spark-value { width: auto; min-width: 9; max-width: 18; text-align: right; text-style: bold; }
     """
 
-    def __init__(self, metric: str, label: str, formatter: Formatter, **kwargs) -> None:
+    def __init__(self, metric: str, label: str, formatter: Formatter, *, suffix: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.metric = metric
         self.label = label
         self.formatter = formatter
+        self.suffix = suffix  # after the current value only (" since start"), not in the scale
         self.values: tuple[float, ...] = ()
         self.current_text = "–"
         self.scale_text = ""
@@ -153,7 +175,7 @@ class MetricSpark(Horizontal):
             return
         self.values = values
         self.query_one(Bars).show(values)
-        text = self.formatter(values[-1]) if values else "–"
+        text = self.formatter(values[-1]) + self.suffix if values else "–"
         if text != self.current_text:
             self.current_text = text
             self.query_one(".spark-value", Static).update(Text(text))

@@ -1,0 +1,3 @@
+module cpuoverhead
+
+go 1.19
