@@ -71,16 +71,19 @@ async def test_cumulative_every_n_ticks_and_the_window(clock):
     await run_until(poller, lambda: target.hits["block"] >= 3 and poller.latest is not None)
     await run_until(poller, lambda: poller.latest.contention.get("block") is not None)
     await poller.stop()
-    times = target.times["mutex"]
-    assert all(b - a >= 5 * 1 - 0.5 for a, b in zip(times, times[1:]))  # every 5 ticks of 1 s
     s = poller.latest
     mutex = s.contention["mutex"]
+    # the answers the poller took in (stop() may cancel one the target already counted)
+    taken = int(mutex.totals["contentions"] // 10)
+    times = target.times["mutex"][:taken]
+    assert taken >= 2 and len(target.times["mutex"]) - taken <= 1
+    assert all(b - a >= 5 * 1 - 0.5 for a, b in zip(times, times[1:]))  # every 5 ticks of 1 s
     assert mutex.window is not None and mutex.window == pytest.approx(times[-1] - times[-2], abs=0.2)
-    assert mutex.delta("contentions") == 10 and mutex.totals["contentions"] == 10 * len(times)
+    assert mutex.delta("contentions") == 10
     assert target.hits["mutex?debug=1"] == 0  # not empty: its header is not needed
     assert s.age(snap.MUTEX).age is not None and s.age(snap.BLOCK).age is not None
     costs = {c.endpoint: c for c in s.costs}
-    assert costs["mutex"].count == len(times) and costs["block"].count >= 3
+    assert costs["mutex"].count == taken and costs["block"].count >= 3
 
 
 async def test_empty_mutex_profile_reads_the_sampling_period(clock):

@@ -10,7 +10,8 @@ Parsing runs in a thread (`asyncio.to_thread`), a big goroutine body in a child 
 (`parse_worker.ParseWorker`: its peak memory leaves with it, and `stop()` kills it without
 waiting for the parse). Clock and sleep are injectable.
 Split out: one request's fetch + parse (`request.py`), which expensive request to start
-(`expensive.py`), the status lines and the Snapshot (`poller_status.py`).
+(`expensive.py`), the status lines and the Snapshot (`poller_status.py`), the CPU windows and the
+contention profiles (`poller_profiles.py`, mixed in).
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from functools import partial
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from tui.config import Config
@@ -29,22 +29,20 @@ from tui.core.limits import LimitNote
 from tui.core.tasks import cancel_and_wait
 from tui.fetch.errors import FetchError, FetchTimeout, NotFound, NotPprof, Unreachable, redact
 from tui.fetch.fetcher import Fetcher
-from tui.goroutines.records import StackCounts
 from tui.model import snapshot as snap
-from tui.model.contention import ContentionHeader, advance, with_header
-from tui.model.cpu import CpuWindow
 from tui.model.gc_rates import GCRates
 from tui.model.history import History, history_levels
-from tui.model.memstats import MemStats
-from tui.model.parsers import HeapData, Parsers, TreeData, default_parsers, memstats_series
+from tui.model.parsers import Parsers, default_parsers
 from tui.service import endpoints as E
-from tui.service import poller_status as status
 from tui.service.budget import Debug2Budget, stretched_every
 from tui.service.costs import CostTracker, TargetWork
-from tui.service.cpu import CpuWatch, window_charge
+from tui.service.cpu import CpuWatch
 from tui.service.expensive import pick_expensive
 from tui.service.gates import Gates
 from tui.service.parse_worker import ParseWorker, available
+from tui.service.poller_intake import Intake
+from tui.service.poller_output import Output
+from tui.service.poller_profiles import ProfileWindows
 from tui.service.request import RequestFailed, fetch_and_parse
 from tui.service.restart import RestartDetector
 
@@ -57,7 +55,7 @@ _Parsed = TypeVar("_Parsed")
 REFRESH_KINDS = ("goroutine-tree", "heap", "memstats", "all")
 
 
-class Poller:
+class Poller(Intake, ProfileWindows, Output):
     """Watches one target. `await poller.run()` (or `start()`), `stop()`, `pause()`, `resume()`,
     `refresh_now(kind)`; snapshots go to `on_snapshot` and to `snapshots()` iterators."""
 
@@ -280,73 +278,6 @@ class Poller:
         await self._maybe_contention()
         return 0.0
 
-    # ---- live CPU top (service/cpu.py): profile?seconds=N windows on the budget, in the background ----
-    def set_cpu(self, on: bool) -> None:
-        """Start or stop rolling CPU windows (a window in flight is cancelled: closing the
-        connection ends the profile in the target)."""
-        self._cpu_shown = self._cpu_shown or on
-        self.cpu.set_on(on and self.parsers.cpu is not None)
-        if on and self.parsers.cpu is None:
-            self.cpu.error = "CPU profiles cannot be read here"
-        if not on and self._cpu_task is not None and not self._cpu_task.done():
-            self._cpu_task.cancel()
-        self._wake.set()
-
-    def _maybe_cpu(self) -> asyncio.Task[None] | None:
-        ep = self.endpoints[E.CPU]
-        parse = self.parsers.cpu
-        now = self.clock()
-        replay = not self._background  # a replay reads the recorded windows back
-        if parse is None or self._stopping or not self.cpu.due(now, self.budget, ep.not_before, replay=replay):
-            return None
-        self.cpu.started(now)
-        self._cpu_task = asyncio.create_task(self._cpu_window(ep, parse), name="pprof-tui cpu window")
-        return self._cpu_task
-
-    async def _cpu_window(self, ep: E.Endpoint, parse: Callable[[bytes], CpuWindow]) -> None:
-        """One window: fetched and parsed like any endpoint, charged what it cost the target
-        (`cpu.window_charge`: its samples' sampling and the build, not the N s held open)."""
-        assert self._client is not None
-        ep.last_tick = self.tick
-        started = self.clock()
-        try:
-            window, latency, wire_bytes = await fetch_and_parse(
-                self._client,
-                ep,
-                parse,
-                clock=self.clock,
-                worker=None,
-                threaded=True,
-                secrets=self._secrets,
-                gates=self.gates,
-            )
-        except RequestFailed as failed:
-            message = redact(failed.message, self._secrets)
-            self.costs.failure(ep.name, failed.cost, message)
-            self.cpu.failed(message)
-            ep.error = message
-            # another profile running: not before one of our periods (it may run as long as ours)
-            delay = ep.backoff.fail()
-            ep.not_before = self.clock() + (max(delay, self.cpu.period()) if self.cpu.in_use else delay)
-            if failed.cost >= self.config.cpu_window and self.budget is not None:
-                # the profiler ran the window before the answer failed: charged as planned
-                planned = self.cpu.planned_charge()
-                self.work.spent += planned
-                self.budget.charge(started, planned)
-        else:
-            charge = window_charge(window.samples, latency, window.duration, self.work.round_trip)
-            ep.backoff.succeed()
-            ep.not_before = 0.0
-            ep.error = ""
-            if self.cpu.succeeded(window, self.clock(), charge):  # a new window (not one read back again)
-                self.costs.success(ep.name, latency, wire_bytes)
-                ep.last_ok = self.clock()
-                self.work.spent += charge.total
-                if self.budget is not None:
-                    self.budget.charge(started, charge.total)
-        if not self._stopping and self._background:
-            self._publish()
-
     # ---- the expensive endpoints: one budget, one at a time, in the background -----------
     def _maybe_expensive(self) -> asyncio.Task[None] | None:
         """Start the expensive request the budget allows now (`expensive.pick_expensive`: debug=2
@@ -415,25 +346,6 @@ class Poller:
         if d1.due(self.tick, self.clock()):
             await self._poll(d1, self.parsers.goroutine_debug1, self._on_debug1)
 
-    async def _maybe_contention(self) -> None:
-        """The mutex and block profiles (cumulative protos, cheap) where the index lists them, every
-        `contention_every` ticks (stretched like any cheap endpoint); mutex?debug=1 after an empty
-        mutex profile, for its sampling period (0 = mutex profiling off)."""
-        parse = self.parsers.contention
-        if parse is None:
-            return
-        for name in E.CONTENTION:
-            ep = self.endpoints[name]
-            if name not in self.latest_data.profiles or not ep.due(self.tick, self.clock()):
-                continue
-            ok = await self._poll(ep, parse, partial(self._on_contention, name))
-            header = self.endpoints[E.MUTEX_DEBUG1]
-            read = self.parsers.contention_header
-            state = self.latest_data.contention.get(name)
-            if ok and name == E.MUTEX and read is not None and state is not None and state.empty:
-                if self.clock() >= header.not_before:
-                    await self._poll(header, read, self._on_mutex_header)
-
     async def _poll(
         self,
         ep: E.Endpoint,
@@ -493,134 +405,3 @@ class Poller:
             self.last_error = message
             connection = isinstance(exc, (Unreachable, FetchTimeout))
             self.state = snap.RECONNECTING if connection else snap.ERROR
-
-    # ---- handlers: parsed data -> latest + history -----------------------------------
-    def _on_index(self, profiles: Mapping[str, int], _cost: float) -> None:
-        self.latest_data.profiles = dict(profiles)
-        total = profiles.get("goroutine")
-        if isinstance(total, int):
-            self.latest_data.goroutine_total = total
-            self.history.push("goroutines", self.clock(), total)
-
-    def _on_cmdline(self, body: bytes, _cost: float) -> None:
-        self._restart_if(self.restarts.observe_cmdline(bytes(body)))
-
-    def _on_memstats(self, ms: MemStats, _cost: float) -> None:
-        self._restart_if(self.restarts.observe_memstats(getattr(ms, "total_alloc", None), getattr(ms, "num_gc", None)))
-        self.latest_data.memstats = ms
-        self.history.push_many(self.clock(), memstats_series(ms))
-        self.history.push_many(self.clock(), self.gc_rates.observe(self.clock(), ms))
-
-    def _on_heap(self, heap: HeapData, _cost: float) -> None:
-        self.latest_data.heap = heap.profile
-        self.latest_data.heap_totals = dict(heap.totals)
-        self.history.push_many(self.clock(), {f"heap.{k}": v for k, v in heap.totals.items()})
-
-    def _on_debug1(self, stacks: StackCounts, _cost: float) -> None:
-        self.latest_data.stacks = stacks
-        if "goroutine" not in self.latest_data.profiles:
-            self.latest_data.goroutine_total = int(stacks.total)
-            self.history.push("goroutines", self.clock(), stacks.total)
-
-    def _on_leaks(self, leaks: StackCounts, cost: float) -> None:
-        assert self.budget is not None
-        self.budget.record_leak(self.clock() - cost, cost, self.latest_data.goroutine_total)
-        self.latest_data.leaks = leaks
-
-    def _on_contention(self, name: str, data: HeapData, _cost: float) -> None:
-        prev = self.latest_data.contention.get(name)
-        self.latest_data.contention[name] = advance(prev, name, data.profile, data.totals, self.clock())
-
-    def _on_mutex_header(self, header: ContentionHeader, _cost: float) -> None:
-        prev = self.latest_data.contention.get(E.MUTEX)
-        self.latest_data.contention[E.MUTEX] = with_header(prev, E.MUTEX, header, self.clock())
-
-    def _on_tree(self, tree: TreeData, cost: float) -> None:
-        assert self.budget is not None
-        # The index's count is a hint: the dump's real count and what parsing it cost feed the budget.
-        self.budget.record(
-            self.clock() - cost,
-            cost,
-            tree.total,
-            hint=self.latest_data.goroutine_total,
-            parse_seconds=getattr(tree, "parse_seconds", 0.0),
-        )
-        self._restart_if(self.restarts.observe_goroutines(tree.creators))
-        self.latest_data.groups = tuple(tree.groups)
-        self._tree_notes = tuple(getattr(tree, "notes", ()))
-
-    def _restart_if(self, reason: str | None) -> None:
-        if reason:
-            now = self.clock()
-            self.history.restart(now, reason)
-            self.gc_rates.reset()
-            self.restart_events.append(snap.RestartEvent(now, reason))
-            self.latest_data.contention.clear()  # cumulative since the old process' start: gone with it
-            self._need_cmdline = True  # re-learn the new process' command line at once
-
-    # ---- output ----------------------------------------------------------------------
-    def _stacks_endpoint(self) -> str:
-        """Which endpoint gives the goroutine stacks: the proto, or debug=1 where it is not served."""
-        if self.parsers.goroutine_proto is not None and self._proto_ok is not False:
-            return E.GOROUTINE_PROTO
-        return E.GOROUTINE_DEBUG1
-
-    def limit_notes(self) -> dict[str, tuple[LimitNote, ...]]:
-        """Per data kind, the work limits its newest parse reached (`poller_status.limit_notes`)."""
-        return status.limit_notes(self.latest_data, self._tree_notes)
-
-    def _running(self) -> str:
-        """The expensive endpoint in flight ("" when none)."""
-        return self._running_kind if self._expensive is not None and not self._expensive.done() else ""
-
-    def status_line(self, now: float) -> str:
-        index = self.endpoints[E.INDEX]
-        return status.status_line(
-            now, state=self.state, last_error=self.last_error, index=index, interval=self.config.interval
-        )
-
-    def tree_status(self, now: float) -> str:
-        """Why the goroutine tree is what it is (`poller_status.tree_status`)."""
-        return status.tree_status(
-            now,
-            data=self.latest_data,
-            dump=self.endpoints[E.GOROUTINE_DEBUG2],
-            tree_notes=self._tree_notes,
-            dump_running=self._running() == E.GOROUTINE_DEBUG2,
-            budget=self.budget,
-            stw_budget=self.config.stw_budget,
-        )
-
-    def build_snapshot(self) -> snap.Snapshot:
-        now = self.clock()
-        self._seq += 1
-        notes = self.limit_notes()
-        tree_status = self.tree_status(now)
-        return status.build_snapshot(
-            seq=self._seq,
-            now=now,
-            target=self.config.label,
-            state=self.state,
-            last_error=self.last_error,
-            status=self.status_line(now),
-            ages=status.ages(now, self.endpoints, self.latest_data, self._stacks_endpoint(), notes),
-            data=self.latest_data,
-            notes=notes,
-            tree_status=tree_status,
-            history=self.history,
-            costs=self.costs,
-            budget=self.budget,
-            work=self.work,
-            restarts=tuple(self.restart_events),
-            cpu=self.cpu.state(now, self.budget, self.endpoints[E.CPU].not_before) if self._cpu_shown else None,
-        )
-
-    def _publish(self) -> None:
-        snapshot = self.build_snapshot()
-        self.latest = snapshot
-        if self.on_snapshot is not None:
-            self.on_snapshot(snapshot)
-        for queue in self._subscribers:
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(snapshot)
