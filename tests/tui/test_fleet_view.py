@@ -1,4 +1,4 @@
-"""The fleet view of `watch TARGET TARGET...` (tui/screens/fleet.py, tui/app.py FleetApp) on canned
+"""The fleet view of `watch TARGET TARGET...` (tui/screens/fleet.py, tui/app/fleet.py FleetApp) on canned
 snapshots at 80x24: one row per target, the sick replica first with its outlier; enter focuses it in
 the dashboard, esc comes back, `]` cycles; each target has its own leak tracker."""
 

@@ -1,0 +1,24 @@
+"""The Textual app (`main.py`: `PprofApp`, the messages it posts itself) and, for several targets, the fleet
+app (`fleet.py`: `FleetApp`). `build_app()` is the one factory for the CLI and the tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from tui.app.fleet import FleetApp
+from tui.app.main import LeakReportReady, PprofApp, SnapshotArrived
+from tui.core.memtune import limit_malloc_arenas, pin_mmap_threshold
+from tui.sources.fleet import FleetSource
+from tui.sources.protocol import SnapshotSource
+
+__all__ = ["FleetApp", "LeakReportReady", "PprofApp", "SnapshotArrived", "build_app"]
+
+
+def build_app(source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> PprofApp:
+    """The one factory for the CLI and the tests (a FleetSource gets the fleet app)."""
+    limit_malloc_arenas()  # before the app's threads start: memory stays flat over hours
+    pin_mmap_threshold()  # a big body (a 30 MB goroutine dump) is given back when freed
+    if isinstance(source, FleetSource):
+        return FleetApp(source, clock=clock)
+    return PprofApp(source, clock=clock)
