@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.tui.canned import CannedSource  # noqa: E402
 from tui.app import build_app  # noqa: E402
 from tui.commands.demo import demo_source  # noqa: E402
 from tui.sources.feeds import ReplaySource  # noqa: E402
@@ -96,6 +97,30 @@ async def shoot_cpu(name: str, capture: str, out: Path) -> None:
 CPU_SHOTS = [("cpu-top-80x24", "go1.27"), ("cpu-top-prometheus-80x24", "prometheus-load")]
 
 
+async def shoot_contention(name: str, capture: str, keys: list[str], out: Path) -> None:
+    """The contention view (`m`) over real captures (tests/fixtures/profiles/CAPTURE: the cumulative
+    mutex/block profiles, the window being their 5 s delta), as the Pilot tests build it."""
+    from tests.tui.test_contention_view import snapshot_with
+
+    app = build_app(CannedSource(snapshot_with(capture)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.press("m", *keys)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=f"{name}.svg", path=str(out))
+    print(f"wrote {out / (name + '.svg')}")
+
+
+# (file name, capture, keys on the contention view)
+CONTENTION_SHOTS = [
+    ("contention-mutex-80x24", "go1.27", []),
+    ("contention-block-80x24", "go1.27", ["b"]),
+    ("contention-not-set-prometheus-80x24", "prometheus-load", []),
+]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--at", type=float, default=180.0, help="replay position in seconds (default 180)")
@@ -106,6 +131,8 @@ def main() -> int:
         asyncio.run(shoot(name, size, keys, args.at, args.out, recording))
     for name, capture in CPU_SHOTS:
         asyncio.run(shoot_cpu(name, capture, args.out))
+    for name, capture, keys in CONTENTION_SHOTS:
+        asyncio.run(shoot_contention(name, capture, keys, args.out))
     return 0
 
 

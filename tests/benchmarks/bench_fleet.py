@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_stw_share import build_target  # noqa: E402
+from bench_stw_share import build_target, start_with_flags  # noqa: E402
 from textual import events  # noqa: E402
 
 from tui.app import FleetApp, build_app  # noqa: E402
@@ -44,16 +44,6 @@ from tui.widgets.keyed_table import KeyedTable  # noqa: E402
 COMMON = ("-idle-pool", "8", "-heap-steady-mb", "2", "-chan-leak-initial", "200", "-chan-leak-rate", "0")
 LEAKING = ("-idle-pool", "8", "-heap-steady-mb", "2", "-chan-leak-initial", "3000", "-chan-leak-rate", "0")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def start(binary: Path, flags: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], str]:
-    proc = subprocess.Popen([str(binary), *flags], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert proc.stdout is not None
-    line = proc.stdout.readline().decode().strip()
-    if not line.startswith("LISTENING "):
-        proc.kill()
-        raise SystemExit(f"target did not start: {line!r}")
-    return proc, line.split(" ", 1)[1]
 
 
 def dead_address() -> str:
@@ -176,7 +166,7 @@ def main() -> int:
     hanging = [Hanging() for _ in range(args.hanging)]
     try:
         for i in range(args.targets):
-            proc, addr = start(binary, LEAKING if i == args.targets // 2 else COMMON)
+            proc, addr = start_with_flags(binary, LEAKING if i == args.targets // 2 else COMMON)
             procs.append(proc)
             addrs.append((f"pod-{i + 1:02d}", addr))
         addrs += [(f"dead-{i + 1}", dead_address()) for i in range(args.dead)]

@@ -74,7 +74,12 @@ def build_target(go: str) -> Path:
 
 def start_target(binary: Path, goroutines: int, cpu_burn: float = 0.0) -> tuple[subprocess.Popen[bytes], str]:
     burn = ["-cpu-burn", f"{cpu_burn:g}"] if cpu_burn else []
-    proc = subprocess.Popen([str(binary), "-chan-leak-initial", str(goroutines), *burn], stdout=subprocess.PIPE)
+    return start_with_flags(binary, ("-chan-leak-initial", str(goroutines), *burn))
+
+
+def start_with_flags(binary: Path, flags: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], str]:
+    """Our Go target with these flags: (its process, the address it listens on)."""
+    proc = subprocess.Popen([str(binary), *flags], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     line = proc.stdout.readline().decode().strip()
     if not line.startswith("LISTENING "):
