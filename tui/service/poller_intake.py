@@ -5,38 +5,21 @@ and restart detection (a new process: history segment, GC rates and contention b
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from tui.model import snapshot as snap
 from tui.model.parsers import memstats_series
-from tui.service import endpoints as E
+from tui.service.poller_parts import PollerParts
 
 if TYPE_CHECKING:
-    from tui.core.limits import LimitNote
     from tui.goroutines.records import StackCounts
-    from tui.model.gc_rates import GCRates
-    from tui.model.history import History
     from tui.model.memstats import MemStats
     from tui.model.parsers import HeapData, TreeData
-    from tui.service.budget import Debug2Budget
-    from tui.service.restart import RestartDetector
 
 
-class Intake:
-    """Mixed into `Poller`: these attributes are the poller's."""
-
-    if TYPE_CHECKING:
-        latest_data: E.Latest
-        history: History
-        clock: Callable[[], float]
-        restarts: RestartDetector
-        gc_rates: GCRates
-        budget: Debug2Budget | None
-        restart_events: deque[snap.RestartEvent]
-        _tree_notes: tuple[LimitNote, ...]
-        _need_cmdline: bool
+class Intake(PollerParts):
+    """Mixed into `Poller` (what it uses of the poller: `poller_parts.PollerParts`)."""
 
     def _on_index(self, profiles: Mapping[str, int], _cost: float) -> None:
         self.latest_data.profiles = dict(profiles)

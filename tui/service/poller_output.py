@@ -4,51 +4,19 @@ and to every `snapshots()` iterator (a full queue drops its oldest)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.model import snapshot as snap
 from tui.service import endpoints as E
 from tui.service import poller_status as status
+from tui.service.poller_parts import PollerParts
 
 if TYPE_CHECKING:
-    from tui.config import Config
     from tui.core.limits import LimitNote
-    from tui.model.history import History
-    from tui.model.parsers import Parsers
-    from tui.service.budget import Debug2Budget
-    from tui.service.costs import CostTracker, TargetWork
-    from tui.service.cpu import CpuWatch
 
 
-class Output:
-    """Mixed into `Poller`: these attributes are the poller's."""
-
-    if TYPE_CHECKING:
-        config: Config
-        parsers: Parsers
-        endpoints: dict[str, E.Endpoint]
-        latest_data: E.Latest
-        clock: Callable[[], float]
-        history: History
-        costs: CostTracker
-        work: TargetWork
-        budget: Debug2Budget | None
-        cpu: CpuWatch
-        state: str
-        last_error: str
-        latest: snap.Snapshot | None
-        on_snapshot: Callable[[snap.Snapshot], None] | None
-        restart_events: deque[snap.RestartEvent]
-        _tree_notes: tuple[LimitNote, ...]
-        _proto_ok: bool | None
-        _running_kind: str
-        _expensive: asyncio.Task[None] | None
-        _seq: int
-        _cpu_shown: bool
-        _subscribers: list[asyncio.Queue[snap.Snapshot]]
+class Output(PollerParts):
+    """Mixed into `Poller` (what it uses of the poller: `poller_parts.PollerParts`)."""
 
     def _stacks_endpoint(self) -> str:
         """Which endpoint gives the goroutine stacks: the proto, or debug=1 where it is not served."""

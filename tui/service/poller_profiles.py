@@ -15,47 +15,16 @@ from tui.fetch.errors import redact
 from tui.model.contention import ContentionHeader, advance, with_header
 from tui.service import endpoints as E
 from tui.service.cpu import window_charge
+from tui.service.poller_parts import PollerParts
 from tui.service.request import RequestFailed, fetch_and_parse
 
 if TYPE_CHECKING:
-    from tui.config import Config
-    from tui.fetch.fetcher import Fetcher
     from tui.model.cpu import CpuWindow
-    from tui.model.parsers import HeapData, Parsers
-    from tui.service.budget import Debug2Budget
-    from tui.service.costs import CostTracker, TargetWork
-    from tui.service.cpu import CpuWatch
-    from tui.service.gates import Gates
+    from tui.model.parsers import HeapData
 
 
-class ProfileWindows:
-    """Mixed into `Poller`: these attributes and methods are the poller's."""
-
-    if TYPE_CHECKING:
-        config: Config
-        parsers: Parsers
-        endpoints: dict[str, E.Endpoint]
-        latest_data: E.Latest
-        clock: Callable[[], float]
-        cpu: CpuWatch
-        costs: CostTracker
-        work: TargetWork
-        budget: Debug2Budget | None
-        gates: Gates | None
-        tick: int
-        _client: Fetcher | None
-        _secrets: tuple[str, ...]
-        _cpu_task: asyncio.Task[None] | None
-        _cpu_shown: bool
-        _wake: asyncio.Event
-        _stopping: bool
-        _background: bool
-
-        def _publish(self) -> None: ...
-
-        async def _poll(
-            self, ep: E.Endpoint, parse: Callable[[bytes], object], handler: Callable[..., None]
-        ) -> bool: ...
+class ProfileWindows(PollerParts):
+    """Mixed into `Poller` (what it uses of the poller: `poller_parts.PollerParts`)."""
 
     # ---- live CPU top: profile?seconds=N windows on the budget, in the background ----
     def set_cpu(self, on: bool) -> None:
