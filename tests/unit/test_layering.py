@@ -34,6 +34,7 @@ FLOORS = (
     "recording",  # the recording format, writer, tap, replay client, exports
     "service",  # the poller
     "sources",  # what feeds the app: protocol, live, replay, offline, command-line inputs
+    "evidence",  # incident bundles: captured when a verdict fails (trigger, kept bodies, writer, listing)
     "sessions",  # background sessions: state dir, the session process, attaching to a recording being written
     "widgets",  # textual widgets that render parts of a Snapshot
     "screens",  # screens and their presenters

@@ -33,6 +33,7 @@ from tui.commands.targets import (
     target_labels,
 )
 from tui.config import ConfigError, add_connection_arguments, config_from_args
+from tui.evidence.trigger import DEFAULT_FAIL_ON
 
 if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
     from tui.commands.check_output import Fleet
@@ -45,7 +46,6 @@ if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
 # --fail-on words. "leaked-growing": a group Go proves leaked whose count still grows.
 # "outlier": a replica with far more of something than its siblings (several targets only).
 FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck", "outlier")
-DEFAULT_FAIL_ON = ("growing", "leaked-growing")
 DEFAULT_FOR = 120.0
 EXIT_ERROR = 2
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from tui.core.bytesize import format_bytes
 from tui.core.textsafe import clean
-from tui.leaks.growth import LEAKED, Verdict
+from tui.evidence.trigger import fails
+from tui.leaks.growth import Verdict
 
 if TYPE_CHECKING:
     from tui.commands.check import Watched
@@ -34,12 +35,6 @@ class Fleet:
 
     compared: tuple[str, ...]  # the targets that had data to compare
     outliers: tuple[Outlier, ...]
-
-
-def fails(verdict: Verdict, fail_on: Sequence[str]) -> bool:
-    if verdict.kind in fail_on:
-        return True
-    return verdict.kind == LEAKED and "leaked-growing" in fail_on and verdict.rate_per_min > 0
 
 
 def exit_status(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet | None = None) -> int:

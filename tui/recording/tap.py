@@ -80,6 +80,14 @@ class LatestBodies:
         with self._lock:
             return self._unpacked(endpoint)
 
+    def at(self, endpoint: str) -> float | None:
+        """When the newest body of `endpoint` was fetched (watcher clock), without unpacking it."""
+        with self._lock:
+            found = self._bodies.get(endpoint)
+            if found is None and endpoint in self._packed:
+                found = self._packed[endpoint][0]
+            return found.at if found is not None else None
+
     def all(self) -> dict[str, Body]:
         with self._lock:
             names = sorted(self._bodies.keys() | self._packed.keys())
