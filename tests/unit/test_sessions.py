@@ -181,7 +181,8 @@ def test_session_process_metadata_modes_listing_and_stop(tmp_path):
         assert main(["stop", "s-one", "--state-dir", str(root)]) == 0
         assert not session.running()
         assert session.status["ended"] == "stopped"
-        assert "ended: stopped" in sessions_cmd.rows(str(root))[0][6]
+        assert "ended: stopped" in sessions_cmd.rows(str(root))[0][7]
+        assert sessions_cmd.rows(str(root))[0][6] == "0"  # no bundle: nothing failed
         assert main(["stop", "nonesuch", "--state-dir", str(root)]) == 1
     finally:
         if session.running():

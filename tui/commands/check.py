@@ -37,11 +37,14 @@ from tui.evidence.trigger import DEFAULT_FAIL_ON
 
 if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
     from tui.commands.check_output import Fleet
+    from tui.config import Config
+    from tui.evidence.capture import Evidence
     from tui.fleet.outliers import Outlier
     from tui.leaks.report import LeakReport
     from tui.leaks.tracker import LeakTracker
     from tui.leaks.verdict_log import VerdictLog
     from tui.model.snapshot import Snapshot
+    from tui.recording.tap import LatestBodies
 
 # --fail-on words. "leaked-growing": a group Go proves leaked whose count still grows.
 # "outlier": a replica with far more of something than its siblings (several targets only).
@@ -102,6 +105,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"verdict kinds that make the exit status 1, comma-separated from {', '.join(FAIL_KINDS)} "
         f"(default {','.join(DEFAULT_FAIL_ON)})",
     )
+    from tui.commands.session_run import add_evidence_argument
+
+    add_evidence_argument(
+        parser, default_text="for every verdict in --fail-on; paths in the output; several targets: DIR/<target>"
+    )
     add_connection_arguments(parser)
     parser.set_defaults(handler=run)
     return parser
@@ -132,6 +140,10 @@ class Watched:
     read: set[str] = field(default_factory=set)
     unread_reasons: dict[str, str] = field(default_factory=dict)
     last_snapshot: Snapshot | None = None  # the newest judged: what the replicas are compared on
+    evidence: Evidence | None = None  # --evidence DIR: a bundle for each verdict that fails
+
+    def bundles(self) -> list[str]:
+        return [str(p) for p in self.evidence.written] if self.evidence is not None else []
 
     def not_read(self) -> dict[str, str]:
         """Data never read while the target answered, with the newest reason ("" when none was given)."""
@@ -164,8 +176,12 @@ class Watched:
         for kind, notes in getattr(s, "limit_notes", {}).items():
             for note in notes:
                 self.limit_notes[(kind, note.what, note.flag)] = str(note)
+        if self.evidence is not None:
+            self.evidence.observe(s)
         self.last_report = self.tracker.feed(s)
         self.log.observe(self.last_report)
+        if self.evidence is not None:
+            self.evidence.on_report(self.last_report)
 
 
 def _new_watch(label: str, duration: float) -> Watched:
@@ -202,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.check_output import exit_status, render_json, render_text
     from tui.commands.complain import say
 
+    _close_evidence(watches)
+
     for watch in watches:  # data the parses kept only in part: the verdicts saw that part
         for note in watch.limit_notes.values():
             say("check", f"{watch.label}: {note}")
@@ -227,6 +245,8 @@ def _check_recording(directory: str, duration: float, args: argparse.Namespace |
         config = with_work_limits(config, args)  # --max-stacks &c. bound the replayed parses too
     source = ReplaySource(recording, speed=math.inf, config=config)
     watch = _new_watch(source.label, duration)
+    if args is not None and args.evidence:
+        watch.evidence = _evidence(Path(args.evidence), source.bodies, config, args, source.label)
     source.on_snapshot = watch.on_snapshot
 
     async def play() -> None:
@@ -241,6 +261,24 @@ def _check_recording(directory: str, duration: float, args: argparse.Namespace |
     if not watch.answered:
         watch.errors.append("the recording holds no answer from the target")
     return watch
+
+
+def _safe_name(label: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "_" for c in label)[:60] or "target"
+
+
+def _evidence(root: Path, bodies: LatestBodies, config: Config, args: argparse.Namespace, label: str) -> Evidence:
+    from tui.evidence.capture import for_config
+
+    return for_config(root, bodies, config, fail_on=args.fail_on, label=label)
+
+
+def _close_evidence(watches: list[Watched]) -> None:
+    """Every bundle written before the paths are printed."""
+    for watch in watches:
+        if watch.evidence is not None:
+            watch.evidence.close(timeout=60.0)
+            watch.errors += [f"evidence: {e}" for e in watch.evidence.errors]
 
 
 def compare_replicas(watches: list[Watched]) -> Fleet:
@@ -264,6 +302,9 @@ async def _check_live(args: argparse.Namespace, duration: float, targets: list[N
     for config, label in zip(configs, target_labels(targets, configs), strict=True):
         watch = _new_watch(label, duration)
         source = LiveSource(config)
+        if args.evidence:
+            root = Path(args.evidence) / (_safe_name(label) if len(targets) > 1 else "")
+            watch.evidence = _evidence(root, source.bodies, config, args, label)
         source.on_snapshot = watch.on_snapshot
         sources.append(source)
         watches.append(watch)

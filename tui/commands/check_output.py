@@ -121,6 +121,7 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet
                 f"  {mark} {v.kind:8} {clean(v.label, MAX_TEXT)}  {_rate(v)}, {_amount(v.current, v.unit)} ({when})"
             )
             lines.append(f"       {clean(v.evidence, MAX_TEXT)}")
+        lines += [f"  bundle: {path}" for path in w.bundles()]
         report = w.last_report
         if report is not None and report.reconciliation.sentence and w.answered:
             own = f" (pprof's own, left out: {format_bytes(report.pprof_own)})" if report.pprof_own else ""
@@ -191,6 +192,7 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int,
                 "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
                 "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
                 "gc": _gc_json(w.last_report.gc) if w.last_report and w.last_report.gc else None,
+                "bundles": w.bundles(),
             }
             for w in watches
         ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from pathlib import Path
 
 from tui.commands.complain import fail, say
 from tui.config import ConfigError, add_connection_arguments, config_from_args
@@ -38,6 +39,16 @@ def add_state_argument(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="where sessions live (default $PPROF_TUI_STATE_DIR, else $XDG_STATE_HOME/pprof-tui, "
         "else ~/.local/state/pprof-tui)",
+    )
+
+
+def add_evidence_argument(parser: argparse.ArgumentParser, *, default_text: str) -> None:
+    parser.add_argument(
+        "--evidence",
+        metavar="DIR",
+        default=None,
+        help="write an incident bundle into DIR when a verdict first fails or escalates: heap profiles at the "
+        f"baseline and now, goroutine dump, stacks, findings, series, a README of commands ({default_text})",
     )
 
 
@@ -90,6 +101,8 @@ def forward_arguments(args: argparse.Namespace) -> list[str]:
         else:
             out.append(f"{flag}={value}")
     out += [f"--max-age={args.max_age!r}", f"--idle-stop={args.idle_stop!r}"]
+    if getattr(args, "evidence", None):
+        out.append(f"--evidence={os.path.abspath(args.evidence)}")  # the session's working directory differs
     return out
 
 
@@ -118,6 +131,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--id", required=True, dest="session_id")
     add_state_argument(parser)
     add_session_limit_arguments(parser)
+    add_evidence_argument(parser, default_text="default: evidence/ in the session's directory")
     from tui.commands.record import add_record_limit_arguments
 
     add_record_limit_arguments(parser)
@@ -142,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
             args.session_id,
             config_from_args(args),
             options=options_summary(args),
+            evidence_dir=Path(args.evidence) if args.evidence else None,
             record_limits=limits_from_args(args),
             limits=SessionLimits(
                 max_age=args.max_age,

@@ -12,7 +12,7 @@ from tui.commands.complain import text_command
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "sessions",
-        help="list the background sessions (id, target, since, size, attached UIs, last poll, status)",
+        help="list the background sessions (id, target, since, size, attached UIs, last poll, incident bundles, status)",
         description="List the sessions `watch` started: running ones and the recordings of ended ones.",
     )
     from tui.commands.session_run import add_state_argument
@@ -33,6 +33,7 @@ def _ago(seconds: float) -> str:
 
 def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...]]:
     from tui.core.bytesize import format_bytes
+    from tui.evidence.listing import list_bundles
     from tui.sessions.state import list_sessions, state_root
 
     now = time.time() if now is None else now
@@ -56,13 +57,14 @@ def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...
                 format_bytes(session.size()),
                 str(session.attached()) if running else "-",
                 _ago(now - last) if last else "never",
+                str(len(list_bundles(session.evidence))),
                 state,
             )
         )
     return out
 
 
-HEADERS = ("ID", "TARGET", "SINCE", "SIZE", "UIS", "LAST POLL", "STATUS")
+HEADERS = ("ID", "TARGET", "SINCE", "SIZE", "UIS", "LAST POLL", "BUNDLES", "STATUS")
 
 
 def body(args: argparse.Namespace, out: TextIO) -> int:

@@ -54,8 +54,12 @@ def register(subparsers) -> argparse.ArgumentParser:
     )
     keep.add_argument("--no-keep", dest="keep", action="store_false", help="on quit, stop the session")
     from tui.commands.record import add_record_limit_arguments
-    from tui.commands.session_run import add_session_limit_arguments, add_state_argument
+    from tui.commands.session_run import add_evidence_argument, add_session_limit_arguments, add_state_argument
 
+    add_evidence_argument(
+        parser,
+        default_text="default: evidence/ in the session's directory; in the foreground, under the state directory",
+    )
     add_state_argument(parser)
     add_session_limit_arguments(parser)
     add_record_limit_arguments(parser)

@@ -27,12 +27,14 @@ from tui.evidence.listing import BundleInfo, list_bundles, prune
 from tui.evidence.trigger import DEFAULT_FAIL_ON, Fired, Trigger
 
 if TYPE_CHECKING:
+    from tui.config import Config
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
     from tui.recording.tap import LatestBodies
 
 log = logging.getLogger(__name__)
 MAX_QUEUED = 4
+REQUEST_FILE = ".capture-request"
 VERDICT, ASKED = "verdict", "asked"
 
 
@@ -165,3 +167,37 @@ class Evidence:
 
     def bundles(self) -> tuple[BundleInfo, ...]:
         return list_bundles(self.root)
+
+    def take_request(self) -> bool:
+        """A UI attached to a session asks for a bundle by creating REQUEST_FILE (`E`, then `r`):
+        True (and the request consumed, a capture queued) when one was there."""
+        request = self.root / REQUEST_FILE
+        try:
+            request.unlink()
+        except OSError:
+            return False
+        return self.capture_now()
+
+
+def for_config(
+    root: Path, bodies: LatestBodies, config: Config, *, fail_on: Sequence[str] = DEFAULT_FAIL_ON, label: str = ""
+) -> Evidence:
+    """An Evidence for a live watch of `config`: its label, its credentials to mask, its CPU window."""
+    from tui.core.masking import secret_forms
+    from tui.recording.tap import endpoint_key
+    from tui.recording.writer import config_secrets
+
+    return Evidence(
+        root,
+        bodies,
+        target=label or config.label,
+        secrets=secret_forms(config_secrets(config)),
+        fail_on=fail_on,
+        cpu_endpoint=endpoint_key("profile", {"seconds": f"{config.cpu_window:g}"}),
+    )
+
+
+def request_capture(root: Path) -> None:
+    """Ask the session writing bundles into `root` for one now (it looks every few seconds)."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (root / REQUEST_FILE).touch(mode=0o600)

@@ -185,7 +185,7 @@ def goroutine_stacks(key: str, snapshot: Snapshot) -> list[str]:
             for stack in bucket.stacks:
                 if len(out) < MAX_STACKS * 40 and match_key(stack.frames) == key:
                     lo, hi = stack.min_minutes, stack.max_minutes
-                    ages = "" if hi is None else f", {hi} minutes" if lo == hi else f", {lo}–{hi} minutes"
+                    ages = "" if hi is None else ", under 1 minute" if hi == 0 else f", {lo}–{hi} minutes"
                     out += [
                         f"{stack.count:,} goroutines [{clean(stack.reason, 80)}{ages}] ({clean(bucket.label, 20)}):"
                     ]

@@ -14,8 +14,10 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tui.config import Config
 from tui.core.tasks import cancel_and_wait
@@ -34,6 +36,10 @@ from tui.sessions.state import (
     write_private_json,
 )
 from tui.sources.feeds import LiveSource
+
+if TYPE_CHECKING:
+    from tui.evidence.capture import Evidence
+    from tui.leaks.tracker import LeakTracker
 
 ALREADY_RUNNING = 3  # exit status: another session polls this target
 
@@ -70,6 +76,8 @@ class SessionRunner:
         limits: SessionLimits = SessionLimits(),
         wall: Callable[[], float] = time.time,
         source_factory: Callable[..., LiveSource] = LiveSource,
+        evidence_dir: Path | None = None,
+        evidence: bool = True,
     ) -> None:
         self.root = root
         self.config = config
@@ -95,6 +103,17 @@ class SessionRunner:
             config, record_dir=self.session.recording, record_limits=record_limits or RecordLimits()
         )
         self.source.on_snapshot = self._on_snapshot
+        # Incident bundles (tui/evidence): the session runs the leak tracker itself, one snapshot after
+        # another in a thread of its own, so a verdict is captured whether a UI is attached or not.
+        self.evidence_dir = Path(evidence_dir) if evidence_dir is not None else self.session.evidence
+        self.evidence: Evidence | None = None
+        self._tracker: LeakTracker | None = None
+        self._judge = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pprof-tui verdicts")
+        if evidence:
+            from tui.evidence.capture import for_config
+
+            private_dir(self.evidence_dir)
+            self.evidence = for_config(self.evidence_dir, self.source.bodies, config)
         write_private_json(
             self.session.path / SESSION_JSON,
             {
@@ -108,6 +127,7 @@ class SessionRunner:
                 "interval": config.interval,
                 "poll": poll_settings(config),
                 "options": dict(options or {}),
+                "evidence": str(self.evidence_dir) if evidence else "",
             },
         )
         self._write_status()
@@ -117,7 +137,23 @@ class SessionRunner:
         self.status.last_poll = self._wall()
         self.status.state = snapshot.state
         self.status.last_error = snapshot.last_error or ""
+        if self.evidence is not None:
+            self.evidence.observe(snapshot)
+            self._judge.submit(self._judge_snapshot, snapshot)
         self._write_status()
+
+    def _judge_snapshot(self, snapshot: Snapshot) -> None:
+        """In the verdicts thread, in snapshot order: the tracker, then the evidence trigger."""
+        if self._tracker is None:
+            from tui.leaks.tracker import LeakTracker
+
+            self._tracker = LeakTracker()
+        try:
+            report = self._tracker.feed(snapshot)
+            if self.evidence is not None:
+                self.evidence.on_report(report)
+        except Exception as exc:  # a tracker bug must not end the session: logged, the next poll goes on
+            print(f"session: leak tracker failed: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
 
     def _write_status(self) -> None:
         s = self.status
@@ -136,6 +172,7 @@ class SessionRunner:
                     "bytes": recorder.writer.total_bytes if recorder else 0,
                     "recording_error": recorder.error if recorder else "",
                     "ended": s.ended,
+                    "bundles": len(self.evidence.written) if self.evidence is not None else 0,
                 },
             )
         except OSError:
@@ -155,6 +192,8 @@ class SessionRunner:
         recorder = self.source.recorder
         if recorder is not None and recorder.error:
             return recorder.error
+        if self.evidence is not None:
+            self.evidence.take_request()
         return ""
 
     async def run(self) -> str:
@@ -184,6 +223,9 @@ class SessionRunner:
                 why = why or self.check_limits()
         finally:
             await cancel_and_wait(poll)
+            self._judge.shutdown(wait=False, cancel_futures=True)
+            if self.evidence is not None:
+                await asyncio.to_thread(self.evidence.close, 10.0)
             if self.source.recorder is not None:
                 await asyncio.to_thread(self.source.recorder.close)
             self.status.ended = why or "ended"

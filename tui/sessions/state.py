@@ -7,6 +7,7 @@
                     ui/<pid>-<n>.lock  one per attached UI, flock'd by it (a dead UI's lock is free)
                     session.log    the session's standard output and error
                     rec/           the recording (tui/recording/format.py)
+                    evidence/      incident bundles (tui/evidence), unless --evidence DIR
       targets/<key>.lock           flock'd by the session polling that target: never two per target
 
 Every directory is 0700 and every file 0600; a state directory owned by someone else, or open to
@@ -37,6 +38,7 @@ STATUS_JSON = "status.json"
 SESSION_LOCK = "session.lock"
 SESSION_LOG = "session.log"
 RECORDING_DIR = "rec"
+EVIDENCE_DIR = "evidence"
 UI_DIR = "ui"
 MAX_JSON = 64 * 1024
 
@@ -169,6 +171,12 @@ class SessionDir:
     @property
     def recording(self) -> Path:
         return self.path / RECORDING_DIR
+
+    @property
+    def evidence(self) -> Path:
+        """Where its incident bundles go: `--evidence DIR` as session.json says, else evidence/ in it."""
+        given = self.info.get("evidence")
+        return Path(given) if isinstance(given, str) and given else self.path / EVIDENCE_DIR
 
     @property
     def info(self) -> dict[str, Any]:
