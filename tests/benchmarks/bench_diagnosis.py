@@ -1,33 +1,41 @@
 #!/usr/bin/env python3
 """Diagnosis benchmark: does the leak tracker name real leaks, soon, and stay quiet otherwise?
 
-Usage: python3 tests/benchmarks/bench_diagnosis.py [--record] [--minutes 10] [--recordings DIR ...]
+Usage: python3 tests/benchmarks/bench_diagnosis.py [--record | --no-record] [--minutes 10]
+           [--seeds N] [--go PATH ...] [--go-versions] [--recordings DIR ...] [SCENARIO ...]
 
-Each scenario (tests/benchmarks/diagnosis_scenarios.py) is one tests/target invocation, recorded
-once by `pprof-tui record` at default settings (record_diagnosis.py: all at once, >= 10 minutes,
-into tests/benchmarks/data/diagnosis/, gitignored). Missing or stale recordings are made first;
---record re-records all of them. Every recording is then played through the app's own leak
-tracker by `pprof-tui check DIR --json` (as fast as it goes, first --minutes of it), and scored:
+Each scenario (tests/benchmarks/diagnosis_scenarios.py) is one Go program invocation, recorded
+by `pprof-tui record` at default settings per Go toolchain and seed (record_diagnosis.py, >= 10
+minutes, into tests/benchmarks/data/diagnosis/<go1.X>/seed<N>/, gitignored). Missing or stale
+recordings are made first (--no-record: scored as "not recorded" instead; --record: all made
+again). Every recording is then played through the app's own leak tracker by
+`pprof-tui check DIR --json` (as fast as it goes, first --minutes of it), and scored:
 
-  expected               the verdict that names the leak (kind + label prefix), or "no verdict"
+  expected               the verdict that names the leak (kind + label prefix of the service's own
+                         code, or a known-shape hint), or "no failing verdict"
   first correct verdict  seconds from the first poll to the first matching verdict, or "missed"
-  false verdicts         every other verdict: label@first seen, and "flapped N×" when it vanished
-                         and came back (a flapping correct verdict is marked in its own column)
-  goal met?              fast leaks (>= 1 MB/min, >= 100 goroutines/min) named within 2 min; the
-                         staircase within 10; the slow leak within the run; no verdict at all on a
-                         no-leak scenario; no verdict flapping anywhere
+                         ("symptom" when only a verdict on the internals fired, e.g. net/http.)
+  other verdicts         label@first seen; FAIL when it fails the check (its "fails" field), else
+                         note; "flapped N×" when it vanished and came back; "cleared" when it was
+                         gone by the end (check's present_at_end / cleared_at_s)
+  goal met?              leaks named within their limit (fast ones 2 min, others 3, the staircase
+                         10, the slow leak within the run); no failing verdict on a no-leak
+                         scenario; no failing verdict labelled `runtime.`; no verdict flapping
 
---recordings DIR... scores other recordings (real daemons, e.g. tests/fixtures/real/*-idle) as
-no-leak scenarios. Prints a table; asserts nothing; exit status 0 even when goals are missed.
+Then one line per scenario over all its runs, and the totals the issue's goal is stated in.
+--recordings DIR... scores other recordings (real daemons, e.g. tests/fixtures/real/*) as no-leak
+scenarios. Prints tables; asserts nothing; exit status 0 even when goals are missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +43,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.diagnosis_scenarios import SCENARIOS, Expect, Scenario  # noqa: E402
-from tests.benchmarks.record_diagnosis import DATA_DIR, DEFAULT_SECONDS, record, recorded  # noqa: E402
+from tests.benchmarks.diagnosis_scenarios import BY_NAME, SCENARIOS, Expect, Scenario  # noqa: E402
+from tests.benchmarks.record_diagnosis import (  # noqa: E402
+    DATA_DIR,
+    DEFAULT_SECONDS,
+    Toolchain,
+    add_matrix_args,
+    chosen_gos,
+    plan,
+    record,
+    recording_dir,
+)
 
 FAIL_ON = "growing,leaked,stuck"
 CHECK_TIMEOUT_S = 1800.0
 MAX_LABEL = 64
+RUNTIME_PREFIX = "runtime."
+
+
+def verdict_hint(v: dict) -> str:
+    """The known-shape hint of a `check --json` verdict ("" when the check has none)."""
+    hint = v.get("hint")
+    if isinstance(hint, dict):  # tolerate a structured hint: its text
+        hint = hint.get("text") or hint.get("hint") or ""
+    return hint if isinstance(hint, str) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,76 +80,14 @@ class Seen:
     present_at_end: bool
     rate_per_min: float
     unit: str
+    fails: bool = True
+    hint: str = ""
+    cleared_at_s: float | None = None
 
-    @property
-    def flapped(self) -> bool:
-        return self.appearances >= 2
-
-    def describe(self) -> str:
-        label = self.label if len(self.label) <= MAX_LABEL else self.label[: MAX_LABEL - 1] + "…"
-        text = f"{self.kind} {label}@{self.first_s:.0f}s"
-        if self.flapped:
-            text += f" flapped {self.appearances}×"
-        elif not self.present_at_end:
-            text += " (gone by the end)"
-        return text
-
-
-@dataclass(slots=True)
-class Score:
-    name: str
-    expect: Expect | None
-    within_s: float | None
-    first_correct: Seen | None = None
-    correct: list[Seen] = field(default_factory=list)
-    false: list[Seen] = field(default_factory=list)
-    seconds: float = 0.0
-    polls: int = 0
-    error: str = ""
-
-    @property
-    def flaps(self) -> list[Seen]:
-        return [v for v in (*self.correct, *self.false) if v.flapped]
-
-    def goal(self, window_s: float) -> tuple[bool, str]:
-        if self.error:
-            return False, "error"
-        why = []
-        if self.expect is None:
-            if self.false:
-                why.append(f"{len(self.false)} false")
-        else:
-            limit = self.within_s if self.within_s is not None else window_s
-            if self.first_correct is None:
-                why.append("missed")
-            elif self.first_correct.first_s > limit:
-                why.append(f"late (> {limit:.0f} s)")
-        if self.flaps:
-            why.append(f"{len(self.flaps)} flapped")
-        return (not why), ", ".join(why)
-
-
-def check_recording(directory: Path, minutes: float) -> dict:
-    """`pprof-tui check DIR --json` on the first `minutes` of a recording: its one target's entry."""
-    if not directory.is_dir():
-        raise RuntimeError(f"{directory}: not a directory (no recording)")
-    cmd = [sys.executable, "-m", "tui", "check", str(directory), "--json", "--fail-on", FAIL_ON]
-    cmd += ["--for", f"{minutes * 60:g}s"]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S)
-    if done.returncode not in (0, 1):
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise RuntimeError(f"check exit {done.returncode}: {' / '.join(tail)}")
-    doc = json.loads(done.stdout)
-    (target,) = doc["targets"]
-    if target["errors"]:
-        raise RuntimeError("; ".join(target["errors"]))
-    return target
-
-
-def score(name: str, expect: Expect | None, within_s: float | None, target: dict) -> Score:
-    s = Score(name, expect, within_s, seconds=target["seconds"], polls=target["polls"])
-    for v in target["verdicts"]:
-        seen = Seen(
+    @staticmethod
+    def of(v: dict) -> Seen:
+        cleared = v.get("cleared_at_s")
+        return Seen(
             v["kind"],
             v["label"],
             v["first_seen_s"],
@@ -131,64 +95,187 @@ def score(name: str, expect: Expect | None, within_s: float | None, target: dict
             v["present_at_end"],
             v["rate_per_min"],
             v["unit"],
+            bool(v.get("fails", True)),
+            verdict_hint(v),
+            float(cleared) if isinstance(cleared, (int, float)) else None,
         )
-        if expect is not None and expect.matches(seen.kind, seen.label):
+
+    @property
+    def flapped(self) -> bool:
+        return self.appearances >= 2
+
+    @property
+    def standing(self) -> bool:
+        """Still there at the end of the run (not cleared)."""
+        return self.present_at_end and self.cleared_at_s is None
+
+    @property
+    def runtime_labelled(self) -> bool:
+        return self.fails and self.label.startswith(RUNTIME_PREFIX)
+
+    def describe(self) -> str:
+        label = self.label if len(self.label) <= MAX_LABEL else self.label[: MAX_LABEL - 1] + "…"
+        text = f"{'FAIL' if self.fails else 'note'} {self.kind} {label}@{self.first_s:.0f}s"
+        if self.flapped:
+            text += f" flapped {self.appearances}×"
+        elif not self.standing:
+            text += " cleared" + (f"@{self.cleared_at_s:.0f}s" if self.cleared_at_s is not None else "")
+        if self.hint:
+            text += f" [{self.hint[:40]}]"
+        return text
+
+
+@dataclass(slots=True)
+class Score:
+    name: str  # the scenario, or the recording's path
+    expect: Expect | None
+    within_s: float | None
+    run: str = ""  # go1.27/seed1
+    first_correct: Seen | None = None
+    correct: list[Seen] = field(default_factory=list)
+    symptoms: list[Seen] = field(default_factory=list)
+    false: list[Seen] = field(default_factory=list)
+    seconds: float = 0.0
+    polls: int = 0
+    exit: int | None = None
+    error: str = ""
+
+    @property
+    def every(self) -> list[Seen]:
+        return [*self.correct, *self.symptoms, *self.false]
+
+    @property
+    def flaps(self) -> list[Seen]:
+        return [v for v in self.every if v.flapped]
+
+    @property
+    def failing_false(self) -> list[Seen]:
+        return [v for v in self.false if v.fails]
+
+    @property
+    def runtime_labelled(self) -> list[Seen]:
+        return [v for v in self.every if v.runtime_labelled]
+
+    def limit(self, window_s: float) -> float:
+        return self.within_s if self.within_s is not None else window_s
+
+    @property
+    def named(self) -> bool:
+        return self.first_correct is not None
+
+    def in_time(self, window_s: float) -> bool:
+        return self.first_correct is not None and self.first_correct.first_s <= self.limit(window_s)
+
+    def goal(self, window_s: float) -> tuple[bool, str]:
+        if self.error:
+            return False, "error" if self.error != NOT_RECORDED else NOT_RECORDED
+        why = []
+        if self.expect is None:
+            if self.failing_false:
+                why.append(f"{len(self.failing_false)} failing")
+        elif self.first_correct is None:
+            why.append("symptom only" if self.symptoms else "missed")
+        elif not self.in_time(window_s):
+            why.append(f"late (> {self.limit(window_s):.0f} s)")
+        if self.runtime_labelled:
+            why.append(f"{len(self.runtime_labelled)} runtime.")
+        if self.flaps:
+            why.append(f"{len(self.flaps)} flapped")
+        return (not why), ", ".join(why)
+
+
+NOT_RECORDED = "not recorded"
+
+
+def check_recording(directory: Path, minutes: float, code: Path = ROOT) -> tuple[dict, int]:
+    """`pprof-tui check DIR --json` on the first `minutes` of a recording: its one target's entry, and the exit.
+    `code`: the checkout whose `tui` runs the check (recordings replay with any version of the code)."""
+    if not directory.is_dir():
+        raise FileNotFoundError(NOT_RECORDED)
+    cmd = [sys.executable, "-m", "tui", "check", str(directory.resolve()), "--json", "--fail-on", FAIL_ON]
+    cmd += ["--for", f"{minutes * 60:g}s"]
+    env = dict(os.environ, PYTHONPATH=str(code))
+    done = subprocess.run(cmd, cwd=code, env=env, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S)
+    if done.returncode not in (0, 1):
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"check exit {done.returncode}: {' / '.join(tail)}")
+    doc = json.loads(done.stdout)
+    (target,) = doc["targets"]
+    if target["errors"]:
+        raise RuntimeError("; ".join(target["errors"]))
+    return target, done.returncode
+
+
+def score(name: str, expect: Expect | None, within_s: float | None, target: dict, run: str = "") -> Score:
+    s = Score(name, expect, within_s, run, seconds=target["seconds"], polls=target["polls"])
+    for v in target["verdicts"]:
+        seen = Seen.of(v)
+        if expect is not None and expect.matches(seen.kind, seen.label, seen.hint):
             s.correct.append(seen)
+        elif expect is not None and expect.symptom(seen.kind, seen.label):
+            s.symptoms.append(seen)
         else:
             s.false.append(seen)
-    s.correct.sort(key=lambda v: v.first_s)
-    s.false.sort(key=lambda v: v.first_s)
+    for group in (s.correct, s.symptoms, s.false):
+        group.sort(key=lambda v: v.first_s)
     s.first_correct = s.correct[0] if s.correct else None
     return s
 
 
-def run_one(name: str, directory: Path, expect: Expect | None, within_s: float | None, minutes: float) -> Score:
+def run_one(
+    name: str,
+    directory: Path,
+    expect: Expect | None,
+    within_s: float | None,
+    minutes: float,
+    run: str = "",
+    code: Path = ROOT,
+) -> Score:
     try:
-        return score(name, expect, within_s, check_recording(directory, minutes))
+        target, status = check_recording(directory, minutes, code)
+        s = score(name, expect, within_s, target, run)
+        s.exit = status
+        return s
+    except FileNotFoundError:
+        return Score(name, expect, within_s, run, error=NOT_RECORDED)
     except (RuntimeError, ValueError, KeyError, OSError, subprocess.TimeoutExpired) as exc:
-        return Score(name, expect, within_s, error=str(exc))
+        return Score(name, expect, within_s, run, error=str(exc))
 
 
 def _first_cell(s: Score) -> list[str]:
     if s.error:
-        return [f"error: {s.error}"[:80]]
+        return [f"error: {s.error}"[:80] if s.error != NOT_RECORDED else NOT_RECORDED]
     if s.expect is None:
         return ["-"]
     if s.first_correct is None:
+        if s.symptoms:
+            v = s.symptoms[0]
+            return [f"missed; symptom {v.kind} {v.label[:40]} @{v.first_s:.0f}s"]
         return ["missed"]
     v = s.first_correct
-    text = f"{v.first_s:.0f} s"
+    text = f"{v.first_s:.0f} s {v.kind}"
     if v.flapped:
         text += f" (flapped {v.appearances}×)"
-    elif not v.present_at_end:
-        text += " (gone by the end)"
+    elif not v.standing:
+        text += " (cleared by the end)"
+    if v.hint:
+        text += f" [{v.hint[:40]}]"
     more = [
         f"  then {c.kind} @{c.first_s:.0f}s" + (f" flapped {c.appearances}×" if c.flapped else "")
-        for c in s.correct[1:]
+        for c in s.correct[1:4]
     ]
     return [text, *more]
 
 
 def _expected_cell(s: Score) -> list[str]:
     if s.expect is None:
-        return ["no verdict"]
-    return [f"{'/'.join(s.expect.kinds)} {label}…" for label in s.expect.labels]
+        return ["no failing verdict"]
+    limit = f" ≤{s.within_s:.0f}s" if s.within_s is not None else ""
+    return [f"{'/'.join(s.expect.kinds)} {label}…{limit}" for label in s.expect.labels[:2]]
 
 
-def render_table(scores: list[Score], window_s: float) -> str:
-    header = ["scenario", "expected", "first correct verdict", "false verdicts (label@time, flaps)", "goal met?"]
-    rows: list[list[list[str]]] = []
-    for s in scores:
-        ok, why = s.goal(window_s)
-        rows.append(
-            [
-                [s.name],
-                _expected_cell(s),
-                _first_cell(s),
-                [v.describe() for v in s.false] or ["none"],
-                ["yes" if ok else f"NO: {why}"],
-            ]
-        )
+def markdown_table(header: list[str], rows: list[list[list[str]]]) -> str:
+    """A pipe table; a cell of several lines spans rows."""
     widths = [max(len(header[i]), *(len(line) for row in rows for line in row[i])) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -201,52 +288,170 @@ def render_table(scores: list[Score], window_s: float) -> str:
     return "\n".join(out)
 
 
+def render_table(scores: list[Score], window_s: float) -> str:
+    header = ["scenario", "run", "expected", "first correct verdict", "other verdicts", "exit", "goal met?"]
+    rows: list[list[list[str]]] = []
+    for s in scores:
+        ok, why = s.goal(window_s)
+        rows.append(
+            [
+                [s.name],
+                [s.run or "-"],
+                _expected_cell(s),
+                _first_cell(s),
+                [v.describe() for v in (*s.symptoms[:3], *s.false[:6])] or ["none"],
+                ["-" if s.exit is None else str(s.exit)],
+                ["yes" if ok else f"NO: {why}"],
+            ]
+        )
+    return markdown_table(header, rows)
+
+
+def render_summary(scores: list[Score], window_s: float) -> str:
+    """One row per scenario over its runs (toolchains x seeds)."""
+    by_name: dict[str, list[Score]] = {}
+    for s in scores:
+        by_name.setdefault(s.name, []).append(s)
+    header = [
+        "scenario",
+        "runs",
+        "goal met",
+        "named in time",
+        "first correct (s)",
+        "failing false",
+        "runtime.",
+        "flaps",
+    ]
+    rows = []
+    for name, group in by_name.items():
+        done = [s for s in group if not s.error]
+        leak = group[0].expect is not None
+        firsts = sorted(s.first_correct.first_s for s in done if s.first_correct is not None)
+        rows.append(
+            [
+                [name],
+                [f"{len(done)}/{len(group)}"],
+                [f"{sum(1 for s in done if s.goal(window_s)[0])}/{len(done)}"],
+                [f"{sum(1 for s in done if s.in_time(window_s))}/{len(done)}" if leak else "-"],
+                [", ".join(f"{t:.0f}" for t in firsts) if firsts else ("-" if not leak else "missed")],
+                [str(sum(len(s.failing_false) for s in done))],
+                [str(sum(len(s.runtime_labelled) for s in done))],
+                [str(sum(len(s.flaps) for s in done))],
+            ]
+        )
+    return markdown_table(header, rows)
+
+
+def totals(scores: Iterable[Score], window_s: float) -> list[str]:
+    """The issue's goal numbers over every run that was scored."""
+    done = [s for s in scores if not s.error]
+    healthy = [s for s in done if s.expect is None]
+    leaks = [s for s in done if s.expect is not None]
+    clean = [s for s in healthy if not s.failing_false]
+    return [
+        f"healthy runs with 0 failing verdicts: {len(clean)}/{len(healthy)}"
+        f" ({sum(len(s.failing_false) for s in healthy)} failing verdicts in all;"
+        f" {sum(1 for s in healthy if s.exit == 1)} checks exited 1)",
+        f"leak runs named in time (own frame or hint): {sum(1 for s in leaks if s.in_time(window_s))}/{len(leaks)}"
+        f" (named at all: {sum(1 for s in leaks if s.named)}; symptom only:"
+        f" {sum(1 for s in leaks if not s.named and s.symptoms)}; missed: {sum(1 for s in leaks if not s.named and not s.symptoms)})",
+        f"failing verdicts labelled runtime.: {sum(len(s.runtime_labelled) for s in done)}",
+        f"flapping verdicts: {sum(len(s.flaps) for s in done)} in {sum(1 for s in done if s.flaps)} runs",
+        f"verdicts that cleared before the end: {sum(1 for s in done for v in s.every if not v.standing)};"
+        f" standing at the end: {sum(1 for s in done for v in s.every if v.standing)}",
+        f"goals met: {sum(1 for s in done if s.goal(window_s)[0])}/{len(done)} runs"
+        + (f" ({len(list(scores)) - len(done)} not scored)" if len(done) < len(list(scores)) else ""),
+    ]
+
+
+def commit_of(code: Path) -> str:
+    """The commit a checkout is at ("" when it is not the top of one, e.g. an exported tree)."""
+    top = subprocess.run(["git", "-C", str(code), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != code.resolve():
+        return ""
+    done = subprocess.run(["git", "-C", str(code), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
+    return done.stdout.strip()[:80] if done.returncode == 0 else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: all")
     parser.add_argument("--record", action="store_true", help="record every scenario again first")
+    parser.add_argument("--no-record", action="store_true", help="score only what is recorded")
     parser.add_argument("--minutes", type=float, default=10.0, help="minutes of each recording judged (default 10)")
     parser.add_argument(
         "--recordings", nargs="+", type=Path, default=[], metavar="DIR", help="more recordings, scored as no-leak ones"
     )
     parser.add_argument("--jobs", type=int, default=2, help="recordings checked at once (default 2)")
+    parser.add_argument("--record-jobs", type=int, default=12, help="recordings made at once (default 12)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="scenario recordings (default %(default)s)")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        metavar="DIR",
+        help="a checkout whose tui runs the checks, e.g. an older commit's (default: this one)",
+    )
+    add_matrix_args(parser)
     args = parser.parse_args(argv)
     if not args.minutes > 0:
         parser.error("--minutes must be > 0")
+    if args.seeds < 1:
+        parser.error("--seeds must be >= 1")
+    unknown = [n for n in args.scenarios if n not in BY_NAME]
+    if unknown:
+        parser.error(f"unknown scenario {unknown[0]!r}: one of {', '.join(BY_NAME)}")
     window_s = args.minutes * 60
     seconds = max(DEFAULT_SECONDS, window_s + 60)
+    chosen = [BY_NAME[n] for n in args.scenarios] or list(SCENARIOS)
+    gos = chosen_gos(args)
+    toolchains = [Toolchain.of(go) for go in gos]
+    seeds = list(range(1, args.seeds + 1))
 
-    todo = list(SCENARIOS) if args.record else [s for s in SCENARIOS if not recorded(s, seconds, args.data_dir)]
     record_took = None
-    if todo:
-        print(
-            f"recording {len(todo)} scenario(s) for {seconds:g} s: {', '.join(s.name for s in todo)}", file=sys.stderr
-        )
+    todo = plan(chosen, toolchains, seeds, seconds, args.data_dir, force=args.record)
+    if todo and not args.no_record:
+        print(f"recording {len(todo)} run(s) for {seconds:g} s", file=sys.stderr)
         t0 = time.monotonic()
         try:
-            ok = record(todo, seconds, args.data_dir)
+            ok = record(
+                chosen, seconds, args.data_dir, gos=gos, seeds=args.seeds, jobs=args.record_jobs, force=args.record
+            )
         except KeyboardInterrupt:
             return 130
         record_took = time.monotonic() - t0
         if not ok:
             print("some recordings failed: their rows say so", file=sys.stderr)
 
-    jobs: list[tuple[str, Path, Scenario | None]] = [(s.name, args.data_dir / s.name, s) for s in SCENARIOS]
-    jobs += [(str(d), d, None) for d in args.recordings]
+    jobs: list[tuple[str, str, Path, Scenario | None]] = [
+        (s.name, f"{t.label}/seed{seed}", recording_dir(args.data_dir, t.label, seed) / s.name, s)
+        for s in chosen
+        for t in toolchains
+        for seed in seeds
+    ]
+    jobs += [(str(d), "", d, None) for d in args.recordings]
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [
-            pool.submit(run_one, name, d, s.expect if s else None, s.within_s if s else None, args.minutes)
-            for name, d, s in jobs
+            pool.submit(
+                run_one, name, d, s.expect if s else None, s.within_s if s else None, args.minutes, run, args.code
+            )
+            for name, run, d, s in jobs
         ]
         scores = [f.result() for f in futures]
     score_took = time.monotonic() - t0
 
     print(f"diagnosis benchmark: first {args.minutes:g} min of each recording, pprof-tui check --fail-on {FAIL_ON}")
+    print(f"toolchains: {', '.join(f'{t.label} ({t.version})' for t in toolchains)}; seeds {seeds[0]}..{seeds[-1]}")
+    print(f"code: {args.code.resolve()}" + (f" at {commit_of(args.code)}" if commit_of(args.code) else ""))
+    print()
     print(render_table(scores, window_s))
-    met = sum(1 for s in scores if s.goal(window_s)[0])
-    print(f"goals met: {met}/{len(scores)}")
-    print("judged: " + ", ".join(f"{s.name} {s.seconds:.0f} s/{s.polls} polls" for s in scores if not s.error))
+    print()
+    print(render_summary(scores, window_s))
+    print()
+    for line in totals(scores, window_s):
+        print(line)
+    print("judged: " + ", ".join(f"{s.name} {s.run} {s.seconds:.0f} s/{s.polls} polls" for s in scores if not s.error))
     if record_took is not None:
         print(f"recording took {record_took:.0f} s")
     print(f"scoring took {score_took:.0f} s ({max(1, args.jobs)} at a time)")

@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
-"""Record the diagnosis benchmark's scenarios: one tests/target per scenario, each watched by
-`pprof-tui record` at default settings, all at once.
+"""Record the diagnosis benchmark's scenarios: one Go program per scenario, each watched by
+`pprof-tui record` at default settings, several at once.
 
-Usage (from anywhere): python3 tests/benchmarks/record_diagnosis.py [--seconds 660] [SCENARIO ...]
-Writes tests/benchmarks/data/diagnosis/<scenario>/ (gitignored) and <scenario>.json beside it (the
-flags, duration and Go version it was recorded with). A recording is written to <scenario>.partial
-and renamed only when the recorder finished and the target was still alive, so a missing or stale
-one is easy to tell. Bounded: every target and recorder is stopped at the end, on Ctrl-C and on
-SIGTERM too (recorders get SIGINT first, so they close their segment cleanly).
+Usage (from anywhere):
+  python3 tests/benchmarks/record_diagnosis.py [--seconds 660] [--seeds N] [--go PATH ...] [--go-versions]
+                                               [--jobs J] [--force] [SCENARIO ...]
+
+Every scenario (tests/benchmarks/diagnosis_scenarios.py) is recorded once per Go toolchain
+(`--go PATH`, repeatable; `--go-versions`: every toolchain of GO_TOOLCHAINS found here; default:
+`go` on PATH) and per seed (`--seeds N`: seeds 1..N; tests/target ignores the seed, its repeats
+differ in timing only). Writes tests/benchmarks/data/diagnosis/<go1.X>/seed<N>/<scenario>/
+(gitignored) and <scenario>.json beside it (argv, duration, Go version, when). A recording is
+written to <scenario>.partial and renamed only when the recorder finished and the program was
+still alive, so a missing or stale one is easy to tell. Recordings already there (same argv, long
+enough) are skipped unless --force. At most --jobs run at once (a queue: the next one starts when
+one finishes), so a 2-core machine is not starved: the log says how many polls each got.
+Bounded: every program and recorder is stopped at the end, on Ctrl-C and on SIGTERM too
+(recorders get SIGINT first, so they close their segment cleanly).
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -29,11 +39,15 @@ from typing import IO
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.diagnosis_scenarios import BY_NAME, SCENARIOS, Scenario  # noqa: E402
+from tests.benchmarks.diagnosis_scenarios import BY_NAME, SCENARIOS, SERVICES, TARGET, Scenario  # noqa: E402
 
-TARGET_DIR = ROOT / "tests" / "target"
+PROGRAM_DIRS = {TARGET: ROOT / "tests" / "target", SERVICES: ROOT / "tests" / "benchmarks" / "go" / "services"}
 DATA_DIR = ROOT / "tests" / "benchmarks" / "data" / "diagnosis"
+# --go-versions: the toolchains a recording run covers when they are installed (`go` on PATH
+# is this project's 1.27; Debian 12's golang-go is 1.19, the oldest we support)
+GO_TOOLCHAINS = ("go", "/usr/lib/go-1.19/bin/go")
 DEFAULT_SECONDS = 660.0
+DEFAULT_JOBS = 12
 START_TIMEOUT_S = 20.0
 GRACE_S = 90.0  # past --duration, a recorder still running is stopped
 STOP_WAIT_S = 15.0
@@ -43,30 +57,48 @@ def go_env() -> dict[str, str]:
     return dict(os.environ, GOTOOLCHAIN="local", CGO_ENABLED="0")
 
 
-def go_version() -> str:
-    done = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, env=go_env(), check=True)
-    return done.stdout.strip()
+@dataclass(frozen=True, slots=True)
+class Toolchain:
+    go: str  # the go command
+    version: str  # go1.27.3
+    label: str  # go1.27: the recordings' directory
+
+    @staticmethod
+    def of(go: str) -> Toolchain:
+        done = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, env=go_env(), check=True)
+        version = done.stdout.strip()
+        return Toolchain(go, version, ".".join(version.split(".")[:2]))
 
 
-def build_target(out_dir: Path) -> Path:
-    binary = out_dir / "target"
-    subprocess.run(["go", "build", "-o", str(binary), "."], cwd=TARGET_DIR, env=go_env(), check=True)
+def installed_toolchains() -> list[str]:
+    return [go for go in GO_TOOLCHAINS if shutil.which(go)]
+
+
+def build(program: str, toolchain: Toolchain, out_dir: Path) -> Path:
+    binary = out_dir / f"{program}-{toolchain.label}"
+    cmd = [toolchain.go, "build", "-o", str(binary), "."]
+    subprocess.run(cmd, cwd=PROGRAM_DIRS[program], env=go_env(), check=True)
     return binary
+
+
+def recording_dir(data_dir: Path, go_label: str, seed: int) -> Path:
+    """Where one toolchain's recordings of one seed go."""
+    return data_dir / go_label / f"seed{seed}"
 
 
 def manifest_path(name: str, data_dir: Path = DATA_DIR) -> Path:
     return data_dir / f"{name}.json"
 
 
-def recorded(scenario: Scenario, seconds: float, data_dir: Path = DATA_DIR) -> bool:
-    """A finished recording of this scenario, with today's flags, at least `seconds` long."""
+def recorded(scenario: Scenario, seconds: float, data_dir: Path = DATA_DIR, seed: int = 1) -> bool:
+    """A finished recording of this scenario in data_dir, with today's argv, at least `seconds` long."""
     try:
         meta = json.loads(manifest_path(scenario.name, data_dir).read_text())
     except (OSError, ValueError):
         return False
     return (
         (data_dir / scenario.name).is_dir()
-        and meta.get("flags") == list(scenario.flags)
+        and meta.get("argv", meta.get("flags")) == scenario.argv(seed)
         and float(meta.get("seconds", 0)) >= seconds
     )
 
@@ -74,12 +106,23 @@ def recorded(scenario: Scenario, seconds: float, data_dir: Path = DATA_DIR) -> b
 @dataclass
 class Run:
     scenario: Scenario
-    partial: Path
+    toolchain: Toolchain
+    seed: int
+    out_dir: Path
     target: subprocess.Popen[bytes] | None = None
     recorder: subprocess.Popen[bytes] | None = None
     addr: str = ""
     logs: list[IO[bytes]] = field(default_factory=list)
     outcome: str = ""
+    started: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.toolchain.label}/seed{self.seed}/{self.scenario.name}"
+
+    @property
+    def partial(self) -> Path:
+        return self.out_dir / f"{self.scenario.name}.partial"
 
 
 def _read_listening(proc: subprocess.Popen[bytes]) -> str:
@@ -91,20 +134,28 @@ def _read_listening(proc: subprocess.Popen[bytes]) -> str:
     reader.join(START_TIMEOUT_S)
     line = out[0].decode(errors="replace").strip() if out else ""
     if not line.startswith("LISTENING "):
-        raise RuntimeError(f"target did not start (first line {line!r})")
+        raise RuntimeError(f"program did not start (first line {line!r})")
     return line.split(" ", 1)[1]
 
 
-def _start(run: Run, binary: Path, seconds: float, log_dir: Path) -> None:
+def _start(run: Run, binary: Path, seconds: float) -> None:
     name = run.scenario.name
+    log_dir = run.out_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(run.partial, ignore_errors=True)
     env = dict(os.environ)
     env.pop("GODEBUG", None)
     target_log = open(log_dir / f"{name}.target.log", "wb")  # closed in record()
     record_log = open(log_dir / f"{name}.record.log", "wb")
     run.logs += [target_log, record_log]
+    run.started = time.monotonic()
     # Own sessions: a Ctrl-C reaches only this script, which then stops them in order.
     run.target = subprocess.Popen(
-        [str(binary), *run.scenario.flags], stdout=subprocess.PIPE, stderr=target_log, env=env, start_new_session=True
+        [str(binary), *run.scenario.argv(run.seed)],
+        stdout=subprocess.PIPE,
+        stderr=target_log,
+        env=env,
+        start_new_session=True,
     )
     run.addr = _read_listening(run.target)
     run.recorder = subprocess.Popen(
@@ -130,79 +181,144 @@ def _stop(proc: subprocess.Popen[bytes] | None, first: int) -> None:
         pass
 
 
-def _finish(run: Run, seconds: float, data_dir: Path, version: str) -> None:
+def polls_in(record_log: Path) -> int | None:
+    """How many polls the recorder says it made ("N polls" in its log), None when it does not say."""
+    try:
+        found = re.findall(r"(\d+) polls", record_log.read_text(errors="replace"))
+    except OSError:
+        return None
+    return int(found[-1]) if found else None
+
+
+def _finish(run: Run, seconds: float) -> None:
     assert run.recorder is not None and run.target is not None
     rc = run.recorder.returncode
     target_alive = run.target.poll() is None
     _stop(run.target, signal.SIGKILL)
     if rc != 0 or not target_alive:
-        run.outcome = f"FAILED (recorder exit {rc}, target {'alive' if target_alive else 'died'})"
+        run.outcome = f"FAILED (recorder exit {rc}, program {'alive' if target_alive else 'died'})"
         return
-    final = data_dir / run.scenario.name
+    final = run.out_dir / run.scenario.name
     shutil.rmtree(final, ignore_errors=True)
     run.partial.rename(final)
-    manifest_path(run.scenario.name, data_dir).write_text(
+    manifest_path(run.scenario.name, run.out_dir).write_text(
         json.dumps(
             {
+                "program": run.scenario.program,
+                "argv": run.scenario.argv(run.seed),
                 "flags": list(run.scenario.flags),
+                "seed": run.seed,
                 "seconds": seconds,
-                "go": version,
+                "go": run.toolchain.version,
                 "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "took_s": round(time.monotonic() - run.started, 1),
             },
             indent=2,
         )
         + "\n"
     )
-    run.outcome = f"ok -> {final.relative_to(ROOT) if final.is_relative_to(ROOT) else final}"
+    polls = polls_in(run.out_dir / "logs" / f"{run.scenario.name}.record.log")
+    run.outcome = f"ok ({polls if polls is not None else '?'} polls) -> {final}"
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def record(scenarios: list[Scenario], seconds: float, data_dir: Path = DATA_DIR) -> bool:
-    """Record every scenario concurrently; True when all of them were recorded."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_dir = data_dir / "logs"
-    log_dir.mkdir(exist_ok=True)
-    version = go_version()
+def plan(
+    scenarios: list[Scenario],
+    toolchains: list[Toolchain],
+    seeds: list[int],
+    seconds: float,
+    data_dir: Path,
+    force: bool,
+) -> list[Run]:
+    """Every (toolchain, seed, scenario) not recorded yet: seed by seed, so seed 1 of everything comes first."""
+    runs = []
+    for seed in seeds:
+        for toolchain in toolchains:
+            out_dir = recording_dir(data_dir, toolchain.label, seed)
+            for s in scenarios:
+                if force or not recorded(s, seconds, out_dir, seed):
+                    runs.append(Run(s, toolchain, seed, out_dir))
+    return runs
+
+
+def record(
+    scenarios: list[Scenario],
+    seconds: float,
+    data_dir: Path = DATA_DIR,
+    *,
+    gos: list[str] | None = None,
+    seeds: int = 1,
+    jobs: int = DEFAULT_JOBS,
+    force: bool = False,
+) -> bool:
+    """Record every scenario for every toolchain and seed, `jobs` at a time; True when all were recorded."""
+    toolchains = [Toolchain.of(go) for go in (gos or ["go"])]
+    runs = plan(scenarios, toolchains, list(range(1, seeds + 1)), seconds, data_dir, force)
+    if not runs:
+        print("every recording is there already (--force records them again)", file=sys.stderr)
+        return True
     # SIGTERM, and SIGINT even where it was inherited as ignored (a background job), stop everything
     old_handlers = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    runs = [Run(s, data_dir / f"{s.name}.partial") for s in scenarios]
     started = time.monotonic()
+    active: list[Run] = []
     try:
         with tempfile.TemporaryDirectory(prefix="pprof-tui-diagnosis-") as tmp:
-            binary = build_target(Path(tmp))
-            for run in runs:
-                shutil.rmtree(run.partial, ignore_errors=True)
-                _start(run, binary, seconds, log_dir)
-                print(f"  {run.scenario.name:16} {run.addr:22} {' '.join(run.scenario.flags)}", file=sys.stderr)
+            binaries = {
+                (program, t.label): build(program, t, Path(tmp))
+                for t in toolchains
+                for program in sorted({r.scenario.program for r in runs})
+            }
             print(
-                f"recording {len(runs)} scenarios for {seconds:g} s each into {data_dir} (logs: {log_dir})",
+                f"recording {len(runs)} runs of {seconds:g} s, {jobs} at a time, into {data_dir}"
+                f" ({', '.join(f'{t.label}={t.go}' for t in toolchains)})",
                 file=sys.stderr,
             )
-            deadline = started + seconds + GRACE_S
+            queue = list(runs)
             next_note = started + 60
-            pending = list(runs)
-            while pending and time.monotonic() < deadline:
+            while queue or active:
+                while queue and len(active) < jobs:
+                    run = queue.pop(0)
+                    try:
+                        _start(run, binaries[(run.scenario.program, run.toolchain.label)], seconds)
+                    except (RuntimeError, OSError) as exc:
+                        run.outcome = f"FAILED to start: {exc}"
+                        print(f"  {run.name}: {run.outcome}", file=sys.stderr)
+                        _stop(run.target, signal.SIGKILL)
+                        continue
+                    active.append(run)
+                    print(
+                        f"  start {run.name:40} {run.addr:22} {' '.join(run.scenario.argv(run.seed))}", file=sys.stderr
+                    )
                 time.sleep(1.0)
-                for run in list(pending):
+                now = time.monotonic()
+                for run in list(active):
                     assert run.recorder is not None
-                    if run.recorder.poll() is not None:
-                        pending.remove(run)
-                        _finish(run, seconds, data_dir, version)
-                        print(f"  {run.scenario.name}: {run.outcome}", file=sys.stderr)
-                if pending and time.monotonic() >= next_note:
+                    late = now > run.started + seconds + GRACE_S
+                    if run.recorder.poll() is None and not late:
+                        continue
+                    active.remove(run)
+                    if run.recorder.poll() is None:
+                        _stop(run.recorder, signal.SIGINT)
+                        _stop(run.target, signal.SIGKILL)
+                        run.outcome = f"FAILED (recorder still running {GRACE_S:g} s past --duration)"
+                    else:
+                        _finish(run, seconds)
+                    print(f"  {run.name}: {run.outcome}", file=sys.stderr)
+                if now >= next_note:
                     next_note += 60
-                    print(f"  ... {time.monotonic() - started:.0f} s of {seconds:g}", file=sys.stderr)
-            for run in pending:
-                run.outcome = f"FAILED (recorder still running {GRACE_S:g} s past --duration)"
-                print(f"  {run.scenario.name}: {run.outcome}", file=sys.stderr)
+                    done = len(runs) - len(queue) - len(active)
+                    print(
+                        f"  ... {now - started:.0f} s: {done} done, {len(active)} recording, {len(queue)} queued",
+                        file=sys.stderr,
+                    )
     except KeyboardInterrupt:
-        print("interrupted: stopping every target and recorder", file=sys.stderr)
+        print("interrupted: stopping every program and recorder", file=sys.stderr)
         raise
     finally:
-        for run in runs:
+        for run in active:
             _stop(run.recorder, signal.SIGINT)
         for run in runs:
             _stop(run.target, signal.SIGKILL)
@@ -212,7 +328,30 @@ def record(scenarios: list[Scenario], seconds: float, data_dir: Path = DATA_DIR)
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
     print(f"recording took {time.monotonic() - started:.0f} s", file=sys.stderr)
+    for run in runs:
+        if not run.outcome.startswith("ok"):
+            print(f"  {run.name}: {run.outcome or 'not run'}", file=sys.stderr)
     return all(run.outcome.startswith("ok") for run in runs)
+
+
+def add_matrix_args(parser: argparse.ArgumentParser) -> None:
+    """--go, --go-versions, --seeds: the toolchains and seeds (shared with bench_diagnosis.py)."""
+    parser.add_argument(
+        "--go", action="append", default=[], metavar="PATH", help="a go command to build with (repeatable)"
+    )
+    parser.add_argument(
+        "--go-versions",
+        action="store_true",
+        help=f"every toolchain of {', '.join(GO_TOOLCHAINS)} installed here (Go 1.27 and 1.19)",
+    )
+    parser.add_argument("--seeds", type=int, default=1, help="repeat each scenario with seeds 1..N (default 1)")
+
+
+def chosen_gos(args: argparse.Namespace) -> list[str]:
+    gos = list(args.go)
+    if args.go_versions:
+        gos += [go for go in installed_toolchains() if go not in gos]
+    return gos or ["go"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,15 +359,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=f"default: all ({', '.join(BY_NAME)})")
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="recording length (default 660)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where recordings go (default %(default)s)")
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"recordings at once (default {DEFAULT_JOBS})")
+    parser.add_argument("--force", action="store_true", help="record again what is recorded already")
+    add_matrix_args(parser)
     args = parser.parse_args(argv)
     unknown = [n for n in args.scenarios if n not in BY_NAME]
     if unknown:
         parser.error(f"unknown scenario {unknown[0]!r}: one of {', '.join(BY_NAME)}")
     if not args.seconds > 0:
         parser.error("--seconds must be > 0")
+    if args.seeds < 1 or args.jobs < 1:
+        parser.error("--seeds and --jobs must be >= 1")
     chosen = [BY_NAME[n] for n in args.scenarios] or list(SCENARIOS)
     try:
-        return 0 if record(chosen, args.seconds, args.data_dir) else 1
+        ok = record(
+            chosen,
+            args.seconds,
+            args.data_dir,
+            gos=chosen_gos(args),
+            seeds=args.seeds,
+            jobs=args.jobs,
+            force=args.force,
+        )
+        return 0 if ok else 1
     except KeyboardInterrupt:
         return 130
 

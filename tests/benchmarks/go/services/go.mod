@@ -1,0 +1,3 @@
+module pprof-tui-services
+
+go 1.19
