@@ -38,19 +38,23 @@ def test_malg_growth_is_the_growing_groups_cost_not_a_verdict_of_its_own():
     assert r.reconciliation.verdict != "heap" or any(v.key.startswith("main.(*LFU") for v in r.verdicts)
 
 
-def test_without_a_growing_group_the_heap_verdict_stays():
+def test_without_a_growing_group_a_runtime_heap_verdict_is_context_not_a_failing_verdict():
     tr = LeakTracker()
     _feed(tr, group_grows=False, malg_grows=True)
-    assert [v.key for v in tr.report().verdicts] == ["runtime.malg"]
+    r = tr.report()
+    assert r.verdicts == ()  # no failing verdict is labelled with a runtime frame
+    note = next(v for v in r.context if v.key == "runtime.malg")
+    assert "goroutines being created" in note.evidence and "no frame of the service's code" in note.evidence
 
 
 def test_memory_held_is_count_times_stack_and_struct_share():
     v = Verdict(LEAKED, "k", "f [chan send]", 60.0, 1000.0, 0.0, "proven", "goroutines")
     malg = Verdict(GROWING, "runtime.malg", "runtime.malg", 1000.0, 5e5, 0.0, "rises", "bytes")
     memory = GoroutineMemory(goroutines=2000, stack_inuse=2000 * 8192, creation_heap=2000 * 448)
-    groups, heap = attribute_goroutine_memory({"k": v}, [malg], memory)
-    assert heap == []
+    groups, heap, context = attribute_goroutine_memory({"k": v}, [malg], memory)
+    assert heap == [] and context == []
     assert "holds ≈ 8.24MB" in groups["k"].evidence and "8.44kB each" in groups["k"].evidence
     steady = Verdict(LEAKED, "k", "f", 0.0, 3.0, 0.0, "proven", "goroutines")
-    groups, heap = attribute_goroutine_memory({"k": steady}, [malg], memory)
-    assert heap == [malg] and groups["k"].evidence == "proven"  # a steady group causes no growth
+    groups, heap, context = attribute_goroutine_memory({"k": steady}, [malg], memory)
+    assert heap == [] and groups["k"].evidence == "proven"  # a steady group causes no growth
+    assert [c.key for c in context] == ["runtime.malg"]  # ... and the runtime is no cause of its own

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from tui.goroutines.records import Frame, StackCounts
 
 MATCH_FRAMES = 24
+GROUP_FUNCTIONS = 16
 RUNTIME_PREFIX = "runtime."
 NO_FRAMES = "(no frames)"
 # Leading frames that only say HOW a goroutine waits (its wait reason says that already): the
@@ -42,6 +43,9 @@ class GroupObservation:
     leaked: bool = False  # marked "(leaked)" by Go, or listed by goroutineleak
     label: str = ""  # short display name: stack_label (the first frame past the wait plumbing)
     tree_keys: tuple[str, ...] = ()  # StackGroup keys in the debug=2 tree (reason|bucket|hash)
+    # the functions of the stack outside the runtime, leaf first (at most GROUP_FUNCTIONS): what a heap
+    # function must be to be these goroutines' own memory (tui/leaks/causes.py), and known leak shapes
+    functions: tuple[str, ...] = ()
 
 
 def match_frames(frames: Iterable[Frame]) -> tuple[tuple[str, str, int], ...]:
@@ -69,6 +73,18 @@ def stack_label(frames: Iterable[Frame]) -> str:
     return kept[0][0] if kept else NO_FRAMES
 
 
+def stack_functions(frames: Iterable[Frame]) -> tuple[str, ...]:
+    """The stack's distinct function names, leaf first, runtime frames left out (GROUP_FUNCTIONS at most)."""
+    out: list[str] = []
+    for f in frames:
+        if f.func.startswith(RUNTIME_PREFIX) or f.func in out:
+            continue
+        out.append(f.func)
+        if len(out) >= GROUP_FUNCTIONS:
+            break
+    return tuple(out)
+
+
 def _merge(into: dict[str, GroupObservation], obs: GroupObservation) -> None:
     old = into.get(obs.key)
     if old is None:
@@ -86,6 +102,7 @@ def _merge(into: dict[str, GroupObservation], obs: GroupObservation) -> None:
         leaked=old.leaked or obs.leaked,
         label=old.label or obs.label,
         tree_keys=old.tree_keys + tuple(k for k in obs.tree_keys if k not in old.tree_keys),
+        functions=old.functions or obs.functions,
     )
 
 
@@ -107,6 +124,7 @@ def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]
                         leaked=bool(getattr(sg, "leaked", False)),
                         label=stack_label(frames),
                         tree_keys=(str(getattr(sg, "key", "")),),
+                        functions=stack_functions(frames),
                     ),
                 )
     return tuple(out.values())
@@ -127,6 +145,7 @@ def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
                 count=int(record.count),
                 leaked=leaked,
                 label=stack_label(record.frames),
+                functions=stack_functions(record.frames),
             ),
         )
     return tuple(out.values())

@@ -21,7 +21,11 @@ from tui.heap.footprint import PPROF_OWN
 from tui.heap.nodes import map_nodes
 from tui.heap.profile import Profile
 from tui.heap.top import stack_totals
+from tui.leaks.causes import GOROUTINE_CREATION
 from tui.leaks.go_names import is_helper, short_name
+from tui.leaks.shapes import is_own_code
+
+PATH_FRAMES = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,12 @@ class AllocationSite:
     function: str  # the leaf (the growth series' key)
     caller: str  # first caller outside helpers ("" when the leaf is not a helper or none was found)
     share: float  # of the function's flat bytes, the part allocated through `caller`
+    # most of its bytes were allocated while creating goroutines (runtime.malg, newproc1, ...): Go 1.27
+    # profiles end those stacks in runtime.mallocgc, with no frame of the service's code above them
+    creation: bool = False
+    # the heaviest stack holding those bytes, leaf first (function names, at most PATH_FRAMES): where
+    # known leak shapes (tui/leaks/shapes.py) and the first frame of the service's code are looked for
+    path: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -46,8 +56,9 @@ class AllocationSite:
 
 def allocation_site(profile: Profile, function: str, sample_type: str | int | None = None) -> AllocationSite:
     """The function's first non-helper caller in the samples that hold its flat bytes.
-    A leaf that is not a helper is its own site (caller "")."""
-    if not is_helper(function) or not profile.sample_types:
+    A leaf that is not a helper is its own site (caller ""); a standard-library one gets its path."""
+    helper_leaf = is_helper(function)
+    if (not helper_leaf and is_own_code(function)) or not profile.sample_types:
         return AllocationSite(function, "", 0.0)
     try:
         idx = profile.sample_index(sample_type)
@@ -61,7 +72,9 @@ def allocation_site(profile: Profile, function: str, sample_type: str | int | No
         return AllocationSite(function, "", 0.0)
     helper = {target: True}
     by_caller: dict[int, int] = {}
-    flat = 0
+    flat = creating = heaviest = 0
+    path: list[int] = []
+    creation_nodes = {i for i, k in enumerate(keys) if k in GOROUTINE_CREATION}
     offs, ids = profile.stack_offsets, profile.stack_ids
     try:
         for s, v in enumerate(totals.values):
@@ -73,6 +86,11 @@ def allocation_site(profile: Profile, function: str, sample_type: str | int | No
             if not chain or chain[0] != target:
                 continue
             flat += v
+            if v > heaviest:
+                heaviest, path = v, chain[:PATH_FRAMES]
+            if creation_nodes and not creation_nodes.isdisjoint(chain):
+                creating += v
+                continue
             for nd in chain[1:]:
                 h = helper.get(nd)
                 if h is None:
@@ -82,7 +100,10 @@ def allocation_site(profile: Profile, function: str, sample_type: str | int | No
                     break
     except KeyError:
         return AllocationSite(function, "", 0.0)
-    if not by_caller or flat <= 0:
-        return AllocationSite(function, "", 0.0)
+    names = tuple(dict.fromkeys(keys[nd] for nd in path))
+    if flat > 0 and creating * 2 > flat:
+        return AllocationSite(function, "", creating / flat, creation=True, path=names)
+    if not by_caller or flat <= 0 or not helper_leaf:  # a standard-library leaf: its path only (shapes)
+        return AllocationSite(function, "", 0.0, path=names)
     best = min(by_caller, key=lambda nd: (-by_caller[nd], keys[nd]))
-    return AllocationSite(function, keys[best], by_caller[best] / flat)
+    return AllocationSite(function, keys[best], by_caller[best] / flat, path=names)

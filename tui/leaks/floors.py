@@ -313,3 +313,30 @@ def floor_delta(series: FloorSeries, since: float, at_since: float | None, confi
     if at_since is not None:
         base = min(base, at_since)
     return max(0.0, recent - base)
+
+
+def rise_since(series: FloorSeries, start: float, config: FloorConfig = HEAP_FLOORS) -> FloorRise | None:
+    """The floor's rise from `start` to now on a fixed window, held to conditions 3 and 4 of the rule
+    only (still rising, never fell back): what keeps a verdict that fired standing while the thing it
+    names keeps growing, so that it does not flap when a jump is slow to come or a horizon rolls over.
+    None when the floor did not rise, stopped rising or fell back."""
+    ts, lows, highs = series.columns()
+    n = len(ts)
+    if n < 2:
+        return None
+    suffix = suffix_minima(lows)
+    now = ts[-1]
+    b = now - config.settle_seconds
+    i0, ib = bisect_left(ts, start), bisect_left(ts, b)
+    if ib >= n or ib <= i0:
+        return None
+    f0, fe = suffix[i0], suffix[ib]
+    rise = fe - f0
+    if rise <= 0 or fell_back(highs, lows, fe, config.fallback_share * rise):
+        return None
+    times = [ts[i] for i in range(i0 + 1, ib + 1) if suffix[i] > suffix[i - 1]]
+    if not times or b - times[-1] > _wait_allowed(times, config):
+        return None
+    fm = suffix[bisect_left(ts, (times[0] + times[-1]) / 2.0)]
+    horizon = (now - ts[i0]) / 60.0
+    return FloorRise(horizon, ts[i0], b, now, f0, fm, fe, series.last, times[0], times[-1], len(times))

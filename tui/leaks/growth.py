@@ -17,6 +17,11 @@ from dataclasses import dataclass, replace
 GROWING = "growing"
 STUCK = "stuck"
 LEAKED = "leaked"
+# A heap function whose sampled profile rose while the exact live heap did not (or not beyond the
+# sampling noise): said in the leak report, never a failing verdict (tui/leaks/heap_floors.py)
+DRIFT = "drift"
+# Verdict.cause: heap bytes allocated while creating goroutines (tui/leaks/causes.py)
+CAUSE_GOROUTINE_CREATION = "goroutine creation"
 KIND_ORDER = {LEAKED: 0, GROWING: 1, STUCK: 2}
 LEAKED_STEADY = "leaked, steady"  # what a LEAKED verdict whose count does not grow is called
 # Severity, most urgent first (sort_verdicts, the findings line): a proven leak that still grows,
@@ -106,6 +111,8 @@ class Verdict:
     since: float  # clock time the evidence starts
     evidence: str  # one line, plain text
     unit: str = ""  # "goroutines" or "bytes"
+    cause: str = ""  # what the bytes are when the label cannot say it (CAUSE_GOROUTINE_CREATION)
+    hint: str = ""  # a known leak shape's one-line fix (tui/leaks/shapes.py)
 
 
 def _clean(points: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:

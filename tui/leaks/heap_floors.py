@@ -14,14 +14,57 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
 from tui.heap.profile import Profile
 from tui.leaks.alloc_site import AllocationSite, allocation_site
-from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries, floor_delta, floor_rise
+from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries, floor_delta, floor_rise, rise_since
 from tui.leaks.go_names import is_helper, short_name
-from tui.leaks.growth import GROWING, Verdict
+from tui.leaks.growth import CAUSE_GOROUTINE_CREATION, DRIFT, GROWING, Verdict
 from tui.leaks.heap_baseline import SERIES_FUNCTIONS
+from tui.leaks.sampling import SampleNoise, rise_noise
+from tui.leaks.shapes import is_own_code
+from tui.leaks.witness import LiveHeap, Witness
+
+# How many standard deviations of the sampling noise a floor rise must clear: with the exact live heap
+# as a witness (it rose as much, and kept rising), the profile only has to say WHICH function grows;
+# without one (no MemStats over the window), the profile stands alone and must be far past its noise.
+Z_WITNESSED = 1.0
+Z_ALONE = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One function's floor rise weighed against the sampling noise and the exact heap."""
+
+    rise: FloorRise
+    sigma: float | None  # one standard deviation of the rise (None: the profile gave no sampling data)
+    samples: float | None  # sampled records behind the rise
+    witness: Witness | None
+
+    @property
+    def z(self) -> float | None:
+        return self.rise.rise / self.sigma if self.sigma else None
+
+    @property
+    def holds(self) -> bool:
+        if self.witness is not None and not self.witness.confirms:
+            return False
+        z = self.z
+        need = Z_WITNESSED if self.witness is not None else Z_ALONE
+        return z is None or z >= need
+
+    def confidence(self, fmt: Callable[[float], str]) -> str:
+        parts = []
+        if self.samples is not None and self.sigma is not None:
+            z = self.z or 0.0
+            parts.append(f"~{self.samples:,.0f} samples behind the rise, ±{fmt(self.sigma)} ({z:.1f}σ)")
+        if self.witness is not None:
+            parts.append(self.witness.sentence(fmt))
+        else:
+            parts.append("no MemStats over the window: judged on the profile alone")
+        return "; ".join(parts)
 
 
 def listing_bound(values: Mapping[str, float], limit: int = SERIES_FUNCTIONS) -> float:
@@ -38,6 +81,9 @@ class HeapFloors:
         self._sites: dict[str, AllocationSite] = {}
         self._unnamed: dict[str, int] = {}  # helper functions without a caller in profile id(...)
         self._deltas: dict[str, tuple[tuple[int, float, float | None], float]] = {}  # growth_since memo
+        self._noise: dict[str, SampleNoise] = {}  # the newest profile's sampling noise per function
+        self._latched: dict[str, float] = {}  # function -> start of the rise its standing verdict is on
+        self.drift: dict[str, Verdict] = {}  # the newest verdicts() call's profile drift (never failing)
 
     def __contains__(self, key: str) -> bool:
         return key in self._series
@@ -47,10 +93,16 @@ class HeapFloors:
         self._sites.clear()
         self._unnamed.clear()
         self._deltas.clear()
+        self._noise.clear()
+        self._latched.clear()
+        self.drift = {}
         self._first = self._previous = None
 
-    def observe(self, t: float, values: Mapping[str, float]) -> None:
-        """One profile's listing (flat inuse per function, biggest first)."""
+    def observe(self, t: float, values: Mapping[str, float], noise: Mapping[str, SampleNoise] | None = None) -> None:
+        """One profile's listing (flat inuse per function, biggest first) and, when the profile says
+        how it was sampled, each function's sampling noise (tui/leaks/sampling.py)."""
+        if noise is not None:
+            self._noise = {k: noise[k] for k in values if k in noise}
         bound = listing_bound(values)
         for key, v in values.items():
             s = self._series.get(key)
@@ -74,6 +126,7 @@ class HeapFloors:
             self._sites.pop(key, None)
             self._unnamed.pop(key, None)
             self._deltas.pop(key, None)
+            self._latched.pop(key, None)
 
     def trim(self, now: float) -> None:
         cutoff = now - self.config.keep_seconds
@@ -91,38 +144,87 @@ class HeapFloors:
         known = self._sites.get(key)
         if known is not None:
             return known
-        if profile is None or not is_helper(key) or self._unnamed.get(key) == id(profile):
+        if profile is None or (not is_helper(key) and is_own_code(key)) or self._unnamed.get(key) == id(profile):
             return AllocationSite(key, "", 0.0)
         site = allocation_site(profile, key, sample_type)
-        if site.caller:
+        if site.caller or site.creation or site.path:
             self._sites[key] = site
         else:
             self._unnamed[key] = id(profile)
         return site
+
+    def stack_of(self, key: str) -> tuple[str, ...]:
+        """What the stack of a function's bytes shows, leaf first: itself, its caller, its heaviest path."""
+        site = self._sites.get(key)
+        if site is None:
+            return (key,)
+        return tuple(dict.fromkeys(f for f in (key, site.caller, *site.path) if f))
+
+    def is_creation(self, key: str) -> bool:
+        """Whether the function's bytes are goroutines being created (as far as its site is known)."""
+        site = self._sites.get(key)
+        return site is not None and site.creation
 
     def label(self, key: str) -> str:
         """What to call a function in a sentence: its site label once known, else its short name."""
         site = self._sites.get(key)
         return site.label if site is not None else short_name(key)
 
+    def judge(self, key: str, live: LiveHeap | None) -> Judged | None:
+        """The function's floor rise (the rule, or the rise its standing verdict is on while the floor
+        keeps stepping up: no flapping), weighed against the noise and the exact heap; None: no rise."""
+        s = self._series.get(key)
+        if s is None:
+            return None
+        fr = self.rise(key)
+        latched = self._latched.get(key)
+        if latched is not None:
+            held = rise_since(s, latched, self.config)
+            if held is not None and (fr is None or held.rise >= fr.rise):
+                fr = held
+        if fr is None:
+            return None
+        noise = self._noise.get(key)
+        sigma = rise_noise(noise, fr.floor_start, fr.floor_end)
+        samples = fr.rise / noise.value_per_sample if noise is not None and noise.value_per_sample > 0 else None
+        witness = live.judge(fr, sigma) if live is not None else None
+        return Judged(fr, sigma, samples, witness)
+
     def verdicts(
-        self, profile: Profile | None, sample_type: str, fmt: Callable[[float], str] = format_bytes
+        self,
+        profile: Profile | None,
+        sample_type: str,
+        fmt: Callable[[float], str] = format_bytes,
+        live: LiveHeap | None = None,
     ) -> dict[str, Verdict]:
-        """GROWING verdicts by function: the floor rule, labelled "caller → helper" when the
-        allocating function is a generic or standard-library helper. None on alloc_* sample types:
-        those count every allocation ever made, so every allocating function's floor rises."""
+        """GROWING verdicts by function: the floor rule, past the sampling noise and witnessed by the
+        exact live heap (`live`), labelled "caller → helper" when the allocating function is a generic
+        or standard-library helper. A rise that fails the noise or the witness is profile drift
+        (`self.drift`, never failing). None on alloc_* sample types: those count every allocation
+        ever made, so every allocating function's floor rises."""
         out: dict[str, Verdict] = {}
+        self.drift = {}
         if sample_type.startswith("alloc_"):
             return out
         for key in self._series:
-            fr = self.rise(key)
-            if fr is None:
+            judged = self.judge(key, live)
+            if judged is None:
+                self._latched.pop(key, None)
                 continue
+            fr = judged.rise
             site = self.site(key, profile, sample_type)
-            evidence = fr.evidence(fmt)
+            evidence = f"{fr.evidence(fmt)}; {judged.confidence(fmt)}"
             if site.evidence:
                 evidence = f"{evidence}; {site.evidence}"
-            out[key] = Verdict(GROWING, key, site.label, fr.rate_per_min, fr.current, fr.start, evidence, "bytes")
+            cause = CAUSE_GOROUTINE_CREATION if site.creation else ""
+            if judged.holds:
+                self._latched.setdefault(key, fr.start)
+                kind = GROWING
+            else:
+                self._latched.pop(key, None)
+                kind = DRIFT
+            v = Verdict(kind, key, site.label, fr.rate_per_min, fr.current, fr.start, evidence, "bytes", cause)
+            (out if kind == GROWING else self.drift)[key] = v
         return out
 
     def growth_since(

@@ -63,6 +63,9 @@ class LeakReport:
     # GROWING verdicts of goroutines counted by a label value ("tenant=acme") or by creator ("created
     # by main.(*Spawner).run"), fastest first (tui.leaks.angles): another angle on the verdicts, apart
     angles: tuple[Verdict, ...] = ()
+    # heap functions whose sampled profile rose while the exact live heap did not, or not beyond the
+    # sampling noise (tui/leaks/heap_floors.py): profile drift, said in the leak report, never failing
+    drift: tuple[Verdict, ...] = ()
     # GC busy because the live heap grows, or because of churn (tui.leaks.gc_pressure); None: neither
     gc: GCFinding | None = None
 

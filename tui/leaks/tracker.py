@@ -27,8 +27,10 @@ from tui.leaks.arrivals import Arrivals, alarm_reason
 from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
 from tui.leaks.floors import HEAP_FLOORS, FloorConfig
 from tui.leaks.gc_pressure import GC_SERIES, NEXT_GC, TOTAL_ALLOC, gc_pressure
+from tui.leaks.go_names import short_name
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
+    GROWING,
     HEAP_DEFAULTS,
     LEAKED,
     Verdict,
@@ -57,8 +59,13 @@ from tui.leaks.reconcile import (
     reconcile,
 )
 from tui.leaks.report import FunctionGrowth, GroupGrowth, LeakReport
+from tui.leaks.sampling import SampleNoise, function_noise
+from tui.leaks.shapes import hinted, match_group, match_heap
 from tui.leaks.window import MAX_POINTS, Analysis, TimeWindow
+from tui.leaks.witness import LiveHeap
 from tui.model import snapshot as snap
+
+HEAP_ALLOC = "heap_alloc"  # MemStats HeapAlloc: the exact heap, witness of the profile's growth (witness.py)
 
 # One debug=2 observation of a group's ages: (time, count, min minutes, max minutes).
 AgeRow = tuple[float, int, int | None, int | None]
@@ -106,6 +113,32 @@ def _with_alarm_reason(v: Verdict, arrival: str | None) -> tuple[Verdict, bool]:
     return replace(v, evidence=f"{v.evidence}; there since before the watch began: context, not an alarm"), False
 
 
+HOLD_SECONDS = 180.0  # a growing verdict stands while its group rose this recently (and never fell below ...)
+
+
+def _held(
+    v: Verdict | None, fired: tuple[float, float] | None, points: list[tuple[float, float]], now: float
+) -> Verdict | None:
+    """A GROWING goroutine verdict that fired stands while the group keeps growing: its count never fell
+    below the level it fired at, and it rose within HOLD_SECONDS (or 3x the longest gap between two
+    polls of it: dumps of a big target are rare). So a leak does not flap when the trend's conditions
+    (its window, the share of rises) miss one poll; a drained burst or a pool at its size clears it."""
+    if v is not None or fired is None or len(points) < 2:
+        return v
+    since, level = fired
+    if points[-1][1] < level:
+        return None
+    last_rise = max((b[0] for a, b in zip(points, points[1:]) if b[1] > a[1]), default=None)
+    gaps = max((b[0] - a[0] for a, b in zip(points, points[1:])), default=0.0)
+    if last_rise is None or now - last_rise > max(HOLD_SECONDS, 3.0 * gaps):
+        return None
+    start = next(((t, c) for t, c in points if t >= since), points[0])
+    minutes = max((points[-1][0] - start[0]) / 60.0, 1e-9)
+    rate = max(0.0, (points[-1][1] - start[1]) / minutes)
+    evidence = f"{start[1]:,.0f} → {points[-1][1]:,.0f} since the verdict fired ({minutes:.1f} min), still rising"
+    return Verdict(GROWING, "", "", rate, points[-1][1], since, evidence, "goroutines")
+
+
 class LeakTracker:
     def __init__(
         self,
@@ -125,6 +158,7 @@ class LeakTracker:
         self._ages: dict[str, deque[AgeRow]] = {}
         self._functions: dict[str, TimeWindow] = {}
         self._heap_floors = HeapFloors(floor_config)  # heap verdicts: the floor rule (floors.py)
+        self._live = LiveHeap(floor_config)  # the exact heap (MemStats HeapAlloc) as their witness
         self._listing: Mapping[str, float] | None = None  # the newest function_values
         self._baseline_listing: Mapping[str, float] | None = None
         self._metrics: dict[str, TimeWindow] = {}
@@ -144,6 +178,8 @@ class LeakTracker:
         self._arrivals = Arrivals()  # goroutine groups of the dumps
         self._leak_arrivals = Arrivals()  # records of the goroutineleak profile
         self._angles = AngleSeries(goroutine_config)  # goroutines by label value and by creator
+        self._fired: dict[str, tuple[float, float]] = {}  # group -> (time, count) its GROWING verdict fired at
+        self._proven: dict[str, tuple[str, float]] = {}  # group -> (source, time) Go proved it leaked
 
     # ---- observations ---------------------------------------------------------------
     def _keep_window(self, t: float) -> None:
@@ -157,6 +193,7 @@ class LeakTracker:
                 s.trim(cutoff)
         self._angles.trim(cutoff)
         self._heap_floors.trim(self._now)
+        self._live.trim(self._now - self._heap_floors.config.keep_seconds)
 
     def observe_groups(self, t: float, observations: Iterable[GroupObservation], *, full: bool = True) -> None:
         """Stack groups of one dump (debug=2 tree or debug=1 counts). `full`: the dump lists every
@@ -181,6 +218,7 @@ class LeakTracker:
                     o.leaked,
                     o.label or old.label,
                     old.tree_keys,
+                    o.functions or old.functions,
                 )
             self._group_info[key] = o
             if o.min_minutes is not None:
@@ -210,7 +248,9 @@ class LeakTracker:
         self._leak_arrivals.observe(t, self._leaks)
         self._leak_arrivals.retain(o.key for o in self._leaks)
 
-    def observe_function_values(self, t: float, values: Mapping[str, float]) -> None:
+    def observe_function_values(
+        self, t: float, values: Mapping[str, float], noise: Mapping[str, SampleNoise] | None = None
+    ) -> None:
         """Flat inuse per function from one heap profile (absent functions are not zero-filled:
         only the biggest are listed; their floors get the listing's smallest value, heap_floors.py)."""
         for key, v in values.items():
@@ -220,7 +260,7 @@ class LeakTracker:
                     self._evict(self._functions)
                 series = self._functions[key] = TimeWindow()
             series.push(t, float(v))
-        self._heap_floors.observe(t, values)
+        self._heap_floors.observe(t, values, noise)
         self._heap_floors.keep_only(self._functions)
         self._listing = values
         self._keep_window(t)
@@ -231,7 +271,7 @@ class LeakTracker:
             self._baseline = Baseline(profile, t, self._repin_reason)
             self._baseline_listing = values
         self._heap, self._heap_at = profile, t
-        self.observe_function_values(t, values)
+        self.observe_function_values(t, values, function_noise(profile, self.sample_type))
 
     def observe_metrics(self, t: float, values: Mapping[str, float | int | None]) -> None:
         """MemStats fields (METRICS keys), GOROUTINES, HEAP_PROFILE -> value."""
@@ -240,6 +280,9 @@ class LeakTracker:
                 continue
             self._metrics.setdefault(key, TimeWindow()).push(t, float(v))
         num_gc, inuse = values.get("num_gc"), values.get("heap_inuse")
+        alloc = values.get(HEAP_ALLOC)
+        if isinstance(alloc, (int, float)) and not isinstance(alloc, bool):
+            self._live.observe(t, float(alloc), float(num_gc) if isinstance(num_gc, (int, float)) else None)
         if isinstance(num_gc, (int, float)) and isinstance(inuse, (int, float)):
             if self._last_num_gc is not None and num_gc != self._last_num_gc:
                 self._metrics.setdefault(HEAP_AFTER_GC, TimeWindow()).push(t, float(inuse))
@@ -272,12 +315,15 @@ class LeakTracker:
         self._heap_floors.clear()
         self._listing = self._baseline_listing = None
         self._metrics.clear()
+        self._live.clear()
         self._last_num_gc = None
         self._leaks, self._leaks_at = (), None
         self._started = None
         self._arrivals.clear()
         self._leak_arrivals.clear()
         self._angles.clear()
+        self._fired.clear()
+        self._proven.clear()
         self._baseline, self._repin_reason = None, reason
         self._heap = self._heap_at = None
         self._diff, self._diff_key = None, (None, None)
@@ -307,7 +353,7 @@ class LeakTracker:
         if (at := self._fresh(s, snap.GOROUTINE_COUNT)) is not None and s.goroutine_total is not None:
             self.observe_metrics(at, {GOROUTINES: s.goroutine_total})
         if (at := self._fresh(s, snap.MEMSTATS)) is not None and s.memstats is not None:
-            keys = (*(key for key, _, _ in METRICS), TOTAL_ALLOC, NEXT_GC)  # the last two: gc_pressure
+            keys = (*(key for key, _, _ in METRICS), TOTAL_ALLOC, NEXT_GC, HEAP_ALLOC)  # gc_pressure, the witness
             self.observe_metrics(at, {key: getattr(s.memstats, key, None) for key in keys})
         if (at := self._fresh(s, snap.HEAP)) is not None and s.heap is not None:
             inuse = s.heap_totals.get(self.sample_type)
@@ -337,6 +383,14 @@ class LeakTracker:
             info = self._group_info.get(key)
             label = _verdict_label(info.label, info.reason) if info else key
             v = series.cached(label, lambda pts: _analyse(key, label, pts, cfg, "goroutines"))[1]  # noqa: B023 (called at once)
+            if v is not None:
+                self._fired.setdefault(key, (v.since, v.current))
+            else:
+                held = _held(None, self._fired.get(key), series.points, now)
+                if held is None:
+                    self._fired.pop(key, None)
+                else:
+                    v = replace(held, key=key, label=label)
             if v is None and info is not None and key in self._ages:
                 v = stuck_verdict(key, label, info.reason, self._ages[key], cfg, now=now)
                 if v is not None:
@@ -353,6 +407,16 @@ class LeakTracker:
         for key, info in self._group_info.items():
             if info.leaked and key not in leaked and info.count > 0 and self._groups.get(key):
                 leaked[key] = (info.count, info, "marked (leaked) in the goroutine dump", self._groups[key].last_t)
+        # proven once, proven while the group lives: a dump that does not mark it, or a leak profile
+        # that has not been read again yet, does not clear the proof (the verdict would flap)
+        for key, (_, _, source, at) in leaked.items():
+            self._proven[key] = (source, at)
+        for key, (source, at) in list(self._proven.items()):
+            info, alive = self._group_info.get(key), self._groups.get(key)
+            if info is None or alive is None or alive.last_value() <= 0:
+                del self._proven[key]
+            elif key not in leaked:
+                leaked[key] = (int(alive.last_value()), info, source, at)
         for key, (count, o, source, at) in leaked.items():
             info = self._group_info.get(key, o)
             reason = info.reason if info.reason != "unknown" else o.reason
@@ -380,6 +444,12 @@ class LeakTracker:
             context.pop(key, None)
         return out, context
 
+    def _with_shape(self, v: Verdict) -> Verdict:
+        info = self._group_info.get(v.key)
+        if info is None:
+            return v
+        return hinted(v, match_group(info.reason, info.functions), info.functions, short_name)
+
     def _heap_diff(self) -> HeapDiff | None:
         key = (self._baseline.pinned_at if self._baseline else None, self._heap_at)
         if key != self._diff_key:
@@ -395,7 +465,11 @@ class LeakTracker:
         goroutines, stacks = self._metrics.get(GOROUTINES), self._metrics.get("stack_inuse")
         if goroutines is None or len(goroutines) == 0:
             return None
-        creation = sum(s.last_value() for k, s in self._functions.items() if is_goroutine_creation(k) and len(s))
+        creation = sum(
+            s.last_value()
+            for k, s in self._functions.items()
+            if len(s) and (is_goroutine_creation(k) or self._heap_floors.is_creation(k))
+        )
         stack_inuse = stacks.last_value() if stacks is not None and len(stacks) else None
         return GoroutineMemory(goroutines.last_value(), stack_inuse, creation)
 
@@ -426,7 +500,7 @@ class LeakTracker:
             )
         groups.sort(key=lambda g: (-(g.rate_per_min or 0.0), -g.count, g.key))
         functions, heap_verdicts = [], []
-        floor_verdicts = self._heap_floors.verdicts(self._heap, self.sample_type)  # the heap leak rule
+        floor_verdicts = self._heap_floors.verdicts(self._heap, self.sample_type, live=self._live)  # the heap rule
         for key, series in self._functions.items():
             pts = series.points
             rate = series.cached(key, lambda p: _analyse(key, key, p, self.heap_config, "bytes", format_bytes))[0]  # noqa: B023
@@ -447,9 +521,18 @@ class LeakTracker:
             )
         functions.sort(key=lambda f: (-(f.rate_per_min or 0.0), -f.current, f.key))
         # heap growth in goroutine creation is the growing goroutine groups' cost, not a cause of its own
-        group_verdicts, heap_verdicts = attribute_goroutine_memory(
-            group_verdicts, heap_verdicts, self._goroutine_memory()
+        group_verdicts, heap_verdicts, runtime_context = attribute_goroutine_memory(
+            group_verdicts,
+            heap_verdicts,
+            self._goroutine_memory(),
+            {k: info.functions for k, info in self._group_info.items() if k in group_verdicts},
         )
+        group_verdicts = {k: self._with_shape(v) for k, v in group_verdicts.items()}
+        heap_verdicts = [
+            hinted(v, match_heap(stack), stack, short_name)
+            for v in heap_verdicts
+            for stack in (self._heap_floors.stack_of(v.key),)
+        ]
         hdiff = self._heap_diff()
         # growth by FLOORS since the baseline: a baseline pinned mid-jump (a doubling slice's two
         # arrays) or on a sawtooth's peak does not turn growth into a drop (pprof -base stays in hdiff)
@@ -472,7 +555,8 @@ class LeakTracker:
             reconciliation=recon,
             leak_profile_at=self._leaks_at,
             watch_started=self._started,
-            context=sort_verdicts(context.values()),
+            context=sort_verdicts([*context.values(), *runtime_context]),
+            drift=sort_verdicts(self._heap_floors.drift.values()),
             floor_growth=growers,
             pprof_own=float(self.pprof_own),
             pprof_own_keys=self.pprof_own_keys,

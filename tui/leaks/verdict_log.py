@@ -24,10 +24,17 @@ class VerdictHistory:
     latest: Verdict
     appearances: int = 1  # 2 or more: it vanished and came back (a flap)
     present: bool = True  # in the newest report
+    cleared_at: float | None = None  # the first report without it, since it was last seen (None: present)
 
     @property
     def flapped(self) -> bool:
         return self.appearances > 1
+
+    @property
+    def standing(self) -> bool:
+        """Present at the end of the watch: what `check` exits on (a verdict that came and went is
+        transient, listed, and fails only with `--fail-on transient`)."""
+        return self.present
 
 
 @dataclass(slots=True)
@@ -44,8 +51,9 @@ class VerdictLog:
         self.last_time = report.time
         now = {(v.kind, v.key): v for v in report.verdicts}
         for entry in self._entries.values():
-            if (entry.kind, entry.key) not in now:
+            if (entry.kind, entry.key) not in now and entry.present:
                 entry.present = False
+                entry.cleared_at = report.time
         for ident, verdict in now.items():
             known = self._entries.get(ident)
             if known is None:
@@ -54,6 +62,7 @@ class VerdictLog:
             if not known.present:
                 known.appearances += 1
                 known.present = True
+                known.cleared_at = None
             known.last_seen, known.latest = report.time, verdict
 
     def entries(self) -> tuple[VerdictHistory, ...]:

@@ -1,0 +1,137 @@
+"""The exact heap as a witness for what the sampled heap profile says (pure, stdlib only).
+
+MemStats are exact: `HeapAlloc` is the bytes of every heap object not yet freed. Between two GC
+cycles it also holds the garbage allocated since the last one, so it is judged on its FLOOR (the
+lowest value at or after a time: what the heap never went back below), the same way the profile's
+functions are (tui/leaks/floors.py). A function's growth in the profile is a verdict only when the
+process's own live heap rose by a comparable amount over the same window; otherwise the profile
+drifted (a sample wandering, tui/leaks/sampling.py) or showed late what was allocated earlier.
+
+The profile lags: it shows the heap as of a completed GC cycle, and "may be up to two garbage
+collection cycles old" (runtime/pprof). An idle service collects rarely (a forced GC every two
+minutes), so buffers allocated in the first seconds can surface in the profile a minute or more
+later. Times on the profile's clock are mapped back to the exact heap's with the GC cycles seen in
+MemStats (`NumGC` changes between polls): a profile read at t shows the heap as of the second
+newest GC before t (`as_of`).
+
+`judge(rise)` compares, over the window of a floor rise (its start a, its middle step m and its
+settled end b, each mapped with `as_of`):
+  total = exact floor at b' - exact floor at a'   the live heap rose by as much as the profile says
+  late  = exact floor at b' - exact floor at m'   ... and kept rising in the later part: growth that
+                                                  happened in one step early and then stayed flat (a
+                                                  cache that filled, the first connections' buffers)
+                                                  is not a leak, however late the profile shows it.
+`confirms` when total >= max(half the profile's rise less its noise, MIN_TOTAL) and late >= max(half
+the profile's late rise less its noise, MIN_LATE). The noise allowance keeps leaks of small objects
+(below the sampling rate, where the profile moves in 512 kB steps) judged on the exact total, the
+stronger signal there.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass
+
+from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries
+
+MB = 1024 * 1024
+MIN_TOTAL = 1.0 * MB  # the live heap must have risen at least this much over the window ...
+MIN_LATE = 0.5 * MB  # ... and this much in its later part
+MAX_GCS = 4096  # GC cycles remembered (an hour of a busy service's GCs at one poll per 2 s is ~1,800)
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """What the exact live heap says about one floor rise of the profile."""
+
+    total: float  # the live heap's floor rise over the window (bytes)
+    late: float  # ... over its later part
+    need_total: float
+    need_late: float
+
+    @property
+    def confirms(self) -> bool:
+        return self.total >= self.need_total and self.late >= self.need_late
+
+    def sentence(self, fmt: object) -> str:
+        show = fmt if callable(fmt) else str
+        word = "rose" if self.total >= 0 else "fell"
+        tail = "" if self.confirms else " (not comparable: profile drift or growth shown late)"
+        return (
+            f"the live heap (HeapAlloc floor) {word} {show(abs(self.total))}, {show(self.late)} in the later part{tail}"
+        )
+
+
+class LiveHeap:
+    """HeapAlloc's floor series and the GC cycles seen (the times NumGC changed between polls)."""
+
+    __slots__ = ("_gc_times", "_last_num_gc", "config", "series")
+
+    def __init__(self, config: FloorConfig = HEAP_FLOORS) -> None:
+        self.config = config
+        self.series = FloorSeries(config)
+        self._gc_times: deque[float] = deque(maxlen=MAX_GCS)
+        self._last_num_gc: float | None = None
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def clear(self) -> None:
+        self.series = FloorSeries(self.config)
+        self._gc_times.clear()
+        self._last_num_gc = None
+
+    def observe(self, t: float, heap_alloc: float | None, num_gc: float | None) -> None:
+        if heap_alloc is not None and math.isfinite(heap_alloc) and heap_alloc >= 0:
+            self.series.push(t, float(heap_alloc))
+        if num_gc is not None and math.isfinite(num_gc):
+            if self._last_num_gc is not None and num_gc != self._last_num_gc:
+                if not self._gc_times or t > self._gc_times[-1]:
+                    self._gc_times.append(t)
+            self._last_num_gc = num_gc
+
+    def trim(self, before: float) -> None:
+        self.series.trim(before)
+        while self._gc_times and self._gc_times[0] < before:
+            self._gc_times.popleft()
+
+    def as_of(self, t: float) -> float:
+        """The exact heap's time a profile read at t shows: the second newest GC seen at or before
+        t (the first observation when fewer were seen)."""
+        times = self._gc_times
+        i = bisect_right(times, t)
+        if i >= 2:
+            return times[i - 2]
+        ts = self.series.columns()[0]
+        return ts[0] if len(ts) else t
+
+    def floor_at(self, t: float) -> float | None:
+        return self.series.lowest_since(t)
+
+    def judge(self, rise: FloorRise, noise: float | None) -> Witness | None:
+        """The exact heap on `rise`'s window; None when MemStats do not cover it (then the profile
+        must stand on its own, with a stricter noise bound: tui/leaks/heap_floors.py)."""
+        if len(self.series) < 2:
+            return None
+        ts = self.series.columns()[0]
+        a, m, b = (
+            self.as_of(x) for x in (rise.start, rise.first_step + (rise.last_step - rise.first_step) / 2, rise.settled)
+        )
+        if (
+            ts[-1] < rise.settled - self.config.settle_seconds
+            or ts[0] > max(a, rise.start) + 2 * self.config.bucket_seconds
+        ):
+            return None  # MemStats began after the window did, or stopped
+        f_a, f_m, f_b = self.floor_at(a), self.floor_at(min(m, b)), self.floor_at(b)
+        if f_a is None or f_m is None or f_b is None:
+            return None
+        sigma = noise or 0.0
+        late_prof = rise.floor_end - rise.floor_mid
+        return Witness(
+            total=f_b - f_a,
+            late=f_b - f_m,
+            need_total=max(0.5 * rise.rise - sigma, MIN_TOTAL),
+            need_late=max(0.5 * late_prof - sigma, MIN_LATE),
+        )
