@@ -48,7 +48,8 @@ if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
 
 # --fail-on words. "leaked-growing": a group Go proves leaked whose count still grows.
 # "outlier": a replica with far more of something than its siblings (several targets only).
-FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck", "outlier")
+# "transient": also verdicts that came and went (by default only those standing at the end fail).
+FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck", "outlier", "transient")
 DEFAULT_FOR = 120.0
 EXIT_ERROR = 2
 
@@ -102,8 +103,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=parse_fail_on,
         default=DEFAULT_FAIL_ON,
         metavar="KINDS",
-        help=f"verdict kinds that make the exit status 1, comma-separated from {', '.join(FAIL_KINDS)} "
-        f"(default {','.join(DEFAULT_FAIL_ON)})",
+        help=f"verdict kinds that make the exit status 1 when standing at the end, comma-separated from "
+        f"{', '.join(FAIL_KINDS)} (default {','.join(DEFAULT_FAIL_ON)}; add transient to fail on ones that came and went)",
     )
     from tui.commands.session_run import add_evidence_argument
 

@@ -1,7 +1,8 @@
 """What `pprof-tui check` prints (text or JSON) and the exit status it returns.
 
-A verdict counts toward `--fail-on` if it fired at any time during the watch (the text says
-whether it was still there at the end). Every string that came from the target goes through
+A verdict counts toward `--fail-on` when it is STANDING: present at the end of the watch. One that
+came and went is TRANSIENT (a cache that filled, buffers that surfaced late in the profile): listed
+with when it cleared (`cleared_at_s` in JSON), and failing only with `--fail-on transient`. Every string that came from the target goes through
 `clean` on its way out, in text and JSON alike.
 """
 
@@ -37,10 +38,19 @@ class Fleet:
     outliers: tuple[Outlier, ...]
 
 
+TRANSIENT = "transient"
+
+
+def entry_fails(entry: VerdictHistory, fail_on: Sequence[str]) -> bool:
+    """A verdict over the watch fails the check when its kind is named (evidence.trigger.fails) and it
+    is standing at the end (or, with `--fail-on transient`, when it fired at all)."""
+    return fails(entry.latest, fail_on) and (entry.standing or TRANSIENT in fail_on)
+
+
 def exit_status(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet | None = None) -> int:
     if any(w.errors for w in watches):
         return EXIT_ERROR
-    found = any(fails(e.latest, fail_on) for w in watches for e in w.log.entries())
+    found = any(entry_fails(e, fail_on) for w in watches for e in w.log.entries())
     found = found or (OUTLIER in fail_on and fleet is not None and bool(fleet.outliers))
     return EXIT_FOUND if found else EXIT_CLEAN
 
@@ -111,18 +121,23 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet
             lines.append("  nothing found in what was read" if unread else "  nothing found")
         for e in entries:
             v = e.latest
-            mark = "FAIL" if fails(v, fail_on) else "note"
+            mark = "FAIL" if entry_fails(e, fail_on) else "note"
             when = f"first at {_clock(w.log.since_start(e.first_seen))}"
             if not e.present:
-                when += f", gone since {_clock(w.log.since_start(e.last_seen))}"
+                cleared = e.cleared_at if e.cleared_at is not None else e.last_seen
+                when += f", transient: cleared at {_clock(w.log.since_start(cleared))}"
             if e.flapped:
                 when += f", came and went {e.appearances}×"
             lines.append(
                 f"  {mark} {v.kind:8} {clean(v.label, MAX_TEXT)}  {_rate(v)}, {_amount(v.current, v.unit)} ({when})"
             )
             lines.append(f"       {clean(v.evidence, MAX_TEXT)}")
+            if v.hint:
+                lines.append(f"       hint: {clean(v.hint, MAX_TEXT)}")
         lines += [f"  bundle: {path}" for path in w.bundles()]
         report = w.last_report
+        for d in report.drift if report is not None else ():
+            lines.append(f"  note drift    {clean(d.label, MAX_TEXT)}  {_rate(d)}: {clean(d.evidence, MAX_TEXT)}")
         if report is not None and report.reconciliation.sentence and w.answered:
             own = f" (pprof's own, left out: {format_bytes(report.pprof_own)})" if report.pprof_own else ""
             lines.append(f"  memory: {clean(report.reconciliation.sentence, MAX_TEXT)}{own}")
@@ -171,8 +186,21 @@ def _entry_json(w: Watched, e: VerdictHistory, fail_on: Sequence[str]) -> dict[s
         "first_seen_s": round(w.log.since_start(e.first_seen), 3),
         "last_seen_s": round(w.log.since_start(e.last_seen), 3),
         "present_at_end": e.present,
+        "standing": e.standing,
+        "cleared_at_s": None if e.cleared_at is None else round(w.log.since_start(e.cleared_at), 3),
         "appearances": e.appearances,
-        "fails": fails(v, fail_on),
+        "hint": clean(v.hint, MAX_TEXT),
+        "fails": entry_fails(e, fail_on),
+    }
+
+
+def _drift_json(v: Verdict) -> dict[str, object]:
+    return {
+        "key": clean(v.key, MAX_TEXT),
+        "label": clean(v.label, MAX_TEXT),
+        "rate_per_min": round(v.rate_per_min, 3),
+        "current": v.current,
+        "evidence": clean(v.evidence, MAX_TEXT),
     }
 
 
@@ -190,6 +218,7 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int,
                 "limit_notes": [clean(n, MAX_TEXT) for n in w.limit_notes.values()],
                 "not_read": {kind: clean(reason, MAX_TEXT) for kind, reason in w.not_read().items()},
                 "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
+                "drift": [_drift_json(d) for d in (w.last_report.drift if w.last_report else ())],
                 "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
                 "gc": _gc_json(w.last_report.gc) if w.last_report and w.last_report.gc else None,
                 "bundles": w.bundles(),
