@@ -22,7 +22,7 @@ settled end b, each mapped with `as_of`):
                                                   cache that filled, the first connections' buffers)
                                                   is not a leak, however late the profile shows it.
 `confirms` when total >= max(half the profile's rise less its noise, MIN_TOTAL) and late >= max(half
-the profile's late rise less its noise, MIN_LATE). The noise allowance keeps leaks of small objects
+the profile's late rise less half its noise, MIN_LATE). The noise allowance keeps leaks of small objects
 (below the sampling rate, where the profile moves in 512 kB steps) judged on the exact total, the
 stronger signal there.
 """
@@ -133,5 +133,5 @@ class LiveHeap:
             total=f_b - f_a,
             late=f_b - f_m,
             need_total=max(0.5 * rise.rise - sigma, MIN_TOTAL),
-            need_late=max(0.5 * late_prof - sigma, MIN_LATE),
+            need_late=max(0.5 * late_prof - 0.5 * sigma, MIN_LATE),
         )
