@@ -50,7 +50,7 @@ async def follow_until_live(source: FollowSource, extra: int, seen: list[snap.Sn
 
 
 def at_catch_up(source: FollowSource, seen: list[snap.Snapshot]) -> int:
-    return sum(1 for s in seen if s.seq and "reading history" in s.status)
+    return sum(1 for s in seen if s.state == snap.HISTORY)  # the polls behind the newest one
 
 
 async def test_watch_survives_sighup_and_attach_sees_all(go_target, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import pytest
+
 from tests.unit.test_replay import CONFIG, live_run
 from tui.model import snapshot as snap
 from tui.recording.format import open_recording
@@ -43,10 +45,10 @@ async def test_history_first_then_new_ticks_as_they_land(tmp_path):
     task = source.start()
     try:
         await wait_for(lambda: source.caught_up)
-        history = [s for s in seen if "reading history" in s.status]
-        assert source.snapshots == 7 and len(history) >= 6
-        assert [comparable(s) for s in seen[:7]] == [comparable(s) for s in live[:7]]
-        assert "live" in seen[-1].status
+        history = [s for s in seen if s.state == snap.HISTORY]
+        assert source.snapshots == 7 and len(history) == 7
+        assert [comparable(s) for s in history] == [comparable(s) for s in live[:7]]
+        assert "live" in seen[-1].status and seen[-1].state == snap.LIVE
         # the writer goes on: each tick it adds is played as it lands, with the same history
         for a, b in zip(index_at[7:], [*index_at[8:], len(records)]):
             copy_records(records[a:b], writer)
@@ -63,6 +65,44 @@ async def test_history_first_then_new_ticks_as_they_land(tmp_path):
         writer.close()
     assert task.done()
     del session
+
+
+async def test_the_newest_poll_is_shown_first_then_the_history_is_read_behind_it(tmp_path):
+    """Issue #25: attaching showed the history's first polls under a `live` chip. The screens get
+    the recording's newest poll first, as "catching up"; the older polls go to the leak tracker only
+    (state HISTORY, in order), and `live` comes once they are all read."""
+    live = await live_run(tmp_path / "rec", ticks=30)
+    source = FollowSource(tmp_path / "rec", config=CONFIG, poll_every=0.01, settle=0.0)
+    seen: list[snap.Snapshot] = []
+    source.on_snapshot = seen.append
+    source.start()
+    try:
+        await wait_for(lambda: source.caught_up)
+    finally:
+        await source.stop()
+    first = seen[0]
+    assert first.state == snap.CATCHING_UP
+    assert first.status.startswith("history 0:00/") and "newest poll" in first.status
+    newest = live[-1]
+    assert first.goroutine_total == newest.goroutine_total
+    assert first.memstats == newest.memstats
+    # the same moment (a replay does not spend the live parse times: within a second), the same
+    # tree, and data of the same ages give or take one poll (the final stretch's poller asks each
+    # endpoint on its own cadence, not always on the ticks the recorder did)
+    assert first.time == pytest.approx(newest.time, abs=1.0)
+    for kind in (snap.HEAP, snap.MEMSTATS, snap.GOROUTINE_COUNT):
+        assert first.age(kind).age == pytest.approx(newest.age(kind).age, abs=CONFIG.interval + 1.0), kind
+    # first without the goroutine dump (seconds to parse at 100k goroutines), said so; then with it
+    assert first.goroutine_groups == () and "dump is being read" in first.tree_status
+    second = seen[1]
+    assert second.state == snap.CATCHING_UP and second.goroutine_groups == newest.goroutine_groups
+    tree = second.age(snap.GOROUTINE_TREE).age
+    assert tree == pytest.approx(newest.age(snap.GOROUTINE_TREE).age, abs=CONFIG.interval + 1.0)
+    shown = [s for s in seen if s.state != snap.HISTORY]
+    behind = [s for s in shown if s.state == snap.CATCHING_UP]
+    assert all(s.time in (first.time, second.time) for s in behind), "no history poll reaches the screens"
+    assert [comparable(s) for s in seen if s.state == snap.HISTORY] == [comparable(s) for s in live]
+    assert shown[-1].state == snap.LIVE and shown[-1].status.endswith("· live")
 
 
 async def test_two_followers_see_the_same_snapshots_and_hold_ui_locks(tmp_path):

@@ -65,12 +65,26 @@ def test_saw_tooth_heapinuse_without_after_gc_series_uses_the_lower_envelope():
 
 def test_nothing_growing_and_empty_inputs():
     r = reconcile({})
-    assert r.verdict == NOTHING and r.sentence == "nothing growing"
+    # issue #25: a target never read is not "nothing growing"
+    assert r.verdict == NOTHING and r.sentence == "nothing read yet"
+    assert reconcile({"heap_inuse": [(0.0, 5.0 * MB)]}).sentence == "too few polls to judge yet"
+    flat = reconcile({key: pts(lambda i: 5 * MB) for key, _, _ in METRICS})
+    assert flat.sentence == "nothing growing"
     assert len(r.metrics) == len(METRICS) + 2
     assert all(m.current is None and m.rate_per_min is None and not m.growing for m in r.metrics)
     shrinking = reconcile({"stack_inuse": pts(lambda i: 9 * MB - i * 50_000), GOROUTINES: pts(lambda i: 500 - i)})
     assert shrinking.verdict == NOTHING
     assert next(m for m in shrinking.metrics if m.key == GOROUTINES).rate_per_min < 0
+
+
+def test_a_rising_heapinuse_not_claimed_says_why_not_nothing_growing():
+    """Issue #25: `L` said "memory: nothing growing" right above `HeapInuse +13.69MB/min`."""
+    rising = pts(lambda i: 4 * MB + i * 200_000)
+    r = reconcile({"heap_inuse": rising, "heap_profile_inuse": pts(lambda i: 3 * MB)})
+    assert r.verdict == NOTHING
+    rate = next(m for m in r.metrics if m.key == "heap_inuse").rate_per_min
+    assert rate is not None and rate > 0
+    assert r.sentence.startswith("nothing claimed (HeapInuse +") and r.sentence.endswith("heap profile not growing)")
 
 
 def test_goroutines_growing_without_stack_growth_is_not_a_stack_claim():

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 
 from tui.core.masking import mask_text, secret_forms
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
+from tui.model.snapshot import CATCHING_UP, HISTORY
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.contention_screen import ContentionScreen
 from tui.screens.cpu_screen import CpuScreen
@@ -168,8 +169,12 @@ class PprofApp(App[None]):
         the screens get the newest one (SnapshotArrived replaces an older one still queued)."""
         if not self.is_running:
             return  # quitting
-        self._call_leaks(partial(LeakFeed.feed, snapshot=snapshot))
-        self.post_message(SnapshotArrived(snapshot))
+        # attaching (tui/sessions/follow.py): older polls feed the tracker only, the newest poll
+        # shown meanwhile is ahead of them and must not
+        if snapshot.state != CATCHING_UP:
+            self._call_leaks(partial(LeakFeed.feed, snapshot=snapshot))
+        if snapshot.state != HISTORY:
+            self.post_message(SnapshotArrived(snapshot))
 
     def _now(self) -> float:
         return self.snapshot.time if self.snapshot is not None else 0.0
@@ -180,10 +185,16 @@ class PprofApp(App[None]):
         return not self.is_running or not self.dashboard.is_attached or self.dashboard not in self.screen_stack
 
     # -- data down ------------------------------------------------------------
+    def _catching_up(self) -> bool:
+        return self.snapshot is not None and self.snapshot.state == CATCHING_UP
+
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         if self._dashboard_gone():
             return
+        was_behind = self._catching_up()
         self.snapshot = message.snapshot
+        if was_behind and not self._catching_up() and self.leak_report is not None:
+            self.post_message(LeakReportReady(self.leak_report))  # held while the history was read
         with self.batch_update():
             self.dashboard.show_snapshot(message.snapshot)
             if isinstance(self.screen, ContentionScreen):
@@ -193,8 +204,8 @@ class PprofApp(App[None]):
 
     def on_leak_report_ready(self, message: LeakReportReady) -> None:
         self.leak_report = message.report
-        if self._dashboard_gone():
-            return
+        if self._dashboard_gone() or self._catching_up():
+            return  # a report of the history being read is shown once it is read
         with self.batch_update():
             self.dashboard.show_leaks(message.report)
             if isinstance(self.screen, LeakScreen):

@@ -51,6 +51,7 @@ MIN_PROFILE_RISE = 2 * 1024 * 1024
 STACKS = "stacks"
 HEAP = "heap"
 NOTHING = "nothing"
+NOTHING_READ = "nothing read yet"  # the sentence while no series has a point (a target never read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,4 +174,13 @@ def reconcile(
         if growers:
             sentence += ": largest Δinuse: " + ", ".join(f"{name} (+{format_bytes(d)})" for name, d in growers)
         return Reconciliation(tuple(metrics), HEAP, sentence)
+    if not any(m.values for m in metrics):
+        return Reconciliation(tuple(metrics), NOTHING, NOTHING_READ)  # never "nothing growing" unread
+    rate = heap_inuse.rate_per_min
+    if heap_inuse.growing or (rate is not None and rate >= MEMORY_CONFIG.slope_floor):
+        # its row shows the rise: say that it is not claimed, and why (short: the findings line says it)
+        sentence = f"nothing claimed (HeapInuse +{format_bytes(rate or 0)}/min, heap profile not growing)"
+        return Reconciliation(tuple(metrics), NOTHING, sentence)
+    if all(m.rate_per_min is None for m in metrics if m.unit == "bytes"):
+        return Reconciliation(tuple(metrics), NOTHING, "too few polls to judge yet")
     return Reconciliation(tuple(metrics), NOTHING, "nothing growing")

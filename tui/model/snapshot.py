@@ -25,6 +25,11 @@ RECONNECTING = "reconnecting"
 ERROR = "error"
 STARTING = "starting"
 POLL_STATES = (STARTING, LIVE, PAUSED, RECONNECTING, ERROR)
+# States a source gives while it reads a recording's history behind its newest poll (`attach`):
+# the screens show the newest poll as CATCHING_UP; HISTORY snapshots (older polls, in order) feed
+# the leak tracker only and never reach a screen.
+CATCHING_UP = "catching up"
+HISTORY = "history"
 
 # Data kinds with their own age.
 HEAP = "heap"

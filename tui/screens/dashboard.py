@@ -42,6 +42,7 @@ from tui.screens.presenters import (
     heap_seen,
     heap_window,
     metric_specs,
+    problem_text,
     status_info,
     top_for,
     tree_pane_info,
@@ -51,6 +52,7 @@ from tui.widgets.findings import FindingsBar
 from tui.widgets.goroutine_tree import GoroutineTree, NodeData, interesting_frame
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.info_line import InfoLine
+from tui.widgets.problem import ProblemLine
 from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
 from tui.widgets.status_bar import StatusBar
 
@@ -153,6 +155,7 @@ class Dashboard(Screen[None]):
                     id=f"spark-{spec.id}",
                 )
         yield FindingsBar(id="findings")
+        yield ProblemLine(id="problem")
         with Container(id="panes"):
             with Vertical(id="heap-pane", classes="pane"):
                 yield PaneTable(id="heap")
@@ -226,6 +229,7 @@ class Dashboard(Screen[None]):
     def _show_status(self) -> None:
         if self.snapshot is not None:
             self.query_one(StatusBar).show(status_info(self.snapshot, paused=self.paused))
+            self.query_one(ProblemLine).show(problem_text(self.snapshot))
 
     def _show_tree(self) -> None:
         if self.snapshot is None:

@@ -236,13 +236,31 @@ RESTART_SHOWN_FOR = 300.0  # seconds a detected target restart stays in the stat
 ENDPOINT_KINDS = ("heap", "memstats", "goroutine-stacks")
 
 
+def problem_text(snapshot: Snapshot) -> str:
+    """The problem line (empty: none): while the target does not answer, its error whole (with the
+    retry); else the error of an endpoint never read whose part of the screen is empty."""
+    if snapshot.state in ("error", "reconnecting"):
+        error, status = snapshot.last_error, snapshot.status
+        return status if status and (not error or error in status) else (error or status)
+    empty = {  # the part of the screen each endpoint alone fills
+        "heap": snapshot.heap is None,
+        "memstats": snapshot.memstats is None,
+        "goroutine-stacks": not snapshot.goroutine_groups,
+    }
+    for kind in ENDPOINT_KINDS:
+        age = snapshot.age(kind)
+        if age.reason and age.fetched_at is None and empty[kind]:
+            return f"{kind}: {age.reason}"
+    return ""
+
+
 def status_info(snapshot: Snapshot, *, paused: bool = False) -> StatusInfo:
     ages = tuple((short, age_text(snapshot.age(kind).age)) for kind, short in AGE_KINDS)
     # what the target spent answering us (every request, as timed) / wall time: the budget's figure
     share = snapshot.target_share or snapshot.stw_share
     cost = f"target {share * 100:.2f}%" if share else ""
-    if snapshot.state in ("replay", "paused", "finished", "offline") and snapshot.status:
-        cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay is
+    if snapshot.state in ("replay", "paused", "finished", "offline", "catching up") and snapshot.status:
+        cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay (or an attach's history) is
     state = "paused" if paused else snapshot.state
     error = snapshot.last_error if state in ("reconnecting", "error") or snapshot.last_error else ""
     if not error and snapshot.state in ("live", "replay"):

@@ -41,6 +41,7 @@ SETTLE = 0.3  # after a new index record, wait this long for the rest of its tic
 FIRST_RECORD_WAIT = 60.0
 STALE_AFTER = 30.0
 IDLE_REPUBLISH = 5.0
+HISTORY_SHOWN_EVERY = 1.0  # real seconds between refreshes of the "reading history" line
 KEEP_BEHIND = 3600.0  # seconds of records kept in memory behind the live position (older ones are never asked)  # while nothing lands, the status line is refreshed this often  # live, but nothing new for this long: said on the status line  # an empty recording (a session just started): how long to wait for a record
 
 
@@ -177,6 +178,10 @@ class FollowSource:
         self.on_snapshot: Callable[[snap.Snapshot], None] | None = None
         self.latest: snap.Snapshot | None = None
         self._raw: snap.Snapshot | None = None
+        self._now: snap.Snapshot | None = None  # the recording's newest poll, read first
+        self._now_wall = 0.0  # unix time of the newest record behind it
+        self._history_span = 0.0  # recording seconds of history there was to read when attaching
+        self._shown_at = -math.inf  # real time the screens last got the newest poll while catching up
         self.client: FollowClient | None = None
         self.poller: Poller | None = None
         self.snapshots = 0
@@ -214,6 +219,8 @@ class FollowSource:
 
     async def _setup(self) -> None:
         first = await self._first_records()
+        self._history_span = (first[-1].header.t - first[0].header.t) if first else 0.0
+        await self._newest(first)
         clock = VirtualClock(first[0].header.t, speed=math.inf, real_sleep=self._real_sleep)
         self.client = FollowClient(
             self.tail,
@@ -226,9 +233,8 @@ class FollowSource:
             still_written=self._still_written,
         )
         self.client.on_caught_up = self._republish
-        recording = Recording(self.tail.meta, tuple(first), 0)
         self.poller = Poller(
-            session_cpu(with_recorded_cpu(self._config or replay_config(recording), recording), self.session),
+            self._poller_config(first),
             client=self.client,
             clock=clock,
             sleep=clock.sleep,
@@ -239,6 +245,39 @@ class FollowSource:
         )
         if self._paused:
             clock.pause()
+
+    def _poller_config(self, refs: list[RecordRef]) -> Config:
+        recording = Recording(self.tail.meta, tuple(refs), 0)
+        return session_cpu(with_recorded_cpu(self._config or replay_config(recording), recording), self.session)
+
+    async def _newest(self, first: list[RecordRef]) -> snap.Snapshot | None:
+        """The recording's newest poll, shown while the history is read (None: none could be built;
+        the history's own snapshots are shown then, as CATCHING_UP)."""
+        from tui.sessions.follow_now import newest_snapshot, without_dumps
+
+        found = None
+        cheap = without_dumps(first)
+        # a goroutine dump takes seconds to parse (30 MB at 100k goroutines): the rest first, then with it
+        for refs in (cheap, first) if len(cheap) < len(first) else (first,):
+            try:
+                got = await newest_snapshot(
+                    self.tail.meta,
+                    refs,
+                    self._poller_config(first),
+                    real_sleep=self._real_sleep,
+                    rand=self._rand,
+                    **self._poller_kwargs,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the history still plays; only the head start is lost
+                log.warning("newest poll not read first: %s: %s", type(exc).__name__, exc)
+                return found
+            if got is not None:
+                found = got
+                self._now, self._now_wall = got, max(r.header.wall for r in first)
+                self._publish(got)
+        return found
 
     # ---- lifecycle ---------------------------------------------------------------------------
     def start(self) -> asyncio.Task[None]:
@@ -300,26 +339,41 @@ class FollowSource:
     def _emit(self, snapshot: snap.Snapshot) -> None:
         self.snapshots += 1
         self._raw = snapshot
-        self._publish(snapshot)
+        if self.caught_up or self.error:
+            self._publish(snapshot)
+            return
+        # behind the newest poll: the leak tracker takes every poll, in order; the screens keep the
+        # newest poll (its "reading history" line refreshed at most once a second)
+        self._send(dataclasses.replace(snapshot, state=snap.HISTORY, target=self.label))
+        if self._wall() - self._shown_at >= HISTORY_SHOWN_EVERY:
+            self._publish(snapshot)
 
     def _republish(self) -> None:
-        if self._raw is not None:
-            self._publish(self._raw)
+        if self._raw is not None or self._now is not None:
+            self._publish(self._raw or self._now)  # type: ignore[arg-type]
         elif self.error:
             self._publish(snap.Snapshot(seq=0, time=0.0, target=self.label, state=snap.ERROR))
 
     def _publish(self, raw: snap.Snapshot) -> None:
         where = self.session.id if self.session is not None else str(self.directory)
+        behind = not self.caught_up and not self.error
+        if behind and self._now is not None:
+            raw = self._now  # not a poll of the history being read
         state = raw.state
         if self.error:
             state, status = snap.ERROR, f"{self.error} ({where})"
         elif self._paused:
             state, status = snap.PAUSED, f"attached to {where} · paused"
-        elif not self.caught_up:
+        elif behind:
             position = 0.0
             if self.client is not None:
                 position = max(self.client.recording_time - self.client.start, 0.0)
-            status = f"attached to {where} · reading history {clock_text(position)}"
+            state = snap.CATCHING_UP
+            # short: at 80 columns it follows the chip, the target and the ages
+            status = f"history {clock_text(position)}/{clock_text(self._history_span)}"
+            if self._now is not None:
+                status += f" · newest poll {clock_text(max(self._wall() - self._now_wall, 0.0))} ago · {where}"
+            self._shown_at = self._wall()
         else:
             status = f"attached to {where} · live"
             assert self.client is not None
@@ -329,8 +383,11 @@ class FollowSource:
             if raw.status and raw.state not in (snap.LIVE, snap.STARTING):
                 status += f" · {raw.status}"
         self.latest = dataclasses.replace(raw, state=state, status=status, target=self.label)
+        self._send(self.latest)
+
+    def _send(self, snapshot: snap.Snapshot) -> None:
         if self.on_snapshot is not None:
-            self.on_snapshot(self.latest)
+            self.on_snapshot(snapshot)
 
     def save(self, directory: str | Path) -> Path:
         from tui.recording.export import save_snapshot

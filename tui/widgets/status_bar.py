@@ -12,6 +12,7 @@ from tui.widgets.cells import literal
 STATE_STYLES = {
     "live": "bold green",
     "paused": "bold yellow",
+    "catching up": "bold yellow",
     "reconnecting": "bold red",
     "error": "bold red",
     "offline": "bold cyan",

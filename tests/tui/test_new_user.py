@@ -1,0 +1,70 @@
+"""Issue #25 ("what a new user tripped over"): the screens at 80x24 when things go wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.tui.canned import CannedSource, make_snapshot
+from tests.tui.screen_text import screen_text
+from tests.tui.waiting import settle
+from tui.app import build_app
+from tui.model import snapshot as snap
+from tui.widgets.problem import ProblemLine
+
+ERRORS = (
+    "HTTP 404 at http://127.0.0.1:41234/debug/pprof/: the target answers but serves no pprof index here "
+    "(is the path right? try --base-path)",
+    "127.0.0.1:41235: TLS handshake failed (https against a plain http port? try http://)",
+    "index: redirected to /cluster/login (redirects are not followed: point at the pprof base itself)",
+)
+
+
+async def full_settle(pilot, app) -> None:
+    await settle(pilot, app)
+    await app.workers.wait_for_complete()
+    await settle(pilot, app)
+
+
+@pytest.mark.parametrize("error", ERRORS)
+async def test_an_error_is_shown_whole_at_80_columns_until_the_target_answers(error):
+    failing = snap.Snapshot(
+        seq=1, time=5.0, target="127.0.0.1:41234", state=snap.RECONNECTING, last_error=error, status="connecting"
+    )
+    source = CannedSource(failing)
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await full_settle(pilot, app)
+        text = " ".join(line.strip() for line in screen_text(app))
+        assert error in text, "the whole reason, on lines of its own"
+        source.push(make_snapshot(2))
+        await full_settle(pilot, app)
+        assert not app.screen.query_one(ProblemLine).display
+        assert error.split(":")[0] not in " ".join(screen_text(app)[1:])
+
+
+async def test_an_endpoint_never_read_says_why_on_a_line_of_its_own():
+    ok = make_snapshot(1)
+    ages = dict(ok.ages)
+    ages[snap.HEAP] = snap.DataAge(snap.HEAP, None, None, "HTTP 500 from /debug/pprof/heap: internal error (retrying)")
+    source = CannedSource(dataclasses.replace(ok, ages=ages, heap=None))
+    app = build_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await full_settle(pilot, app)
+        text = " ".join(line.strip() for line in screen_text(app))
+        assert "heap: HTTP 500 from /debug/pprof/heap: internal error (retrying)" in text
+
+
+async def test_the_leak_report_of_a_target_never_read_does_not_say_nothing_growing():
+    failing = snap.Snapshot(
+        seq=1, time=5.0, target="127.0.0.1:41234", state=snap.RECONNECTING, last_error=ERRORS[0], status=""
+    )
+    app = build_app(CannedSource(failing))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await full_settle(pilot, app)
+        await pilot.press("L")
+        await full_settle(pilot, app)
+        text = "\n".join(screen_text(app))
+        assert "nothing growing" not in text
+        assert "nothing read yet" in text
