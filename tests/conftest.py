@@ -1,11 +1,15 @@
 """Shared pytest fixtures: recorded captures, and a real Go target for end-to-end tests.
 
-Nothing here runs unless a test asks for it: only tests that use `go_binary` / `go_target`
+Tests run in parallel (pytest-xdist, one process per worker, whole files per worker: README's test
+command): every test gets a private session state dir (autouse), Go targets listen on a port the kernel
+picks, and the target binary is built once into a per-version cache under a unique name and renamed in,
+so workers building at once never see half a binary. Only tests that use `go_binary` / `go_target`
 need a Go toolchain (they skip loudly without one, and fail instead when CI=true/1).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import queue
@@ -36,6 +40,15 @@ def fixture_path(version: str, name: str) -> Path:
     if not path.is_file():
         pytest.fail(f"missing recorded fixture {path} (see tests/fixtures/README.md)", pytrace=False)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own session state dir (tui/sessions/state.py state_root): tests run in parallel
+    (pytest-xdist), and sessions, their target locks and UI locks must never meet another test's, nor the
+    user's own ~/.local/state. A test that sets its own (PPROF_TUI_STATE_DIR, --state-dir) still wins."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.delenv("PPROF_TUI_STATE_DIR", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -101,15 +114,21 @@ def go_binary() -> Path:
     if binary.is_file():
         return binary
     build_dir.mkdir(parents=True, exist_ok=True)
-    # Build into a unique name, then rename: concurrent sessions never see a half-written binary.
-    tmp = build_dir / f"target.{os.getpid()}.{uuid.uuid4().hex}.tmp"
-    done = subprocess.run(
-        [go, "build", "-o", str(tmp), "."], cwd=TARGET_DIR, capture_output=True, text=True, env=_go_env()
-    )
-    if done.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        pytest.fail(f"building tests/target with {go} ({version}) failed:\n{done.stderr}", pytrace=False)
-    os.replace(tmp, binary)
+    # One build at a time (xdist workers start together and all want it: the others wait for the first
+    # one's binary instead of compiling it again), into a unique name, then renamed: nobody ever sees a
+    # half-written binary, even a run without the lock.
+    with open(build_dir / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if binary.is_file():
+            return binary
+        tmp = build_dir / f"target.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        done = subprocess.run(
+            [go, "build", "-o", str(tmp), "."], cwd=TARGET_DIR, capture_output=True, text=True, env=_go_env()
+        )
+        if done.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            pytest.fail(f"building tests/target with {go} ({version}) failed:\n{done.stderr}", pytrace=False)
+        os.replace(tmp, binary)
     return binary
 
 

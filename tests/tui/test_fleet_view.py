@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tests.tui.canned import CannedSource, load, make_snapshot
 from tests.tui.screen_text import screen_text
 from tests.tui.waiting import settle, wait_for
 from tui.app import FleetApp, build_app
 from tui.fleet.outliers import Outlier
-from tui.goroutines.debug2 import parse_debug2
-from tui.goroutines.grouping import group_goroutines
 from tui.model import snapshot as snap
 from tui.screens.dashboard import Dashboard
 from tui.screens.fleet import FleetScreen, fleet_rows

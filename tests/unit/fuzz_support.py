@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.core.errors import LimitExceeded, ParseError
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
-from tui.goroutines.grouping import group_goroutines, group_stack_counts
+from tui.goroutines.grouping import group_stack_counts
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.heap.decode import decode_profile
 from tui.heap.top import top

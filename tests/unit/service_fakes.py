@@ -8,8 +8,8 @@ from collections import Counter
 from types import SimpleNamespace
 
 import httpx
-from fake_pprof_server import GOROUTINE_DEBUG1, HEAP_PROTO_GZ, index_html, memstats_text
 
+from tests.unit.fake_pprof_server import GOROUTINE_DEBUG1, HEAP_PROTO_GZ, index_html, memstats_text
 from tui.config import build_config
 from tui.fetch.client import TargetClient
 from tui.model.parsers import HeapData, Parsers, TreeData

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
-from fake_pprof_server import FakeTarget, Reply, default_routes
 
+from tests.unit.fake_pprof_server import FakeTarget, Reply, default_routes
 from tui.config import build_config
 from tui.core.errors import SourceError
 from tui.fetch import validate

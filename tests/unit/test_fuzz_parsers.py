@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.oracles.reference import parse_debug2
 from tests.unit import fuzz_support as fz
 from tests.unit.fuzz_support import alarm
 from tui.core.errors import LimitExceeded, ParseError
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.heap.decode import decode_profile

@@ -7,8 +7,8 @@ import asyncio
 
 import httpx
 import pytest
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, run_until
 
+from tests.unit.service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, run_until
 from tui.config import build_config
 from tui.fetch.client import TargetClient
 from tui.service.gates import Gates

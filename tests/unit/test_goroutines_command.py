@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import parse_debug2
 from tui.commands import goroutines
-from tui.goroutines.debug2 import parse_debug2
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

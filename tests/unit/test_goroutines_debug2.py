@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import parse_debug2
 from tui.core import limits
 from tui.core.errors import ParseError
-from tui.goroutines.debug2 import parse_debug2, parse_header
+from tui.goroutines.debug2 import parse_header
 from tui.goroutines.records import ELIDED_UNKNOWN, Frame
 
 BLOCK = "main.f(0xc000010000, 0x1)\n\t/src/main.go:40 +0x24\n"

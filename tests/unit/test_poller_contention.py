@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from fake_pprof_server import index_html
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, run_until
 
+from tests.unit.fake_pprof_server import index_html
 from tests.unit.pprof_builder import Builder
+from tests.unit.service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, run_until
 from tui.config import build_config
 from tui.fetch.client import TargetClient
 from tui.model import snapshot as snap

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from fake_pprof_server import index_html
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 
+from tests.unit.fake_pprof_server import index_html
+from tests.unit.service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 from tui.core.limits import LimitNote
 from tui.model import snapshot as snap
 from tui.model.parsers import HeapData, TreeData

@@ -11,8 +11,8 @@ import time
 import httpx
 import pytest
 import worker_parsers as wp
-from service_fakes import FakeClock, ScriptedTarget, run_until
 
+from tests.unit.service_fakes import FakeClock, ScriptedTarget, run_until
 from tui.config import build_config
 from tui.fetch.client import TargetClient
 from tui.model import snapshot as snap

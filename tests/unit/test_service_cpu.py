@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 from pprof_builder import Builder
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 
+from tests.unit.service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 from tui.model.cpu import CpuTotals, parse_cpu
 from tui.service import cpu as cpu_mod
 from tui.service.cpu import CpuWatch, window_charge

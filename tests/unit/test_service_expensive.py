@@ -6,9 +6,9 @@ import asyncio
 import dataclasses
 
 import pytest
-from service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 
 from tests.conftest import fixture_path
+from tests.unit.service_fakes import FAKE_PARSERS, FakeClock, ScriptedTarget, make_poller, run_until
 from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.service import request as request_mod

@@ -1,8 +1,8 @@
 import asyncio
 
 import pytest
-from service_fakes import FakeClock, ScriptedTarget, make_poller, run_until
 
+from tests.unit.service_fakes import FakeClock, ScriptedTarget, make_poller, run_until
 from tui.model import snapshot as snap
 from tui.service.budget import BASE_COST
 

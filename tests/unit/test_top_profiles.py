@@ -2,7 +2,7 @@
 the default sample type as pprof picks it, and URLs that make the target collect first.
 
 The exact equality with `go tool pprof -top` on every saved capture is in
-tests/e2e/test_top_matches_go_pprof.py; these run without Go.
+tests/integration/test_top_matches_go_pprof.py; these run without Go.
 """
 
 from __future__ import annotations

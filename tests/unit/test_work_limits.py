@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tests.unit.pprof_builder import Builder
 from tui.config import Config, ConfigError, build_config
 from tui.core import limits
@@ -21,9 +22,7 @@ from tui.core.limits import LimitNote
 from tui.core.protoscan import scan_fields
 from tui.goroutines import fastgroup, proto
 from tui.goroutines.debug1 import parse_debug1
-from tui.goroutines.debug2 import parse_debug2
 from tui.goroutines.fastgroup import group_debug2_text
-from tui.goroutines.grouping import group_goroutines
 from tui.goroutines.proto import decode_goroutine_profile
 from tui.goroutines.work_limits import StackLimit
 from tui.heap import decode

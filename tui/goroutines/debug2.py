@@ -11,10 +11,8 @@ import re
 
 from tui.core import limits
 from tui.core.errors import ParseError
-from tui.core.limits import LimitNote
-from tui.goroutines.records import ELIDED_UNKNOWN, Frame, Goroutine, GoroutineDump, Labels
+from tui.goroutines.records import ELIDED_UNKNOWN, Frame, Goroutine, Labels
 from tui.goroutines.textparse import cut, make_frame, parse_file_line, parse_label_map
-from tui.goroutines.work_limits import StackLimit
 
 SERVING_FUNC = "runtime/pprof.writeGoroutineStacks"
 
@@ -199,63 +197,3 @@ def split_blocks(text: str) -> tuple[list[str], bool]:
     body = text[m.start() :]
     ended_cleanly = body.endswith("\n")
     return BLOCK_SPLIT.split(body), ended_cleanly
-
-
-def parse_debug2(
-    text: str,
-    *,
-    max_goroutines: int = limits.MAX_GOROUTINES,
-    max_frames: int = limits.MAX_FRAMES,
-    max_line: int = limits.MAX_TEXT_LINE,
-    max_stacks: int = limits.MAX_STACKS,
-) -> GoroutineDump:
-    """Parse a goroutine?debug=2 dump. Raises ParseError if there is no goroutine header at all.
-
-    Goroutines beyond ``max_goroutines``, and those on a stack past the first ``max_stacks``
-    distinct ones (tui.goroutines.work_limits), are counted (``dropped``), not kept; ``notes``
-    says which limit. One object per goroutine: the tree of a big dump is built by
-    tui.goroutines.fastgroup instead, which needs none."""
-    text = normalise_newlines(text)
-    blocks, ended_cleanly = split_blocks(text)
-    goroutines: list[Goroutine] = []
-    dropped = 0
-    limit = StackLimit(max_stacks)
-    signatures: set[tuple[tuple[str, str, int], ...]] = set()
-    truncated = not ended_cleanly
-    last_index = len(blocks) - 1
-    while last_index >= 0 and not blocks[last_index].strip():
-        last_index -= 1
-    for index, block in enumerate(blocks):
-        if index > last_index:
-            break
-        lines = block.split("\n")
-        while lines and not lines[-1]:
-            lines.pop()
-        if not lines:
-            continue
-        head = parse_header(cut(lines[0], max_line * 4))
-        if head is None:
-            continue  # e.g. "[originating from goroutine N]:" ancestry blocks
-        if len(goroutines) >= max_goroutines:
-            dropped += 1
-            continue
-        is_last = index == last_index
-        g, cut_off = parse_block(lines[1:], head, last=is_last, max_frames=max_frames, max_line=max_line)
-        truncated = truncated or cut_off
-        signature = tuple((f.func, f.file, f.line) for f in (*g.frames, *((g.created_by,) if g.created_by else ())))
-        if signature not in signatures:
-            if not limit.new_stack(len(signature)):
-                limit.left_out += 1
-                continue
-            signatures.add(signature)
-        goroutines.append(g)
-    notes = tuple(n for n in (limit.note(), _goroutines_note(dropped, max_goroutines)) if n is not None)
-    return GoroutineDump(
-        goroutines=tuple(goroutines), truncated=truncated, dropped=dropped + limit.left_out, notes=notes
-    )
-
-
-def _goroutines_note(dropped: int, max_goroutines: int) -> LimitNote | None:
-    if not dropped:
-        return None
-    return LimitNote("goroutines", max_goroutines, "--max-goroutines", dropped, "goroutines")

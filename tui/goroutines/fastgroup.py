@@ -6,7 +6,8 @@ beyond the text itself is one piece and the groups, however many goroutines ther
 piece two regex passes strip argument values and creator goroutine ids, so goroutines with the
 same stack share the same block text after their id; blocks are counted per key by a Counter
 (in C); each distinct header and each distinct stack is parsed once, with the debug2 parser, so
-both paths agree: the result equals ``group_goroutines(parse_debug2(text))`` for anything Go
+both paths agree: the result equals the reference path's (one Goroutine record per goroutine, then grouped:
+``tests/oracles/reference.py``, the tests' oracle) for anything Go
 writes (not for lines of junk that end in " in goroutine N", and not in which goroutines are
 left out when a limit is hit).
 

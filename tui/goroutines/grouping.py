@@ -14,13 +14,12 @@ grouped under "unknown". Age buckets: ``tui.goroutines.buckets``.
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from tui.goroutines.buckets import DEFAULT_BUCKETS, bucket_bounds, bucket_label, check_buckets
-from tui.goroutines.reasons import infer_reason, normalise_reason
-from tui.goroutines.records import Frame, GoroutineDump, Labels, StackCounts
+from tui.goroutines.buckets import bucket_bounds, bucket_label
+from tui.goroutines.reasons import infer_reason
+from tui.goroutines.records import Frame, Labels, StackCounts
 
 MAX_SAMPLE_IDS = 5
 MAX_LABELS_SEEN = 16
@@ -310,34 +309,6 @@ def build_groups(
         )
     result.sort(key=lambda r: (-r.count, r.key))
     return tuple(result)
-
-
-def group_goroutines(
-    dump: GoroutineDump, *, buckets: tuple[int, ...] = DEFAULT_BUCKETS, include_serving: bool = False
-) -> tuple[ReasonGroup, ...]:
-    """Group a parsed debug=2 dump. The goroutine serving the dump is left out unless asked."""
-    edges = check_buckets(buckets)
-    cells: dict[CellKey, Accumulator] = {}
-    stacks: dict[str, StackInfo] = {}
-    spawn: dict[int, tuple[str, int | None]] = {
-        g.id: (g.created_by.func if g.created_by is not None else "", g.creator_id) for g in dump.goroutines
-    }
-    for g in dump.goroutines:
-        if g.is_serving and not include_serving:
-            continue
-        elided = g.elided is not None
-        signature = stack_signature(g.frames, g.created_by, elided)
-        info = stacks.get(signature)
-        if info is None:
-            info = stacks[signature] = StackInfo(g.frames, g.created_by, elided)
-        reason = normalise_reason(g.status, info.frames)
-        bucket = bisect_right(edges, g.wait_minutes or 0)
-        key = (reason, g.leaked, bucket, info.hash)
-        acc = cells.get(key)
-        if acc is None:
-            acc = cells[key] = Accumulator(info)
-        acc.add(g.wait_minutes, g.id, g.labels, raw_reason=g.status, creator_id=g.creator_id)
-    return build_groups(cells, edges, spawn=spawn)
 
 
 def group_stack_counts(counts: StackCounts, leaks: StackCounts | None = None) -> tuple[ReasonGroup, ...]:

@@ -1,6 +1,6 @@
 """The goroutine tree from other angles: by a pprof label, by creator, by similar stack.
 
-A pivot regroups the grouped tree (``grouping.group_goroutines``, ``fastgroup.group_debug2_text``
+A pivot regroups the grouped tree (``fastgroup.group_debug2_text``
 or ``grouping.group_stack_counts``) without going back to the dump, so it costs next to nothing
 (the tree holds a few hundred stacks however many goroutines there are). Its result has the tree's
 own shape, three levels, so the goroutine pane, the ``goroutines`` text and JSON, the ``/`` filter

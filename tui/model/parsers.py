@@ -37,7 +37,7 @@ class HeapData:
 
 @dataclass(frozen=True, slots=True)
 class TreeData:
-    groups: tuple[ReasonGroup, ...]  # from group_goroutines / group_debug2_text
+    groups: tuple[ReasonGroup, ...]  # from group_debug2_text / group_stack_counts
     total: int  # goroutines in the dump (also those counted, not grouped, past a limit)
     creators: Mapping[int, str]  # goroutine id -> created-by function (restart detection)
     notes: tuple[LimitNote, ...] = ()  # the work limits the parse reached (tui.core.limits)

@@ -10,9 +10,9 @@ import os
 import socket
 
 import pytest
-from fake_pprof_server import FakeTarget, Reply, default_routes, index_html, memstats_text
-from service_fakes import FAKE_PARSERS
 
+from tests.unit.fake_pprof_server import FakeTarget, Reply, default_routes, index_html, memstats_text
+from tests.unit.service_fakes import FAKE_PARSERS
 from tui.config import build_config
 from tui.model import snapshot as snap
 from tui.service.poller import Poller
