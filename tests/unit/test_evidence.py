@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_path
+from tests.oracles.reference import group_goroutines, parse_debug2
 from tui.evidence import readme as names
 from tui.evidence.bundle import BundleLimits, Incident, write_bundle
 from tui.evidence.capture import Evidence
 from tui.evidence.keeper import BodyKeeper, memstats_trailer
 from tui.evidence.listing import PARTIAL_PREFIX, list_bundles, prune
 from tui.evidence.trigger import FIRST, Fired, Trigger, fails
-from tui.goroutines.debug2 import parse_debug2
-from tui.goroutines.grouping import group_goroutines
 from tui.goroutines.match_keys import match_key
 from tui.leaks.growth import GROWING, LEAKED, STUCK, Verdict
 from tui.leaks.tracker import LeakTracker
