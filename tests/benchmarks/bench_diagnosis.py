@@ -24,12 +24,16 @@ again). Every recording is then played through the app's own leak tracker by
 
 Then one line per scenario over all its runs, and the totals the issue's goal is stated in.
 --recordings DIR... scores other recordings (real daemons, e.g. tests/fixtures/real/*) as no-leak
-scenarios. Prints tables; asserts nothing; exit status 0 even when goals are missed.
+scenarios. --code DIR runs the checks with another checkout's tui (the recordings replay with any
+version: a before/after table is two runs); answers are kept in --cache (by recording, tui sources
+and minutes), so scoring again after a change re-runs only what changed.
+Prints tables; asserts nothing; exit status 0 even when goals are missed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -50,6 +54,7 @@ from tests.benchmarks.record_diagnosis import (  # noqa: E402
     Toolchain,
     add_matrix_args,
     chosen_gos,
+    chosen_seeds,
     plan,
     record,
     recording_dir,
@@ -59,6 +64,7 @@ FAIL_ON = "growing,leaked,stuck"
 CHECK_TIMEOUT_S = 1800.0
 MAX_LABEL = 64
 RUNTIME_PREFIX = "runtime."
+CACHE_DIR = ROOT / "tests" / "benchmarks" / "data" / "check-cache"
 
 
 def verdict_hint(v: dict) -> str:
@@ -187,11 +193,47 @@ class Score:
 NOT_RECORDED = "not recorded"
 
 
-def check_recording(directory: Path, minutes: float, code: Path = ROOT) -> tuple[dict, int]:
+def code_id(code: Path) -> str:
+    """A digest of a checkout's tui/ sources: a cached check is reused only for the same code."""
+    digest = hashlib.sha256()
+    for path in sorted((code / "tui").rglob("*.py")):
+        digest.update(str(path.relative_to(code)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def recording_id(directory: Path) -> str:
+    """A recording's identity: its files' names, sizes and times (re-recorded: a new identity)."""
+    parts = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(directory.iterdir()) if p.is_file()]
+    return hashlib.sha256(f"{directory.resolve()}|{'|'.join(parts)}".encode()).hexdigest()[:16]
+
+
+def check_recording(
+    directory: Path, minutes: float, code: Path = ROOT, cache: Path | None = None, code_digest: str = ""
+) -> tuple[dict, int]:
     """`pprof-tui check DIR --json` on the first `minutes` of a recording: its one target's entry, and the exit.
-    `code`: the checkout whose `tui` runs the check (recordings replay with any version of the code)."""
+    `code`: the checkout whose `tui` runs the check (recordings replay with any version of the code).
+    `cache`: where answers are kept by (recording, code, minutes), so a second scoring is quick."""
     if not directory.is_dir():
         raise FileNotFoundError(NOT_RECORDED)
+    cached = None
+    if cache is not None:
+        key = f"{recording_id(directory)}-{code_digest or code_id(code)}-{minutes:g}"
+        cached = cache / f"{key}.json"
+        try:
+            doc = json.loads(cached.read_text())
+            return doc["target"], doc["exit"]
+        except (OSError, ValueError, KeyError):
+            pass
+    target, status = _run_check(directory, minutes, code)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".partial")
+        tmp.write_text(json.dumps({"recording": str(directory), "target": target, "exit": status}))
+        tmp.rename(cached)
+    return target, status
+
+
+def _run_check(directory: Path, minutes: float, code: Path) -> tuple[dict, int]:
     cmd = [sys.executable, "-m", "tui", "check", str(directory.resolve()), "--json", "--fail-on", FAIL_ON]
     cmd += ["--for", f"{minutes * 60:g}s"]
     env = dict(os.environ, PYTHONPATH=str(code))
@@ -230,9 +272,11 @@ def run_one(
     minutes: float,
     run: str = "",
     code: Path = ROOT,
+    cache: Path | None = None,
+    code_digest: str = "",
 ) -> Score:
     try:
-        target, status = check_recording(directory, minutes, code)
+        target, status = check_recording(directory, minutes, code, cache, code_digest)
         s = score(name, expect, within_s, target, run)
         s.exit = status
         return s
@@ -392,12 +436,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="a checkout whose tui runs the checks, e.g. an older commit's (default: this one)",
     )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=CACHE_DIR,
+        metavar="DIR",
+        help="checks kept by (recording, code, minutes) (default %(default)s; --no-cache: none)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="run every check again, keep nothing")
     add_matrix_args(parser)
     args = parser.parse_args(argv)
     if not args.minutes > 0:
         parser.error("--minutes must be > 0")
-    if args.seeds < 1:
-        parser.error("--seeds must be >= 1")
+    seeds = chosen_seeds(args)
+    if not seeds or args.first_seed < 1:
+        parser.error("need 1 <= --first-seed <= --seeds")
     unknown = [n for n in args.scenarios if n not in BY_NAME]
     if unknown:
         parser.error(f"unknown scenario {unknown[0]!r}: one of {', '.join(BY_NAME)}")
@@ -406,7 +459,6 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [BY_NAME[n] for n in args.scenarios] or list(SCENARIOS)
     gos = chosen_gos(args)
     toolchains = [Toolchain.of(go) for go in gos]
-    seeds = list(range(1, args.seeds + 1))
 
     record_took = None
     todo = plan(chosen, toolchains, seeds, seconds, args.data_dir, force=args.record)
@@ -414,9 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recording {len(todo)} run(s) for {seconds:g} s", file=sys.stderr)
         t0 = time.monotonic()
         try:
-            ok = record(
-                chosen, seconds, args.data_dir, gos=gos, seeds=args.seeds, jobs=args.record_jobs, force=args.record
-            )
+            ok = record(chosen, seconds, args.data_dir, gos=gos, seeds=seeds, jobs=args.record_jobs, force=args.record)
         except KeyboardInterrupt:
             return 130
         record_took = time.monotonic() - t0
@@ -430,11 +480,21 @@ def main(argv: list[str] | None = None) -> int:
         for seed in seeds
     ]
     jobs += [(str(d), "", d, None) for d in args.recordings]
+    digest = code_id(args.code)
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [
             pool.submit(
-                run_one, name, d, s.expect if s else None, s.within_s if s else None, args.minutes, run, args.code
+                run_one,
+                name,
+                d,
+                s.expect if s else None,
+                s.within_s if s else None,
+                args.minutes,
+                run,
+                args.code,
+                None if args.no_cache else args.cache,
+                digest,
             )
             for name, run, d, s in jobs
         ]
@@ -443,7 +503,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"diagnosis benchmark: first {args.minutes:g} min of each recording, pprof-tui check --fail-on {FAIL_ON}")
     print(f"toolchains: {', '.join(f'{t.label} ({t.version})' for t in toolchains)}; seeds {seeds[0]}..{seeds[-1]}")
-    print(f"code: {args.code.resolve()}" + (f" at {commit_of(args.code)}" if commit_of(args.code) else ""))
+    print(
+        f"code: {args.code.resolve()}"
+        + (f" at {commit_of(args.code)}" if commit_of(args.code) else "")
+        + f" (tui digest {digest})"
+    )
     print()
     print(render_table(scores, window_s))
     print()

@@ -250,13 +250,13 @@ def record(
     data_dir: Path = DATA_DIR,
     *,
     gos: list[str] | None = None,
-    seeds: int = 1,
+    seeds: list[int] | None = None,
     jobs: int = DEFAULT_JOBS,
     force: bool = False,
 ) -> bool:
     """Record every scenario for every toolchain and seed, `jobs` at a time; True when all were recorded."""
     toolchains = [Toolchain.of(go) for go in (gos or ["go"])]
-    runs = plan(scenarios, toolchains, list(range(1, seeds + 1)), seconds, data_dir, force)
+    runs = plan(scenarios, toolchains, seeds or [1], seconds, data_dir, force)
     if not runs:
         print("every recording is there already (--force records them again)", file=sys.stderr)
         return True
@@ -345,6 +345,11 @@ def add_matrix_args(parser: argparse.ArgumentParser) -> None:
         help=f"every toolchain of {', '.join(GO_TOOLCHAINS)} installed here (Go 1.27 and 1.19)",
     )
     parser.add_argument("--seeds", type=int, default=1, help="repeat each scenario with seeds 1..N (default 1)")
+    parser.add_argument("--first-seed", type=int, default=1, help="start at this seed instead (default 1)")
+
+
+def chosen_seeds(args: argparse.Namespace) -> list[int]:
+    return list(range(args.first_seed, args.seeds + 1))
 
 
 def chosen_gos(args: argparse.Namespace) -> list[str]:
@@ -368,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario {unknown[0]!r}: one of {', '.join(BY_NAME)}")
     if not args.seconds > 0:
         parser.error("--seconds must be > 0")
-    if args.seeds < 1 or args.jobs < 1:
-        parser.error("--seeds and --jobs must be >= 1")
+    if args.jobs < 1 or not chosen_seeds(args) or args.first_seed < 1:
+        parser.error("--jobs must be >= 1, and 1 <= --first-seed <= --seeds")
     chosen = [BY_NAME[n] for n in args.scenarios] or list(SCENARIOS)
     try:
         ok = record(
@@ -377,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             args.seconds,
             args.data_dir,
             gos=chosen_gos(args),
-            seeds=args.seeds,
+            seeds=chosen_seeds(args),
             jobs=args.jobs,
             force=args.force,
         )
