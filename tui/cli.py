@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "stop",
     "check",
     "top",
+    "flame",
     "goroutines",
     "record",
     "replay",

@@ -62,7 +62,8 @@ TEXT_FORMS = {
 CPU_BUSY = "cpu profiling already in use"
 
 
-def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
+def load_profile(spec: str, *, labels: bool, args: argparse.Namespace | None = None, command: str = "top"):
+    """SOURCE (every form `top` takes) decoded as a profile; `flame` reads its sources here too."""
     from tui.commands.complain import say
     from tui.config import with_work_limits
     from tui.core.errors import ParseError, SourceError
@@ -100,7 +101,7 @@ def _load(spec: str, *, labels: bool, args: argparse.Namespace | None = None):
             endpoints=("heap",),
             config=config,
             max_bytes=config.max_body_bytes,
-            note=lambda message: say("top", message),
+            note=lambda message: say(command, message),
         )
     except SourceError as exc:
         if CPU_BUSY in str(exc):  # net/http/pprof's 500: one CPU profile per process at a time
@@ -116,12 +117,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from tui.heap.top import top
 
     # Labels only matter for --base (pprof merges samples by stack and labels).
-    profile = _load(args.source, labels=bool(args.base), args=args)
+    profile = load_profile(args.source, labels=bool(args.base), args=args)
     notes = [str(note) for note in profile.notes]  # work limits the decode reached: on stderr and in JSON
     if args.base:
         from tui.heap.diff import diff
 
-        base = _load(args.base, labels=True, args=args)
+        base = load_profile(args.base, labels=True, args=args)
         notes += [f"--base: {note}" for note in base.notes]
         profile = diff(profile, base)
     for note in notes:

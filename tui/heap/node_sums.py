@@ -60,7 +60,7 @@ def node_values(profile: Profile, nodes: NodeMap, per_stack: list[int]) -> NodeV
     n = len(nodes.infos)
     offs = np.frombuffer(profile.stack_offsets, dtype=np.int64)
     ids = profile.stack_id_array()
-    rows = _location_rows(nodes, ids)  # location row per frame
+    rows = location_rows(nodes, ids)  # location row per frame
     starts, node_ids = nodes.node_starts, nodes.node_ids
     first = node_ids[starts[:-1]]
     lens = np.diff(offs)
@@ -96,7 +96,7 @@ def _ints(sums: npt.NDArray[np.float64] | npt.NDArray[np.intp]) -> list[int]:
     return sums.astype(np.int64).tolist()
 
 
-def _location_rows(nodes: NodeMap, ids: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+def location_rows(nodes: NodeMap, ids: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     """Location row of every stack frame; ParseError naming the first unknown id."""
     loc_ids = np.fromiter(nodes.location_ids, dtype=np.uint64, count=len(nodes.location_ids))
     rows, bad = IdIndex(loc_ids).lookup(ids)
@@ -115,11 +115,11 @@ def _inlined_keys(
     sel = np.flatnonzero(more[rows] > 0)
     sel_rows = rows[sel]
     counts = more[sel_rows]
-    callers = node_ids[_runs(starts[sel_rows] + 1, counts)]
+    callers = node_ids[index_runs(starts[sel_rows] + 1, counts)]
     return np.repeat(frame_stack[sel], counts) * n + callers.astype(frame_stack.dtype)
 
 
-def _runs(begin: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def index_runs(begin: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The indexes begin[i], begin[i] + 1, ..., begin[i] + counts[i] - 1 for every i, in one array."""
     within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(begin, counts) + within
@@ -162,7 +162,7 @@ def inline_only_nodes(nodes: NodeMap, roots: Sequence[int] | npt.NDArray[np.int6
         return [False] * n
     seen = np.zeros(n, dtype=bool)
     # Every line of an inlined location but its outermost (the caller) is inlined code.
-    seen[node_ids[_runs(starts[inlined], per_location[inlined] - 1)]] = True
+    seen[node_ids[index_runs(starts[inlined], per_location[inlined] - 1)]] = True
     # A node that is some location's caller line, below another frame, is not inline-only.
     outermost = node_ids[starts[1:] - 1]
     seen[outermost[~np.isin(outermost, np.asarray(roots, dtype=np.int64))]] = False

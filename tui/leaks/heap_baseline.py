@@ -32,6 +32,7 @@ class HeapDiff:
     baseline_at: float
     current_at: float
     baseline_reason: str
+    baseline_profile: Profile | None = None  # what was subtracted (the flame graph's base)
 
     @property
     def growing(self) -> tuple[tuple[str, int], ...]:
@@ -70,7 +71,7 @@ def heap_diff(
         report = top(delta, name, sort="flat", nodecount=nodecount, node_fraction=0.0, ignore=ignore)
     except ParseError:
         return None
-    return HeapDiff(report, baseline.pinned_at, current_at, baseline.reason)
+    return HeapDiff(report, baseline.pinned_at, current_at, baseline.reason, baseline.profile)
 
 
 def function_values(

@@ -50,6 +50,7 @@ class CpuState:
     on: bool = False
     status: str = ""
     window: CpuWindow | None = None  # the newest window
+    previous: CpuWindow | None = None  # the window before it (the flame graph's base)
     window_at: float | None = None  # clock time it ended (its age = snapshot time - this)
     running_since: float | None = None  # clock time the window in flight started
     since: tuple[CpuFunc, ...] = ()  # summed over every window since CPU watching started

@@ -64,6 +64,7 @@ class CpuWatch:
         self.on = on
         self.totals = CpuTotals()
         self.latest: CpuWindow | None = None
+        self.previous: CpuWindow | None = None  # the window before the latest
         self.latest_at: float | None = None
         self.last_start: float | None = None
         self.last_charge: float | None = None
@@ -77,7 +78,7 @@ class CpuWatch:
         """Start (the since-start sums start over) or stop taking windows."""
         if on and not self.on:
             self.totals = CpuTotals()
-            self.latest = None
+            self.latest = self.previous = None
             self.latest_at = None
             self.error = ""
             self.in_use = False
@@ -122,6 +123,7 @@ class CpuWatch:
         self.in_use = False
         if not self.totals.add(window):
             return False
+        self.previous = self.latest
         self.latest, self.latest_at = window, now
         self.last_charge = charge.total
         self.charged += charge.total
@@ -164,6 +166,7 @@ class CpuWatch:
             on=self.on,
             status=self.status(now, budget, not_before),
             window=self.latest,
+            previous=self.previous,
             window_at=self.latest_at,
             running_since=self.running_since,
             since=self.totals.funcs() if self.totals.windows else (),
