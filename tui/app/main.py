@@ -12,6 +12,7 @@ one factory used by the CLI and the tests alike; several targets get `tui.app.fl
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -37,12 +38,13 @@ from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
-from tui.screens.messages import WorkFailed
+from tui.screens.messages import ExportFlame, OpenFlame, WorkFailed
 from tui.sources.protocol import CpuControls, ReplayControls, Saveable, SessionControls, SnapshotSource
 
 if TYPE_CHECKING:
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
+    from tui.screens.flame_screen import FlameScreen
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +203,9 @@ class PprofApp(App[None]):
                 self.screen.show_snapshot(message.snapshot)
             if isinstance(self.screen, CpuScreen):
                 self.screen.show_snapshot(message.snapshot)
+            flame = self._flame_screen()
+            if flame is not None:
+                flame.show_snapshot(message.snapshot)
 
     def on_leak_report_ready(self, message: LeakReportReady) -> None:
         self.leak_report = message.report
@@ -210,6 +215,9 @@ class PprofApp(App[None]):
             self.dashboard.show_leaks(message.report)
             if isinstance(self.screen, LeakScreen):
                 self.screen.show_report(message.report, self._now())
+            flame = self._flame_screen()
+            if flame is not None:
+                flame.show_leaks(message.report)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(f"{message.what}: {message.error}", severity="error")
@@ -252,6 +260,34 @@ class PprofApp(App[None]):
 
     def on_dashboard_drill_goroutines(self, message: DrillGoroutines) -> None:
         self.push_screen(GoroutineDrillScreen(message.group))
+
+    def _flame_screen(self) -> FlameScreen | None:
+        """The flame view when it is on top (fed live; under a drill-down it waits)."""
+        module = sys.modules.get("tui.screens.flame_screen")  # not imported: no flame view was opened
+        screen = self.screen
+        return screen if module is not None and isinstance(screen, module.FlameScreen) else None
+
+    def on_open_flame(self, message: OpenFlame) -> None:
+        from tui.screens.flame_screen import FlameScreen  # lazy: numpy's import is paid when asked
+
+        self.push_screen(FlameScreen(message.spec, self.snapshot, self.leak_report))
+
+    def on_export_flame(self, message: ExportFlame) -> None:
+        from tui.heap.flame_export import export_flame
+
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        written = []
+        try:
+            for suffix in (".svg", ".html", ".folded"):
+                path = Path(f"pprof-tui-flame-{stamp}{suffix}")
+                path.write_text(
+                    export_flame(message.tree, suffix, message.title, self._secret_masks()), encoding="utf-8"
+                )
+                written.append(path.name)
+        except OSError as exc:
+            self.notify(f"flame graph export: {exc}", severity="error")
+            return
+        self.notify("wrote " + ", ".join(written), timeout=5)
 
     # -- actions ------------------------------------------------------------
     def action_toggle_pause(self) -> None:

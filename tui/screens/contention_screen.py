@@ -60,6 +60,7 @@ class ContentionScreen(Screen[None]):
         Binding("t", "contention_sample", "delay/count"),
         Binding("w", "contention_scope", "window"),
         Binding("o", "contention_sort", "flat/cum", show=False),
+        Binding("f", "flame", "flame", show=False),  # in ? help and the palette: the footer is full at 80
         Binding("question_mark", "app.help", "help"),
         Binding("q", "app.quit", "quit"),
     ]
@@ -182,3 +183,11 @@ class ContentionScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_flame(self) -> None:
+        """The flame view of the shown profile (since start; `d` there colours this window's change)."""
+        from tui.screens.flame_presenter import FlameSpec
+        from tui.screens.messages import OpenFlame
+
+        spec = FlameSpec("mutex" if self.view.kind == "mutex" else "block", self.view.sample_type)
+        self.post_message(OpenFlame(spec))

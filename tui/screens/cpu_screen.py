@@ -51,6 +51,7 @@ class CpuScreen(Screen):
         Binding("o", "cpu_sort", "flat/cum"),
         Binding("slash", "cpu_filter", "filter"),
         Binding("enter", "cpu_drill", "drill", show=False),
+        Binding("f", "flame", "flame", show=False),  # in ? help and the palette: the footer is full at 80
         Binding("j", "cursor_down", show=False),
         Binding("k", "cursor_up", show=False),
         Binding("question_mark", "app.help", "help"),
@@ -185,3 +186,10 @@ class CpuScreen(Screen):
 
         top_row = TopRow(row.key, row.name, row.file, row.line, row.flat, 0.0, 0.0, row.cum, 0.0)
         self.app.push_screen(HeapDrillScreen(state.window.profile, HeapView(sample_type=CPU_SAMPLE_TYPE), top_row))
+
+    def action_flame(self) -> None:
+        """The flame view of the newest window (`d` there: against the window before)."""
+        from tui.screens.flame_presenter import FlameSpec
+        from tui.screens.messages import OpenFlame
+
+        self.post_message(OpenFlame(FlameSpec("cpu", "cpu")))

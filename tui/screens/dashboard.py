@@ -26,7 +26,7 @@ from tui.core.textsafe import clean
 from tui.goroutines.grouping import ReasonGroup, StackGroup
 from tui.goroutines.pivots import Pivot, label_keys, pivot_groups
 from tui.screens.dashboard_messages import Back, DrillGoroutines, DrillHeap, SampleTypeChanged, TopReady
-from tui.screens.messages import WorkFailed
+from tui.screens.messages import OpenFlame, WorkFailed
 from tui.screens.presenters import (
     SAMPLE_TYPES,
     GoroutineData,
@@ -106,6 +106,7 @@ class Dashboard(Screen[None]):
         Binding("m", "app.contention", "contention", show=False),
         Binding("l", "toggle_lines", "lines", show=False),
         Binding("z", "zoom", "zoom"),
+        Binding("f", "flame", "flame", show=False),  # in ? help and the palette
         Binding("g", "cycle_grouping", "group", show=False),  # the footer is full at 80 columns: in ? help
         # The footer holds what fits in 80 columns; the rest is in ? help and the command palette.
         Binding("s", "app.save", "save", show=False),
@@ -395,6 +396,16 @@ class Dashboard(Screen[None]):
             self.minimize()
         elif focused is not None and focused.id in ("heap", "tree"):
             self.maximize(focused)
+
+    def action_flame(self) -> None:
+        """`f`: the flame view of the heap profile (as the table shows it) or of the goroutines by stack."""
+        from tui.screens.flame_presenter import FlameSpec
+
+        if isinstance(self.focused, PaneTree):
+            spec = FlameSpec("goroutines")
+        else:
+            spec = FlameSpec("heap", SAMPLE_TYPES[self.sample_type], diff=self.diff_mode)
+        self.post_message(OpenFlame(spec))
 
     def action_drill(self) -> None:
         focused = self.focused
