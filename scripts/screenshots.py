@@ -121,6 +121,41 @@ CONTENTION_SHOTS = [
 ]
 
 
+async def shoot_flame(name: str, size: tuple[int, int], keys: list[str], at: float, out: Path) -> None:
+    """The flame view (`f` on the heap table) of the demo at ``at`` s, paused; ``keys`` pressed once
+    the graph is built (``d``: against the baseline pinned at start), then down the heaviest path."""
+    from tui.screens.flame_screen import FlameScreen
+
+    source = demo_source(speed=float("inf"), loop=False)
+    app = build_app(source)
+    async with app.run_test(size=size) as pilot:
+        while source.position < at and not source.finished:
+            await pilot.pause(0.05)
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        await pilot.press("f")
+        screen = app.screen
+        assert isinstance(screen, FlameScreen)
+        for key in [*keys, "j", "j", "j", "j"]:
+            await app.workers.wait_for_complete()
+            while screen.graph is None or (key == "j" and screen.spec.diff and screen.graph.base_values is None):
+                await pilot.pause(0.1)
+            await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        app.save_screenshot(filename=f"{name}.svg", path=str(out))
+    print(f"wrote {out / (name + '.svg')}")
+
+
+# (file name, size, keys on the flame view before walking down the heaviest path)
+FLAME_SHOTS = [
+    ("flame-80x24", (80, 24), []),
+    ("flame-200x60", (200, 60), []),
+    ("flame-diff-80x24", (80, 24), ["d"]),
+]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--at", type=float, default=180.0, help="replay position in seconds (default 180)")
@@ -133,6 +168,8 @@ def main() -> int:
         asyncio.run(shoot_cpu(name, capture, args.out))
     for name, capture, keys in CONTENTION_SHOTS:
         asyncio.run(shoot_contention(name, capture, keys, args.out))
+    for name, size, keys in FLAME_SHOTS:
+        asyncio.run(shoot_flame(name, size, keys, args.at, args.out))
     return 0
 
 

@@ -190,11 +190,12 @@ class FlameScreen(Screen):
         unit = tree.unit
         value, self_value = int(tree.values[node]), int(tree.self_values[node])
         share = value / tree.total * 100 if tree.total else 0.0
-        text = f"{clean(tree.name(node), 300)} · {format_value(value, unit)} ({share:.1f} %) · self {format_value(self_value, unit)}"
+        text = f"{clean(tree.name(node), 300)} · {format_value(value, unit)} ({share:.1f} %)"
         if tree.base_values is not None:
             base = int(tree.base_values[node])
             sign = "+" if value >= base else "−"
-            text += f" · base {format_value(base, unit)} · {sign}{format_value(abs(value - base), unit)}"
+            text += f" · {sign}{format_value(abs(value - base), unit)} (base {format_value(base, unit)})"
+        text += f" · self {format_value(self_value, unit)}"
         self.query_one("#flame-info", InfoLine).show(text)
         self._say_legend()
 
