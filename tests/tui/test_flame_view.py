@@ -200,3 +200,41 @@ def test_flame_diff_snapshot(snap_compare, size):
         await pilot.press("j", "j")
 
     assert snap_compare(build_app(CpuSource(with_cpu(state))), terminal_size=size, run_before=run_before)
+
+
+async def test_d_cycles_to_the_fleet_siblings_median():
+    app = build_app(CannedSource(make_snapshot(1)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_flame(pilot, app)
+        siblings = tuple(decode_profile((FIXTURES / v / "heap.pb.gz").read_bytes()) for v in ("go1.19", "go1.26"))
+        screen.show_siblings(siblings)  # what FleetApp hands down in a fleet watch
+        await pilot.press("d", "d")
+        assert screen.spec.diff and screen.spec.against == "siblings"
+        await wait_for(pilot, lambda: screen.graph is not None and screen.graph.base_values is not None)
+        await pilot.pause()
+        assert "vs the median of 2 siblings" in text(app)
+        await pilot.press("d")
+        assert not screen.spec.diff
+
+
+async def test_fleet_flame_against_the_siblings_median():
+    from tests.tui.test_fleet_view import _fleet, fleet_ready
+    from tui.screens.fleet import FleetScreen
+
+    app = build_app(_fleet())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: fleet_ready(app))
+        await settle(pilot, app)
+        assert isinstance(app.screen, FleetScreen)
+        await pilot.press("enter")  # the first target's dashboard
+        await settle(pilot, app)
+        screen = await open_flame(pilot, app)
+        assert len(screen.sibling_heaps) == 2  # the app handed the two others' heaps down
+        await pilot.press("d", "d")
+        await wait_for(pilot, lambda: screen.graph is not None and screen.graph.base_values is not None)
+        await pilot.pause()
+        assert "vs the median of 2 siblings" in text(app)
+        # the same captures everywhere: nothing grew or shrank against the median
+        graph = screen.graph
+        assert graph is not None and graph.base_values is not None
+        assert (graph.values == graph.base_values).all()

@@ -19,7 +19,7 @@ from tui.screens.dashboard import Dashboard
 from tui.screens.dashboard_messages import Back
 from tui.screens.fleet import FleetScreen
 from tui.screens.fleet_compare import FleetCompareScreen
-from tui.screens.messages import WorkFailed
+from tui.screens.messages import OpenFlame, WorkFailed
 from tui.sources.fleet import FleetSource
 
 if TYPE_CHECKING:
@@ -150,6 +150,21 @@ class FleetApp(PprofApp):
         if message.comparison is not None and isinstance(screen, FleetCompareScreen):
             screen.show_comparison(message.comparison)
         self._refresh_fleet()
+        self._flame_siblings()  # the flame view's base "siblings' median": as often as the outliers
+
+    # -- the flame view against the siblings' median ---------------------------------------------
+    def on_open_flame(self, message: OpenFlame) -> None:
+        message.prevent_default()  # (Textual calls every class's handler: the base one once, here)
+        super().on_open_flame(message)
+        self._flame_siblings()
+
+    def _flame_siblings(self) -> None:
+        flame = self._flame_screen()
+        if flame is None:
+            return
+        focused = self.fleet.focused
+        heaps = tuple(s.heap for label, s in self.newest.items() if label != focused and s.heap is not None)
+        flame.show_siblings(heaps)
 
     # -- compare one target with its siblings ---------------------------------------------------
     def on_fleet_screen_compare(self, message: FleetScreen.Compare) -> None:

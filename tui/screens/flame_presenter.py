@@ -44,6 +44,7 @@ class FlameSpec:
     kind: FlameKind = "heap"
     sample_type: str = ""  # "" = the profile's default; heap views may say "alloc_space/s"
     diff: bool = False
+    against: Literal["base", "siblings"] = "base"  # heap in a fleet: the siblings' median instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +97,20 @@ def _profile_input(
 
 
 def flame_input(
-    spec: FlameSpec, snapshot: Snapshot | None, *, window: HeapWindow | None = None, report: LeakReport | None = None
+    spec: FlameSpec,
+    snapshot: Snapshot | None,
+    *,
+    window: HeapWindow | None = None,
+    report: LeakReport | None = None,
+    siblings: tuple[Profile, ...] = (),
 ) -> FlameInput | None:
     """The flame view's input for ``spec`` in this snapshot, or None when there is no such profile yet."""
     if snapshot is None:
         return None
     kind = spec.kind
     if kind == "heap":
+        if spec.diff and spec.against == "siblings":
+            return _siblings_input(spec, snapshot, siblings)
         return _heap_input(spec, snapshot, window, report)
     if kind == "cpu":
         cpu = snapshot.cpu
@@ -149,6 +157,25 @@ def _heap_input(
 
     title = f"heap, allocated per second over the last {seconds:.0f} s"
     return FlameInput((heap, previous), title, "", build, heap, of)
+
+
+def _siblings_input(spec: FlameSpec, snapshot: Snapshot, siblings: tuple[Profile, ...]) -> FlameInput | None:
+    """The heap against the median of the fleet siblings' heaps (per frame path; a path a sibling lacks
+    is 0 there)."""
+    heap = snapshot.heap
+    if heap is None:
+        return None
+    names = [st.type for st in heap.sample_types]
+    chosen = spec.sample_type if spec.sample_type in names else "inuse_space"
+
+    def build() -> tuple[StackTable, list[StackTable]]:
+        from tui.heap.flame_stacks import profile_stacks
+
+        bases = [profile_stacks(p, chosen) for p in siblings if chosen in [st.type for st in p.sample_types]]
+        return profile_stacks(heap, chosen if chosen in names else None), bases
+
+    title = f"the median of {len(siblings)} sibling{'s' if len(siblings) != 1 else ''}" if siblings else ""
+    return FlameInput((heap, *siblings), KIND_TITLES["heap"], title, build, heap, chosen)
 
 
 def goroutine_stacks(data: tuple[ReasonGroup, ...] | StackCounts | None) -> StackTable:

@@ -36,6 +36,7 @@ from tui.widgets.flame_view import FlameView
 from tui.widgets.info_line import InfoLine
 
 if TYPE_CHECKING:
+    from tui.heap.profile import Profile
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
@@ -83,6 +84,7 @@ class FlameScreen(Screen):
         self.cursor_path: tuple[str, ...] = ()
         self.search = ""
         self.share = 0
+        self.sibling_heaps: tuple[Profile, ...] = ()  # a fleet's other targets' heaps (the app hands them down)
         self._observe(snapshot)
 
     def compose(self) -> ComposeResult:
@@ -119,13 +121,19 @@ class FlameScreen(Screen):
         self._observe(snapshot)
         self._update()
 
+    def show_siblings(self, heaps: tuple[Profile, ...]) -> None:
+        """The fleet siblings' newest heap profiles (a fleet watch; at most every few seconds)."""
+        self.sibling_heaps = heaps
+        if self.spec.diff and self.spec.against == "siblings":
+            self._update()
+
     def show_leaks(self, report: LeakReport) -> None:
         self.report = report
         if self.spec.diff:
             self._update()
 
     def _update(self) -> None:
-        data = flame_input(self.spec, self.snapshot, window=self._window, report=self.report)
+        data = flame_input(self.spec, self.snapshot, window=self._window, report=self.report, siblings=self.sibling_heaps)
         if data is None:
             self._say_title("waiting for this profile…" if self.graph is None else None)
             return
@@ -295,7 +303,13 @@ class FlameScreen(Screen):
     def action_toggle_base(self) -> None:
         from dataclasses import replace
 
-        self.spec = replace(self.spec, diff=not self.spec.diff)
+        spec = self.spec
+        if not spec.diff:  # off -> against the base -> (a fleet's heap) the siblings' median -> off
+            self.spec = replace(spec, diff=True, against="base")
+        elif spec.against == "base" and spec.kind == "heap" and self.sibling_heaps:
+            self.spec = replace(spec, against="siblings")
+        else:
+            self.spec = replace(spec, diff=False, against="base")
         self.wanted = None
         self._update()
         self._say_legend()

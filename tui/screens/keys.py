@@ -41,7 +41,7 @@ EXPLAIN = {
     "search": "flame graph: highlight frames whose name holds the text (literal; re:REGEX for RE2) and say their share",
     "callers": "flame graph: callers, callees and heaviest stacks of the function under the cursor",
     "toggle_base": "flame graph: differential, against the pinned baseline (heap), the previous window (CPU) or "
-    "the previous fetch (contention): orange grew, blue shrank",
+    "the previous fetch (contention), again: (a fleet's heap) the siblings' median; orange grew, blue shrank",
     "vanished": "flame graph: list the frames that vanished since the base",
     "export": "flame graph: write it as .svg, .html (searchable) and .folded files in the current directory",
     "app.save": "save the raw bodies of this snapshot and an SVG screenshot to a new directory here",
