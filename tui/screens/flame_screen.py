@@ -133,7 +133,9 @@ class FlameScreen(Screen):
             self._update()
 
     def _update(self) -> None:
-        data = flame_input(self.spec, self.snapshot, window=self._window, report=self.report, siblings=self.sibling_heaps)
+        data = flame_input(
+            self.spec, self.snapshot, window=self._window, report=self.report, siblings=self.sibling_heaps
+        )
         if data is None:
             self._say_title("waiting for this profile…" if self.graph is None else None)
             return
