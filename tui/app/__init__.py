@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from tui.app.fleet import FleetApp
 from tui.app.main import LeakReportReady, PprofApp, SnapshotArrived
@@ -12,13 +13,21 @@ from tui.core.memtune import limit_malloc_arenas, pin_mmap_threshold
 from tui.sources.fleet import FleetSource
 from tui.sources.protocol import SnapshotSource
 
+if TYPE_CHECKING:
+    from tui.evidence.capture import Evidence, SessionShelf
+
 __all__ = ["FleetApp", "LeakReportReady", "PprofApp", "SnapshotArrived", "build_app"]
 
 
-def build_app(source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> PprofApp:
+def build_app(
+    source: SnapshotSource,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    evidence: Evidence | SessionShelf | None = None,
+) -> PprofApp:
     """The one factory for the CLI and the tests (a FleetSource gets the fleet app)."""
     limit_malloc_arenas()  # before the app's threads start: memory stays flat over hours
     pin_mmap_threshold()  # a big body (a 30 MB goroutine dump) is given back when freed
     if isinstance(source, FleetSource):
         return FleetApp(source, clock=clock)
-    return PprofApp(source, clock=clock)
+    return PprofApp(source, clock=clock, evidence=evidence)

@@ -11,6 +11,7 @@ one factory used by the CLI and the tests alike; several targets get `tui.app.fl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -34,14 +35,16 @@ from tui.screens.contention_screen import ContentionScreen
 from tui.screens.cpu_screen import CpuScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.dashboard_messages import DrillGoroutines, DrillHeap, SampleTypeChanged
+from tui.screens.evidence_screen import EvidenceScreen
 from tui.screens.goroutine_drill import GoroutineDrillScreen
 from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
-from tui.screens.messages import ExportFlame, OpenFlame, WorkFailed
+from tui.screens.messages import BundleWritten, ExportFlame, OpenFlame, WorkFailed
 from tui.sources.protocol import CpuControls, ReplayControls, Saveable, SessionControls, SnapshotSource
 
 if TYPE_CHECKING:
+    from tui.evidence.capture import Evidence, SessionShelf
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
     from tui.screens.flame_screen import FlameScreen
@@ -64,9 +67,10 @@ class SnapshotArrived(Message):
 
 
 class LeakReportReady(Message):
-    def __init__(self, report: LeakReport) -> None:
+    def __init__(self, report: LeakReport, bundled: frozenset[str] | None = None) -> None:
         super().__init__()
         self.report = report
+        self.bundled = bundled  # verdict keys with an incident bundle (None: no evidence in this watch)
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, LeakReportReady)
@@ -84,9 +88,18 @@ class PprofApp(App[None]):
         Binding("ctrl+z", "suspend_process", "suspend", show=False, priority=True),
     ]
 
-    def __init__(self, source: SnapshotSource, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        source: SnapshotSource,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        evidence: Evidence | SessionShelf | None = None,
+    ) -> None:
         super().__init__()
         self.source = source
+        self.evidence = evidence  # incident bundles (tui/evidence): written here, or listed (a session's)
+        if evidence is not None and evidence.writes:
+            evidence.on_written = lambda path: self.post_message(BundleWritten(path))  # type: ignore[union-attr]
         self.clock = clock
         self.snapshot: Snapshot | None = None
         self._cpu_wanted: bool | None = None  # what `C` last asked of the source (None: as it runs)
@@ -126,6 +139,8 @@ class PprofApp(App[None]):
         self._remove_exit_signals()
         self._leak_calls.close()
         await self.source.stop()
+        if self.evidence is not None and self.evidence.writes:
+            await asyncio.to_thread(self.evidence.close, 10.0)  # type: ignore[union-attr]
 
     # SIGTERM (kill, systemd, a closing tmux pane) and SIGHUP (the terminal went away) quit like `q`:
     # the driver then restores the terminal (raw mode, alternate screen, mouse tracking, cursor) and
@@ -171,6 +186,8 @@ class PprofApp(App[None]):
         the screens get the newest one (SnapshotArrived replaces an older one still queued)."""
         if not self.is_running:
             return  # quitting
+        if self.evidence is not None and self.evidence.writes:
+            self.evidence.observe(snapshot)  # type: ignore[union-attr]
         # attaching (tui/sessions/follow.py): older polls feed the tracker only, the newest poll
         # shown meanwhile is ahead of them and must not
         if snapshot.state != CATCHING_UP:
@@ -213,11 +230,22 @@ class PprofApp(App[None]):
             return  # a report of the history being read is shown once it is read
         with self.batch_update():
             self.dashboard.show_leaks(message.report)
+            if message.bundled is not None:
+                self.dashboard.show_bundled(message.bundled)
             if isinstance(self.screen, LeakScreen):
                 self.screen.show_report(message.report, self._now())
             flame = self._flame_screen()
             if flame is not None:
                 flame.show_leaks(message.report)
+
+    def on_bundle_written(self, message: BundleWritten) -> None:
+        self.notify(f"incident bundle written: {message.path}", timeout=6)
+        if self.evidence is not None and not self._dashboard_gone():
+            self.dashboard.show_bundled(self.evidence.bundled_keys_now())
+
+    def action_evidence(self) -> None:
+        if self.evidence is not None:
+            self.push_screen(EvidenceScreen(self.evidence))
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(f"{message.what}: {message.error}", severity="error")
@@ -246,7 +274,12 @@ class PprofApp(App[None]):
                     self.post_message(WorkFailed("leak tracker", error))
                 continue
             self._leak_failure = ""
-            self.post_message(LeakReportReady(report))
+            bundled = None
+            if self.evidence is not None:
+                from tui.evidence.capture import judge  # the first report comes after the first frame
+
+                bundled = judge(self.evidence, report)
+            self.post_message(LeakReportReady(report, bundled))
         self._leak_calls.close()  # cancelled: the app is closing
 
     # -- messages up from the screens -----------------------------------------
@@ -379,6 +412,8 @@ class PprofApp(App[None]):
             return isinstance(self.source, Saveable)
         if action == "toggle_cpu":
             return isinstance(self.source, CpuControls)
+        if action == "evidence":
+            return self.evidence is not None
         return True
 
     def action_step(self) -> None:

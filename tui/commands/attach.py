@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     except (PprofTuiError, OSError) as exc:
         return fail("attach", exc)
     from tui.app import build_app
+    from tui.evidence.capture import SessionShelf
 
-    build_app(source).run()
+    build_app(source, evidence=SessionShelf(session.evidence) if session is not None else None).run()
     return 0

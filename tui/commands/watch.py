@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tui.commands.complain import fail, say
 from tui.commands.targets import NamedTarget
 from tui.config import ConfigError, add_connection_arguments
+
+if TYPE_CHECKING:
+    from tui.evidence.capture import Evidence
+    from tui.sources.feeds import LiveSource
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -115,11 +120,12 @@ def run_foreground(args: argparse.Namespace) -> int:
 
     try:
         source = live_source(args, args.record)
+        evidence = foreground_evidence(args, source)
     except (ConfigError, PprofTuiError, OSError) as exc:
         return fail("", exc)
     from tui.app import build_app
 
-    build_app(source).run()  # on the way out the source is stopped: a parse in its worker is killed
+    build_app(source, evidence=evidence).run()  # on the way out the source is stopped: a parse in its worker is killed
     recorder = source.recorder
     if recorder is not None:
         say(
@@ -129,6 +135,20 @@ def run_foreground(args: argparse.Namespace) -> int:
         )
     _freeze()
     return 0
+
+
+def foreground_evidence(args: argparse.Namespace, source: LiveSource) -> Evidence:
+    """Bundles of a watch polling in this process: into --evidence DIR, else evidence/<id> of the state dir."""
+    from pathlib import Path
+
+    from tui.evidence.capture import for_config
+    from tui.sessions.state import new_session_id, private_dir, state_root
+
+    if args.evidence:
+        root = Path(args.evidence)
+    else:
+        root = private_dir(state_root(args.state_dir) / "evidence") / new_session_id(source.config.label)
+    return for_config(root, source.bodies, source.config)
 
 
 def run_in_session(args: argparse.Namespace) -> int:
@@ -163,11 +183,12 @@ def run_in_session(args: argparse.Namespace) -> int:
     except (ConfigError, PprofTuiError, OSError) as exc:
         return fail("", exc)
     from tui.app import build_app
+    from tui.evidence.capture import SessionShelf
     from tui.sessions.follow import FollowSource
 
     source = FollowSource(session.recording, session=session, label=config.label)
     source.keep = args.keep  # None: `q` asks
-    app = build_app(source)
+    app = build_app(source, evidence=SessionShelf(session.evidence))
     app.run()
     if app.exit_signal:  # SIGHUP (the terminal went away) or a kill, not `q`: the session goes on
         return 0

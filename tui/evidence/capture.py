@@ -39,6 +39,8 @@ VERDICT, ASKED = "verdict", "asked"
 
 
 class Evidence:
+    writes = True  # bundles are written here (a SessionShelf only lists a session's)
+
     def __init__(
         self,
         root: Path,
@@ -168,6 +170,11 @@ class Evidence:
     def bundles(self) -> tuple[BundleInfo, ...]:
         return list_bundles(self.root)
 
+    def bundled_keys_now(self) -> frozenset[str]:
+        """Verdict keys with a bundle (this process's; the findings line marks them)."""
+        with self._lock:
+            return frozenset(self.bundled_keys)
+
     def take_request(self) -> bool:
         """A UI attached to a session asks for a bundle by creating REQUEST_FILE (`E`, then `r`):
         True (and the request consumed, a capture queued) when one was there."""
@@ -177,6 +184,52 @@ class Evidence:
         except OSError:
             return False
         return self.capture_now()
+
+
+class SessionShelf:
+    """A session's bundles as seen from a UI attached to it: the session process writes them; `r`
+    asks it for one (`request_capture`); the keys they cover are read back from the listing."""
+
+    writes = False
+    LIST_EVERY = 5.0  # seconds between listings for the findings line's marks
+
+    def __init__(self, root: Path, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.root = Path(root)
+        self.clock = clock
+        self._keys: frozenset[str] = frozenset()
+        self._listed_at: float | None = None
+
+    def bundles(self) -> tuple[BundleInfo, ...]:
+        return list_bundles(self.root)
+
+    def capture_now(self) -> bool:
+        try:
+            request_capture(self.root)
+        except OSError:
+            return False
+        return True
+
+    def bundled_keys_now(self) -> frozenset[str]:
+        now = self.clock()
+        if self._listed_at is None or now - self._listed_at >= self.LIST_EVERY:
+            self._listed_at = now
+            self._keys = frozenset(v.key for b in self.bundles() for v in b.verdicts)
+        return self._keys
+
+
+def judge(evidence: Evidence | SessionShelf | None, report: LeakReport) -> frozenset[str] | None:
+    """For a UI's leak worker: a watch that writes its own bundles judges `report` (a failing
+    verdict's first report queues one); returns the verdict keys that have a bundle (None: this
+    watch has no evidence, or it failed: said in the log, never the end of the watch)."""
+    if evidence is None:
+        return None
+    try:
+        if isinstance(evidence, Evidence):
+            evidence.on_report(report)
+        return evidence.bundled_keys_now()
+    except Exception as exc:
+        log.error("evidence failed: %s: %s", type(exc).__name__, str(exc)[:200])
+        return None
 
 
 def for_config(

@@ -102,6 +102,7 @@ class Dashboard(Screen[None]):
         Binding("d", "toggle_diff", "Δ"),
         Binding("b", "app.pin_baseline", "pin base", show=False),
         Binding("L", "app.leak_report", "leaks"),
+        Binding("E", "app.evidence", "evidence", show=False),  # in ? help: the footer is full at 80 columns
         Binding("C", "app.toggle_cpu", "cpu", show=False),  # in ? help: the footer is full at 80 columns
         Binding("m", "app.contention", "contention", show=False),
         Binding("l", "toggle_lines", "lines", show=False),
@@ -210,6 +211,10 @@ class Dashboard(Screen[None]):
         self.query_one(PaneTable).show_marks(marks)
         if self.diff_mode:
             self._show_diff(self.heap_view)
+
+    def show_bundled(self, keys: frozenset[str]) -> None:
+        """Verdict keys with an incident bundle: marked on the findings line (tui/evidence)."""
+        self.query_one(FindingsBar).show_bundled(keys)
 
     def show_top(self, view: HeapView, report: TopReport) -> None:
         table = self.query_one(PaneTable)

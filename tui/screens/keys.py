@@ -21,6 +21,10 @@ EXPLAIN = {
     "toggle_diff": "heap: show Δ since the pinned baseline (pprof -base) instead of the current profile",
     "app.pin_baseline": "heap: pin the current profile as the baseline (one is pinned at start and on restart)",
     "app.leak_report": "leak report: verdicts, memory reconciliation, growing groups, heap growth",
+    "app.evidence": "incident bundles: listed (time, verdict, size, path); c copies a path, r captures one now "
+    "(one is written by itself when a verdict first fails; ▣ marks it on the findings line)",
+    "copy_path": "incident bundles: copy the bundle's path to the clipboard (OSC 52: works over SSH)",
+    "capture": "incident bundles: capture one now, whatever the verdicts",
     "app.toggle_cpu": "live CPU top: starts rolling profile?seconds=N windows (charged to the budget) and opens the "
     "CPU view; C there stops them",
     "app.contention": "contention: mutex and block profiles, this window and since start (or what to set in the target when they are empty)",

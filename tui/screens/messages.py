@@ -39,3 +39,11 @@ class ExportFlame(Message):
         super().__init__()
         self.tree = tree
         self.title = title
+
+
+class BundleWritten(Message):
+    """An incident bundle was written (posted from the evidence writer's thread; tui/evidence)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__()
+        self.path = path

@@ -34,6 +34,7 @@ KIND_STYLE = {
 LABEL_MAX = 60  # cells of a label when there is room
 LABEL_MIN = 24  # a second or later verdict is shown if its label keeps this many cells, else "+N more"
 HINT = "  (L: leak report)"
+BUNDLED = " ▣"  # after a verdict that has an incident bundle (E lists them; tui/evidence)
 # no verdict can fire before this much watching (the shortest span a verdict needs)
 MIN_WATCH_SECONDS = 60.0 * min(GOROUTINE_DEFAULTS.min_span_minutes, HEAP_DEFAULTS.min_span_minutes)
 
@@ -72,7 +73,7 @@ def short_label(label: str, cells: int) -> str:
     return _cut(func, cells)
 
 
-def _segment(s: Shown, label_cells: int) -> Text:
+def _segment(s: Shown, label_cells: int, bundled: bool = False) -> Text:
     v = s.verdict
     title = verdict_title(v)
     seg = Text(no_wrap=True)
@@ -82,6 +83,8 @@ def _segment(s: Shown, label_cells: int) -> Text:
     rate = rate_text(v.rate_per_min, v.unit) if v.rate_per_min else ""
     if rate:
         seg.append(f" {rate}", style="bold" if s.present else "dim")
+    if bundled:
+        seg.append(BUNDLED, style="bold cyan")
     return seg
 
 
@@ -150,17 +153,23 @@ def _label_cap(naturals: list[int], room: int, floor: int) -> int | None:
     return None
 
 
-def findings_text(report: LeakReport, width: int = 80, shown: tuple[Shown, ...] | None = None) -> Text:
+def findings_text(
+    report: LeakReport,
+    width: int = 80,
+    shown: tuple[Shown, ...] | None = None,
+    bundled: frozenset[str] = frozenset(),
+) -> Text:
     """The line for `report` in `width` cells. `shown`: what StableFindings holds (held verdicts
     included); None = the report's own verdicts. As many verdicts as fit with labels of at least
-    LABEL_MIN cells (the first one always, shortened as needed), in order, then "+N more"."""
+    LABEL_MIN cells (the first one always, shortened as needed), in order, then "+N more".
+    `bundled`: verdict keys with an incident bundle, marked with BUNDLED."""
     width = max(width, 20)
     if shown is None:
         shown = tuple(Shown(v, report.time, True) for v in report.verdicts)
     if not shown:
         text = _quiet(report, width)
     else:
-        fixed = [_segment(s, 0).cell_len - 1 for s in shown]  # all but the label
+        fixed = [_segment(s, 0, s.verdict.key in bundled).cell_len - 1 for s in shown]  # all but the label
         naturals = [Text(short_label(s.verdict.label, LABEL_MAX)).cell_len for s in shown]
         k, used = 1, fixed[0] + 1  # the first always; then as many as could fit at LABEL_MIN
         while k < len(shown) and used + 2 + fixed[k] + min(naturals[k], LABEL_MIN) <= width:
@@ -177,7 +186,8 @@ def findings_text(report: LeakReport, width: int = 80, shown: tuple[Shown, ...] 
         for i, s in enumerate(shown[:k]):
             if i:
                 text.append("  ")
-            text.append_text(_segment(s, min(naturals[i], cap if cap is not None else LABEL_MIN // 2)))
+            cells = min(naturals[i], cap if cap is not None else LABEL_MIN // 2)
+            text.append_text(_segment(s, cells, s.verdict.key in bundled))
         if more:
             text.append(more, style="dim")
         gc = gc_segment(report, width - text.cell_len - 2 - len(HINT))
@@ -198,6 +208,7 @@ class FindingsBar(Static):
         self.plain = ""
         self.stable = StableFindings()
         self.shown: tuple[Shown, ...] = ()
+        self.bundled: frozenset[str] = frozenset()
         self._report: LeakReport | None = None
 
     def show(self, report: LeakReport) -> None:
@@ -205,13 +216,19 @@ class FindingsBar(Static):
         self.shown = self.stable.update(report.verdicts, report.time)
         self._show_line()
 
+    def show_bundled(self, keys: frozenset[str]) -> None:
+        """Verdict keys that have an incident bundle (marked on the line)."""
+        if keys != self.bundled:
+            self.bundled = keys
+            self._show_line()
+
     def on_resize(self, event: events.Resize) -> None:
         self._show_line()
 
     def _show_line(self) -> None:
         if self._report is None:
             return
-        text = findings_text(self._report, self.content_size.width or 80, self.shown)
+        text = findings_text(self._report, self.content_size.width or 80, self.shown, self.bundled)
         if text.plain != self.plain:
             self.plain = text.plain
             self.update(text)
