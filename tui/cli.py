@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "sessions",
     "stop",
     "check",
+    "bundle",
     "top",
     "flame",
     "goroutines",

@@ -104,7 +104,7 @@ func main() {
 }
 
 func serve(ln net.Listener) {
-	if err := http.Serve(ln, nil); err != nil {
+	if err := http.Serve(ln, handler()); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
