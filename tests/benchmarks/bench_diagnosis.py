@@ -89,6 +89,7 @@ class Seen:
     fails: bool = True
     hint: str = ""
     cleared_at_s: float | None = None
+    standing_says: bool | None = None  # check's own "standing" (newer checks), else derived
 
     @staticmethod
     def of(v: dict) -> Seen:
@@ -104,6 +105,7 @@ class Seen:
             bool(v.get("fails", True)),
             verdict_hint(v),
             float(cleared) if isinstance(cleared, (int, float)) else None,
+            v["standing"] if isinstance(v.get("standing"), bool) else None,
         )
 
     @property
@@ -113,7 +115,7 @@ class Seen:
     @property
     def standing(self) -> bool:
         """Still there at the end of the run (not cleared)."""
-        return self.present_at_end and self.cleared_at_s is None
+        return self.present_at_end and self.cleared_at_s is None if self.standing_says is None else self.standing_says
 
     @property
     def runtime_labelled(self) -> bool:

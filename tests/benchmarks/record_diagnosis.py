@@ -190,11 +190,16 @@ def polls_in(record_log: Path) -> int | None:
     return int(found[-1]) if found else None
 
 
-def _finish(run: Run, seconds: float) -> None:
+def _finish(run: Run, seconds: float, late: bool = False) -> None:
+    """Keep a finished recording. `late`: its recorder overran and was stopped by SIGINT, which
+    closes the segment cleanly: kept when it then exited cleanly and said how many polls it made."""
     assert run.recorder is not None and run.target is not None
     rc = run.recorder.returncode
     target_alive = run.target.poll() is None
     _stop(run.target, signal.SIGKILL)
+    log = run.out_dir / "logs" / f"{run.scenario.name}.record.log"
+    if late and rc in (0, 130, -signal.SIGINT) and polls_in(log) is not None:
+        rc = 0
     if rc != 0 or not target_alive:
         run.outcome = f"FAILED (recorder exit {rc}, program {'alive' if target_alive else 'died'})"
         return
@@ -212,13 +217,14 @@ def _finish(run: Run, seconds: float) -> None:
                 "go": run.toolchain.version,
                 "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "took_s": round(time.monotonic() - run.started, 1),
+                **({"note": f"recorder overran --duration by > {GRACE_S:g} s; stopped by SIGINT"} if late else {}),
             },
             indent=2,
         )
         + "\n"
     )
-    polls = polls_in(run.out_dir / "logs" / f"{run.scenario.name}.record.log")
-    run.outcome = f"ok ({polls if polls is not None else '?'} polls) -> {final}"
+    polls = polls_in(log)
+    run.outcome = f"ok ({polls if polls is not None else '?'} polls{', stopped late' if late else ''}) -> {final}"
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -302,8 +308,9 @@ def record(
                     active.remove(run)
                     if run.recorder.poll() is None:
                         _stop(run.recorder, signal.SIGINT)
-                        _stop(run.target, signal.SIGKILL)
-                        run.outcome = f"FAILED (recorder still running {GRACE_S:g} s past --duration)"
+                        _finish(run, seconds, late=True)
+                        if not run.outcome.startswith("ok"):
+                            run.outcome = f"FAILED (recorder still running {GRACE_S:g} s past --duration)"
                     else:
                         _finish(run, seconds)
                     print(f"  {run.name}: {run.outcome}", file=sys.stderr)
