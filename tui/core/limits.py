@@ -37,6 +37,9 @@ HISTORY_SERIES = 256
 # counted, not grouped. Their frames are bounded too: FRAMES_PER_STACK x this, in all.
 MAX_STACKS = 20_000
 FRAMES_PER_STACK = 16
+# Distinct wait reasons per dump (Go has ~40; a crafted dump gave 1.4 M goroutines one each, a group
+# per reason): the goroutines of the rest are grouped under one "(other wait reasons)". A fixed bound.
+MAX_REASONS = 256
 # Samples kept per heap/allocs profile (the first ones; the rest are counted); the location ids of
 # their distinct stacks are bounded to FRAMES_PER_SAMPLE x this.
 MAX_SAMPLES = 500_000
@@ -68,15 +71,16 @@ class LimitNote:
         text = f"over the limit: more than {self.limit:,} {self.what}{reached}, "
         text += self.kept or f"keeping the first {self.limit:,}"
         if self.left_out:
-            text += f" ({self.left_out:,} {self.left_out_unit} left out)"
-        return f"{text}; raise {self.flag}"
+            text += f" ({self.left_out:,} {self.left_out_unit} {'left out' if not self.kept else 'in them'})"
+        return f"{text}; raise {self.flag}" if self.flag else f"{text} (a fixed bound)"
 
     @property
     def short(self) -> str:
         """``1,260,000 goroutines over --max-stacks``: for a status line."""
+        over = self.flag or f"{self.limit:,} {self.what}"
         if self.left_out:
-            return f"{self.left_out:,} {self.left_out_unit} over {self.flag}"
-        return f"{self.what} over {self.flag}"
+            return f"{self.left_out:,} {self.left_out_unit} over {over}"
+        return f"{self.what} over {over}"
 
 
 def over_limit_message(what: str, count: int, limit: int, flag: str) -> str:

@@ -49,7 +49,7 @@ from tui.goroutines.grouping import (
 )
 from tui.goroutines.reasons import normalise_reason
 from tui.goroutines.spawn_chain import IN_GOROUTINE, resolve_spawn, split_creator
-from tui.goroutines.work_limits import StackLimit
+from tui.goroutines.work_limits import ReasonLimit, StackLimit
 
 # Argument lists (except "(...)", which marks an inlined frame), at line ends. Headers end with
 # ':' so they are never touched. The +0x offsets stay: they are the same for every goroutine at
@@ -145,6 +145,7 @@ class _Grouper:
         self.include_serving = include_serving
         self.max_goroutines = max_goroutines
         self.limit = StackLimit(max_stacks)
+        self.reasons = ReasonLimit()
         self.max_frames = max_frames
         self.max_line = max_line
         self.accs: dict[CellKey, Accumulator] = {}
@@ -243,7 +244,7 @@ class _Grouper:
                 self.serving += count
                 continue
             cell = (
-                normalise_reason(head.status, info.frames),
+                self.reasons.reason(normalise_reason(head.status, info.frames), count),
                 head.leaked,
                 bisect_right(self.edges, head.minutes or 0),
                 info.hash,
@@ -289,6 +290,8 @@ class _Grouper:
 
     def notes(self) -> tuple[LimitNote, ...]:
         notes = [note] if (note := self.limit.note()) is not None else []
+        if (note := self.reasons.note()) is not None:
+            notes.append(note)
         if self.dropped:
             notes.append(LimitNote("goroutines", self.max_goroutines, "--max-goroutines", self.dropped, "goroutines"))
         return tuple(notes)

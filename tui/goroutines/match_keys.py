@@ -85,30 +85,69 @@ def stack_functions(frames: Iterable[Frame]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _merge(into: dict[str, GroupObservation], obs: GroupObservation) -> None:
+class _Merged:
+    """The observations of one key being merged: linear in their number (a dump with 150k distinct
+    wait reasons on one stack was merged pairwise, each merge copying the tree keys so far)."""
+
+    __slots__ = ("best", "count", "first", "functions", "label", "leaked", "maxs", "mins", "n", "tree_keys")
+
+    def __init__(self, obs: GroupObservation) -> None:
+        self.first = obs
+        self.best = obs  # the biggest share names the reason (the first of equal ones)
+        self.n = 1
+        self.count = obs.count
+        self.mins = [obs.min_minutes] if obs.min_minutes is not None else []
+        self.maxs = [obs.max_minutes] if obs.max_minutes is not None else []
+        self.leaked = obs.leaked
+        self.label = obs.label
+        self.functions = obs.functions
+        self.tree_keys = dict.fromkeys(obs.tree_keys)
+
+    def add(self, obs: GroupObservation) -> None:
+        if obs.count > self.best.count:
+            self.best = obs
+        self.n += 1
+        self.count += obs.count
+        if obs.min_minutes is not None:
+            self.mins.append(obs.min_minutes)
+        if obs.max_minutes is not None:
+            self.maxs.append(obs.max_minutes)
+        self.leaked = self.leaked or obs.leaked
+        self.label = self.label or obs.label
+        self.functions = self.functions or obs.functions
+        self.tree_keys.update(dict.fromkeys(obs.tree_keys))
+
+    def result(self) -> GroupObservation:
+        if self.n == 1:
+            return self.first  # one observation: itself
+        return GroupObservation(
+            key=self.first.key,
+            reason=self.best.reason,
+            count=self.count,
+            min_minutes=min(self.mins) if self.mins else None,
+            max_minutes=max(self.maxs) if self.maxs else None,
+            leaked=self.leaked,
+            label=self.label,
+            tree_keys=tuple(self.tree_keys),
+            functions=self.functions,
+        )
+
+
+def _merge(into: dict[str, _Merged], obs: GroupObservation) -> None:
     old = into.get(obs.key)
     if old is None:
-        into[obs.key] = obs
-        return
-    mins = [m for m in (old.min_minutes, obs.min_minutes) if m is not None]
-    maxs = [m for m in (old.max_minutes, obs.max_minutes) if m is not None]
-    reason = old.reason if old.count >= obs.count else obs.reason
-    into[obs.key] = GroupObservation(
-        key=obs.key,
-        reason=reason,
-        count=old.count + obs.count,
-        min_minutes=min(mins) if mins else None,
-        max_minutes=max(maxs) if maxs else None,
-        leaked=old.leaked or obs.leaked,
-        label=old.label or obs.label,
-        tree_keys=old.tree_keys + tuple(k for k in obs.tree_keys if k not in old.tree_keys),
-        functions=old.functions or obs.functions,
-    )
+        into[obs.key] = _Merged(obs)
+    else:
+        old.add(obs)
+
+
+def _merged(into: dict[str, _Merged]) -> tuple[GroupObservation, ...]:
+    return tuple(m.result() for m in into.values())
 
 
 def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]:
     """Observations from the debug=2 tree (ReasonGroup -> BucketGroup -> StackGroup), merged by key."""
-    out: dict[str, GroupObservation] = {}
+    out: dict[str, _Merged] = {}
     for rgroup in groups:
         for bucket in getattr(rgroup, "buckets", ()):
             for sg in getattr(bucket, "stacks", ()):
@@ -127,7 +166,7 @@ def from_reason_groups(groups: Iterable[object]) -> tuple[GroupObservation, ...]
                         functions=stack_functions(frames),
                     ),
                 )
-    return tuple(out.values())
+    return _merged(out)
 
 
 def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
@@ -135,7 +174,7 @@ def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
     from tui.goroutines.reasons import infer_reason
 
     leaked = counts.kind == "goroutineleak"
-    out: dict[str, GroupObservation] = {}
+    out: dict[str, _Merged] = {}
     for record in counts.records:
         _merge(
             out,
@@ -148,4 +187,4 @@ def from_stack_counts(counts: StackCounts) -> tuple[GroupObservation, ...]:
                 functions=stack_functions(record.frames),
             ),
         )
-    return tuple(out.values())
+    return _merged(out)

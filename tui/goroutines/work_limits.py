@@ -65,3 +65,33 @@ class StackLimit:
             unit,
             detail=f"their frames and groups reached {self.budget:,}",
         )
+
+
+OTHER_REASONS = "(other wait reasons)"
+
+
+class ReasonLimit:
+    """The distinct wait reasons of one dump (limits.MAX_REASONS): ``reason(r, count)`` is ``r`` for
+    the first ones, OTHER_REASONS for goroutines of any further one (counted, and grouped there)."""
+
+    __slots__ = ("left_out", "max_reasons", "seen")
+
+    def __init__(self, max_reasons: int = limits.MAX_REASONS) -> None:
+        self.max_reasons = max(1, max_reasons)
+        self.seen: set[str] = set()
+        self.left_out = 0
+
+    def reason(self, reason: str, count: int = 1) -> str:
+        if reason in self.seen:
+            return reason
+        if len(self.seen) < self.max_reasons:
+            self.seen.add(reason)
+            return reason
+        self.left_out += count
+        return OTHER_REASONS
+
+    def note(self) -> LimitNote | None:
+        if not self.left_out:
+            return None
+        kept = f"the goroutines of the rest grouped as {OTHER_REASONS!r}"
+        return LimitNote("distinct wait reasons", self.max_reasons, "", self.left_out, "goroutines", kept=kept)
