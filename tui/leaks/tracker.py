@@ -8,6 +8,7 @@ them for whatever data in the snapshot is new (by the fetch time in `snapshot.ag
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -200,11 +201,14 @@ class LeakTracker:
         goroutine, so a known group that is absent now counts 0 (a drained burst)."""
         obs = {o.key: o for o in observations}
         self._arrivals.observe(t, obs.values())
+        admit = self._admit(
+            self._groups, {k: o.count for k, o in obs.items()}, MAX_GROUPS, self._group_info, self._ages
+        )
         for key, o in obs.items():
             series = self._groups.get(key)
             if series is None:
-                if len(self._groups) >= MAX_GROUPS:
-                    self._evict(self._groups, self._group_info, self._ages)
+                if admit is not None and key not in admit:
+                    continue
                 series = self._groups[key] = TimeWindow()
             series.push(t, float(o.count))
             old = self._group_info.get(key)
@@ -253,11 +257,12 @@ class LeakTracker:
     ) -> None:
         """Flat inuse per function from one heap profile (absent functions are not zero-filled:
         only the biggest are listed; their floors get the listing's smallest value, heap_floors.py)."""
+        admit = self._admit(self._functions, values, MAX_FUNCTIONS)
         for key, v in values.items():
             series = self._functions.get(key)
             if series is None:
-                if len(self._functions) >= MAX_FUNCTIONS:
-                    self._evict(self._functions)
+                if admit is not None and key not in admit:
+                    continue
                 series = self._functions[key] = TimeWindow()
             series.push(t, float(v))
         self._heap_floors.observe(t, values, noise)
@@ -329,11 +334,28 @@ class LeakTracker:
         self._diff, self._diff_key = None, (None, None)
 
     @staticmethod
-    def _evict(table: dict[str, TimeWindow], *others: dict[str, GroupObservation] | dict[str, deque[AgeRow]]) -> None:
-        oldest = min(table, key=lambda k: table[k].last_t)
-        del table[oldest]
-        for other in others:
-            other.pop(oldest, None)
+    def _admit(
+        table: dict[str, TimeWindow],
+        sizes: Mapping[str, float],
+        limit: int,
+        *others: dict[str, GroupObservation] | dict[str, deque[AgeRow]],
+    ) -> set[str] | None:
+        """Room for the new keys of one observation: None when all fit; else the biggest new keys that
+        fit, after the series seen longest ago (and absent now) were evicted — once per observation, not a
+        scan of the table per new key (3,000 new stacks a dump made that quadratic)."""
+        new = [k for k in sizes if k not in table]
+        if len(table) + len(new) <= limit:
+            return None
+        new.sort(key=lambda k: -abs(sizes[k]))
+        admitted = set(new[:limit])
+        excess = len(table) + len(admitted) - limit
+        absent = [k for k in table if k not in sizes]
+        for key in heapq.nsmallest(excess, absent, key=lambda k: table[k].last_t):
+            del table[key]
+            for other in others:
+                other.pop(key, None)
+        room = limit - len(table)
+        return admitted if room >= len(admitted) else set(new[: max(room, 0)])
 
     # ---- snapshots --------------------------------------------------------------------
     def _fresh(self, s: snap.Snapshot, kind: str) -> float | None:
