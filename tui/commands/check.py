@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import math
+import os
 import re
 import signal
 import sys
@@ -200,14 +202,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         targets = gather_targets(args)
     except TargetListError as exc:
-        return fail("check", exc, EXIT_ERROR)
+        return _error(args, exc)
+    for t in targets:
+        if problem := path_problem(t.spec):
+            return _error(args, problem)
     dirs = [t.spec for t in targets if _is_dir(t.spec)]
     not_recordings = [t for t in dirs if not is_recording(Path(t))]
     if not_recordings:
-        return fail("check", f"{not_recordings[0]}: a directory, but not a recording", EXIT_ERROR)
+        return _error(args, f"{not_recordings[0]}: a directory, but not a recording")
     recordings = dirs
     if recordings and len(targets) > 1:
-        return fail("check", "give one recording directory, or targets only", EXIT_ERROR)
+        return _error(args, "give one recording directory, or targets only")
     try:
         if recordings:
             watches = [_check_recording(recordings[0], duration if duration is not None else math.inf, args)]
@@ -215,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
             live_for = duration if duration is not None else DEFAULT_FOR
             watches = asyncio.run(_check_live(args, live_for, targets))
     except (ConfigError, PprofTuiError, OSError) as exc:
-        return fail("check", exc, EXIT_ERROR)
+        return _error(args, exc)
     from tui.commands.check_output import exit_status, render_json, render_text
     from tui.commands.complain import say
 
@@ -231,8 +236,37 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def _error(args: argparse.Namespace, message: object) -> int:
+    """Exit 2 with `message` on standard error; with --json also one JSON document saying it."""
+    if getattr(args, "json", False):
+        from tui.commands.check_output import error_json
+
+        sys.stdout.write(error_json(str(message), EXIT_ERROR))
+    return fail("check", message, EXIT_ERROR)
+
+
 def _is_dir(spec: str) -> bool:
     return not spec.startswith(("http://", "https://")) and Path(spec).is_dir()
+
+
+def path_problem(spec: str) -> str:
+    """Why a TARGET spelled as a path is neither a recording nor a target ("" when it is not one)."""
+    if spec.startswith(("http://", "https://")):
+        return ""
+    path = Path(spec)
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{spec}: a symbolic link loop (neither a recording directory nor a target)"
+        if os.path.lexists(spec):
+            return f"{spec}: a symbolic link to nothing ({exc.strerror or exc})"
+        if spec.startswith(("/", "./", "../", "~")):
+            return f"{spec}: no such directory"
+        return ""
+    if not path.is_dir():
+        return f"{spec}: a file, not a recording directory or a target"
+    return ""
 
 
 def _check_recording(directory: str, duration: float, args: argparse.Namespace | None = None) -> Watched:
@@ -252,13 +286,15 @@ def _check_recording(directory: str, duration: float, args: argparse.Namespace |
 
     async def play() -> None:
         task = source.start()
-        while not task.done():
+        while not task.done():  # a look every 50 ms (spinning on sleep(0) starved the replay's threads)
             if watch.until is not None and source.client.recording_time > watch.until:
                 break
-            await asyncio.sleep(0)
+            await asyncio.wait({task}, timeout=0.05)
         await source.stop()
 
     asyncio.run(play())
+    if recording.problems:  # what the recording left out (a torn tail, a bound reached)
+        watch.limit_notes[("recording", "problems", "")] = f"recording: {recording.problems}"
     if not watch.answered:
         watch.errors.append("the recording holds no answer from the target")
     return watch

@@ -38,6 +38,11 @@ class Fleet:
     outliers: tuple[Outlier, ...]
 
 
+def error_json(message: str, status: int) -> str:
+    """The one JSON document of a check that could not start (a bad target, directory or argument)."""
+    return json.dumps({"exit": status, "error": clean(message, MAX_TEXT), "targets": []}, indent=2) + "\n"
+
+
 TRANSIENT = "transient"
 
 

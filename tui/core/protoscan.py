@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from tui.core.errors import ParseError
 
 FIELDS = 32  # field numbers counted (profile.proto uses 1-15); higher ones are walked, not counted
+# Fields of a number no profile has (0 is invalid; 16-31 unused): a body of them is junk, not a profile.
+# 72 MB of zeros (a sparse recording) was 36 M fields of number 0, walked one by one for 20 s.
+MAX_UNKNOWN_FIELDS = 100_000
+KNOWN_FIELDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,7 @@ def scan_fields(data: bytes, keep_first: dict[int, int] | None = None, *, what: 
     p = 0
     spans: list[tuple[int, int]] = []
     span_start = 0
+    unknown = 0
     while p < n:
         start = p
         tag = data[p]
@@ -111,8 +116,17 @@ def scan_fields(data: bytes, keep_first: dict[int, int] | None = None, *, what: 
         if p > n:
             raise ParseError(f"{what}: not a valid profile.proto (a field runs past the end)", kind="profile")
         field = tag >> 3
-        if field >= FIELDS:
-            continue
+        if field == 0:
+            raise ParseError(f"{what}: not a valid profile.proto (field number 0)", kind="profile")
+        if field >= KNOWN_FIELDS:
+            unknown += 1
+            if unknown > MAX_UNKNOWN_FIELDS:
+                raise ParseError(
+                    f"{what}: not a valid profile.proto (over {MAX_UNKNOWN_FIELDS:,} fields of unknown numbers)",
+                    kind="profile",
+                )
+            if field >= FIELDS:
+                continue
         counts[field] += 1
         limit = keep[field]
         if 0 <= limit < counts[field]:

@@ -17,8 +17,10 @@ tool version, the start time and the poll interval.
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import os
 import struct
 import zlib
 from collections.abc import Iterator
@@ -27,13 +29,13 @@ from typing import Any, BinaryIO, Protocol
 
 from tui.core import limits
 from tui.core.errors import LimitExceeded, ParseError
+from tui.recording.meta import META_NAME, read_meta
 
 MAGIC = b"PTR1"
 PREFIX = struct.Struct(">4sIII")
 MAX_HEADER_BYTES = 64 * 1024
 MAX_RECORD_BODY = limits.MAX_BODY_BYTES  # stored (possibly compressed) body
 MAX_BODY_DECODED = limits.MAX_DECOMPRESSED_BYTES
-META_NAME = "meta.json"
 SEGMENT_PREFIX = "seg-"
 SEGMENT_SUFFIX = ".rec"
 FORMAT_NAME = "pprof-tui-recording"
@@ -46,6 +48,14 @@ MAX_TIME = 1e12
 # Records are written when the answer arrives, so one may start before the previous record's
 # start (a long debug=2 dump next to quick polls); more than this backwards is not a recording.
 MAX_BACKWARDS = 600.0
+# The work of reading one recording: records kept and bytes scanned (a writer's default recording is at
+# most 1 GiB: twice that; a 4-hour one holds ~50k records). Past either, the rest is not read and
+# `Recording.problems` says so (a crafted 10 GB sparse segment of records was scanned for minutes).
+MAX_SCAN_RECORDS = 400_000
+MAX_SCAN_BYTES = 2 * 1024 * 1024 * 1024
+# Opening a recording checks the CRC of bodies up to this size as it scans; a bigger body's CRC is
+# checked when it is read (RecordRef.read_body): 2 GiB of 72 MB records took 17 s to scan.
+LAZY_CRC_MIN = 1024 * 1024
 
 
 class Entry(Protocol):
@@ -163,6 +173,7 @@ class RecordRef:
     segment: Any  # Entry
     body_offset: int
     body_len: int
+    crc_check: tuple[bytes, int] | None = None  # (header bytes, CRC) when the scan left the CRC to the read
 
     def read_body(self) -> bytes:
         with self.segment.open("rb") as fh:
@@ -170,6 +181,10 @@ class RecordRef:
             stored = fh.read(self.body_len)
         if len(stored) != self.body_len:
             raise ParseError("recording: segment shrank while reading", kind="recording")
+        if self.crc_check is not None:
+            head, crc = self.crc_check
+            if zlib.crc32(stored, zlib.crc32(head)) != crc:
+                raise ParseError("recording: record does not match its CRC (corrupt)", kind="recording")
         return decode_body(self.header, stored)
 
 
@@ -178,15 +193,29 @@ class SegmentScan:
     records: tuple[RecordRef, ...]
     valid_bytes: int  # offset just after the last valid record
     torn: bool  # bytes after the last valid record (a torn or corrupt tail, or a senseless header)
+    stopped: bool = False  # the scan reached its bound of records or bytes (the rest was not read)
 
 
-def scan_stream(fh: BinaryIO, segment: Any = None) -> SegmentScan:
-    """Read records until the end or the first torn/corrupt one (never raises on bad bytes)."""
-    """A record whose header makes no sense (not JSON, a time that is not a finite number...) ends
-    the scan like a torn tail: what follows it is not trusted."""
+def scan_stream(
+    fh: BinaryIO,
+    segment: Any = None,
+    *,
+    max_records: int | None = None,
+    max_bytes: int | None = None,
+    lazy_crc_min: int | None = None,
+) -> SegmentScan:
+    """Read records until the end or the first torn/corrupt one (never raises on bad bytes).
+
+    A record whose header makes no sense (not JSON, a time that is not a finite number...) ends
+    the scan like a torn tail: what follows it is not trusted. Past ``max_records`` records or
+    ``max_bytes`` bytes the scan stops (``SegmentScan.stopped``). Bodies of at least ``lazy_crc_min``
+    bytes are stepped over (their CRC checked when read) when the file's size is known."""
     records: list[RecordRef] = []
     offset = 0
+    size = _size(fh) if lazy_crc_min is not None else None
     while True:
+        if (max_records is not None and len(records) >= max_records) or (max_bytes is not None and offset >= max_bytes):
+            return SegmentScan(tuple(records), offset, False, stopped=True)
         prefix = fh.read(PREFIX.size)
         if not prefix:
             return SegmentScan(tuple(records), offset, False)
@@ -195,22 +224,40 @@ def scan_stream(fh: BinaryIO, segment: Any = None) -> SegmentScan:
         magic, head_len, body_len, crc = PREFIX.unpack(prefix)
         if magic != MAGIC or head_len > MAX_HEADER_BYTES or body_len > MAX_RECORD_BODY:
             return SegmentScan(tuple(records), offset, True)
+        if max_bytes is not None and offset + PREFIX.size + head_len + body_len > max_bytes:
+            return SegmentScan(tuple(records), offset, False, stopped=True)
         head = fh.read(head_len)
-        body = fh.read(body_len)
-        if len(head) < head_len or len(body) < body_len or zlib.crc32(body, zlib.crc32(head)) != crc:
-            return SegmentScan(tuple(records), offset, True)
+        body_offset = offset + PREFIX.size + head_len
+        lazy = size is not None and lazy_crc_min is not None and body_len >= lazy_crc_min
+        if lazy:
+            assert size is not None
+            if len(head) < head_len or body_offset + body_len > size:
+                return SegmentScan(tuple(records), offset, True)
+            fh.seek(body_len, 1)
+        else:
+            body = fh.read(body_len)
+            if len(head) < head_len or len(body) < body_len or zlib.crc32(body, zlib.crc32(head)) != crc:
+                return SegmentScan(tuple(records), offset, True)
+            del body
         try:
             header = RecordHeader.from_json(head)
         except ParseError:
             return SegmentScan(tuple(records), offset, True)
-        body_offset = offset + PREFIX.size + head_len
-        records.append(RecordRef(header, segment, body_offset, body_len))
+        records.append(RecordRef(header, segment, body_offset, body_len, (head, crc) if lazy else None))
         offset = body_offset + body_len
 
 
-def scan_segment(segment: Any) -> SegmentScan:
+def _size(fh: BinaryIO) -> int | None:
+    """The size of a real file (None for a stream or a package resource)."""
+    try:
+        return os.fstat(fh.fileno()).st_size
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def scan_segment(segment: Any, *, max_records: int | None = None, max_bytes: int | None = None) -> SegmentScan:
     with segment.open("rb") as fh:
-        return scan_stream(fh, segment)
+        return scan_stream(fh, segment, max_records=max_records, max_bytes=max_bytes, lazy_crc_min=LAZY_CRC_MIN)
 
 
 def segment_name(number: int) -> str:
@@ -245,11 +292,12 @@ class Recording:
     records: tuple[RecordRef, ...]  # in file order (= time order)
     torn_segments: int
     bad_records: int = 0  # skipped: a time far out of order
+    stopped: str = ""  # the bound of records or bytes reached: what was read ("" when all of it)
 
     @property
     def problems(self) -> str:
         """One line on what was skipped ("" when nothing was)."""
-        parts = []
+        parts = [self.stopped] if self.stopped else []
         if self.bad_records:
             parts.append(f"{self.bad_records} record(s) out of time order skipped")
         if self.torn_segments:
@@ -281,105 +329,26 @@ class Recording:
                 yield ref
 
 
-def read_meta(directory: Any) -> dict[str, Any]:
-    """meta.json, checked (see check_meta); {} when there is none."""
-    for entry in directory.iterdir():
-        if entry.name == META_NAME:
-            if not entry.is_file():
-                raise ParseError("recording: meta.json is not a regular file", kind="recording")
-            try:
-                with entry.open("rb") as fh:
-                    raw = fh.read(MAX_HEADER_BYTES + 1)
-            except OSError as exc:
-                raise ParseError(f"recording: meta.json: {exc.strerror or 'unreadable'}", kind="recording") from None
-            if len(raw) > MAX_HEADER_BYTES:
-                raise ParseError(f"recording: meta.json is over {MAX_HEADER_BYTES} bytes", kind="recording")
-            try:
-                meta = json.loads(raw.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                raise ParseError("recording: meta.json is not valid JSON", kind="recording") from None
-            if not isinstance(meta, dict):
-                raise ParseError("recording: meta.json is not an object", kind="recording")
-            check_meta(meta)
-            return meta
-    return {}
-
-
-# meta.json "poll" settings (tui.recording.writer.POLL_FIELDS): (low, high, low allowed?)
-_POLL_RANGES: dict[str, tuple[float, float, bool]] = {
-    "interval": (0.0, 86400.0, False),
-    "stw_budget": (0.0, 1.0, False),
-    "debug2_min_age": (0.0, 1e7, True),
-    "debug2_max_age": (0.0, 1e7, True),
-    "heap_every": (1, 1e6, True),
-    "memstats_every": (1, 1e6, True),
-    "goroutine_debug1_every": (1, 1e6, True),
-    "cmdline_every": (1, 1e6, True),
-    "contention_every": (1, 1e6, True),
-    "backoff_base": (0.0, 1e6, True),
-    "backoff_max": (0.0, 1e7, True),
-    "request_timeout": (0.0, 1e6, False),
-    "debug2_timeout": (0.0, 1e6, False),
-}
-
-
-def _bad_meta(field: str, why: str) -> ParseError:
-    return ParseError(f"recording: meta.json: {field} {why}", kind="recording")
-
-
-def _number(value: object, field: str, low: float, high: float, *, low_ok: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _bad_meta(field, f"must be a number (got {type(value).__name__})")
-    if not math.isfinite(value):
-        raise _bad_meta(field, f"must be a finite number (got {value!r})")
-    if value < low or (value == low and not low_ok) or value > high:
-        relation = ">=" if low_ok else ">"
-        raise _bad_meta(field, f"must be {relation} {low:g} and <= {high:g} (got {value!r})")
-    return float(value)
-
-
-def check_meta(meta: dict[str, Any]) -> None:
-    """Types and ranges of what a reader or a replay uses (a crafted meta.json is input like any
-    other): ParseError naming the field. Unknown keys are left alone."""
-    for name in ("target", "tool", "format"):
-        if name in meta and not isinstance(meta[name], str):
-            raise _bad_meta(name, "must be a string")
-    if meta.get("interval") is not None:
-        low, high, low_ok = _POLL_RANGES["interval"]
-        _number(meta["interval"], "interval", low, high, low_ok=low_ok)
-    if meta.get("started") is not None:
-        _number(meta["started"], "started", 0.0, 1e11)
-    if "version" in meta:
-        _number(meta["version"], "version", 0, 1e6)
-    poll = meta.get("poll")
-    if poll is None:
-        return
-    if not isinstance(poll, dict):
-        raise _bad_meta("poll", "must be an object")
-    for name, (low, high, low_ok) in _POLL_RANGES.items():
-        if poll.get(name) is not None:
-            _number(poll[name], f"poll.{name}", low, high, low_ok=low_ok)
-            if name.endswith("_every") and float(poll[name]) != int(poll[name]):
-                raise _bad_meta(f"poll.{name}", "must be a whole number")
-    if _pair_bad(poll, "debug2_min_age", "debug2_max_age") or _pair_bad(poll, "backoff_base", "backoff_max"):
-        raise _bad_meta("poll", "has a minimum over its maximum (debug2_min_age/max_age or backoff_base/max)")
-
-
-def _pair_bad(poll: dict[str, Any], low: str, high: str) -> bool:
-    a, b = poll.get(low), poll.get(high)
-    return a is not None and b is not None and a > b
-
-
-def open_recording(directory: Any) -> Recording:
-    """Scan every segment (stopping each at its torn tail, if any)."""
+def open_recording(
+    directory: Any, *, max_records: int = MAX_SCAN_RECORDS, max_bytes: int = MAX_SCAN_BYTES
+) -> Recording:
+    """Scan every segment (stopping each at its torn tail, if any), oldest first, up to ``max_records``
+    records and ``max_bytes`` bytes in all."""
     if not is_recording(directory):
         raise ParseError(f"{getattr(directory, 'name', directory)}: not a pprof-tui recording", kind="recording")
     meta = read_meta(directory)
     records: list[RecordRef] = []
-    torn = bad = 0
+    torn = bad = scanned = 0
     latest = -math.inf
+    stopped = ""
     for segment in list_segments(directory):
-        scan = scan_segment(segment)
+        if len(records) >= max_records or scanned >= max_bytes:
+            stopped = _stopped_note(len(records), scanned, max_records, max_bytes)
+            break
+        scan = scan_segment(segment, max_records=max_records - len(records), max_bytes=max_bytes - scanned)
+        scanned += scan.valid_bytes
+        if scan.stopped:
+            stopped = _stopped_note(len(records) + len(scan.records), scanned, max_records, max_bytes)
         torn += scan.torn
         for ref in scan.records:
             # Time order, give or take the records of one poll written as they were answered.
@@ -388,4 +357,11 @@ def open_recording(directory: Any) -> Recording:
                 continue
             latest = max(latest, ref.header.t)
             records.append(ref)
-    return Recording(meta, tuple(records), torn, bad)
+        if stopped:
+            break
+    return Recording(meta, tuple(records), torn, bad, stopped)
+
+
+def _stopped_note(records: int, scanned: int, max_records: int, max_bytes: int) -> str:
+    bound = f"{max_records:,} records" if records >= max_records else f"{max_bytes / 2**30:g} GiB"
+    return f"read stopped at {bound} (a bound on the work per recording): the rest is left out"

@@ -144,7 +144,11 @@ class ReplayClient:
         for refs in self._by_ep.values():
             refs.sort(key=lambda r: r.header.t)
         self._times = {ep: [r.header.t for r in refs] for ep, refs in self._by_ep.items()}
+        # the records that start a poll tick (the index page; every record in a recording without one)
+        self._ticks = self._times.get("index") or sorted(r.header.t for r in recording.records)
+        self._served = -math.inf  # the newest record time answered so far
         self.offset = 0.0  # recording time = virtual time + offset
+        self.skipped = 0.0  # recording seconds jumped over (no tick recorded in them)
         index = self._by_ep.get("index") or []
         self.start = recording.records[0].header.t if recording.records else 0.0
         self.last_tick = index[-1].header.t if index else (recording.records[-1].header.t if recording.records else 0.0)
@@ -153,6 +157,23 @@ class ReplayClient:
 
     def reset(self) -> None:
         self.offset = 0.0
+        self._served = -math.inf
+        self.skipped = 0.0
+
+    def _skip_silence(self) -> None:
+        """Advance by records, not by the clock between them: when the tick recorded in reach was
+        already played, jump to the next recorded tick (a recording with a 10**9 s gap is not walked
+        poll by poll)."""
+        reach = self.recording_time + self.slack
+        i = bisect.bisect_right(self._ticks, reach)
+        if i < len(self._ticks) and (i == 0 or self._ticks[i - 1] <= self._served):
+            jump = self._ticks[i] - self.recording_time
+            if jump > 0:
+                self.offset += jump
+                self.skipped += jump
+            i += 1
+        if i > 0:  # this tick is played (answered, or not found when no index page was recorded)
+            self._served = max(self._served, self._ticks[i - 1])
 
     @property
     def recording_time(self) -> float:
@@ -169,14 +190,17 @@ class ReplayClient:
         key = endpoint_key(path, params)
         if not math.isfinite(self.recording_time):
             raise ReplayFinished()  # cannot happen with checked headers; never spin on a NaN clock
-        if key == "index" and self.recording_time > self.last_tick + self.slack:
-            raise ReplayFinished()
+        if key == "index":
+            self._skip_silence()
+            if self.recording_time > self.last_tick + self.slack:
+                raise ReplayFinished()
         self.requests += 1
         ref = self._pick(key)
         if ref is None:
             await asyncio.sleep(0)
             raise fetch_errors.NotFound(f"{key}: not in the recording at this time", status=404)
         h = ref.header
+        self._served = max(self._served, h.t)
         if h.t > self.recording_time:
             self.offset = h.t - self.clock.now
         if not key.startswith(CPU_WINDOW_PREFIX):  # a CPU window was held open in the background, not a tick's cost

@@ -33,6 +33,8 @@ T = TypeVar("T")
 # A recording's newest answer of an endpoint may be corrupt (a crash mid-dump, a crafted file):
 # this many older ones are tried before giving up.
 MAX_FALLBACK = 20
+# ... and at most this many stored bytes of them (20 answers of 72 MB took 19 s to try)
+MAX_FALLBACK_BYTES = 256 * 1024 * 1024
 
 if TYPE_CHECKING:
     from tui.config import Config
@@ -295,15 +297,16 @@ def _load_recording(
     except OSError as exc:
         raise SourceError(f"{spec}: {exc.strerror or exc}") from None
     first_error: Exception | None = None
-    skipped = 0
+    skipped = tried_bytes = 0
     for endpoint in endpoints:
         tried = 0
         for ref in recording.answers(endpoint):
             if ref.header.redacted:
                 continue
-            if tried >= MAX_FALLBACK:
+            if tried >= MAX_FALLBACK or tried_bytes >= MAX_FALLBACK_BYTES:
                 break
             tried += 1
+            tried_bytes += ref.body_len
             try:
                 if ref.body_len > max_bytes:
                     raise LimitExceeded(f"recorded body over the {max_bytes}-byte limit")
