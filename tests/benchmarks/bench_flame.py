@@ -84,7 +84,7 @@ async def bench_keys(path: Path, presses: int) -> None:
     from tui.sources.offline import OfflineSource
     from tui.widgets.flame_view import FlameView
 
-    app = build_app(OfflineSource([path]))
+    app = build_app(OfflineSource([str(path)]))
     times: list[float] = []
     async with app.run_test(size=(80, 24)) as pilot:
         while app.snapshot is None:

@@ -91,14 +91,13 @@ class FlameTree:
         return a == b
 
 
-def _sum(groups: Int64s, weights: Int64s, n: int) -> Int64s:
-    """Per group, the sum of its weights, exact: float64 sums are exact below 2**53."""
-    if not len(weights):
-        return np.zeros(n, dtype=np.int64)
-    if int(np.abs(weights).max()) * len(weights) < EXACT_FLOAT_LIMIT:
+def _sum(groups: Int64s, weights: npt.NDArray[np.int64] | npt.NDArray[np.float64], n: int, exact: bool) -> Int64s:
+    """Per group, the sum of its weights; ``exact``: float64 sums are exact (every |weight| adds up
+    below 2**53), else integer sums."""
+    if exact:
         return np.bincount(groups, weights=weights, minlength=n).astype(np.int64)
     out = np.zeros(n, dtype=np.int64)
-    np.add.at(out, groups, weights)
+    np.add.at(out, groups, weights.astype(np.int64))
     return out
 
 
@@ -139,39 +138,43 @@ def flame_tree(table: StackTable, bases: Sequence[StackTable] = ()) -> FlameTree
         at += t.num_stacks
 
     ncols = len(tables)
+    # float64 sums are exact while every |value| adds up below 2**53 (bincount is several times
+    # faster than an exact integer np.add.at): checked once for the whole table
+    exact = int(np.abs(cols).sum()) < EXACT_FLOAT_LIMIT
+    weights = cols.astype(np.float64) if exact else cols
     node_name: list[Int64s] = [np.zeros(1, dtype=np.int64)]
     node_parent: list[Int64s] = [np.full(1, -1, dtype=np.int64)]
     node_vals: list[list[Int64s]] = [[cols[k].sum(keepdims=True)] for k in range(ncols)]
-    node_self: list[list[Int64s]] = [[cols[k, lens == 0].sum(keepdims=True)] for k in range(ncols)]
+    node_x: list[Int64s] = [np.zeros(1, dtype=np.int64)]
     level_starts = [0, 1]
-    # the stacks still this deep, compacted each level: their last frame, length, node, values
-    keep = lens > 0
-    cur_end, cur_len = ends[keep] - 1, lens[keep]
-    cur_node = np.zeros(len(cur_len), dtype=np.int64)
-    cur_vals = cols[:, keep]
+    # Longest stacks first: the stacks still d deep are then a prefix (sliced, never compacted).
+    order = np.argsort(-lens, kind="stable")
+    lens, ends, weights = lens[order], ends[order], weights[:, order]
+    deep = -lens  # ascending: the stacks longer than d are the first searchsorted(deep, -d) ones
+    last = ends - 1  # each stack's root frame (frames are stored leaf first)
+    cur_node = np.zeros(len(lens), dtype=np.int64)
     next_id = 1
     d = 0
-    while len(cur_len):
-        uniq, inv = _unique(cur_node * n_names + frames[cur_end - d])
+    while (m := int(np.searchsorted(deep, -d, "left"))) > 0:
+        uniq, inv = _unique(cur_node[:m] * n_names + frames[last[:m] - d])
         count = len(uniq)
-        node_parent.append(uniq // n_names)
-        node_name.append(uniq % n_names)
-        ending = cur_len == d + 1
+        parents = uniq // n_names
+        node_parent.append(parents)
+        node_name.append(uniq - parents * n_names)
         for k in range(ncols):
-            node_vals[k].append(_sum(inv, cur_vals[k], count))
-            node_self[k].append(_sum(inv[ending], cur_vals[k][ending], count))
+            node_vals[k].append(_sum(inv, weights[k, :m], count, exact))
+        node_x.append(_level_offsets(node_vals[0][-1], parents, node_x[-1], level_starts[-2]))
         cur_node = next_id + inv
         next_id += count
         level_starts.append(next_id)
         d += 1
-        if ending.any():
-            going = ~ending
-            cur_end, cur_len, cur_node, cur_vals = cur_end[going], cur_len[going], cur_node[going], cur_vals[:, going]
 
     vals = [np.concatenate(v) for v in node_vals]
     parent = np.concatenate(node_parent)
     starts = np.asarray(level_starts, dtype=np.int64)
     depth = np.repeat(np.arange(len(starts) - 1, dtype=np.int64), np.diff(starts))
+    # what ends at a node: its value less its children's (one sum over every node, not one per level)
+    self_values = vals[0] - _sum(parent[1:], vals[0][1:], len(parent), exact)
     base = None
     if bases:
         base = vals[1] if len(bases) == 1 else np.median(np.stack(vals[1:]), axis=0).round().astype(np.int64)
@@ -181,8 +184,8 @@ def flame_tree(table: StackTable, bases: Sequence[StackTable] = ()) -> FlameTree
         parent=parent,
         depth=depth,
         values=vals[0],
-        self_values=np.concatenate(node_self[0]),
-        x=_offsets(vals[0], parent, starts),
+        self_values=self_values,
+        x=np.concatenate(node_x),
         level_starts=starts,
         base_values=base,
         sample_type=table.sample_type,
@@ -191,18 +194,17 @@ def flame_tree(table: StackTable, bases: Sequence[StackTable] = ()) -> FlameTree
     )
 
 
-def _offsets(values: Int64s, parent: Int64s, starts: Int64s) -> Int64s:
-    """Left edges: a node's parent's edge plus the widths of the siblings before it (each level's
-    nodes are grouped by parent, in order, so a sibling group is a run of equal parents)."""
+def _level_offsets(values: Int64s, parents: Int64s, parent_x: Int64s, parent_start: int) -> Int64s:
+    """Left edges of one level: a node's parent's edge plus the widths of the siblings before it
+    (the level's nodes are grouped by parent, in order; widths are values clipped at 0)."""
     width = np.maximum(values, 0)
-    run = np.cumsum(width) - width  # widths before each node, over all nodes
-    first = np.flatnonzero(np.concatenate(([True], parent[1:] != parent[:-1])))
-    rel = run - np.repeat(run[first], np.diff(np.append(first, len(parent))))
-    x = np.zeros(len(values), dtype=np.int64)
-    for d in range(1, len(starts) - 1):
-        a, b = int(starts[d]), int(starts[d + 1])
-        x[a:b] = x[parent[a:b]] + rel[a:b]
-    return x
+    run = np.cumsum(width) - width  # widths before each node in the level
+    new_group = np.empty(len(parents), dtype=bool)
+    new_group[:1] = True
+    np.not_equal(parents[1:], parents[:-1], out=new_group[1:])
+    group_run = run[new_group]  # the run at each group's first node
+    group = np.cumsum(new_group) - 1
+    return parent_x[parents - parent_start] + run - group_run[group]
 
 
 def folded(tree: FlameTree) -> list[tuple[tuple[str, ...], int]]:
