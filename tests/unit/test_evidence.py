@@ -120,7 +120,10 @@ def incident(snapshot: Snapshot, fired: tuple[Fired, ...], report=None) -> Incid
 
 
 def test_bundle_of_real_captures(tmp_path: Path) -> None:
-    snapshot = real_snapshot()
+    from tui.heap.decode import decode_profile
+
+    heap = decode_profile(fixture_path("go1.27", "heap.pb.gz").read_bytes())
+    snapshot = dataclasses.replace(real_snapshot(), heap=heap)
     key = biggest_stack_key(snapshot)
     bodies = filled_bodies()
     keeper = BodyKeeper(bodies)
@@ -130,7 +133,10 @@ def test_bundle_of_real_captures(tmp_path: Path) -> None:
     files = {p.name for p in path.iterdir()}
     assert {names.HEAP_BASE, names.HEAP_NOW, names.GOROUTINES_PROTO, names.GOROUTINES_DEBUG2} <= files
     assert {names.MEMSTATS_BASE, names.MEMSTATS_NOW, names.STACKS, names.FINDINGS_TXT, names.FINDINGS_JSON} <= files
-    assert {names.SERIES, names.README, "bundle.json"} <= files
+    assert {names.SERIES, names.README, "bundle.json", names.FLAME_HEAP, names.FLAME_HEAP_DIFF} <= files
+    assert (path / names.FLAME_HEAP).read_text().startswith("<svg") and "main.(*LFUCache).increment" in (
+        path / names.FLAME_HEAP
+    ).read_text()
     assert gzip.decompress((path / names.HEAP_NOW).read_bytes()) == bodies.get("heap").body  # raw pprof
     stacks = (path / names.STACKS).read_text()
     assert "goroutines [" in stacks and "\t/" in stacks  # the group's frames with files

@@ -153,6 +153,8 @@ def _fill(
         cpu = bodies.get(incident.cpu_endpoint)
         if cpu is not None:
             out.put(names.CPU, cpu.body, compress=6)
+    if snapshot is not None:
+        _flames(out, snapshot, base_heap.body if base_heap is not None else None, incident.target)
     out.put(names.STACKS, stacks_text(incident.fired, snapshot).encode())
     out.put(names.FINDINGS_TXT, findings_text(report, incident.fired, incident.target, incident.wall).encode())
     out.put(names.FINDINGS_JSON, findings_json(report, incident.fired, incident.target, incident.wall).encode())
@@ -191,6 +193,37 @@ def _fill(
     os.rename(partial, final)
     prune(root, max_bundles=limits.max_bundles, max_bytes=limits.max_total_bytes, keep=final)
     return final
+
+
+def _flames(out: _Out, snapshot: Snapshot, base_body: bytes | None, target: str) -> None:
+    """The flame graphs the flame view draws (tui/heap/flame*): the heap now, against the baseline,
+    and the newest CPU window. Decoding the baseline costs this thread, never the UI's."""
+    from tui.heap.decode import decode_profile
+    from tui.heap.flame import flame_tree
+    from tui.heap.flame_export import flame_svg, profile_title
+    from tui.heap.flame_stacks import profile_stacks
+
+    inuse = "inuse_space"
+    try:
+        heap = snapshot.heap
+        if heap is not None:
+            table = profile_stacks(heap, inuse)
+            title = profile_title(heap, source=target, sample_type=inuse)
+            out.put(names.FLAME_HEAP, flame_svg(flame_tree(table), title, out.secrets).encode())
+            if base_body is not None:
+                base = profile_stacks(decode_profile(base_body), inuse)
+                title = profile_title(heap, source=target, sample_type=inuse, base="against the baseline")
+                out.put(names.FLAME_HEAP_DIFF, flame_svg(flame_tree(table, (base,)), title, out.secrets).encode())
+        window = snapshot.cpu.window if snapshot.cpu is not None else None
+        if window is not None:
+            cpu = window.profile
+            tree = flame_tree(profile_stacks(cpu, "cpu"))
+            out.put(
+                names.FLAME_CPU,
+                flame_svg(tree, profile_title(cpu, source=target, sample_type="cpu"), out.secrets).encode(),
+            )
+    except Exception as exc:  # a profile the flame code cannot draw: the bundle goes on without it
+        out.notes.append(f"flame graphs: {type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _title(f: Fired) -> str:

@@ -22,6 +22,9 @@ HEAP_NOW = "heap-now.pb.gz"
 GOROUTINES_PROTO = "goroutines.pb.gz"
 GOROUTINES_DEBUG2 = "goroutines-debug2.txt.gz"
 CPU = "cpu.pb.gz"
+FLAME_HEAP = "flame-heap.svg"
+FLAME_HEAP_DIFF = "flame-heap-diff.svg"
+FLAME_CPU = "flame-cpu.svg"
 MEMSTATS_BASE = "memstats-baseline.txt"
 MEMSTATS_NOW = "memstats-now.txt"
 STACKS = "stacks.txt"
@@ -42,6 +45,9 @@ WHAT = {
     FINDINGS_TXT: "every verdict, the memory and GC findings, goroutine groups and heap functions",
     FINDINGS_JSON: "the same as JSON",
     SERIES: "the sparklines' series (goroutines, MemStats, groups, functions) as CSV",
+    FLAME_HEAP: "flame graph of the heap now (inuse_space; a static SVG: open it in a browser, hover a frame for its numbers)",
+    FLAME_HEAP_DIFF: "differential flame graph: the heap now against the baseline (orange grew, blue shrank, grey the same)",
+    FLAME_CPU: "flame graph of the newest CPU window",
 }
 
 
