@@ -156,6 +156,36 @@ FLAME_SHOTS = [
 ]
 
 
+async def shoot_evidence(name: str, at: float, out: Path) -> None:
+    """`E` after the demo's two leaks fired: the incident bundles the replay wrote (into a temporary
+    state directory; the Evidence is the one a foreground watch uses)."""
+    import shutil
+    import tempfile
+
+    from tui.evidence.capture import Evidence
+
+    state = Path(tempfile.gettempdir()) / "pprof-tui-screenshots"
+    shutil.rmtree(state, ignore_errors=True)
+    source = demo_source(speed=float("inf"), loop=False)
+    evidence = Evidence(state / "evidence" / "demo-target_6060", source.bodies, target="demo-target:6060")
+    app = build_app(source, evidence=evidence)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            while source.position < at and not source.finished:
+                await pilot.pause(0.05)
+            await pilot.press("p")
+            await app.workers.wait_for_complete()
+            await asyncio.to_thread(evidence.wait_idle, 60)
+            await pilot.press("E")
+            await pilot.pause(0.5)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            app.save_screenshot(filename=f"{name}.svg", path=str(out))
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    print(f"wrote {out / (name + '.svg')}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--at", type=float, default=180.0, help="replay position in seconds (default 180)")
@@ -168,6 +198,7 @@ def main() -> int:
         asyncio.run(shoot_cpu(name, capture, args.out))
     for name, capture, keys in CONTENTION_SHOTS:
         asyncio.run(shoot_contention(name, capture, keys, args.out))
+    asyncio.run(shoot_evidence("evidence-80x24", args.at, args.out))
     for name, size, keys in FLAME_SHOTS:
         asyncio.run(shoot_flame(name, size, keys, args.at, args.out))
     return 0

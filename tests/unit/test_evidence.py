@@ -216,3 +216,18 @@ def test_listing_skips_what_is_not_a_complete_bundle(tmp_path: Path, bad: bytes)
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "bundle.json").write_bytes(bad)
     assert list_bundles(tmp_path) == ()
+
+
+def test_foreground_watch_bundles_go_under_the_state_dir_or_evidence_dir(tmp_path: Path) -> None:
+    import argparse
+
+    from tui.commands.watch import foreground_evidence
+    from tui.config import build_config
+    from tui.sources.feeds import LiveSource
+
+    source = LiveSource(build_config({"target": "127.0.0.1:9"}, env={"PPROF_TUI_TOKEN": SECRET}))
+    ev = foreground_evidence(argparse.Namespace(evidence=None, state_dir=str(tmp_path)), source)
+    assert ev.root.parent == tmp_path / "evidence" and ev.root.name.endswith("127.0.0.1_9")
+    assert ev.secrets == (SECRET.encode(),) and ev.cpu_endpoint == "profile?seconds=10"
+    ev = foreground_evidence(argparse.Namespace(evidence=str(tmp_path / "mine"), state_dir=None), source)
+    assert ev.root == tmp_path / "mine"
