@@ -181,6 +181,8 @@ def _read_secret_file(path: str, what: str) -> Secret:
             text = fh.read(64 * 1024)
     except OSError as exc:
         raise ConfigError(f"{what} file {path}: {exc.strerror or 'unreadable'}") from None
+    except UnicodeDecodeError:  # never quote the bytes: they are a secret
+        raise ConfigError(f"{what} file {path} is not UTF-8 text") from None
     value = text.strip()
     if not value:
         raise ConfigError(f"{what} file {path} is empty")
@@ -197,8 +199,10 @@ def read_header_file(path: str) -> tuple[tuple[str, Secret], ...]:
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read(64 * 1024)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"header file {path}: {getattr(exc, 'strerror', None) or 'unreadable'}") from None
+    except OSError as exc:
+        raise ConfigError(f"header file {path}: {exc.strerror or 'unreadable'}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"header file {path} is not UTF-8 text") from None
     headers = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):

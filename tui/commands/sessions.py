@@ -41,8 +41,13 @@ def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...
     for session in list_sessions(state_root(state_dir)):
         info, status = session.info, session.status
         running = session.running()
-        started = float(info.get("started", 0) or 0)
-        last = float(status.get("last_poll", 0) or 0)
+        started = _number(info.get("started"))
+        last = _number(status.get("last_poll"))
+        if session.problem:
+            out.append(
+                (session.id, "?", "?", format_bytes(session.size()), "-", "-", "-", f"unreadable: {session.problem}")
+            )
+            continue
         if running:
             state = str(status.get("state", "starting"))
             if status.get("last_error"):
@@ -62,6 +67,13 @@ def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...
             )
         )
     return out
+
+
+def _number(value: object) -> float:
+    """A time from a state file: a finite number in range, else 0 (shown as "?" / "never")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    return float(value) if 0 < value < 1e11 else 0.0
 
 
 HEADERS = ("ID", "TARGET", "SINCE", "SIZE", "UIS", "LAST POLL", "BUNDLES", "STATUS")

@@ -20,7 +20,10 @@ from tui.commands.targets import NamedTarget
 from tui.config import ConfigError, add_connection_arguments
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.evidence.capture import Evidence
+    from tui.sessions.state import SessionDir
     from tui.sources.feeds import LiveSource
 
 
@@ -177,9 +180,10 @@ def run_in_session(args: argparse.Namespace) -> int:
             try:
                 session = start_session(root, new_session_id(config.label), [args.target, *forward_arguments(args)])
             except StateError:
-                session = running_for_target(root, key)  # another watch started one meanwhile
+                session = _wait_for_other(root, key)  # another watch started one meanwhile
                 if session is None:
                     raise
+                say("", f"attaching to session {session.id}, started meanwhile for {config.label}")
     except (ConfigError, PprofTuiError, OSError) as exc:
         return fail("", exc)
     from tui.app import build_app
@@ -205,6 +209,21 @@ def run_in_session(args: argparse.Namespace) -> int:
         )
     _freeze()
     return 0
+
+
+def _wait_for_other(root: Path, key: str, timeout: float = 5.0) -> SessionDir | None:
+    """The session another `watch` of this target is starting: the target's lock is taken before its
+    session.json is written, so ours exited (status 3) a moment before the other one shows."""
+    import time
+
+    from tui.sessions.state import running_for_target
+
+    end = time.monotonic() + timeout
+    while True:
+        session = running_for_target(root, key)
+        if session is not None or time.monotonic() >= end:
+            return session
+        time.sleep(0.1)
 
 
 def _freeze() -> None:

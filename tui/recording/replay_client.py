@@ -144,8 +144,8 @@ class ReplayClient:
         for refs in self._by_ep.values():
             refs.sort(key=lambda r: r.header.t)
         self._times = {ep: [r.header.t for r in refs] for ep, refs in self._by_ep.items()}
-        # the records that start a poll tick (the index page; every record in a recording without one)
-        self._ticks = self._times.get("index") or sorted(r.header.t for r in recording.records)
+        # the records that start a poll tick: the index page (every record in a recording without one)
+        self._all_times = sorted(r.header.t for r in recording.records)
         self._served = -math.inf  # the newest record time answered so far
         self.offset = 0.0  # recording time = virtual time + offset
         self.skipped = 0.0  # recording seconds jumped over (no tick recorded in them)
@@ -164,16 +164,17 @@ class ReplayClient:
         """Advance by records, not by the clock between them: when the tick recorded in reach was
         already played, jump to the next recorded tick (a recording with a 10**9 s gap is not walked
         poll by poll)."""
+        ticks = self._times.get("index") or self._all_times  # the index list grows in place when followed
         reach = self.recording_time + self.slack
-        i = bisect.bisect_right(self._ticks, reach)
-        if i < len(self._ticks) and (i == 0 or self._ticks[i - 1] <= self._served):
-            jump = self._ticks[i] - self.recording_time
+        i = bisect.bisect_right(ticks, reach)
+        if i < len(ticks) and (i == 0 or ticks[i - 1] <= self._served):
+            jump = ticks[i] - self.recording_time
             if jump > 0:
                 self.offset += jump
                 self.skipped += jump
             i += 1
         if i > 0:  # this tick is played (answered, or not found when no index page was recorded)
-            self._served = max(self._served, self._ticks[i - 1])
+            self._served = max(self._served, ticks[i - 1])
 
     @property
     def recording_time(self) -> float:

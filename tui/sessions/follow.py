@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 POLL_EVERY = 0.5  # seconds between looks at the recording's files once caught up
 SETTLE = 0.3  # after a new index record, wait this long for the rest of its tick's answers
 FIRST_RECORD_WAIT = 60.0
+TORN_WAIT = 2.0  # a first record still torn after this long is not being written: said at once
 STALE_AFTER = 30.0
 IDLE_REPUBLISH = 5.0
 HISTORY_SHOWN_EVERY = 1.0  # real seconds between refreshes of the "reading history" line
@@ -212,8 +213,15 @@ class FollowSource:
             refs = self.tail.poll()
             if refs:
                 return refs
+            if self.tail.torn and waited >= TORN_WAIT:  # a writer writes a record at once: these bytes stay bad
+                raise ParseError(
+                    f"{self.directory}: no valid record to attach to (its segment starts with a torn or bad record)",
+                    kind="recording",
+                )
             if waited >= FIRST_RECORD_WAIT or not self._still_written():
-                raise ParseError(f"{self.directory}: no records to attach to", kind="recording")
+                why = "the session ended" if self.session is not None and waited < FIRST_RECORD_WAIT else ""
+                why = why or f"none written in {waited:g} s"
+                raise ParseError(f"{self.directory}: no records to attach to ({why})", kind="recording")
             await self._real_sleep(self._poll_every)
             waited += self._poll_every
 

@@ -21,6 +21,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import math
 import os
 import signal
 import stat
@@ -91,12 +92,60 @@ def write_private_json(path: Path, data: Mapping[str, Any]) -> None:
 def read_json(path: Path) -> dict[str, Any]:
     """A small JSON object, or {} when missing or unreadable (a session being written or removed)."""
     try:
-        with open(path, "rb") as fh:
+        fd = _open_regular(path, os.O_RDONLY)
+        with os.fdopen(fd, "rb") as fh:
             raw = fh.read(MAX_JSON + 1)
         data = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_JSON else None
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _open_regular(path: Path, flags: int, mode: int = 0o600) -> int:
+    """`os.open` that never blocks (a FIFO put in the state dir made `sessions` hang) and refuses
+    anything but a regular file (OSError)."""
+    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, mode)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, f"{path.name}: not a regular file")
+        os.set_blocking(fd, True)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+# session.json fields and the types they must have (a crafted or damaged one is listed as unreadable)
+INFO_TYPES: dict[str, tuple[type, ...]] = {
+    "target": (str,),
+    "target_key": (str,),
+    "pid": (int,),
+    "started": (int, float),
+    "evidence": (str,),
+    "options": (dict,),
+    "limits": (dict,),
+}
+
+
+def info_problem(info: Mapping[str, Any]) -> str:
+    """Why a session.json cannot be used ("" when it can): a field of the wrong type, a number out of range."""
+    if not info:
+        return "session.json missing or not a JSON object"
+    for name, types in INFO_TYPES.items():
+        value = info.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            return f"session.json: {name} is not a {' or '.join(t.__name__ for t in types)}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"session.json: {name} is not a finite number"
+    started = info.get("started")
+    if started is not None and not 0 <= started <= 1e11:
+        return "session.json: started is out of range"
+    pid = info.get("pid")
+    if pid is not None and not 0 <= pid < 2**31:
+        return "session.json: pid is out of range"
+    return ""
 
 
 def target_key(base_url: str) -> str:
@@ -120,7 +169,7 @@ class Lock:
 
     @classmethod
     def try_acquire(cls, path: Path) -> Lock | None:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = _open_regular(path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -145,9 +194,9 @@ class Lock:
 def is_held(path: Path) -> bool:
     """Whether some live process holds the flock on `path` (False when the file is missing)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = _open_regular(path, os.O_RDONLY)
     except OSError:
-        return False
+        return False  # missing, or not a lock file (a FIFO): held by nobody
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -180,7 +229,14 @@ class SessionDir:
 
     @property
     def info(self) -> dict[str, Any]:
-        return read_json(self.path / SESSION_JSON)
+        """session.json when its fields have their types ({} otherwise: see `problem`)."""
+        data = read_json(self.path / SESSION_JSON)
+        return {} if info_problem(data) else data
+
+    @property
+    def problem(self) -> str:
+        """Why this session cannot be used ("" when it can)."""
+        return info_problem(read_json(self.path / SESSION_JSON))
 
     @property
     def status(self) -> dict[str, Any]:
@@ -243,17 +299,37 @@ def sessions_dir(root: Path) -> Path:
 
 def list_sessions(root: Path) -> list[SessionDir]:
     """Every session directory under `root`, newest first (running or not)."""
+    check_owner(root)
     try:
         entries = [e for e in sessions_dir(root).iterdir() if e.is_dir() and not e.is_symlink()]
     except OSError:
         return []
-    found = [SessionDir(e) for e in entries if (e / SESSION_JSON).is_file()]
+    found = [SessionDir(e) for e in entries if (e / SESSION_JSON).exists()]
     return sorted(found, key=lambda s: (float(s.info.get("started", 0) or 0), s.id), reverse=True)
+
+
+def usable(sessions: list[SessionDir]) -> list[SessionDir]:
+    """The sessions whose session.json can be used (the others are listed as unreadable, never followed)."""
+    return [s for s in sessions if not s.problem]
+
+
+def check_owner(root: Path) -> None:
+    """Refuse a state directory (or its sessions/) owned by another user or not a directory (StateError);
+    a missing one is fine (nothing in it)."""
+    for path in (root, sessions_dir(root)):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return
+        if not stat.S_ISDIR(st.st_mode):
+            raise StateError(f"{path}: not a directory")
+        if st.st_uid != os.getuid():
+            raise StateError(f"{path}: owned by uid {st.st_uid}, not by you: refusing to use it")
 
 
 def find_session(root: Path, name: str | None) -> SessionDir | None:
     """By id (or a unique prefix of one); None -> the newest running session."""
-    sessions = list_sessions(root)
+    sessions = usable(list_sessions(root))
     if name is None:
         return next((s for s in sessions if s.running()), None)
     exact = [s for s in sessions if s.id == name]
@@ -265,7 +341,7 @@ def find_session(root: Path, name: str | None) -> SessionDir | None:
 
 def running_for_target(root: Path, key: str) -> SessionDir | None:
     """The running session polling the target of `key` (see `target_key`), if any."""
-    for session in list_sessions(root):
+    for session in usable(list_sessions(root)):
         if session.info.get("target_key") == key and session.running():
             return session
     return None
@@ -281,7 +357,10 @@ def stop_session(session: SessionDir, *, timeout: float = 10.0) -> bool:
         raise StateError(f"{session.id}: session.json has no valid pid")
     if not _is_our_session_process(pid, session.id):
         raise StateError(f"{session.id}: pid {pid} is not this session's process; not signalled")
-    os.kill(pid, signal.SIGTERM)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return True  # it ended meanwhile
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if not session.running():
