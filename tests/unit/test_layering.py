@@ -26,6 +26,7 @@ FLOORS = (
     "wire",  # profile.proto gencode
     "heap",  # decode -> Profile tables; sums, top, peek, diff, units
     "goroutines",  # dump parsers, grouping, match keys
+    "metrics",  # /metrics pages: families, prometheus-client parse, quantiles, rates, what to watch
     "model",  # Snapshot, history, MemStats, index page, content detection, endpoint parsers
     "leaks",  # trends, verdicts, baseline, reconciliation, tracker, feed
     "fleet",  # several replicas side by side: outliers by robust statistics
