@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from tui.core import limits
 from tui.core.errors import PprofTuiError
+from tui.metrics.options import add_metrics_arguments, check_metrics_options
 
 TOKEN_ENV = "PPROF_TUI_TOKEN"
 USER_ENV = "PPROF_TUI_USER"
@@ -111,6 +112,13 @@ class Config:
     contention_every: int = 5  # ticks between mutex/block profile fetches (cumulative: the window is the diff)
     cpu: bool = False  # rolling CPU profile windows from the start (else the C key starts them)
     cpu_window: float = 10.0  # seconds of one profile?seconds=N window
+    # The service's own numbers (tui/metrics): /metrics on the target's listener (or metrics_url, same
+    # host), /debug/vars and /debug/fgprof looked for at start; metric_specs pinned (`--metric`). Off in
+    # a bare Config(); build_config (the command line, config files) turns it on unless --no-metrics.
+    metrics: bool = False
+    metrics_url: str = ""
+    metrics_every: int = 5  # ticks between /metrics scrapes (10 s at the default interval)
+    metric_specs: tuple[str, ...] = ()
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     max_body_bytes: int = limits.MAX_BODY_BYTES
@@ -252,6 +260,7 @@ _NUMERIC = {
     "goroutine_debug1_every": int,
     "cmdline_every": int,
     "contention_every": int,
+    "metrics_every": int,
     "cpu_window": float,
     "backoff_base": float,
     "backoff_max": float,
@@ -292,6 +301,9 @@ _FILE_KEYS = set(_NUMERIC) | {
     "password_file",
     "header_file",
     "cpu",
+    "metrics",
+    "metrics_url",
+    "metric_specs",
 }
 
 
@@ -377,6 +389,15 @@ def build_config(
     )
     if pick("cpu"):
         kwargs["cpu"] = True
+    kwargs["metrics"] = pick("metrics") is not False
+    metrics_url = pick("metrics_url")
+    if metrics_url:
+        kwargs["metrics_url"] = str(metrics_url)
+    specs = pick("metric_specs")
+    if specs:
+        if isinstance(specs, str) or not isinstance(specs, (list, tuple)):
+            raise ConfigError("metric_specs: expected a list of 'NAME{label=\"x\"}:p99' strings")
+        kwargs["metric_specs"] = tuple(str(x) for x in specs)
     config = Config(**kwargs)  # type: ignore[arg-type]
     validate(config)
     return config
@@ -396,12 +417,23 @@ def validate(config: Config) -> None:
         raise ConfigError("debug2_min_age must not exceed debug2_max_age")
     if not 1 <= config.cpu_window <= 600:
         raise ConfigError("cpu_window must be between 1 and 600 seconds")
-    for name in ("heap_every", "memstats_every", "goroutine_debug1_every", "cmdline_every", "contention_every"):
+    for name in (
+        "heap_every",
+        "memstats_every",
+        "goroutine_debug1_every",
+        "cmdline_every",
+        "contention_every",
+        "metrics_every",
+    ):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be >= 1")
     for name in _BOUNDS:
         if getattr(config, name) <= 0:
             raise ConfigError(f"{name} must be > 0")
+    try:
+        check_metrics_options(config.metrics_url, config.target, config.metric_specs)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 class _RefuseSecretOnArgv(argparse.Action):
@@ -473,6 +505,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         help="watch CPU from the start: rolling profile?seconds=N windows, charged to the budget (key C)",
     )
     p.add_argument("--cpu-window", type=float, metavar="SECONDS", help="seconds of one CPU profile window (default 10)")
+    add_metrics_arguments(parser, positive_int)
     p.add_argument(
         "--max-goroutines",
         type=int,

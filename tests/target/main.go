@@ -93,6 +93,7 @@ func main() {
 		startTenants(*tenantRate)
 	}
 	startHotPaths() // hot.go: -cpu-burn, -alloc-churn-mb, -contend, -mutex-fraction, -block-rate
+	startMetrics()  // metrics.go: -metrics, -fgprof, -requests, -latency-ms, -latency-drift-ms-per-min
 
 	fmt.Printf("LISTENING %s\n", ln.Addr().String())
 	_ = os.Stdout.Sync()

@@ -7,6 +7,7 @@ import base64
 import logging
 import ssl
 import time
+import urllib.parse
 from collections.abc import Mapping
 
 import httpx
@@ -31,6 +32,8 @@ from tui.fetch.errors import (
     redact,
 )
 from tui.fetch.fetcher import FetchResult
+
+METRICS_PATH = "/metrics"  # the service's Prometheus page (tui/metrics); `--metrics URL` replaces it
 
 # httpcore's DEBUG traces print every response header, and a target (or a proxy) may echo our
 # Authorization header back in one: never let them through, whatever the root log level.
@@ -118,6 +121,19 @@ class TargetClient:
     def closed(self) -> bool:
         return self._client.is_closed
 
+    def url_of(self, path: str) -> str:
+        """A pprof path is relative to the base (`heap`); one starting with "/" to the target's origin
+        (`/metrics`, `/debug/vars`: the service's own endpoints beside /debug/pprof/), and `/metrics`
+        is `--metrics URL` when given (the same host: checked by the config)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        if path.startswith("/"):
+            if path == METRICS_PATH and self.config.metrics_url:
+                return self.config.metrics_url
+            parts = urllib.parse.urlsplit(self.base)
+            return f"{parts.scheme}://{parts.netloc}{path}"
+        return self.base + path
+
     def _msg(self, text: str) -> str:
         return redact(text, self._secrets)
 
@@ -171,7 +187,7 @@ class TargetClient:
         deadline: float = 0.0,
     ) -> FetchResult:
         start = time.perf_counter()
-        url = path if path.startswith(("http://", "https://")) else self.base + path
+        url = self.url_of(path)
         # an answer that is silent for longer than --timeout by design (profile?seconds=N) may wait
         # as long as its deadline between bytes
         timeout: httpx.Timeout | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT

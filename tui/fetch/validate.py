@@ -16,6 +16,7 @@ GOROUTINE_DEBUG1 = "goroutine-debug1"
 GOROUTINE_DEBUG2 = "goroutine-debug2"
 CONTENTION_DEBUG1 = "contention-debug1"  # mutex?debug=1, block?debug=1
 CMDLINE = "cmdline"
+METRICS = "metrics"  # a Prometheus text / OpenMetrics page (tui/metrics parses it)
 ANY = "any"
 
 
@@ -38,7 +39,7 @@ def check_body(kind: str, body: bytes, content_type: str = "", *, what: str = ""
     """
     if kind == ANY:
         return
-    if kind == CMDLINE:  # any bytes, but not a page from a proxy or a login wall
+    if kind in (CMDLINE, METRICS):  # text of its own, but not a page from a proxy or a login wall
         ok = foreign_kind(body, content_type) == "other"
     elif kind in _EXPECTED_CONTENT:
         ok = detect_kind(body, parse=False) == _EXPECTED_CONTENT[kind]

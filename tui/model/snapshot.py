@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tui.goroutines.grouping import ReasonGroup
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
+    from tui.metrics.state import MetricsState
     from tui.model.contention import Contention
     from tui.model.cpu import CpuState
     from tui.model.memstats import MemStats
@@ -100,6 +101,8 @@ class Snapshot:
     # MUTEX / BLOCK -> the newest cumulative profile, the one before it, the mutex sampling period;
     # absent until fetched (only where the index lists the profile)
     contention: Mapping[str, Contention] = field(default_factory=lambda: MappingProxyType({}))
+    # the service's own numbers (/metrics, expvar, fgprof: tui/metrics); None = not looked for (--no-metrics)
+    metrics: MetricsState | None = None
 
     def age(self, kind: str) -> DataAge:
         return self.ages.get(kind) or DataAge(kind, None, None, "")

@@ -40,6 +40,8 @@ FILE_NAMES = {
     "mutex": "mutex.pb.gz",
     "block": "block.pb.gz",
     "mutex?debug=1": "mutex_debug1.txt",
+    "/metrics": "metrics.txt",  # the service's own Prometheus page (tui/metrics)
+    "/debug/vars": "expvar.json",
 }
 _GZIPPED = {"heap.pb.gz", "allocs.pb.gz", "goroutine.pb.gz", "mutex.pb.gz", "block.pb.gz"}
 

@@ -51,6 +51,7 @@ _POLL_RANGES: dict[str, tuple[float, float, bool]] = {
     "goroutine_debug1_every": (1, 1e6, True),
     "cmdline_every": (1, 1e6, True),
     "contention_every": (1, 1e6, True),
+    "metrics_every": (1, 1e6, True),
     "backoff_base": (0.0, 1e6, True),
     "backoff_max": (0.0, 1e7, True),
     "request_timeout": (0.0, 1e6, False),

@@ -184,7 +184,16 @@ class ReplayClient:
         times = self._times.get(ep)
         if not times:
             return None
-        i = bisect.bisect_right(times, self.recording_time + self.slack) - 1
+        now = self.recording_time
+        i = bisect.bisect_right(times, now + self.slack) - 1
+        if i < 0 and ep != "index":
+            # Never answered yet, but answered later in this same tick: the live poller's parses
+            # (not in the replay's clock) put it later than the virtual clock reaches. Its answer
+            # belongs to this tick as long as no newer index tick started before it.
+            ticks = self._times.get("index") or []
+            following = bisect.bisect_right(ticks, now + self.slack)
+            if following >= len(ticks) or times[0] < ticks[following]:
+                i = 0
         return self._by_ep[ep][i] if i >= 0 else None
 
     async def get(self, path: str, *, params: Mapping[str, str] | None = None, **_: Any) -> FetchResult:

@@ -48,6 +48,7 @@ POLL_FIELDS = (
     "goroutine_debug1_every",
     "cmdline_every",
     "contention_every",
+    "metrics_every",
     "backoff_base",
     "backoff_max",
     "request_timeout",

@@ -47,6 +47,13 @@ MUTEX = "mutex"
 BLOCK = "block"
 MUTEX_DEBUG1 = "mutex?debug=1"
 CONTENTION = (MUTEX, BLOCK)
+# The service's own numbers (service/service_metrics.py): beside /debug/pprof/ on the target's origin
+# (a path starting with "/": tui.fetch.client.TargetClient.url_of). /metrics is a cheap endpoint on its
+# own cadence; /debug/vars and /debug/fgprof are asked once, at start (fgprof with seconds=0: a 400
+# at once says it is registered, without profiling).
+METRICS = "/metrics"
+VARS = "/debug/vars"
+FGPROF = "/debug/fgprof?seconds=0"
 
 
 @dataclass(slots=True)
@@ -121,6 +128,9 @@ def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpo
         ep(MUTEX, "mutex", None, validate.PROFILE, config.contention_every, gunzip=True),
         ep(BLOCK, "block", None, validate.PROFILE, config.contention_every, gunzip=True),
         ep(MUTEX_DEBUG1, "mutex", {"debug": "1"}, validate.CONTENTION_DEBUG1, config.contention_every),
+        ep(METRICS, "/metrics", None, validate.METRICS, config.metrics_every),
+        ep(VARS, "/debug/vars", None, validate.ANY, 0),
+        ep(FGPROF, "/debug/fgprof", {"seconds": "0"}, validate.ANY, 0),
         ep(
             CPU,
             "profile",

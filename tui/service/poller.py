@@ -45,6 +45,7 @@ from tui.service.poller_output import Output
 from tui.service.poller_profiles import ProfileWindows
 from tui.service.request import RequestFailed, fetch_and_parse
 from tui.service.restart import RestartDetector
+from tui.service.service_metrics import ServiceMetrics
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -92,6 +93,7 @@ class Poller(Intake, ProfileWindows, Output):
         self._recent_work: dict[str, deque[float]] = {}  # the last answers' work per cheap endpoint
         self.restarts = RestartDetector()
         self.gc_rates = GCRates()  # MemStats deltas: allocation rate, GC/min, pause p99 (history series)
+        self.service_metrics = ServiceMetrics(config, self.history, clock)  # /metrics, expvar, fgprof (#28)
         self.restart_events: deque[snap.RestartEvent] = deque(maxlen=MAX_RESTART_EVENTS)
         self.latest_data = E.Latest()
         self.budget: Debug2Budget | None = None
@@ -268,6 +270,7 @@ class Poller(Intake, ProfileWindows, Output):
         heap = self.endpoints[E.HEAP]
         if heap.due(self.tick, self.clock()):
             await self._poll(heap, self.parsers.heap, self._on_heap)
+        await self.service_metrics.poll(self._poll, lambda: self._last_failure, self.endpoints, self.tick)
         task = self._maybe_expensive()
         if task is not None and not self._background:
             await task

@@ -34,9 +34,11 @@ class Output(PollerParts):
 
     def status_line(self, now: float) -> str:
         index = self.endpoints[E.INDEX]
-        return status.status_line(
+        line = status.status_line(
             now, state=self.state, last_error=self.last_error, index=index, interval=self.config.interval
         )
+        found = self.service_metrics.found_line()  # what discovery found: "/metrics 169 families · fgprof"
+        return f"{line} · {found}" if found else line
 
     def tree_status(self, now: float) -> str:
         """Why the goroutine tree is what it is (`poller_status.tree_status`)."""
@@ -72,6 +74,7 @@ class Output(PollerParts):
             work=self.work,
             restarts=tuple(self.restart_events),
             cpu=self.cpu.state(now, self.budget, self.endpoints[E.CPU].not_before) if self._cpu_shown else None,
+            metrics=self.service_metrics.state(),
         )
 
     def _publish(self) -> None:

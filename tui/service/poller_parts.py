@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui.service.cpu import CpuWatch
     from tui.service.gates import Gates
     from tui.service.restart import RestartDetector
+    from tui.service.service_metrics import ServiceMetrics
 
 
 class PollerParts:
@@ -44,6 +45,7 @@ class PollerParts:
         cpu: CpuWatch
         restarts: RestartDetector
         gc_rates: GCRates
+        service_metrics: ServiceMetrics
         restart_events: deque[snap.RestartEvent]
         state: str
         last_error: str

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from tui.core.limits import LimitNote
+from tui.metrics.state import MetricsState
 from tui.model import snapshot as snap
 from tui.model.cpu import CpuState
 from tui.model.history import History
@@ -129,6 +130,7 @@ def build_snapshot(
     work: TargetWork,
     restarts: tuple[snap.RestartEvent, ...],
     cpu: CpuState | None = None,
+    metrics: MetricsState | None = None,
 ) -> snap.Snapshot:
     return snap.Snapshot(
         seq=seq,
@@ -155,4 +157,5 @@ def build_snapshot(
         limit_notes=MappingProxyType(notes),
         cpu=cpu,
         contention=MappingProxyType(dict(data.contention)),
+        metrics=metrics,
     )

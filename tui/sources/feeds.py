@@ -32,6 +32,7 @@ from tui.recording.writer import (
     poll_settings,
     secret_forms,
 )
+from tui.service import endpoints as E
 from tui.service.poller import Poller
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,9 @@ def clock_text(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+METRICS_ENDPOINTS = (E.METRICS, E.VARS, E.FGPROF)
+
+
 def replay_config(recording: Recording) -> Config:
     """A Config that schedules polls like the recorded watch did (its meta.json "poll" settings)."""
     poll = recording.meta.get("poll")
@@ -144,6 +148,8 @@ def replay_config(recording: Recording) -> Config:
                 values[name] = int(value) if name.endswith("_every") else float(value)
     if recording.interval:
         values["interval"] = recording.interval
+    # the service's own numbers were looked for: replay them (discovery's answers are recorded too)
+    values["metrics"] = not set(METRICS_ENDPOINTS).isdisjoint(recording.endpoints())
     from tui.config import ConfigError, validate
 
     try:
