@@ -41,7 +41,15 @@ from tui.screens.help import HelpScreen
 from tui.screens.keys import command_entries, help_rows
 from tui.screens.leak_screen import LeakScreen
 from tui.screens.messages import BundleWritten, ExportFlame, OpenFlame, WorkFailed
-from tui.sources.protocol import CpuControls, ReplayControls, Saveable, SessionControls, SnapshotSource
+from tui.screens.metrics_picker import MetricsPicker
+from tui.sources.protocol import (
+    CpuControls,
+    MetricsControls,
+    ReplayControls,
+    Saveable,
+    SessionControls,
+    SnapshotSource,
+)
 
 if TYPE_CHECKING:
     from tui.evidence.capture import Evidence, SessionShelf
@@ -218,7 +226,7 @@ class PprofApp(App[None]):
             self.dashboard.show_snapshot(message.snapshot)
             if isinstance(self.screen, ContentionScreen):
                 self.screen.show_snapshot(message.snapshot)
-            if isinstance(self.screen, CpuScreen):
+            if isinstance(self.screen, (CpuScreen, MetricsPicker)):
                 self.screen.show_snapshot(message.snapshot)
             flame = self._flame_screen()
             if flame is not None:
@@ -464,6 +472,13 @@ class PprofApp(App[None]):
 
     def action_contention(self) -> None:
         self.push_screen(ContentionScreen(self.snapshot))
+
+    def action_metrics_picker(self) -> None:
+        self.push_screen(MetricsPicker(self.snapshot))
+
+    def on_metrics_picker_pin(self, message: MetricsPicker.Pin) -> None:
+        if isinstance(self.source, MetricsControls):
+            self.source.pin_metric(message.spec)
 
     def on_contention_screen_drill(self, message: ContentionScreen.Drill) -> None:
         from tui.screens.contention_drill import ContentionDrillScreen  # lazy: peek only on enter

@@ -136,7 +136,7 @@ class MetricsWatch:
 
     def pin(self, spec: SeriesSpec) -> None:
         if all(w.key != spec.key for w in self._pinned):
-            self._pinned.append(pinned(spec))
+            self._pinned = [*self._pinned, pinned(spec)]  # a new list: a scrape's thread may be reading it
 
     def unpin(self, key: str) -> None:
         self._pinned = [w for w in self._pinned if w.key != key]

@@ -53,6 +53,7 @@ from tui.widgets.goroutine_tree import GoroutineTree, NodeData, interesting_fram
 from tui.widgets.heap_table import HeapTable
 from tui.widgets.info_line import InfoLine
 from tui.widgets.problem import ProblemLine
+from tui.widgets.service_sparks import ServiceSparks
 from tui.widgets.sparklines import MAX_SPARK_POINTS, MetricSpark
 from tui.widgets.status_bar import StatusBar
 
@@ -105,6 +106,7 @@ class Dashboard(Screen[None]):
         Binding("E", "app.evidence", "evidence", show=False),  # in ? help: the footer is full at 80 columns
         Binding("C", "app.toggle_cpu", "cpu", show=False),  # in ? help: the footer is full at 80 columns
         Binding("m", "app.contention", "contention", show=False),
+        Binding("M", "app.metrics_picker", "metrics", show=False),  # the service's /metrics families
         Binding("l", "toggle_lines", "lines", show=False),
         Binding("z", "zoom", "zoom"),
         Binding("f", "flame", "flame", show=False),  # in ? help and the palette
@@ -156,6 +158,7 @@ class Dashboard(Screen[None]):
                     classes=spec.classes,
                     id=f"spark-{spec.id}",
                 )
+        yield ServiceSparks(id="service")
         yield FindingsBar(id="findings")
         yield ProblemLine(id="problem")
         with Container(id="panes"):
@@ -190,8 +193,9 @@ class Dashboard(Screen[None]):
             self._window = heap_window(self._heap_seen)
         self._show_status()
         history = snapshot.history
-        for spark in self.query(MetricSpark):
+        for spark in self.query("#sparks > MetricSpark").results(MetricSpark):
             spark.show(history.values(spark.metric, last=MAX_SPARK_POINTS) if history is not None else ())
+        self.query_one(ServiceSparks).show(snapshot.metrics, history)
         self._show_tree()
         self._update_titles()
         self._show_heap()

@@ -28,6 +28,10 @@ EXPLAIN = {
     "app.toggle_cpu": "live CPU top: starts rolling profile?seconds=N windows (charged to the budget) and opens the "
     "CPU view; C there stops them",
     "app.contention": "contention: mutex and block profiles, this window and since start (or what to set in the target when they are empty)",
+    "app.metrics_picker": "the service's own numbers: every family of its /metrics page with type and help; "
+    "enter watches one as a sparkline under the memory ones (--metric SPEC for labels and a statistic)",
+    "pin": "metrics: watch the family under the cursor as a sparkline",
+    "metrics_filter": "metrics: filter families by name or help (text, or re:REGEX)",
     "contention_kind('mutex')": "contention: the mutex profile (who holds locks others wait for)",
     "contention_kind('block')": "contention: the block profile (where goroutines wait: channels, locks, select)",
     "contention_sample": "contention: delay (time waited) or contentions (how many waits)",

@@ -19,6 +19,7 @@ from typing import Any
 from tui.config import Config
 from tui.core.tasks import cancel_and_wait
 from tui.fetch.fetcher import Fetcher
+from tui.metrics.spec import parse_spec
 from tui.model import snapshot as snap
 from tui.recording.format import Recording, open_recording
 from tui.recording.replay_client import CPU_WINDOW_PREFIX, ReplayClient, ReplayFinished, VirtualClock
@@ -107,6 +108,9 @@ class LiveSource:
 
     def set_cpu(self, on: bool) -> None:
         self.poller.set_cpu(on)
+
+    def pin_metric(self, spec: str) -> None:
+        self.poller.service_metrics.pin(parse_spec(spec))
 
     def save(self, directory: str | Path) -> Path:
         from tui.recording.export import save_snapshot
@@ -274,6 +278,9 @@ class ReplaySource:
     def set_cpu(self, on: bool) -> None:
         """CPU windows on/off: a replay shows the recorded windows (when there are any)."""
         self.poller.set_cpu(on)
+
+    def pin_metric(self, spec: str) -> None:
+        self.poller.service_metrics.pin(parse_spec(spec))
 
     # ---- lifecycle -----------------------------------------------------------------
     def start(self) -> asyncio.Task[None]:

@@ -61,6 +61,14 @@ class CpuControls(Protocol):
 
 
 @runtime_checkable
+class MetricsControls(Protocol):
+    """Can watch one more series of the service's /metrics page (`M`'s picker): ``pin_metric(spec)``
+    with a `--metric` spec (`tui.metrics.spec`)."""
+
+    def pin_metric(self, spec: str) -> None: ...
+
+
+@runtime_checkable
 class Saveable(Protocol):
     """Keeps the raw bodies behind its latest snapshot and can write them out (the `s` export)."""
 
