@@ -231,3 +231,21 @@ def test_foreground_watch_bundles_go_under_the_state_dir_or_evidence_dir(tmp_pat
     assert ev.secrets == (SECRET.encode(),) and ev.cpu_endpoint == "profile?seconds=10"
     ev = foreground_evidence(argparse.Namespace(evidence=str(tmp_path / "mine"), state_dir=None), source)
     assert ev.root == tmp_path / "mine"
+
+
+def test_cpu_window_and_its_flame_when_cpu_watching_is_on(tmp_path: Path) -> None:
+    from tui.heap.decode import decode_profile
+    from tui.model.cpu import CpuState, CpuWindow
+
+    raw = (Path(__file__).resolve().parents[1] / "fixtures" / "profiles" / "go1.27" / "cpu.pb.gz").read_bytes()
+    bodies = filled_bodies()
+    put(bodies, "profile?seconds=10", gzip.decompress(raw), 99.0)
+    window = CpuWindow(decode_profile(raw), (), 0, 0, 10.0, 0)
+    snapshot = dataclasses.replace(real_snapshot(), cpu=CpuState(on=True, window=window, window_at=99.0))
+    inc = dataclasses.replace(incident(snapshot, ()), cpu_endpoint="profile?seconds=10")
+    path = write_bundle(tmp_path, inc, bodies, BodyKeeper(bodies))
+    assert gzip.decompress((path / names.CPU).read_bytes()) == bodies.get("profile?seconds=10").body
+    assert (path / names.FLAME_CPU).read_text().startswith("<svg")
+    assert f"go tool pprof -top {names.CPU}" in (path / names.README).read_text()
+    off = dataclasses.replace(inc, snapshot=dataclasses.replace(snapshot, cpu=CpuState(on=False)))
+    assert not (write_bundle(tmp_path, off, bodies, BodyKeeper(bodies)) / names.CPU).exists()

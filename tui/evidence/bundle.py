@@ -214,7 +214,7 @@ def _flames(out: _Out, snapshot: Snapshot, base_body: bytes | None, target: str)
                 base = profile_stacks(decode_profile(base_body), inuse)
                 title = profile_title(heap, source=target, sample_type=inuse, base="against the baseline")
                 out.put(names.FLAME_HEAP_DIFF, flame_svg(flame_tree(table, (base,)), title, out.secrets).encode())
-        window = snapshot.cpu.window if snapshot.cpu is not None else None
+        window = snapshot.cpu.window if snapshot.cpu is not None and snapshot.cpu.on else None
         if window is not None:
             cpu = window.profile
             tree = flame_tree(profile_stacks(cpu, "cpu"))
