@@ -340,3 +340,16 @@ def rise_since(series: FloorSeries, start: float, config: FloorConfig = HEAP_FLO
     fm = suffix[bisect_left(ts, (times[0] + times[-1]) / 2.0)]
     horizon = (now - ts[i0]) / 60.0
     return FloorRise(horizon, ts[i0], b, now, f0, fm, fe, series.last, times[0], times[-1], len(times))
+
+
+def step_times(series: FloorSeries, start: float, end: float) -> list[float]:
+    """The times in (start, end] where the series' floor stepped up (at the buckets' resolution)."""
+    ts, lows, _ = series.columns()
+    floor = suffix_minima(lows)
+    return [ts[i] for i in range(1, len(ts)) if start < ts[i] <= end and floor[i] > floor[i - 1]]
+
+
+def floor_between(series: FloorSeries, start: float, end: float) -> tuple[float, float] | None:
+    """(floor at start, floor at end): the lowest value at or after each time."""
+    lo, hi = series.lowest_since(start), series.lowest_since(end)
+    return None if lo is None or hi is None else (lo, hi)

@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from tui.core.bytesize import format_bytes
 from tui.heap.profile import Profile
 from tui.leaks.alloc_site import AllocationSite, allocation_site
-from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries, floor_delta, floor_rise, rise_since
+from tui.leaks.floors import (
+    HEAP_FLOORS,
+    FloorConfig,
+    FloorRise,
+    FloorSeries,
+    floor_between,
+    floor_delta,
+    floor_rise,
+    rise_since,
+    step_times,
+)
 from tui.leaks.go_names import is_helper, short_name
 from tui.leaks.growth import CAUSE_GOROUTINE_CREATION, DRIFT, GROWING, Verdict
 from tui.leaks.heap_baseline import SERIES_FUNCTIONS
@@ -32,6 +42,7 @@ from tui.leaks.witness import LiveHeap, Witness
 # without one (no MemStats over the window), the profile stands alone and must be far past its noise.
 Z_WITNESSED = 1.0
 Z_ALONE = 3.0
+DOUBT_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,7 @@ class HeapFloors:
         self._deltas: dict[str, tuple[tuple[int, float, float | None], float]] = {}  # growth_since memo
         self._noise: dict[str, SampleNoise] = {}  # the newest profile's sampling noise per function
         self._latched: dict[str, float] = {}  # function -> start of the rise its standing verdict is on
+        self._doubted: dict[str, float] = {}  # function -> since when its standing verdict's witness fails
         self.drift: dict[str, Verdict] = {}  # the newest verdicts() call's profile drift (never failing)
 
     def __contains__(self, key: str) -> bool:
@@ -95,6 +107,7 @@ class HeapFloors:
         self._deltas.clear()
         self._noise.clear()
         self._latched.clear()
+        self._doubted.clear()
         self.drift = {}
         self._first = self._previous = None
 
@@ -172,7 +185,10 @@ class HeapFloors:
 
     def judge(self, key: str, live: LiveHeap | None) -> Judged | None:
         """The function's floor rise (the rule, or the rise its standing verdict is on while the floor
-        keeps stepping up: no flapping), weighed against the noise and the exact heap; None: no rise."""
+        keeps stepping up: no flapping), weighed against the noise and the exact heap; None: no rise.
+        The exact heap must also have risen in the rise's later part, from the profile's last step
+        less the longer of the shortest horizon and its last wait between steps: a cache that filled
+        and now only drifts in the profile, or buffers shown late, fail there."""
         s = self._series.get(key)
         if s is None:
             return None
@@ -187,8 +203,32 @@ class HeapFloors:
         noise = self._noise.get(key)
         sigma = rise_noise(noise, fr.floor_start, fr.floor_end)
         samples = fr.rise / noise.value_per_sample if noise is not None and noise.value_per_sample > 0 else None
-        witness = live.judge(fr, sigma) if live is not None else None
+        witness = None
+        if live is not None:
+            steps = step_times(s, fr.start, fr.settled) or [fr.last_step]
+            last = steps[-1]
+            wait = last - steps[-2] if len(steps) >= 2 else 0.0
+            recent = min(self.config.horizons_minutes, default=3.0) * 60.0
+            late_start = max(fr.start, last - max(recent, wait) - self.config.bucket_seconds)
+            late = floor_between(s, late_start, fr.settled)
+            late_rise = late[1] - late[0] if late is not None else 0.0
+            late_noise = rise_noise(noise, *late) if late is not None else None
+            witness = live.judge(fr, sigma, (late_start, max(0.0, late_rise), fr.settled), late_noise)
         return Judged(fr, sigma, samples, witness)
+
+    def _kind(self, key: str, judged: Judged) -> str:
+        """GROWING or DRIFT; a standing verdict is demoted only when it has failed for DOUBT_SECONDS
+        (one report at the edge of a jump, where the 10 s buckets and the GC lag disagree, is no flap)."""
+        now = judged.rise.end
+        if judged.holds:
+            self._latched.setdefault(key, judged.rise.start)
+            self._doubted.pop(key, None)
+            return GROWING
+        if key in self._latched and now - self._doubted.setdefault(key, now) < DOUBT_SECONDS:
+            return GROWING
+        self._latched.pop(key, None)
+        self._doubted.pop(key, None)
+        return DRIFT
 
     def verdicts(
         self,
@@ -210,6 +250,7 @@ class HeapFloors:
             judged = self.judge(key, live)
             if judged is None:
                 self._latched.pop(key, None)
+                self._doubted.pop(key, None)
                 continue
             fr = judged.rise
             site = self.site(key, profile, sample_type)
@@ -217,12 +258,7 @@ class HeapFloors:
             if site.evidence:
                 evidence = f"{evidence}; {site.evidence}"
             cause = CAUSE_GOROUTINE_CREATION if site.creation else ""
-            if judged.holds:
-                self._latched.setdefault(key, fr.start)
-                kind = GROWING
-            else:
-                self._latched.pop(key, None)
-                kind = DRIFT
+            kind = self._kind(key, judged)
             v = Verdict(kind, key, site.label, fr.rate_per_min, fr.current, fr.start, evidence, "bytes", cause)
             (out if kind == GROWING else self.drift)[key] = v
         return out

@@ -111,6 +111,17 @@ CONTEXTS = Shape("contexts never cancelled", "contexts never cancelled: call the
 TIMERS = Shape("tickers/timers not stopped", "tickers/timers not stopped: defer t.Stop()")
 RECEIVER_GONE = Shape("senders without a receiver", "receiver gone: use a buffered channel or select with ctx.Done()")
 LOCK_CONVOY = Shape("a lock convoy", "a lock held across a call that never returns (or a lock never unlocked)")
+# [chan receive]/[select] says only that goroutines wait on a channel; which one is in the source, not the
+# stack. A waiter that Go shows aging (minutes) never wakes: a channel nobody closes, most often
+# <-ctx.Done() of a context never cancelled; one that never ages wakes and parks again: a ticker loop.
+WAITERS = Shape(
+    "goroutines parked on a channel that never closes",
+    "a context never cancelled (<-ctx.Done()) or a ticker loop with no way out: cancel it / return on done",
+)
+CHANNEL_NEVER_CLOSED = Shape(
+    "goroutines waiting for ever on a channel",
+    "a channel nobody closes: if it is <-ctx.Done(), the context is never cancelled (call its cancel func)",
+)
 MAP_GROWS = Shape("a map that only grows", "a map that only grows: entries are never deleted (bound it or evict)")
 
 _PERSIST_CONN = ("net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop")
@@ -135,9 +146,9 @@ def _any(functions: Sequence[str], prefixes: tuple[str, ...]) -> bool:
     return any(f.startswith(prefixes) for f in functions)
 
 
-def match_group(reason: str, functions: Sequence[str]) -> Shape | None:
-    """The shape of a growing or leaked goroutine group: its wait reason and its stack's functions
-    (leaf first, runtime frames left out)."""
+def match_group(reason: str, functions: Sequence[str], max_minutes: int | None = None) -> Shape | None:
+    """The shape of a growing or leaked goroutine group: its wait reason, its stack's functions (leaf
+    first, runtime frames left out) and, from a debug=2 dump, the longest wait Go printed."""
     base = reason.split(" (", 1)[0] if reason.endswith("(leaked)") else reason
     if _any(functions, _PERSIST_CONN):
         return UNCLOSED_BODIES
@@ -147,8 +158,10 @@ def match_group(reason: str, functions: Sequence[str]) -> Shape | None:
         return CONTEXTS
     if base in ("chan send", "chan send (nil chan)"):
         return RECEIVER_GONE
-    if base in ("chan receive", "select") and _any(functions, ("time.", "(*time.Ticker)")):
-        return TIMERS
+    if base in ("chan receive", "select"):
+        if _any(functions, ("time.", "(*time.Ticker)")):
+            return TIMERS
+        return CHANNEL_NEVER_CLOSED if max_minutes is not None and max_minutes >= 1 else WAITERS
     return None
 
 

@@ -470,7 +470,7 @@ class LeakTracker:
         info = self._group_info.get(v.key)
         if info is None:
             return v
-        return hinted(v, match_group(info.reason, info.functions), info.functions, short_name)
+        return hinted(v, match_group(info.reason, info.functions, info.max_minutes), info.functions, short_name)
 
     def _heap_diff(self) -> HeapDiff | None:
         key = (self._baseline.pinned_at if self._baseline else None, self._heap_at)

@@ -14,8 +14,9 @@ later. Times on the profile's clock are mapped back to the exact heap's with the
 MemStats (`NumGC` changes between polls): a profile read at t shows the heap as of the second
 newest GC before t (`as_of`).
 
-`judge(rise)` compares, over the window of a floor rise (its start a, its middle step m and its
-settled end b, each mapped with `as_of`):
+`judge(rise, ...)` compares, over the window of a floor rise (its start a, the start m of its later
+part and its settled end b, each mapped with `as_of`; m is the profile's last step less the longer of
+3 minutes and its last wait between steps, so a staircase's long flat stretches stay in):
   total = exact floor at b' - exact floor at a'   the live heap rose by as much as the profile says
   late  = exact floor at b' - exact floor at m'   ... and kept rising in the later part: growth that
                                                   happened in one step early and then stayed flat (a
@@ -34,11 +35,14 @@ from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 
-from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries
+from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries, suffix_minima
 
 MB = 1024 * 1024
 MIN_TOTAL = 1.0 * MB  # the live heap must have risen at least this much over the window ...
-MIN_LATE = 0.5 * MB  # ... and this much in its later part
+MIN_LATE = 0.25 * MB  # ... and this much in its later part
+# ... in steps spread over at least this long: the buffers of the first connections, opened in a few
+# seconds, are one burst however many GC cycles the profile takes to show them (repeated growth is not)
+MIN_STEP_SPAN = 60.0
 MAX_GCS = 4096  # GC cycles remembered (an hour of a busy service's GCs at one poll per 2 s is ~1,800)
 
 
@@ -50,10 +54,17 @@ class Witness:
     late: float  # ... over its later part
     need_total: float
     need_late: float
+    step_span: float = math.inf  # seconds the exact floor took from 10 % to 90 % of its rise in the window
+    window: float = math.inf  # seconds of the window on the exact heap's clock
+
+    @property
+    def spread(self) -> bool:
+        """Repeated growth, not one burst: spread over MIN_STEP_SPAN, or half a shorter window."""
+        return self.step_span >= min(MIN_STEP_SPAN, 0.5 * self.window)
 
     @property
     def confirms(self) -> bool:
-        return self.total >= self.need_total and self.late >= self.need_late
+        return self.total >= self.need_total and self.late >= self.need_late and self.spread
 
     def sentence(self, fmt: object) -> str:
         show = fmt if callable(fmt) else str
@@ -97,41 +108,53 @@ class LiveHeap:
         while self._gc_times and self._gc_times[0] < before:
             self._gc_times.popleft()
 
-    def as_of(self, t: float) -> float:
-        """The exact heap's time a profile read at t shows: the second newest GC seen at or before
-        t (the first observation when fewer were seen)."""
+    def as_of(self, t: float, cycles: int = 2) -> float:
+        """The exact heap's time a profile read at t shows: the `cycles`-th newest GC seen at or before
+        t (the first observation when fewer were seen). The profile lags one to two cycles."""
         times = self._gc_times
         i = bisect_right(times, t)
-        if i >= 2:
-            return times[i - 2]
+        if i >= cycles:
+            return times[i - cycles]
         ts = self.series.columns()[0]
         return ts[0] if len(ts) else t
 
     def floor_at(self, t: float) -> float | None:
         return self.series.lowest_since(t)
 
-    def judge(self, rise: FloorRise, noise: float | None) -> Witness | None:
-        """The exact heap on `rise`'s window; None when MemStats do not cover it (then the profile
-        must stand on its own, with a stricter noise bound: tui/leaks/heap_floors.py)."""
+    def judge(
+        self, rise: FloorRise, noise: float | None, late: tuple[float, float, float], late_noise: float | None
+    ) -> Witness | None:
+        """The exact heap on `rise`'s window, and on its later part `late` = (start, the profile's floor
+        rise over it, ...end is rise.settled); None when MemStats do not cover the window (then the
+        profile must stand on its own, with a stricter noise bound: tui/leaks/heap_floors.py)."""
         if len(self.series) < 2:
             return None
         ts = self.series.columns()[0]
-        a, m, b = (
-            self.as_of(x) for x in (rise.start, rise.first_step + (rise.last_step - rise.first_step) / 2, rise.settled)
-        )
-        if (
-            ts[-1] < rise.settled - self.config.settle_seconds
-            or ts[0] > max(a, rise.start) + 2 * self.config.bucket_seconds
-        ):
+        if ts[-1] < rise.settled - self.config.settle_seconds or ts[0] > rise.start + 2 * self.config.bucket_seconds:
             return None  # MemStats began after the window did, or stopped
-        f_a, f_m, f_b = self.floor_at(a), self.floor_at(min(m, b)), self.floor_at(b)
-        if f_a is None or f_m is None or f_b is None:
-            return None
-        sigma = noise or 0.0
-        late_prof = rise.floor_end - rise.floor_mid
-        return Witness(
-            total=f_b - f_a,
-            late=f_b - f_m,
-            need_total=max(0.5 * rise.rise - sigma, MIN_TOTAL),
-            need_late=max(0.5 * late_prof - 0.5 * sigma, MIN_LATE),
-        )
+        late_start, late_rise, _ = late
+        need_total = max(0.5 * rise.rise - (noise or 0.0), MIN_TOTAL)
+        need_late = max(0.5 * late_rise - 0.5 * (late_noise or 0.0), MIN_LATE)
+        best: Witness | None = None
+        for cycles in (1, 2):  # the lag is one or two GC cycles: the reading that fits better
+            a, m, b = (self.as_of(x, cycles) for x in (rise.start, late_start, rise.settled))
+            f_a, f_m, f_b = self.floor_at(a), self.floor_at(min(m, b)), self.floor_at(b)
+            if f_a is None or f_m is None or f_b is None:
+                continue
+            w = Witness(f_b - f_a, f_b - f_m, need_total, need_late, self._step_span(a, b), b - a)
+            if best is None or (w.confirms, w.total + w.late) > (best.confirms, best.total + best.late):
+                best = w
+        return best
+
+    def _step_span(self, a: float, b: float) -> float:
+        """Seconds the exact floor took to rise from 10 % to 90 % of its rise over [a, b] (the bulk of
+        the growth: a burst of start-up buffers is seconds, a leak is most of the window)."""
+        ts, lows, _ = self.series.columns()
+        floor = suffix_minima(lows)
+        inside = [(t, f) for t, f in zip(ts, floor) if a <= t <= b]
+        if len(inside) < 2 or inside[-1][1] <= inside[0][1]:
+            return 0.0
+        base, top = inside[0][1], inside[-1][1]
+        t10 = next(t for t, f in inside if f >= base + 0.1 * (top - base))
+        t90 = next(t for t, f in inside if f >= base + 0.9 * (top - base))
+        return t90 - t10
