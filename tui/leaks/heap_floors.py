@@ -209,6 +209,7 @@ class HeapFloors:
             last = steps[-1]
             wait = last - steps[-2] if len(steps) >= 2 else 0.0
             recent = min(self.config.horizons_minutes, default=3.0) * 60.0
+            wait = min(wait, 0.5 * (fr.settled - fr.start))  # a long pause: the later half, not more
             late_start = max(fr.start, last - max(recent, wait) - self.config.bucket_seconds)
             late = floor_between(s, late_start, fr.settled)
             late_rise = late[1] - late[0] if late is not None else 0.0

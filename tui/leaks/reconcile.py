@@ -160,19 +160,24 @@ def reconcile(
         by_key[key] = m
     stack, gor = by_key["stack_inuse"], by_key[GOROUTINES]
     heap_inuse, heap_prof = by_key["heap_inuse"], by_key[HEAP_PROFILE]
-    if stack.growing and gor.growing and not heap_prof.growing:
+    if stack.growing and gor.growing and not heap_prof.growing and not function_growing:
         sentence = (
             f"Stack is growing with the goroutine count (+{format_bytes(stack.rate_per_min or 0)}/min, "
             f"+{gor.rate_per_min or 0:,.0f} goroutines/min) while the heap profile is flat: "
             "the growth is goroutine stacks, not heap — look at the goroutine tree"
         )
         return Reconciliation(tuple(metrics), STACKS, sentence)
-    if heap_prof.growing or (heap_inuse.growing and function_growing):
-        grower = heap_inuse if heap_inuse.growing else heap_prof
-        sentence = f"{grower.label} is growing +{format_bytes(grower.rate_per_min or 0)}/min"
+    if heap_prof.growing or function_growing:
+        if heap_inuse.growing or heap_prof.growing:
+            grower = heap_inuse if heap_inuse.growing else heap_prof
+            sentence = f"{grower.label} is growing +{format_bytes(grower.rate_per_min or 0)}/min"
+        else:  # a function's verdict stands, too small yet to move the totals past their noise
+            sentence = "the heap grows in the functions with a verdict (the totals are within their noise)"
         growers = [(name, delta) for name, delta in heap_growers if delta > 0][:3]
         if growers:
             sentence += ": largest Δinuse: " + ", ".join(f"{name} (+{format_bytes(d)})" for name, d in growers)
+        if stack.growing and gor.growing:
+            sentence += f"; Stack grows too, with the goroutine count (+{format_bytes(stack.rate_per_min or 0)}/min)"
         return Reconciliation(tuple(metrics), HEAP, sentence)
     if not any(m.values for m in metrics):
         return Reconciliation(tuple(metrics), NOTHING, NOTHING_READ)  # never "nothing growing" unread

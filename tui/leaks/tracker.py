@@ -287,7 +287,13 @@ class LeakTracker:
         num_gc, inuse = values.get("num_gc"), values.get("heap_inuse")
         alloc = values.get(HEAP_ALLOC)
         if isinstance(alloc, (int, float)) and not isinstance(alloc, bool):
-            self._live.observe(t, float(alloc), float(num_gc) if isinstance(num_gc, (int, float)) else None)
+            total = values.get(TOTAL_ALLOC)
+            self._live.observe(
+                t,
+                float(alloc),
+                float(num_gc) if isinstance(num_gc, (int, float)) else None,
+                float(total) if isinstance(total, (int, float)) else None,
+            )
         if isinstance(num_gc, (int, float)) and isinstance(inuse, (int, float)):
             if self._last_num_gc is not None and num_gc != self._last_num_gc:
                 self._metrics.setdefault(HEAP_AFTER_GC, TimeWindow()).push(t, float(inuse))

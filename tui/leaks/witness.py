@@ -43,6 +43,8 @@ MIN_LATE = 0.25 * MB  # ... and this much in its later part
 # ... in steps spread over at least this long: the buffers of the first connections, opened in a few
 # seconds, are one burst however many GC cycles the profile takes to show them (repeated growth is not)
 MIN_STEP_SPAN = 60.0
+LATE_RATE_SHARE = 0.25  # the later part's rate, at least this share of the whole window's
+ALLOC_POINTS = 150  # TotalAlloc points for the allocation rate (5 minutes at one poll per 2 s)
 MAX_GCS = 4096  # GC cycles remembered (an hour of a busy service's GCs at one poll per 2 s is ~1,800)
 
 
@@ -56,6 +58,15 @@ class Witness:
     need_late: float
     step_span: float = math.inf  # seconds the exact floor took from 10 % to 90 % of its rise in the window
     window: float = math.inf  # seconds of the window on the exact heap's clock
+    late_window: float = math.inf  # ... and of its later part
+
+    @property
+    def keeps_pace(self) -> bool:
+        """The later part grows at a LATE_RATE_SHARE of the whole window's rate at least: a leak keeps
+        its pace, a cache that filled (or a burst at start-up) slows to nothing."""
+        if self.window <= 0 or self.late_window <= 0 or self.total <= 0:
+            return False
+        return self.late / self.late_window >= LATE_RATE_SHARE * self.total / self.window
 
     @property
     def spread(self) -> bool:
@@ -64,7 +75,7 @@ class Witness:
 
     @property
     def confirms(self) -> bool:
-        return self.total >= self.need_total and self.late >= self.need_late and self.spread
+        return self.total >= self.need_total and self.late >= self.need_late and self.spread and self.keeps_pace
 
     def sentence(self, fmt: object) -> str:
         show = fmt if callable(fmt) else str
@@ -78,13 +89,14 @@ class Witness:
 class LiveHeap:
     """HeapAlloc's floor series and the GC cycles seen (the times NumGC changed between polls)."""
 
-    __slots__ = ("_gc_times", "_last_num_gc", "config", "series")
+    __slots__ = ("_allocs", "_gc_times", "_last_num_gc", "config", "series")
 
     def __init__(self, config: FloorConfig = HEAP_FLOORS) -> None:
         self.config = config
         self.series = FloorSeries(config)
         self._gc_times: deque[float] = deque(maxlen=MAX_GCS)
         self._last_num_gc: float | None = None
+        self._allocs: deque[tuple[float, float]] = deque(maxlen=ALLOC_POINTS)  # (t, TotalAlloc)
 
     def __len__(self) -> int:
         return len(self.series)
@@ -93,10 +105,16 @@ class LiveHeap:
         self.series = FloorSeries(self.config)
         self._gc_times.clear()
         self._last_num_gc = None
+        self._allocs.clear()
 
-    def observe(self, t: float, heap_alloc: float | None, num_gc: float | None) -> None:
+    def observe(
+        self, t: float, heap_alloc: float | None, num_gc: float | None, total_alloc: float | None = None
+    ) -> None:
         if heap_alloc is not None and math.isfinite(heap_alloc) and heap_alloc >= 0:
             self.series.push(t, float(heap_alloc))
+            if total_alloc is not None and math.isfinite(total_alloc):
+                if not self._allocs or (t > self._allocs[-1][0] and total_alloc >= self._allocs[-1][1]):
+                    self._allocs.append((t, float(total_alloc)))
         if num_gc is not None and math.isfinite(num_gc):
             if self._last_num_gc is not None and num_gc != self._last_num_gc:
                 if not self._gc_times or t > self._gc_times[-1]:
@@ -107,6 +125,15 @@ class LiveHeap:
         self.series.trim(before)
         while self._gc_times and self._gc_times[0] < before:
             self._gc_times.popleft()
+
+    def noise(self) -> float:
+        """How far HeapAlloc's floor can sit above the live heap: the garbage allocated between a GC
+        and the next poll, i.e. the allocation rate (TotalAlloc) times the typical gap between polls."""
+        if len(self._allocs) < 3:
+            return 0.0
+        (t0, a0), (t1, a1) = self._allocs[0], self._allocs[-1]
+        gaps = sorted(b[0] - a[0] for a, b in zip(self._allocs, list(self._allocs)[1:]))
+        return (a1 - a0) / (t1 - t0) * gaps[len(gaps) // 2] if t1 > t0 else 0.0
 
     def as_of(self, t: float, cycles: int = 2) -> float:
         """The exact heap's time a profile read at t shows: the `cycles`-th newest GC seen at or before
@@ -133,15 +160,16 @@ class LiveHeap:
         if ts[-1] < rise.settled - self.config.settle_seconds or ts[0] > rise.start + 2 * self.config.bucket_seconds:
             return None  # MemStats began after the window did, or stopped
         late_start, late_rise, _ = late
-        need_total = max(0.5 * rise.rise - (noise or 0.0), MIN_TOTAL)
-        need_late = max(0.5 * late_rise - 0.5 * (late_noise or 0.0), MIN_LATE)
+        garbage = self.noise()  # the exact floor's own uncertainty: on top of what it must show
+        need_total = max(0.5 * rise.rise - (noise or 0.0), MIN_TOTAL) + garbage
+        need_late = max(0.5 * late_rise - 0.5 * (late_noise or 0.0), MIN_LATE) + garbage
         best: Witness | None = None
         for cycles in (1, 2):  # the lag is one or two GC cycles: the reading that fits better
             a, m, b = (self.as_of(x, cycles) for x in (rise.start, late_start, rise.settled))
             f_a, f_m, f_b = self.floor_at(a), self.floor_at(min(m, b)), self.floor_at(b)
             if f_a is None or f_m is None or f_b is None:
                 continue
-            w = Witness(f_b - f_a, f_b - f_m, need_total, need_late, self._step_span(a, b), b - a)
+            w = Witness(f_b - f_a, f_b - f_m, need_total, need_late, self._step_span(a, b), b - a, b - min(m, b))
             if best is None or (w.confirms, w.total + w.late) > (best.confirms, best.total + best.late):
                 best = w
         return best

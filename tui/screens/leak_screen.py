@@ -46,6 +46,8 @@ def _verdict_lines(doc: Doc, verdicts, *, context: bool = False) -> None:
         if v.rate_per_min:
             line.append(f"  {rate_text(v.rate_per_min, v.unit)}")
         doc.add(line, hang)
+        if v.hint:  # a known leak shape's fix (tui.leaks.shapes)
+            doc.add(Text.assemble("      fix: ", (clean(v.hint, 200), "bold yellow")), 11)
         doc.add(Text(f"      {clean(v.evidence, 400)}", style="dim"), 6)
 
 
@@ -79,6 +81,10 @@ def report_text(report, now: float) -> Doc:
         doc.add()
         doc.add("context: waiting since before the watch, not alarms", style="bold underline")
         _verdict_lines(doc, report.context, context=True)
+    if report.drift:
+        doc.add()
+        doc.add("profile drift: the sampled heap rose, the live heap did not (not leaks)", style="bold underline")
+        _verdict_lines(doc, report.drift, context=True)
     if report.angles:
         doc.add()
         doc.add("growing by label value or creator", style="bold underline")
