@@ -14,6 +14,7 @@ import math
 from tui.goroutines.match_keys import NO_FRAMES, GroupObservation, match_key, stack_label
 from tui.goroutines.records import Frame
 from tui.leaks.arrivals import MATTERS_COUNT, Arrivals
+from tui.leaks.goroutine_side import NO_FRAMES_KEY
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
     GROWING,
@@ -24,7 +25,7 @@ from tui.leaks.growth import (
     stuck_verdict,
     verdict_title,
 )
-from tui.leaks.tracker import NO_FRAMES_KEY, LeakTracker
+from tui.leaks.tracker import LeakTracker
 
 EVERY = 10.0  # a goroutine dump every 10 s, as the poller does on a small service
 
@@ -168,7 +169,7 @@ def test_arrivals_forget_dropped_groups_and_restart():
     tracker.restart("pid changed")
     assert tracker.report().watch_started is None
     tracker.observe_groups(500.0, [group("x", [400.0], 500.0)])
-    assert tracker.report().watch_started == 500.0 and tracker._arrivals.arrival("x", 500.0) is None
+    assert tracker.report().watch_started == 500.0 and tracker._goroutines.arrivals.arrival("x", 500.0) is None
 
 
 def leak(key: str, count: int, label: str = "") -> GroupObservation:

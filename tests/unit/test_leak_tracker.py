@@ -9,9 +9,11 @@ from tui.goroutines.debug1 import parse_debug1
 from tui.goroutines.match_keys import GroupObservation, from_reason_groups, from_stack_counts, match_key
 from tui.goroutines.records import Frame, StackCounts, StackRecord
 from tui.heap.decode import decode_profile
+from tui.leaks import goroutine_side as G
 from tui.leaks import tracker as L
 from tui.leaks.growth import GROWING, LEAKED, STUCK
 from tui.leaks.tracker import LeakTracker
+from tui.leaks.window import MAX_POINTS
 from tui.model import snapshot as snap
 
 DELIVER = "main.(*Dispatcher).deliver"
@@ -128,7 +130,7 @@ def test_restart_clears_series_and_repins_on_the_next_profile():
 
 
 def test_group_and_function_counts_are_bounded(monkeypatch):
-    monkeypatch.setattr(L, "MAX_GROUPS", 8)
+    monkeypatch.setattr(G, "MAX_GROUPS", 8)
     monkeypatch.setattr(L, "MAX_FUNCTIONS", 4)
     tr = LeakTracker()
     for i in range(50):
@@ -143,7 +145,7 @@ def test_old_points_leave_the_window():
     tr = LeakTracker()
     for i in range(2000):
         tr.observe_metrics(float(i), {"goroutines": 10})
-    assert len(tr._metrics["goroutines"].points) <= L.MAX_POINTS
+    assert len(tr._metrics["goroutines"].points) <= MAX_POINTS
 
 
 def _snapshot(seq, t, **kw):

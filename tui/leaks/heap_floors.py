@@ -43,6 +43,7 @@ from tui.leaks.witness import LiveHeap, Witness
 Z_WITNESSED = 1.0
 Z_ALONE = 3.0
 DOUBT_SECONDS = 60.0
+EXACT_Z = 50.0  # past this many standard deviations, the sampling noise is not worth a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,11 @@ class Judged:
         parts = []
         if self.samples is not None and self.sigma is not None:
             z = self.z or 0.0
-            parts.append(f"~{self.samples:,.0f} samples behind the rise, ±{fmt(self.sigma)} ({z:.1f}σ)")
+            if z > EXACT_Z:  # objects far above the sampling rate: every one is in the profile
+                parts.append("exact: its objects are far bigger than the sampling rate")
+            else:
+                n = f"~{self.samples:,.0f} sample{'' if round(self.samples) == 1 else 's'}"
+                parts.append(f"{n} behind the rise, ±{fmt(self.sigma)} ({z:.1f}σ)")
         if self.witness is not None:
             parts.append(self.witness.sentence(fmt))
         else:
@@ -95,6 +100,7 @@ class HeapFloors:
         self._noise: dict[str, SampleNoise] = {}  # the newest profile's sampling noise per function
         self._latched: dict[str, float] = {}  # function -> start of the rise its standing verdict is on
         self._doubted: dict[str, float] = {}  # function -> since when its standing verdict's witness fails
+        self._last_rise: dict[str, FloorRise] = {}  # function -> the rise it was judged on last
         self.drift: dict[str, Verdict] = {}  # the newest verdicts() call's profile drift (never failing)
 
     def __contains__(self, key: str) -> bool:
@@ -108,6 +114,7 @@ class HeapFloors:
         self._noise.clear()
         self._latched.clear()
         self._doubted.clear()
+        self._last_rise.clear()
         self.drift = {}
         self._first = self._previous = None
 
@@ -196,10 +203,18 @@ class HeapFloors:
         latched = self._latched.get(key)
         if latched is not None:
             held = rise_since(s, latched, self.config)
+            if held is None and fr is None and live is not None:
+                # the profile paused (sampling steps minutes apart): the live heap says whether it grows on
+                before = self._last_rise.get(key)
+                span = min(self.config.horizons_minutes, default=3.0) * 60.0
+                if before is not None and live.still_rising(s.last_t - self.config.settle_seconds - span, s.last_t):
+                    held = before
             if held is not None and (fr is None or held.rise >= fr.rise):
                 fr = held
         if fr is None:
+            self._last_rise.pop(key, None)
             return None
+        self._last_rise[key] = fr
         noise = self._noise.get(key)
         sigma = rise_noise(noise, fr.floor_start, fr.floor_end)
         samples = fr.rise / noise.value_per_sample if noise is not None and noise.value_per_sample > 0 else None

@@ -167,18 +167,18 @@ def reconcile(
             "the growth is goroutine stacks, not heap — look at the goroutine tree"
         )
         return Reconciliation(tuple(metrics), STACKS, sentence)
-    if heap_prof.growing or function_growing:
-        if heap_inuse.growing or heap_prof.growing:
-            grower = heap_inuse if heap_inuse.growing else heap_prof
-            sentence = f"{grower.label} is growing +{format_bytes(grower.rate_per_min or 0)}/min"
-        else:  # a function's verdict stands, too small yet to move the totals past their noise
-            sentence = "the heap grows in the functions with a verdict (the totals are within their noise)"
+    if heap_prof.growing or (heap_inuse.growing and function_growing):
+        grower = heap_inuse if heap_inuse.growing else heap_prof
+        sentence = f"{grower.label} is growing +{format_bytes(grower.rate_per_min or 0)}/min"
         growers = [(name, delta) for name, delta in heap_growers if delta > 0][:3]
         if growers:
             sentence += ": largest Δinuse: " + ", ".join(f"{name} (+{format_bytes(d)})" for name, d in growers)
         if stack.growing and gor.growing:
             sentence += f"; Stack grows too, with the goroutine count (+{format_bytes(stack.rate_per_min or 0)}/min)"
         return Reconciliation(tuple(metrics), HEAP, sentence)
+    if function_growing:  # a heap verdict stands, too small yet to move the totals past their noise
+        sentence = "the totals are within their noise; the heap grows in the functions with a verdict"
+        return Reconciliation(tuple(metrics), NOTHING, sentence)
     if not any(m.values for m in metrics):
         return Reconciliation(tuple(metrics), NOTHING, NOTHING_READ)  # never "nothing growing" unread
     rate = heap_inuse.rate_per_min

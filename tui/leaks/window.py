@@ -3,11 +3,12 @@ per-group, per-function and per-metric series."""
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from tui.leaks.growth import Verdict
+from tui.leaks.growth import Verdict, VerdictConfig, growing_verdict, growth_rate, may_be_growing, trend
 
 # What the tracker computes from a series and caches on it: (rate per minute for the UI,
 # GROWING verdict or None).
@@ -91,3 +92,54 @@ class TimeWindow:
             self._start = self._slot(1)
             self._size -= 1
             self.version += 1
+
+
+def mark(rate: float | None, level: float) -> str:
+    """The trend mark of a rate: "↑", "↓", "→" (within half a percent of the level), "" unknown."""
+    if rate is None:
+        return ""
+    tol = max(1.0, 0.005 * abs(level))
+    return "↑" if rate > tol else ("↓" if rate < -tol else "→")
+
+
+def analyse(
+    key: str,
+    label: str,
+    points: list[tuple[float, float]],
+    config: VerdictConfig,
+    unit: str,
+    fmt: Callable[[float], str] | None = None,
+) -> Analysis:
+    """(rate per minute for the UI, GROWING verdict or None) of one series: the robust trend only when
+    the O(n) one may be growing."""
+    tr = trend(points, window_minutes=config.window_minutes, robust=False)  # O(n) first
+    if may_be_growing(tr, config):
+        tr = trend(points, window_minutes=config.window_minutes)
+        assert tr is not None
+        return growth_rate(tr), growing_verdict(key, label, points, config, unit=unit, fmt=fmt, precomputed=tr)
+    return (None if tr is None else tr.ls_slope), None
+
+
+def admit(
+    table: dict[str, TimeWindow],
+    sizes: Mapping[str, float],
+    limit: int,
+    evicted: list[str] | None = None,
+) -> set[str] | None:
+    """Room for the new keys of one observation: None when all fit; else the biggest new keys that
+    fit, after the series seen longest ago (and absent now) were evicted (their keys appended to
+    `evicted`) — once per observation, not a scan of the table per new key (3,000 new stacks a dump
+    made that quadratic)."""
+    new = [k for k in sizes if k not in table]
+    if len(table) + len(new) <= limit:
+        return None
+    new.sort(key=lambda k: -abs(sizes[k]))
+    admitted = set(new[:limit])
+    excess = len(table) + len(admitted) - limit
+    absent = [k for k in table if k not in sizes]
+    for key in heapq.nsmallest(excess, absent, key=lambda k: table[k].last_t):
+        del table[key]
+        if evicted is not None:
+            evicted.append(key)
+    room = limit - len(table)
+    return admitted if room >= len(admitted) else set(new[: max(room, 0)])

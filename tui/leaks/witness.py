@@ -126,14 +126,17 @@ class LiveHeap:
         while self._gc_times and self._gc_times[0] < before:
             self._gc_times.popleft()
 
-    def noise(self) -> float:
-        """How far HeapAlloc's floor can sit above the live heap: the garbage allocated between a GC
-        and the next poll, i.e. the allocation rate (TotalAlloc) times the typical gap between polls."""
+    def noise(self, since: float | None = None) -> float:
+        """How far HeapAlloc's floor since `since` can sit above the live heap: the garbage allocated
+        between a GC and the next poll (the allocation rate, from TotalAlloc, times the typical gap
+        between polls), less as more GC cycles fall in that stretch (the floor takes the lowest)."""
         if len(self._allocs) < 3:
             return 0.0
         (t0, a0), (t1, a1) = self._allocs[0], self._allocs[-1]
         gaps = sorted(b[0] - a[0] for a, b in zip(self._allocs, list(self._allocs)[1:]))
-        return (a1 - a0) / (t1 - t0) * gaps[len(gaps) // 2] if t1 > t0 else 0.0
+        per_poll = (a1 - a0) / (t1 - t0) * gaps[len(gaps) // 2] if t1 > t0 else 0.0
+        cycles = 0 if since is None else len(self._gc_times) - bisect_right(self._gc_times, since)
+        return per_poll / (1 + cycles)
 
     def as_of(self, t: float, cycles: int = 2) -> float:
         """The exact heap's time a profile read at t shows: the `cycles`-th newest GC seen at or before
@@ -160,12 +163,12 @@ class LiveHeap:
         if ts[-1] < rise.settled - self.config.settle_seconds or ts[0] > rise.start + 2 * self.config.bucket_seconds:
             return None  # MemStats began after the window did, or stopped
         late_start, late_rise, _ = late
-        garbage = self.noise()  # the exact floor's own uncertainty: on top of what it must show
-        need_total = max(0.5 * rise.rise - (noise or 0.0), MIN_TOTAL) + garbage
-        need_late = max(0.5 * late_rise - 0.5 * (late_noise or 0.0), MIN_LATE) + garbage
         best: Witness | None = None
         for cycles in (1, 2):  # the lag is one or two GC cycles: the reading that fits better
             a, m, b = (self.as_of(x, cycles) for x in (rise.start, late_start, rise.settled))
+            garbage = self.noise(b)  # the end floor's own uncertainty: a rise must be bigger than it
+            need_total = max(0.5 * rise.rise - (noise or 0.0), MIN_TOTAL, garbage)
+            need_late = max(0.5 * late_rise - 0.5 * (late_noise or 0.0), MIN_LATE, garbage)
             f_a, f_m, f_b = self.floor_at(a), self.floor_at(min(m, b)), self.floor_at(b)
             if f_a is None or f_m is None or f_b is None:
                 continue
@@ -173,6 +176,16 @@ class LiveHeap:
             if best is None or (w.confirms, w.total + w.late) > (best.confirms, best.total + best.late):
                 best = w
         return best
+
+    def still_rising(self, start: float, end: float) -> bool:
+        """Whether the live heap's floor rose over [start, end] (the profile's clock) by more than MIN_LATE
+        and its own noise: what keeps a heap verdict standing while the profile, moving in sampling
+        steps of ~512 kB, pauses on a leak of small objects."""
+        if len(self.series) < 2:
+            return False
+        a, b = self.as_of(start, 1), self.as_of(end, 1)
+        f_a, f_b = self.floor_at(a), self.floor_at(b)
+        return f_a is not None and f_b is not None and f_b - f_a >= max(MIN_LATE, self.noise(b))
 
     def _step_span(self, a: float, b: float) -> float:
         """Seconds the exact floor took to rise from 10 % to 90 % of its rise over [a, b] (the bulk of

@@ -123,6 +123,15 @@ def recorded_error(ref: RecordRef) -> fetch_errors.FetchError:
     return _ERRORS.get(h.etype, fetch_errors.FetchError)(h.err)
 
 
+STALE_MIN = 60.0  # seconds: a record this old still answers, whatever its endpoint's cadence
+STALE_GAPS = 3.0  # ... or this many of its endpoint's median gaps between records
+
+
+def _stale_after(times: list[float]) -> float:
+    gaps = sorted(b - a for a, b in zip(times, times[1:]) if b > a)
+    return max(STALE_MIN, STALE_GAPS * gaps[len(gaps) // 2]) if gaps else STALE_MIN
+
+
 class ReplayClient:
     """Answers the poller's `get()` from a recording (see the module docstring)."""
 
@@ -147,6 +156,9 @@ class ReplayClient:
         # the records that start a poll tick: the index page (every record in a recording without one)
         self._all_times = sorted(r.header.t for r in recording.records)
         self._served = -math.inf  # the newest record time answered so far
+        # how old a record may be and still answer a request: a few of its endpoint's usual gaps (a dump
+        # the recorder took once, ten minutes ago, is not what the target would answer now)
+        self._stale_after = {ep: _stale_after(times) for ep, times in self._times.items()}
         self.offset = 0.0  # recording time = virtual time + offset
         self.skipped = 0.0  # recording seconds jumped over (no tick recorded in them)
         index = self._by_ep.get("index") or []
@@ -186,6 +198,8 @@ class ReplayClient:
             return None
         now = self.recording_time
         i = bisect.bisect_right(times, now + self.slack) - 1
+        if i >= 0 and now - times[i] > self._stale_after[ep]:
+            return None  # its newest record is long gone: the target would not answer that now
         if i < 0 and ep != "index":
             # Never answered yet, but answered later in this same tick: the live poller's parses
             # (not in the replay's clock) put it later than the virtual clock reaches. Its answer
@@ -208,7 +222,9 @@ class ReplayClient:
         ref = self._pick(key)
         if ref is None:
             await asyncio.sleep(0)
-            raise fetch_errors.NotFound(f"{key}: not in the recording at this time", status=404)
+            if key in self._times:  # recorded, just not at this time: the target serves it (try later)
+                raise fetch_errors.FetchError(f"{key}: not in the recording at this time")
+            raise fetch_errors.NotFound(f"{key}: not in the recording", status=404)
         h = ref.header
         self._served = max(self._served, h.t)
         if h.t > self.recording_time:
