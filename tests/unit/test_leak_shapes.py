@@ -83,3 +83,11 @@ def test_a_tracker_verdict_carries_the_hint():
     v = next(v for v in tr.report().verdicts if v.key == "rl")
     assert v.kind == GROWING and v.hint == shapes.UNCLOSED_BODIES.hint
     assert "looks like net/http connections piling up" in v.evidence
+
+
+def test_generic_methods_keep_their_method_in_verdict_names():
+    from tui.leaks.go_names import short_name
+
+    assert short_name("main.(*Cache[go.shape.int,go.shape.string]).Get[go.shape.int]") == "main.(*Cache[...]).Get[...]"
+    assert short_name("main.appendTo[go.shape.struct { a int }]") == "main.appendTo[...]"
+    assert short_name("main.plain") == "main.plain"

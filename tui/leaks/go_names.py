@@ -3,7 +3,7 @@ function is a helper that allocates on behalf of its caller, and a short form fo
 
 from __future__ import annotations
 
-import re
+from tui.core.names import collapse_generics
 
 # Standard-library packages whose functions allocate on behalf of their caller.
 HELPER_PACKAGES = frozenset(
@@ -28,7 +28,6 @@ HELPER_PACKAGES = frozenset(
         "encoding/binary",
     }
 )
-_TYPE_ARGS = re.compile(r"\[.*\]")
 
 
 def package_of(name: str) -> str:
@@ -52,5 +51,7 @@ def is_helper(name: str) -> bool:
 
 
 def short_name(name: str) -> str:
-    """Type arguments elided: "main.appendTo[go.shape.struct { ... }]" -> "main.appendTo[...]"."""
-    return _TYPE_ARGS.sub("[...]", name) if "[" in name else name
+    """Type arguments elided, each group on its own: "main.appendTo[go.shape.struct { ... }]" ->
+    "main.appendTo[...]", "main.(*Cache[go.shape.int]).Get[go.shape.int]" -> "main.(*Cache[...]).Get[...]"
+    (one shortener: tui.core.names, as the tables show them)."""
+    return collapse_generics(name)
