@@ -58,3 +58,26 @@ def test_memory_held_is_count_times_stack_and_struct_share():
     groups, heap, context = attribute_goroutine_memory({"k": steady}, [malg], memory)
     assert heap == [] and groups["k"].evidence == "proven"  # a steady group causes no growth
     assert [c.key for c in context] == ["runtime.malg"]  # ... and the runtime is no cause of its own
+
+
+def test_go127_goroutine_creation_ends_in_mallocgc_and_is_known_as_creation(fixture_path):
+    """Go 1.27 profiles end the g structs' stacks in runtime.mallocgc (under runtime.malg), with no
+    frame of the service's code above them: the site says goroutine creation, so the verdict is folded."""
+    from tui.heap.decode import decode_profile
+    from tui.leaks.alloc_site import allocation_site
+    from tui.leaks.causes import is_creation_verdict, is_runtime_label
+    from tui.leaks.growth import CAUSE_GOROUTINE_CREATION
+
+    profile = decode_profile(fixture_path("go1.27", "heap.pb.gz").read_bytes())
+    site = allocation_site(profile, "runtime.mallocgc", "inuse_space")
+    assert site.creation and "runtime.malg" in site.path
+    v = Verdict(GROWING, "runtime.mallocgc", site.label, 1e5, 5e5, 0.0, "rises", "bytes", CAUSE_GOROUTINE_CREATION)
+    assert is_creation_verdict(v) and is_runtime_label(v.label)
+    grow = Verdict(GROWING, "g", "main.fetchAll.func1 [chan send]", 2300.0, 1e5, 0.0, "grows", "goroutines")
+    closure = Verdict(GROWING, "main.fetchAll.func1", "main.fetchAll.func1", 1e6, 1e8, 0.0, "rises", "bytes")
+    groups, heap, context = attribute_goroutine_memory(
+        {"g": grow}, [v, closure], None, {"g": ("main.fetchAll.func1", "main.fetchAll")}
+    )
+    assert heap == [] and context == []  # both folded into the goroutine verdict that explains them
+    assert "runtime.mallocgc" in groups["g"].evidence and "main.fetchAll.func1" in groups["g"].evidence
+    assert "holds ≥ 95.37MB of heap they allocated" in groups["g"].evidence
