@@ -19,13 +19,22 @@ CURSOR_QUERY, CURSOR_ANSWER = b"\x1b[6n", b"\x1b[1;1R"
 
 
 class PtyApp:
-    def __init__(self, *args: str, cols: int = 80, rows: int = 24, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *args: str,
+        cols: int = 80,
+        rows: int = 24,
+        env: dict[str, str] | None = None,
+        program: list[str] | None = None,
+    ) -> None:
+        """`program` replaces `python -m tui` (e.g. the installed `pprof-tui` console script)."""
         env = dict(os.environ if env is None else env, TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows))
         env.pop("NO_COLOR", None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the app, from the checkout
             os.chdir(ROOT)
-            os.execvpe(sys.executable, [sys.executable, "-m", "tui", *args], env)
+            argv = [*(program or [sys.executable, "-m", "tui"]), *args]
+            os.execvpe(argv[0], argv, env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.status: int | None = None
 
