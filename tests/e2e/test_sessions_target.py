@@ -117,3 +117,33 @@ async def test_watch_survives_sighup_and_attach_sees_all(go_target, tmp_path):
     assert not session.running() and session.status["ended"] == "stopped"
     recording = open_recording(session.recording)
     assert recording.torn_segments == 0 and index_ticks(session.recording) >= ticks
+
+
+async def test_c_in_an_attached_ui_starts_the_sessions_cpu_windows(go_target, tmp_path):
+    """Issue #25: `C` in a default `watch` (a background session) said "not in the recording at this
+    time" forever. The attached UI asks the session, which starts its windows; the UI reads them."""
+    from tui.sessions.launch import start_session
+    from tui.sessions.state import stop_session
+
+    target = go_target("-cpu-burn", "0.3")
+    root = tmp_path / "state"
+    session = start_session(root, "s-cpu", [target.addr, "--interval", "0.5", "--cpu-window", "2"])
+    source = FollowSource(session.recording, session=session, poll_every=0.1)
+    seen: list[snap.Snapshot] = []
+    source.on_snapshot = seen.append
+    source.start()
+    try:
+        end = asyncio.get_running_loop().time() + 60
+        while not source.caught_up:
+            assert asyncio.get_running_loop().time() < end
+            await asyncio.sleep(0.1)
+        source.set_cpu(True)
+        windows = lambda: [s for s in seen if s.cpu is not None and s.cpu.windows]  # noqa: E731
+        while not windows():
+            assert asyncio.get_running_loop().time() < end + 30, seen[-1].cpu
+            await asyncio.sleep(0.2)
+        assert any(r.header.ep == "profile?seconds=2" for r in open_recording(session.recording).records)
+        assert any("burnCPU" in f.name for f in windows()[-1].cpu.since)
+    finally:
+        await source.stop()
+        stop_session(session)

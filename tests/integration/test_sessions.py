@@ -248,3 +248,21 @@ def test_another_user_cannot_read_or_attach(tmp_path):
         import shutil
 
         shutil.rmtree(open_dir)
+
+
+def test_an_attached_ui_asks_the_session_for_cpu_windows(tmp_path):
+    """Issue #25: `C` in an attached UI: a private request file the session reads (SessionRunner
+    .apply_cpu_request, every few seconds); UIs attaching later read the windows from the start."""
+    from tui.config import Config
+    from tui.sessions.follow import session_cpu
+
+    session = SessionDir(private_dir(tmp_path / "s"))
+    write_private_json(session.path / "session.json", {"options": {"cpu_window": 2}})
+    assert session.cpu_request() is None
+    config = session_cpu(Config(), session)
+    assert not config.cpu and config.cpu_window == 2.0  # the session's window length, to read its windows
+    session.request_cpu(True)
+    assert mode(session.path / "cpu-request.json") == 0o600
+    assert session.cpu_request() is True and session_cpu(Config(), session).cpu
+    session.request_cpu(False)
+    assert session.cpu_request() is False and not session_cpu(Config(), session).cpu

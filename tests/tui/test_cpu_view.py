@@ -92,6 +92,25 @@ async def test_c_with_windows_running_opens_the_view_without_stopping_them():
         assert not any(c.startswith("cpu:") for c in source.calls)
 
 
+async def test_watch_cpu_opens_the_cpu_view_and_asks_for_windows():
+    """Issue #25: README says `watch --cpu` opens the CPU view; it opened the dashboard."""
+    source = CpuSource(with_cpu(None))
+    app = build_app(source, open_cpu=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.screen, CpuScreen)
+        assert "cpu:on" in source.calls
+        source.push(with_cpu(cpu_state(), 2))
+        await settle(pilot, app)
+        assert STATUS in text(app)
+        await pilot.press("C")  # in the view: stops them, as any time
+        await settle(pilot, app)
+        assert source.calls.count("cpu:off") == 1
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, Dashboard)
+
+
 async def test_sort_filter_and_drill():
     source = CpuSource(with_cpu(cpu_state()))
     app = build_app(source)

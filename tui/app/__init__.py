@@ -24,10 +24,12 @@ def build_app(
     *,
     clock: Callable[[], float] = time.monotonic,
     evidence: Evidence | SessionShelf | None = None,
+    open_cpu: bool = False,
 ) -> PprofApp:
-    """The one factory for the CLI and the tests (a FleetSource gets the fleet app)."""
+    """The one factory for the CLI and the tests (a FleetSource gets the fleet app). `open_cpu`
+    (`watch --cpu`): the CPU view first, its windows asked of the source."""
     limit_malloc_arenas()  # before the app's threads start: memory stays flat over hours
     pin_mmap_threshold()  # a big body (a 30 MB goroutine dump) is given back when freed
     if isinstance(source, FleetSource):
         return FleetApp(source, clock=clock)
-    return PprofApp(source, clock=clock, evidence=evidence)
+    return PprofApp(source, clock=clock, evidence=evidence, open_cpu=open_cpu)

@@ -102,9 +102,11 @@ class PprofApp(App[None]):
         *,
         clock: Callable[[], float] = time.monotonic,
         evidence: Evidence | SessionShelf | None = None,
+        open_cpu: bool = False,
     ) -> None:
         super().__init__()
         self.source = source
+        self._open_cpu = open_cpu
         self.evidence = evidence  # incident bundles (tui/evidence): written here, or listed (a session's)
         if evidence is not None and evidence.writes:
             evidence.on_written = lambda path: self.post_message(BundleWritten(path))  # type: ignore[union-attr]
@@ -136,6 +138,10 @@ class PprofApp(App[None]):
         self.dashboard = Dashboard()
         self.push_screen(self.dashboard)
         self.source.on_snapshot = self._snapshot_from_source
+        if self._open_cpu and isinstance(self.source, CpuControls):  # `watch --cpu`: as README says
+            self._cpu_wanted = True
+            self.source.set_cpu(True)
+            self.push_screen(CpuScreen(None))
         # After the first frame is on screen: the first parse (and its numpy import) runs in a
         # thread that would otherwise share the GIL with the first paint.
         self.call_after_refresh(self._start_source)

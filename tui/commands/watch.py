@@ -128,7 +128,8 @@ def run_foreground(args: argparse.Namespace) -> int:
         return fail("", exc)
     from tui.app import build_app
 
-    build_app(source, evidence=evidence).run()  # on the way out the source is stopped: a parse in its worker is killed
+    # on the way out the source is stopped: a parse in its worker is killed
+    build_app(source, evidence=evidence, open_cpu=bool(args.cpu)).run()
     recorder = source.recorder
     if recorder is not None:
         say(
@@ -192,7 +193,8 @@ def run_in_session(args: argparse.Namespace) -> int:
 
     source = FollowSource(session.recording, session=session, label=config.label)
     source.keep = args.keep  # None: `q` asks
-    app = build_app(source, evidence=SessionShelf(session.evidence))
+    # --cpu: an already running session is asked too
+    app = build_app(source, evidence=SessionShelf(session.evidence), open_cpu=bool(args.cpu))
     app.run()
     if app.exit_signal:  # SIGHUP (the terminal went away) or a kill, not `q`: the session goes on
         return 0

@@ -135,14 +135,18 @@ class FollowClient(ReplayClient):
 
 
 def session_cpu(config: Config, session: SessionDir | None) -> Config:
-    """CPU windows read back when the session was started with `--cpu` (its session.json options)."""
+    """The session's CPU window length (its session.json options: `C` reads the windows it records),
+    and CPU windows read back from the start when the session was started with `--cpu` or asked by
+    a UI since."""
     options = session.info.get("options") if session is not None else None
-    if not isinstance(options, dict) or options.get("cpu") is not True:
+    if not isinstance(options, dict):
         return config
     window = options.get("cpu_window", config.cpu_window)
     if not isinstance(window, (int, float)) or isinstance(window, bool) or not 1 <= window <= 600:
         window = config.cpu_window
-    return dataclasses.replace(config, cpu=True, cpu_window=float(window))
+    asked = session.cpu_request() if session is not None else None
+    on = config.cpu or (options.get("cpu") is True if asked is None else asked)
+    return dataclasses.replace(config, cpu=on, cpu_window=float(window))
 
 
 class FollowSource:
@@ -190,6 +194,7 @@ class FollowSource:
         self._lock: Lock | None = None
         self._task: asyncio.Task[None] | None = None
         self._paused = False
+        self._cpu: bool | None = None  # what `C` asked before the poller existed
         self.keep: bool | None = True  # on quit, leave the session running (`watch` may ask instead)
 
     @property
@@ -251,6 +256,8 @@ class FollowSource:
             on_snapshot=self._emit,
             **self._poller_kwargs,
         )
+        if self._cpu is not None:
+            self.poller.set_cpu(self._cpu)
         if self._paused:
             clock.pause()
 
@@ -338,8 +345,14 @@ class FollowSource:
         """The session polls on its own schedule: nothing to fetch from here."""
 
     def set_cpu(self, on: bool) -> None:
-        """Show (or stop reading) the CPU windows the session records (`watch --cpu`); the
-        session's own windows are its to start and stop."""
+        """`C` (and `watch --cpu`): the session is asked to start (or stop) its CPU windows, and the
+        windows it records are read (or no longer)."""
+        self._cpu = on
+        if self.session is not None:
+            try:
+                self.session.request_cpu(on)
+            except OSError as exc:  # a read-only copy of a session: only what it recorded is shown
+                log.warning("CPU windows not asked of the session: %s", exc)
         if self.poller is not None:
             self.poller.set_cpu(on)
 

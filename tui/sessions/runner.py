@@ -103,6 +103,7 @@ class SessionRunner:
             config, record_dir=self.session.recording, record_limits=record_limits or RecordLimits()
         )
         self.source.on_snapshot = self._on_snapshot
+        self._cpu_on = config.cpu
         # Incident bundles (tui/evidence): the session runs the leak tracker itself, one snapshot after
         # another in a thread of its own, so a verdict is captured whether a UI is attached or not.
         self.evidence_dir = Path(evidence_dir) if evidence_dir is not None else self.session.evidence
@@ -194,7 +195,16 @@ class SessionRunner:
             return recorder.error
         if self.evidence is not None:
             self.evidence.take_request()
+        self.apply_cpu_request()
         return ""
+
+    def apply_cpu_request(self) -> None:
+        """Start or stop the CPU windows as an attached UI last asked (`C`)."""
+        wanted = self.session.cpu_request()
+        if wanted is not None and wanted != self._cpu_on:
+            self._cpu_on = wanted
+            self.source.set_cpu(wanted)
+            print(f"session: CPU windows {'started' if wanted else 'stopped'} (asked by a UI)", flush=True)
 
     async def run(self) -> str:
         loop = asyncio.get_running_loop()

@@ -35,6 +35,7 @@ from tui.core.errors import PprofTuiError
 
 STATE_ENV = "PPROF_TUI_STATE_DIR"
 SESSION_JSON = "session.json"
+CPU_REQUEST_JSON = "cpu-request.json"  # {"cpu": true|false}: an attached UI's `C` (SessionDir.request_cpu)
 STATUS_JSON = "status.json"
 SESSION_LOCK = "session.lock"
 SESSION_LOG = "session.log"
@@ -244,6 +245,16 @@ class SessionDir:
 
     def running(self) -> bool:
         return is_held(self.path / SESSION_LOCK)
+
+    def request_cpu(self, on: bool) -> None:
+        """An attached UI asks the session to start (or stop) its CPU windows (`C`, `watch --cpu`):
+        the newest request wins; the session looks every few seconds (`cpu_request`)."""
+        write_private_json(self.path / CPU_REQUEST_JSON, {"cpu": bool(on)})
+
+    def cpu_request(self) -> bool | None:
+        """What the newest request asks (None: none made)."""
+        wanted = read_json(self.path / CPU_REQUEST_JSON).get("cpu")
+        return wanted if isinstance(wanted, bool) else None
 
     def attached(self, *, clean: bool = False) -> int:
         """UIs attached now (their lock is held); with `clean`, dead UIs' lock files are removed."""
