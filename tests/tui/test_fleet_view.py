@@ -73,7 +73,7 @@ async def test_fleet_view_flags_the_sick_replica_and_focuses_it(size):
         assert lines[0].startswith(" 3 targets, 1 with findings")
         cells = lines[2].split()
         if size[0] >= 140:  # the goroutine trend (bars) and the goroutine stacks too
-            assert cells[3] == "▇▇▇█████" and cells[5] == "1.03MB"
+            assert cells[3] == "▁▂▃▄▅▆▇█" and cells[5] == "1.03MB"  # 166 -> 187 on its own scale
             del cells[5], cells[3]
         assert cells[:7] == ["pod-2", "live", "906", "20.46MB", "600", "vs", "0:"]
         assert "main.fetch" in lines[2]
@@ -192,3 +192,64 @@ def test_compare_rows_bound_a_heap_function_missing_from_a_top_list():
     assert result.siblings == {"goroutines": 1, "heap": 2} and result.missing == ()
     assert next(r.key for r in result.rows if r.kind == "heap") == "f"  # the biggest difference first
     assert compare("z", (goroutines, heap)).missing == ("goroutines", "heap")
+
+
+# --- issue #25: what a new user could not tell apart -----------------------------------------------
+def _report(*verdicts):
+    from tui.leaks.reconcile import Reconciliation
+    from tui.leaks.report import LeakReport
+
+    return LeakReport(100.0, tuple(verdicts), (), (), None, None, "", Reconciliation((), "nothing", ""), None)
+
+
+def _verdict(kind: str, rate: float, key: str = "k"):
+    from tui.leaks.growth import Verdict
+
+    return Verdict(kind, key, f"main.{key} [chan send]", rate, 1000.0, 0.0, "", unit="goroutines")
+
+
+def test_by_findings_ranks_by_severity_and_rate_not_by_count():
+    healthy = _report(*(_verdict("stuck", 0.0, f"s{i}") for i in range(4)))  # four steady notes
+    leaking = _report(_verdict("growing", 2400.0))
+    slower = _report(_verdict("growing", 300.0))
+    up = make_snapshot(1)
+    rows = fleet_rows(["a", "b", "c", "d"], dict.fromkeys("abcd", up), {"a": healthy, "b": slower, "c": leaking}, [])
+    assert [r.target for r in rows] == ["c", "b", "a", "d"]
+
+
+def test_members_are_named_by_what_differs_and_their_trend_is_honest():
+    from tui.screens.fleet import distinct_names, trend_bars
+
+    assert distinct_names(["127.0.0.1:18081", "127.0.0.1:18082"]) == {
+        "127.0.0.1:18081": ":18081",
+        "127.0.0.1:18082": ":18082",
+    }
+    assert distinct_names(["http://10.0.3.17:6060", "http://10.0.4.22:6060"]) == {
+        "http://10.0.3.17:6060": ".3.17",
+        "http://10.0.4.22:6060": ".4.22",
+    }
+    assert distinct_names(["api-1", "api-2"]) == {"api-1": "api-1", "api-2": "api-2"}  # names given: whole
+    assert trend_bars([10_000, 10_010, 10_020] * 3, 8) == "▁" * 8  # steady: flat, not a full block
+    assert trend_bars([100, 200, 300, 400], 8) == "▁▃▆█"
+
+
+async def test_fleet_rows_at_80_columns_show_the_ports():
+    members = [(f"127.0.0.1:1808{i}", CannedSource(make_snapshot(1, target=f"127.0.0.1:1808{i}"))) for i in range(1, 4)]
+    app = build_app(FleetSource(members))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen) and len(app.screen.rows) == 3)
+        await settle(pilot, app)
+        lines = screen_text(app)
+        for port in (":18081", ":18082", ":18083"):
+            assert any(line.lstrip().startswith(port) for line in lines), port
+
+
+def test_compare_never_rounds_a_median_to_zero_beside_its_ratio():
+    from tui.fleet.compare import compare
+    from tui.fleet.outliers import goroutine_metric
+
+    goroutines = goroutine_metric(
+        {"a": [("main.w", "select", 2)], "b": [("main.w", "select", 1)], "c": [("main.x", "select", 1)]}
+    )
+    row = next(r for r in compare("a", (goroutines,)).rows if r.key.startswith("main.w"))
+    assert (row.amount(row.siblings_median), row.ratio_text()) == ("0.5", "4.0×")  # was "2 vs 0 → 4.0×"

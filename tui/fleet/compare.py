@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
-from tui.fleet.outliers import GOROUTINES, Metric, Outlier, sibling_value
+from tui.fleet.outliers import GOROUTINES, Metric, Outlier, count_text, sibling_value
 
 # Rows per kind: the biggest differences either way; the rest are counted in `more`.
 ROWS_PER_KIND = 60
@@ -41,7 +41,7 @@ class CompareRow:
         return self.value - self.siblings_median
 
     def amount(self, value: float) -> str:
-        return f"{value:,.0f}" if self.kind == GOROUTINES else format_bytes(value)
+        return count_text(value) if self.kind == GOROUTINES else format_bytes(value)
 
     def value_text(self) -> str:
         return ("≤" if self.upper_bound else "") + self.amount(self.value)

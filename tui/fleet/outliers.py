@@ -27,6 +27,13 @@ from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
 
+
+def count_text(value: float) -> str:
+    """A goroutine count, or a median of them: "2", "41,929", "0.5" (a median of an even number of
+    siblings may fall between two counts: never rounded to "0" beside a ratio against it)."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
 GOROUTINES = "goroutines"
 HEAP = "heap"
 MAD_SCALE = 1.4826  # MAD -> standard deviation of a normal distribution
@@ -74,7 +81,7 @@ class Outlier:
         return self.value / max(self.siblings_median, 1.0)
 
     def amount(self, value: float) -> str:
-        return format_bytes(value) if self.unit == "bytes" else f"{value:,.0f}"
+        return format_bytes(value) if self.unit == "bytes" else count_text(value)
 
     def sentence(self) -> str:
         """ "pod-3: 41,929 in main.fetchAll.func1 [chan send], siblings median 12" (the target's

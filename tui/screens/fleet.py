@@ -21,12 +21,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.core.bytesize import format_bytes
+from tui.leaks.growth import GROWING, LEAKED
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable
-from tui.widgets.sparklines import bars
+from tui.widgets.sparklines import BARS, FLAT_FRACTION
 
 if TYPE_CHECKING:
     from tui.fleet.outliers import Outlier
+    from tui.leaks.growth import Verdict
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
 
@@ -67,6 +69,9 @@ class FleetRow:
     verdicts: int  # flagged by this target's own leak tracker
     outliers: tuple[str, ...]  # sentences, biggest first
     findings: str  # what the findings column says
+    name: str = ""  # what the target column shows: what tells it from its siblings (`distinct_names`)
+    severity: int = 0  # its worst finding: 3 leaked, 2 growing, 1 stuck or an outlier, 0 none
+    rate: float = 0.0  # its fastest growth, goroutines/min (or bytes/min when none grow in goroutines)
 
     @property
     def finding_count(self) -> int:
@@ -85,6 +90,47 @@ def _stacks_of(s: Snapshot) -> float | None:
     return None
 
 
+SEPARATORS = ":./-_"
+
+
+def distinct_names(labels: Sequence[str]) -> dict[str, str]:
+    """What tells each target from its siblings: the part left when the prefix and suffix they all
+    share are cut at a separator — "127.0.0.1:18081" and "127.0.0.1:18082" are ":18081" and ":18082",
+    "http://10.0.3.17:6060" and "http://10.0.4.22:6060" are ".3.17" and ".4.22". Labels that are not
+    addresses (`name=` given) are kept whole, and so is a lone target."""
+    if len(labels) < 2 or not all(":" in label or "/" in label for label in labels):
+        return {label: label for label in labels}
+    prefix = labels[0]
+    for label in labels[1:]:
+        while not label.startswith(prefix):
+            prefix = prefix[:-1]
+    suffix = labels[0]
+    for label in labels[1:]:
+        while not label.endswith(suffix):
+            suffix = suffix[1:]
+    cut = max((prefix.rfind(c) for c in SEPARATORS), default=-1)
+    head = prefix[:cut] if cut >= 0 else ""  # the separator starts the part shown (":18081", ".17")
+    ends = [suffix.find(c) for c in SEPARATORS if c in suffix]
+    tail = suffix[min(ends) :] if ends else ""
+    names = {}
+    for label in labels:
+        part = label[len(head) : len(label) - len(tail)] if len(head) + len(tail) < len(label) else label
+        names[label] = part or label
+    if len(set(names.values())) < len(labels):
+        return {label: label for label in labels}
+    return names
+
+
+def _severity(verdicts: Sequence[Verdict], outliers: int) -> tuple[int, float]:
+    """(rank of the worst finding, fastest growth) — "by findings" puts two replicas leaking 2,400
+    goroutines/min above one with four steady notes."""
+    kinds = {v.kind for v in verdicts}
+    rank = 3 if LEAKED in kinds else 2 if GROWING in kinds else 1 if kinds or outliers else 0
+    goroutines = [v.rate_per_min for v in verdicts if v.unit != "bytes"]
+    rate = max(goroutines or [v.rate_per_min for v in verdicts] or [0.0])
+    return rank, rate
+
+
 def fleet_rows(
     labels: Sequence[str],
     snapshots: Mapping[str, Snapshot],
@@ -94,11 +140,13 @@ def fleet_rows(
 ) -> tuple[FleetRow, ...]:
     """One row per target, in `sort` order (findings and sizes biggest first, then by name)."""
     rows = []
+    names = distinct_names(labels)
     for label in labels:
         s = snapshots.get(label)
         report = reports.get(label)
         verdicts = report.verdicts if report is not None else ()
         mine = tuple(o for o in outliers if o.target == label)
+        severity, rate = _severity(verdicts, len(mine))
         # "600 vs 12: main.fetchAll.func1 [chan send]": this target's value against its siblings' median
         sentences = tuple(f"{o.amount(o.value)} vs {o.amount(o.siblings_median)}: {o.label}" for o in mine)
         parts = []
@@ -119,24 +167,39 @@ def fleet_rows(
                 verdicts=len(verdicts),
                 outliers=sentences,
                 findings="; ".join(parts) if parts else ("nothing found" if s is not None else ""),
+                name=names[label],
+                severity=severity,
+                rate=rate,
             )
         )
     order = {
         "target": lambda r: (r.target,),
         "goroutines": lambda r: (-(r.goroutines or 0), r.target),
         "heap": lambda r: (-(r.heap or 0.0), r.target),
-        "findings": lambda r: (-r.finding_count, r.target),
+        "findings": lambda r: (-r.severity, -r.rate, -r.finding_count, r.target),
     }[sort]
     return tuple(sorted(rows, key=order))
+
+
+def trend_bars(values: Sequence[float], width: int) -> str:
+    """The goroutine count's last polls on their own min–max scale (a floor at zero drew 10,000 steady
+    goroutines as a full block): a change below FLAT_FRACTION of the count is a flat bottom line."""
+    recent = [float(v) for v in values[-width:]]
+    if not recent:
+        return ""
+    low, high = min(recent), max(recent)
+    if high - low <= FLAT_FRACTION * max(abs(low), abs(high)):
+        return BARS[0] * len(recent)
+    return "".join(BARS[round((v - low) / (high - low) * (len(BARS) - 1))] for v in recent)
 
 
 def _cells(row: FleetRow, columns: Columns) -> tuple[SortCell, ...]:
     style = "bold red" if row.finding_count else ""
     cells = {
-        "target": SortCell(literal(row.target, 100, style), row.target),
+        "target": SortCell(literal(row.name or row.target, 100, style), row.target),
         "state": SortCell(literal(row.state, 20), row.state),
         "goroutines": number_cell(row.goroutines or 0, "—" if row.goroutines is None else f"{row.goroutines:,}"),
-        "trend": SortCell(Text(bars(row.trend, TREND_POINTS).rjust(TREND_POINTS), style="cyan"), row.target),
+        "trend": SortCell(Text(trend_bars(row.trend, TREND_POINTS).rjust(TREND_POINTS), style="cyan"), row.target),
         "heap": number_cell(row.heap or 0.0, "—" if row.heap is None else format_bytes(row.heap)),
         "stacks": number_cell(row.stacks or 0.0, "—" if row.stacks is None else format_bytes(row.stacks)),
         "findings": SortCell(literal(row.findings, 300, style), row.target),  # the last column's raw is the row key

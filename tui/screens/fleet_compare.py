@@ -97,6 +97,8 @@ class FleetCompareScreen(Screen[None]):
         more = sum(comparison.more.values()) if comparison is not None else 0
         flagged = sum(1 for r in rows if r.flagged)
         tail = f"{flagged} flagged (red) · ratio = this / siblings' median"
+        if any(r.upper_bound for r in rows):  # `≤3.50MB`: said what it means
+            tail += " · ≤ at most (not in its top)"  # its heap top list's smallest value
         if more:
             tail += f" · {more:,} smaller differences not listed"
         self.query_one("#compare-more", Static).update(Text(tail, no_wrap=True, overflow="ellipsis"))
