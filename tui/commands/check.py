@@ -54,6 +54,16 @@ if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
 FAIL_KINDS = ("growing", "leaked", "leaked-growing", "stuck", "outlier", "transient")
 DEFAULT_FOR = 120.0
 EXIT_ERROR = 2
+# a target that failed this many polls in a row from the start (connection refused, no such host, 404,
+# https against http: a typo) is given up on at once, exit 2, instead of waiting out --for in silence
+FAIL_FAST_POLLS = 4
+
+
+def min_verdict_seconds() -> float:
+    """The least watching any verdict needs (a shorter --for can only find nothing)."""
+    from tui.leaks.growth import GOROUTINE_DEFAULTS, HEAP_DEFAULTS
+
+    return 60.0 * min(GOROUTINE_DEFAULTS.min_span_minutes, HEAP_DEFAULTS.min_span_minutes)
 
 
 def parse_duration(text: str) -> float:
@@ -134,7 +144,8 @@ class Watched:
     polls: int = 0
     failed_polls: int = 0
     answered: bool = False
-    last_error: str = ""
+    last_error: str = ""  # the status line of the newest failed poll
+    last_reason: str = ""  # its error alone
     last_report: LeakReport | None = None
     errors: list[str] = field(default_factory=list)
     # (data kind, limit) -> the newest note of a work limit a parse reached (said on stderr, in JSON)
@@ -144,9 +155,14 @@ class Watched:
     unread_reasons: dict[str, str] = field(default_factory=dict)
     last_snapshot: Snapshot | None = None  # the newest judged: what the replicas are compared on
     evidence: Evidence | None = None  # --evidence DIR: a bundle for each verdict that fails
+    min_span: float = 0.0  # the least watching any verdict needs (text output says when it was less)
 
     def bundles(self) -> list[str]:
         return [str(p) for p in self.evidence.written] if self.evidence is not None else []
+
+    def hopeless(self) -> bool:
+        """Every poll failed from the start, FAIL_FAST_POLLS of them: not worth waiting out --for."""
+        return not self.answered and self.failed_polls >= FAIL_FAST_POLLS
 
     def not_read(self) -> dict[str, str]:
         """Data never read while the target answered, with the newest reason ("" when none was given)."""
@@ -164,6 +180,7 @@ class Watched:
         if s.last_error:
             self.failed_polls += 1
             self.last_error = s.status
+            self.last_reason = s.last_error
         if s.heap is not None or s.goroutine_total is not None or s.memstats is not None:
             self.answered = True
         seen = {
@@ -191,7 +208,7 @@ def _new_watch(label: str, duration: float) -> Watched:
     from tui.leaks.tracker import LeakTracker
     from tui.leaks.verdict_log import VerdictLog
 
-    return Watched(label, LeakTracker(), VerdictLog(), None, duration)
+    return Watched(label, LeakTracker(), VerdictLog(), None, duration, min_span=min_verdict_seconds())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -350,12 +367,36 @@ async def _check_live(args: argparse.Namespace, duration: float, targets: list[N
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    from tui.commands.complain import say
+
+    if duration < min_verdict_seconds():
+        say(
+            "check",
+            f"--for {duration:g}s is shorter than any verdict needs ({min_verdict_seconds():g} s of polls): "
+            "nothing can be found; give --for 2m or more",
+        )
     for source in sources:
         source.start()
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=duration)
+    started = loop.time()
+    told: set[str] = set()
+    while not stop.is_set() and loop.time() - started < duration:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=min(0.25, max(duration - (loop.time() - started), 0.0)))
+        for watch in watches:  # not silent while a target does not answer
+            if watch.failed_polls and not watch.answered and watch.label not in told:
+                told.add(watch.label)
+                reason = watch.last_reason or "no answer"
+                say("check", f"{reason if watch.label in reason else f'{watch.label}: {reason}'} (retrying)")
+        if all(w.hopeless() for w in watches):
+            break  # a typo: say so now, not after --for
+    waited = loop.time() - started
     await asyncio.gather(*(source.stop() for source in sources))
     for watch in watches:
-        if not watch.answered:
+        if watch.hopeless():
+            watch.errors.append(
+                f"unreachable: {watch.failed_polls} polls in {waited:.0f} s, none answered "
+                f"({watch.last_reason or 'nothing came back'}); is the address right?"
+            )
+        elif not watch.answered:
             watch.errors.append(f"no answer in {duration:g} s: {watch.last_error or 'nothing came back'}")
     return watches

@@ -123,7 +123,10 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet
         for kind, reason in unread.items():
             lines.append(f"  not read: {kind}" + (f" ({clean(reason, MAX_TEXT)})" if reason else ""))
         if not entries and not w.errors:
-            lines.append("  nothing found in what was read" if unread else "  nothing found")
+            found = "  nothing found in what was read" if unread else "  nothing found"
+            if w.answered and span < w.min_span:  # --for 30s: no verdict could have fired
+                found += f" (watched {span:.0f} s: verdicts need {w.min_span:g} s of polls)"
+            lines.append(found)
         for e in entries:
             v = e.latest
             mark = "FAIL" if entry_fails(e, fail_on) else "note"
@@ -224,7 +227,10 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int,
                 "not_read": {kind: clean(reason, MAX_TEXT) for kind, reason in w.not_read().items()},
                 "verdicts": [_entry_json(w, e, fail_on) for e in w.log.entries()],
                 "drift": [_drift_json(d) for d in (w.last_report.drift if w.last_report else ())],
-                "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT) if w.last_report else "",
+                # a target never read has no memory sentence (never "nothing growing")
+                "memory": clean(w.last_report.reconciliation.sentence, MAX_TEXT)
+                if w.last_report and w.answered
+                else "",
                 "gc": _gc_json(w.last_report.gc) if w.last_report and w.last_report.gc else None,
                 "bundles": w.bundles(),
             }
