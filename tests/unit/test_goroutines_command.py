@@ -41,6 +41,17 @@ def test_debug2_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert "      …frames elided…" in lines
 
 
+def test_leaked_goroutines_are_not_called_young(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #25: Go 1.27 prints no wait time on goroutines it proved leaked (one had waited 20
+    minutes); `goroutines` said "<1 min". It says what the TUI says."""
+    _, out, _ = run([str(fixture_path("go1.27", "goroutineleak_debug2.txt"))], capsys)
+    lines = out.splitlines()
+    start = lines.index("chan send (leaked): 250")
+    leaked = lines[start : lines.index("", start)]
+    assert "  250  wait time not shown for leaked goroutines" in leaked
+    assert not any("min" in line for line in leaked if "×" in line or line.startswith("  <1m"))
+
+
 def test_go119_semacquire_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run([str(fixture_path("go1.19", "goroutine_debug2.txt"))], capsys)
     assert "\nsync.Mutex.Lock: 3" in out and "\nsemacquire" not in out

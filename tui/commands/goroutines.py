@@ -16,6 +16,7 @@ from tui.core import limits
 from tui.core.filters import UserPatternError, filter_pattern
 from tui.core.textsafe import clean
 from tui.core.user_regex import TextMatcher
+from tui.goroutines.buckets import LEAKED_WAIT_UNKNOWN
 
 MAX_NAME = 300
 
@@ -321,23 +322,28 @@ def render_text(groups, meta: dict) -> str:
     for rg in groups:
         lines.append("")
         title = clean(rg.reason, MAX_NAME) + (" (leaked)" if rg.leaked else "")
-        line = f"{title}: {rg.count:,}  {_minutes(rg.min_minutes, rg.max_minutes)}".rstrip()
+        ages = "" if rg.leaked and not rg.max_minutes else _minutes(rg.min_minutes, rg.max_minutes)
+        line = f"{title}: {rg.count:,}  {ages}".rstrip()
         raw = getattr(rg, "raw_reasons", ())
         if raw:  # Go 1.19's "semacquire", named by the stack: --match finds either
             line += f"  (Go printed: {', '.join(clean(r, 60) for r in raw)})"
         lines.append(line)
         for bg in rg.buckets:
-            lines.append(
-                f"  {clean(bg.label, MAX_NAME)}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip()
-            )
+            if rg.leaked and not bg.max_minutes:  # Go prints no wait time for them: not "<1 min"
+                lines.append(f"  {bg.count:,}  {LEAKED_WAIT_UNKNOWN}")
+            else:
+                lines.append(
+                    f"  {clean(bg.label, MAX_NAME)}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip()
+                )
             for sg in bg.stacks:
-                lines.extend(_stack_lines(sg))
+                lines.extend(_stack_lines(sg, ages=not (rg.leaked and not sg.max_minutes)))
     lines.append("")
     return "\n".join(lines)
 
 
-def _stack_lines(sg) -> list[str]:
-    out = [f"    {sg.count:,} × stack {sg.key.rsplit('|', 1)[-1]}  {_minutes(sg.min_minutes, sg.max_minutes)}".rstrip()]
+def _stack_lines(sg, *, ages: bool = True) -> list[str]:
+    minutes = _minutes(sg.min_minutes, sg.max_minutes) if ages else ""
+    out = [f"    {sg.count:,} × stack {sg.key.rsplit('|', 1)[-1]}  {minutes}".rstrip()]
     if sg.sample_ids:
         out.append(
             "      goroutines: "

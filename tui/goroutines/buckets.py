@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 # Bucket edges in minutes: <1, 1-5, 5-15, 15-60, 60-240 (1-4 h), >=240.
 DEFAULT_BUCKETS: tuple[int, ...] = (1, 5, 15, 60, 240)
+# Go prints no wait time on a goroutine it proved leaked (goroutineleak, Go 1.26+): its "<1m" bucket says
+# nothing of its age; the tree and `goroutines` say this instead
+LEAKED_WAIT_UNKNOWN = "wait time not shown for leaked goroutines"
 
 
 def _fmt_minutes(m: int) -> str:

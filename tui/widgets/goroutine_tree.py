@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.core.names import shorten_symbol
 from tui.core.textsafe import clean
+from tui.goroutines.buckets import LEAKED_WAIT_UNKNOWN
 from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup
 from tui.widgets.cells import literal
 from tui.widgets.render_caches import bound_tree_cache
@@ -76,7 +77,7 @@ def reason_label(g: ReasonGroup) -> Text:
 def bucket_label(b: BucketGroup, leaked: bool = False) -> Text:
     if leaked and not b.max_minutes:
         # Go prints no wait time on goroutines it proved leaked: do not call them young
-        return Text.assemble(_count(b.count), "  ", Text("wait time not shown for leaked goroutines", style="dim"))
+        return Text.assemble(_count(b.count), "  ", Text(LEAKED_WAIT_UNKNOWN, style="dim"))
     label = Text.assemble(_count(b.count), "  ", literal(b.label, 200))
     span = minutes_range(b.min_minutes, b.max_minutes)
     if span:
