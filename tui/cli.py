@@ -71,7 +71,7 @@ def rewrite_argv(argv: list[str]) -> list[str]:
         from tui.recording.format import is_recording
 
         if is_recording(Path(first)):
-            return ["replay", *argv]
+            return ["replay", *argv]  # (a snapshot saved with `s` is no recording: `open` shows it)
     from tui.sources.inputs import is_remote
 
     if is_remote(first):

@@ -112,3 +112,24 @@ def test_controls_do_nothing_offline():
     source.on_snapshot = seen.append
     source.start()
     assert [s.seq for s in seen] == [1] and seen[0].memstats is not None
+
+
+def test_a_saved_snapshot_names_only_its_own_files(tmp_path):
+    """A crafted meta.json in a directory given as a saved snapshot names nothing outside it."""
+    import json
+
+    from tui.recording.export import saved_files
+    from tui.recording.format import is_recording
+
+    (tmp_path / "secret").write_text("x")
+    snap_dir = tmp_path / "snap"
+    snap_dir.mkdir()
+    (snap_dir / "heap.pb.gz").write_bytes(b"x")
+    files = {
+        "../secret": {"endpoint": "heap?debug=1"},
+        "heap.pb.gz": {"endpoint": "heap"},
+        "missing.txt": {"endpoint": "goroutine?debug=2"},
+    }
+    (snap_dir / "meta.json").write_text(json.dumps({"tool": "pprof-tui 0.1.0", "files": files}))
+    assert saved_files(snap_dir) == {"heap": snap_dir / "heap.pb.gz"}
+    assert not is_recording(snap_dir)  # `pprof-tui DIR` opens it, not `replay` ("no records")

@@ -12,6 +12,7 @@ one factory used by the CLI and the tests alike; several targets get `tui.app.fl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -63,6 +64,13 @@ log = logging.getLogger(__name__)
 # or the target has this many goroutines (it stops the target's world).
 EXPENSIVE_DEBUG2_SECONDS = 0.5
 EXPENSIVE_GOROUTINES = 10_000
+
+
+def snapshot_dir() -> Path:
+    """Where `s` saves: <state dir>/snapshots (private, as sessions are), not wherever the UI started."""
+    from tui.sessions.state import private_dir, state_root
+
+    return private_dir(state_root() / "snapshots")
 
 
 class SnapshotArrived(Message):
@@ -458,7 +466,7 @@ class PprofApp(App[None]):
         if not isinstance(source, Saveable):
             return
         try:
-            out = source.save(Path.cwd())
+            out = source.save(snapshot_dir())
         except OSError as exc:
             self.notify(f"save failed: {exc.strerror or exc}", severity="error")
             return
@@ -470,8 +478,11 @@ class PprofApp(App[None]):
     def _saved(self, out: Path) -> None:
         from tui.recording.export import SCREENSHOT_NAME
 
-        self.save_screenshot(filename=SCREENSHOT_NAME, path=str(out))
-        self.notify(f"saved to {out}", timeout=6)
+        shot = Path(self.save_screenshot(filename=SCREENSHOT_NAME, path=str(out)))
+        with contextlib.suppress(OSError):
+            shot.chmod(0o600)
+        self.copy_to_clipboard(str(out))  # OSC 52: the path, to paste into `pprof-tui top DIR` or a ticket
+        self.notify(f"saved to {out} (path copied; open it with `pprof-tui {out}`)", timeout=8)
 
     def action_leak_report(self) -> None:
         self.push_screen(LeakScreen(self.leak_report, self._now()))

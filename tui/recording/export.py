@@ -8,6 +8,9 @@ Layout of `DIR/pprof-tui-<target>-<UTC time>/`:
   goroutine.pb.gz, allocs.pb.gz, goroutineleak_debug{1,2}.txt, index.html  when the source had them
   meta.json              target label, source kind, export time, per-file endpoint/age/bytes
   screen.svg             written by the app (`app.save_screenshot`) next to these
+
+Private: the directory 0700, its files 0600. Every command opens it back (`saved_files`): `pprof-tui
+DIR` and `open DIR` (all its files), `top DIR`, `goroutines DIR` (the file of the endpoint they read).
 """
 
 from __future__ import annotations
@@ -76,13 +79,14 @@ def save_snapshot(
     now = time.time() if now is None else now
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
     base = Path(directory)
-    base.mkdir(parents=True, exist_ok=True)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
     out = base / f"pprof-tui-{_slug(target)}-{stamp}"
     n = 1
     while out.exists():
         n += 1
         out = base / f"pprof-tui-{_slug(target)}-{stamp}-{n}"
-    out.mkdir()
+    out.mkdir(mode=0o700)  # private, as sessions are: a dump holds the target's strings
+    os.chmod(out, 0o700)  # whatever the umask
     files: dict[str, Any] = {}
     for endpoint, body in sorted(bodies.all().items()):
         name = file_name(endpoint)
@@ -91,7 +95,7 @@ def save_snapshot(
         data = mask_secrets(body.body, secrets)  # a target may echo our credentials
         if name in _GZIPPED and not is_gzip(data):
             data = gzip.compress(data, 6, mtime=0)
-        (out / name).write_bytes(data)
+        _write_private(out / name, data)
         files[name] = {
             "endpoint": endpoint,
             "bytes": len(data),
@@ -112,5 +116,40 @@ def save_snapshot(
             "state": getattr(snapshot, "state", ""),
             "goroutines": getattr(snapshot, "goroutine_total", None),
         }
-    (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    _write_private(out / "meta.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
     return out
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """A new file, mode 0600 (the screenshot the app writes beside them is made so too)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def is_saved_snapshot(directory: str | os.PathLike[str]) -> bool:
+    """A directory `s` wrote: its meta.json names its files."""
+    return bool(saved_files(directory))
+
+
+def saved_files(directory: str | os.PathLike[str]) -> dict[str, Path]:
+    """endpoint -> file of a saved snapshot, as its meta.json lists them ({} when it is none): plain
+    names inside the directory that are regular files (a crafted meta.json names nothing else)."""
+    base = Path(directory)
+    try:
+        with open(base / "meta.json", "rb") as fh:
+            meta = json.loads(fh.read(1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    files = meta.get("files") if isinstance(meta, dict) else None
+    if not isinstance(files, dict) or not str(meta.get("tool", "")).startswith("pprof-tui"):
+        return {}
+    found: dict[str, Path] = {}
+    for name, info in files.items():
+        endpoint = info.get("endpoint") if isinstance(info, dict) else None
+        if not isinstance(name, str) or not isinstance(endpoint, str) or name != Path(name).name:
+            continue
+        path = base / name
+        if name not in (".", "..") and path.is_file() and not path.is_symlink():
+            found[endpoint] = path
+    return found

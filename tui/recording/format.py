@@ -279,11 +279,22 @@ def list_segments(directory: Any) -> list[Any]:
 
 
 def is_recording(directory: Any) -> bool:
+    """Segments, or a recording's meta.json (one just started): not a snapshot saved with `s`, whose
+    meta.json names its files (`tui.recording.export.is_saved_snapshot`)."""
     try:
         names = {e.name for e in directory.iterdir()}
     except (OSError, NotADirectoryError):
         return False
-    return META_NAME in names or any(segment_number(n) is not None for n in names)
+    if any(segment_number(n) is not None for n in names):
+        return True
+    if META_NAME not in names:
+        return False
+    try:
+        with (directory / META_NAME).open("rb") as fh:
+            meta = json.loads(fh.read(1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError, TypeError, RecursionError):
+        return True  # unreadable: let the reader say what is wrong with it
+    return not (isinstance(meta, dict) and "files" in meta and meta.get("format") != FORMAT_NAME)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,12 @@ DEFAULT_BASE_PATH = "/debug/pprof/"  # as tui.config: where net/http/pprof serve
 
 def is_target(spec: str) -> bool:
     """`host:port[/path]` that names no existing file, directory or `DIR:endpoint` of a recording."""
-    return _HOST_PORT.fullmatch(spec) is not None and not os.path.lexists(spec) and _recording_spec(spec) is None
+    return (
+        _HOST_PORT.fullmatch(spec) is not None
+        and not os.path.lexists(spec)
+        and _recording_spec(spec) is None
+        and _saved_spec(spec) is None
+    )
 
 
 def is_remote(spec: str) -> bool:
@@ -174,6 +179,10 @@ def load_input(
         return _load_remote(spec, decode, endpoints, config, max_bytes, note)
     if spec == "-":
         return decode(_read_bounded(sys.stdin.buffer, "standard input", max_bytes))
+    saved = _saved_spec(spec)
+    if saved is not None:  # a snapshot saved with `s`
+        directory, endpoint = saved
+        return decode(_read_file(str(_saved_file(spec, directory, (endpoint,) if endpoint else endpoints)), max_bytes))
     recorded = _recording_spec(spec)
     if recorded is not None:
         directory, endpoint = recorded
@@ -255,6 +264,31 @@ def _read_bounded(fh, name: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise LimitExceeded(f"{name}: over the {max_bytes}-byte limit")
     return data
+
+
+def _saved_spec(spec: str) -> tuple[str, str] | None:
+    """(directory, endpoint or "") when SPEC names a snapshot saved with `s` (or `DIR:endpoint` in one)."""
+    from tui.recording.export import is_saved_snapshot  # stdlib-only module
+
+    if os.path.isdir(spec):
+        return (spec, "") if is_saved_snapshot(spec) else None
+    directory, sep, endpoint = spec.rpartition(":")
+    if sep and directory and os.path.isdir(directory) and is_saved_snapshot(directory):
+        return directory, endpoint
+    return None
+
+
+def _saved_file(spec: str, directory: str, endpoints: tuple[str, ...]) -> str:
+    from tui.recording.export import saved_files
+
+    files = saved_files(directory)
+    for endpoint in endpoints:
+        if endpoint in files:
+            return str(files[endpoint])
+    have = ", ".join(sorted(files)) or "nothing"
+    raise SourceError(
+        f"{spec}: the saved snapshot has no {' or '.join(endpoints)} (it has: {have}); name one as DIR:ENDPOINT"
+    )
 
 
 def _recording_spec(spec: str) -> tuple[str, str] | None:

@@ -193,6 +193,22 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
     )
 
 
+def expand_saved(paths: Sequence[str]) -> tuple[list[str], str]:
+    """A snapshot saved with `s` (a directory) stands for its files; (paths, its label or "")."""
+    from tui.recording.export import saved_files
+
+    out: list[str] = []
+    label = ""
+    for path in paths:
+        files = saved_files(path) if Path(path).is_dir() else {}
+        if files:
+            out += [str(p) for _, p in sorted(files.items())]
+            label = label or Path(path).name
+        else:
+            out.append(path)
+    return out, label
+
+
 class OfflineSource:
     """The app's source for files given on the command line: publishes one snapshot on start."""
 
@@ -210,6 +226,7 @@ class OfflineSource:
         from tui.sources.inputs import read_input
 
         read = read or read_input
+        paths, saved_label = expand_saved(paths)
         self.paths = tuple(paths)
         self.bodies = LatestBodies()
         loaded = []
@@ -220,7 +237,7 @@ class OfflineSource:
             loaded.append(f)
             self.bodies.put(Body(f.endpoint, data, "", now, time.time()))
         self.files = tuple(loaded)
-        self.label = Path(self.paths[0]).name if len(self.paths) == 1 else f"{len(self.paths)} files"
+        self.label = saved_label or (Path(self.paths[0]).name if len(self.paths) == 1 else f"{len(self.paths)} files")
         self.snapshot = build_offline_snapshot(self.files, now=now, label=self.label)
         self.on_snapshot: Callable[[snap.Snapshot], None] | None = None
         self.latest = self.snapshot
