@@ -262,9 +262,14 @@ def test_a_session_started_with_cpu_reads_its_windows_back():
     from tui.config import Config
     from tui.sessions.follow import session_cpu
 
-    on = session_cpu(Config(), SimpleNamespace(info={"options": {"cpu": True, "cpu_window": 5.0}}))
+    def session(options, asked=None):  # a session's options, and what a UI asked since (`C`)
+        return SimpleNamespace(info={"options": options}, cpu_request=lambda: asked)
+
+    on = session_cpu(Config(), session({"cpu": True, "cpu_window": 5.0}))
     assert on.cpu and on.cpu_window == 5.0
-    assert not session_cpu(Config(), SimpleNamespace(info={"options": {}})).cpu
+    assert not session_cpu(Config(), session({})).cpu
     assert not session_cpu(Config(), None).cpu
-    hostile = session_cpu(Config(), SimpleNamespace(info={"options": {"cpu": True, "cpu_window": 1e9}}))
+    hostile = session_cpu(Config(), session({"cpu": True, "cpu_window": 1e9}))
     assert hostile.cpu and hostile.cpu_window == 10.0
+    assert session_cpu(Config(), session({}, asked=True)).cpu
+    assert not session_cpu(Config(), session({"cpu": True}, asked=False)).cpu
