@@ -68,3 +68,13 @@ async def test_the_leak_report_of_a_target_never_read_does_not_say_nothing_growi
         text = "\n".join(screen_text(app))
         assert "nothing growing" not in text
         assert "nothing read yet" in text
+
+
+def test_the_status_line_says_when_the_budget_cannot_hold():
+    """Issue #25: `target 2.66%` at 99k goroutines against a 1 % budget, without a word."""
+    from tui.screens.presenters import status_info
+
+    over = dataclasses.replace(make_snapshot(1), target_share=0.0266, budget=0.01)
+    assert status_info(over).cost == "target 2.66% > 1% budget"
+    within = dataclasses.replace(make_snapshot(1), target_share=0.0098, budget=0.01)
+    assert status_info(within).cost == "target 0.98%"

@@ -152,3 +152,25 @@ def test_our_parse_cost_spaces_the_dumps_too():
     slow.record(started=0.0, cost=0.01, goroutines=1000, hint=1000, parse_seconds=10.0)
     d = slow.decide(1000.0, 1000)
     assert not d.due and "parsing one takes ~10 s here" in d.reason
+
+
+def test_the_cheap_endpoints_share_one_budget():
+    """Issue #25: at 99k goroutines the status line read `target 2.66%` against a 1 % budget: each cheap
+    endpoint was stretched to the whole budget on its own (the goroutine profile, 240 ms, took 1.7 %
+    beside 0.7 % of the rest). A slow one gets what the others leave, at least a quarter of it."""
+    from types import SimpleNamespace
+
+    from tui.service.budget import MIN_ALLOWANCE, cheap_allowance, others_share, stretched_every
+
+    endpoints = {
+        n: SimpleNamespace(every=e) for n, e in (("index", 1), ("heap?debug=1", 1), ("heap", 2), ("goroutine", 5))
+    }
+    recent = {"index": [0.004], "heap?debug=1": [0.005], "heap": [0.005], "goroutine": [0.24]}
+    others = others_share(recent, endpoints, 2.0, "goroutine")
+    assert others == pytest.approx((0.004 + 0.005 + 0.0025) / 2.0)  # 0.575 % of wall time
+    allowance = cheap_allowance(0.01, others)
+    assert allowance == pytest.approx(0.01 - others)
+    every = stretched_every(5, 0.24, 2.0, allowance)
+    assert 0.24 / (every * 2.0) + others <= 0.01  # the budget holds for all of them together
+    assert stretched_every(5, 0.24, 2.0, 0.01) == 12  # alone it took the whole budget (before: 1 % + 0.575 %)
+    assert cheap_allowance(0.01, 0.02) == 0.01 * MIN_ALLOWANCE  # never starved: the status line says the rest

@@ -92,6 +92,7 @@ class Snapshot:
     costs: tuple[EndpointCost, ...] = ()
     stw_share: float = 0.0  # expensive requests' (debug=2, goroutineleak) time / wall time since the watch started
     target_share: float = 0.0  # every request's time (what the target spent serving us) / wall time
+    budget: float = 0.0  # the share of wall time the poller holds itself to (--stw-budget); 0 = none
     restarts: tuple[RestartEvent, ...] = ()
     profiles: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     # data kind (HEAP, GOROUTINE_TREE, ...) -> the work limits its newest parse reached (the first N

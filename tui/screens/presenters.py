@@ -230,6 +230,7 @@ def metric_specs() -> tuple[MetricSpec, ...]:
     )
 
 
+OVER_BUDGET = 1.5  # the status line says "> 1% budget" past this many times the budget
 AGE_KINDS = (("heap", "heap"), ("memstats", "mem"), ("goroutine-tree", "tree"))
 RESTART_SHOWN_FOR = 300.0  # seconds a detected target restart stays in the status line
 # kinds whose DataAge.reason is the endpoint's current error (the tree's reason is its budget)
@@ -259,6 +260,9 @@ def status_info(snapshot: Snapshot, *, paused: bool = False) -> StatusInfo:
     # what the target spent answering us (every request, as timed) / wall time: the budget's figure
     share = snapshot.target_share or snapshot.stw_share
     cost = f"target {share * 100:.2f}%" if share else ""
+    if share and snapshot.budget and share > OVER_BUDGET * snapshot.budget:
+        # it cannot hold (one answer costs more than the budget allows per its interval): said
+        cost += f" > {snapshot.budget * 100:g}% budget"
     if snapshot.state in ("replay", "paused", "finished", "offline", "catching up") and snapshot.status:
         cost = snapshot.status  # "replay 10× 1:23 / 3:59": where the replay (or an attach's history) is
     state = "paused" if paused else snapshot.state

@@ -34,7 +34,7 @@ from tui.model.gc_rates import GCRates
 from tui.model.history import History, history_levels
 from tui.model.parsers import Parsers, default_parsers
 from tui.service import endpoints as E
-from tui.service.budget import Debug2Budget, stretched_every
+from tui.service.budget import Debug2Budget, cheap_allowance, others_share, stretched_every
 from tui.service.costs import CostTracker, TargetWork
 from tui.service.cpu import CpuWatch
 from tui.service.expensive import pick_expensive
@@ -382,7 +382,9 @@ class Poller(Intake, ProfileWindows, Output):
             # judged on the least of its last answers: one slow answer (our own hiccup) is not the target's size
             recent = self._recent_work.setdefault(ep.name, deque(maxlen=3))
             recent.append(work)
-            ep.every = stretched_every(ep.base_every, min(recent), self.config.interval, self.config.stw_budget)
+            others = others_share(self._recent_work, self.endpoints, self.config.interval, ep.name)
+            allowance = cheap_allowance(self.config.stw_budget, others)  # one budget for all of them
+            ep.every = stretched_every(ep.base_every, min(recent), self.config.interval, allowance)
         ep.backoff.succeed()
         ep.not_before = 0.0
         ep.error = ""

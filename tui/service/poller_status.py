@@ -152,6 +152,7 @@ def build_snapshot(
         costs=costs.snapshot(),
         stw_share=budget.share(now) if budget else 0.0,
         target_share=work.spent / (now - budget.started_at) if budget is not None and now > budget.started_at else 0.0,
+        budget=budget.budget if budget is not None else 0.0,
         restarts=restarts,
         profiles=MappingProxyType(dict(data.profiles)),
         limit_notes=MappingProxyType(notes),
