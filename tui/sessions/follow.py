@@ -29,6 +29,7 @@ from tui.fetch.fetcher import FetchResult
 from tui.model import snapshot as snap
 from tui.recording.format import Recording, RecordRef
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
+from tui.recording.replay_client import _stale_after as stale_after
 from tui.recording.tail import RecordingTail
 from tui.recording.tap import LatestBodies, endpoint_key
 from tui.service.poller import Poller
@@ -75,6 +76,10 @@ class FollowClient(ReplayClient):
     def extend(self, refs: list[RecordRef]) -> int:
         """Add records (in time order per endpoint); returns how many index ticks they hold."""
         ticks = 0
+        for ep in {ref.header.ep for ref in refs}:  # how old a record may answer: from its gaps, with these
+            self._stale_after[ep] = stale_after(
+                sorted([*self._times.get(ep, ()), *(r.header.t for r in refs if r.header.ep == ep)])
+            )
         for ref in refs:
             ep = ref.header.ep
             times = self._times.setdefault(ep, [])
