@@ -101,6 +101,7 @@ class HeapFloors:
         self._latched: dict[str, float] = {}  # function -> start of the rise its standing verdict is on
         self._doubted: dict[str, float] = {}  # function -> since when its standing verdict's witness fails
         self._last_rise: dict[str, FloorRise] = {}  # function -> the rise it was judged on last
+        self._shown: dict[str, Verdict] = {}  # function -> its standing GROWING verdict
         self.drift: dict[str, Verdict] = {}  # the newest verdicts() call's profile drift (never failing)
 
     def __contains__(self, key: str) -> bool:
@@ -115,6 +116,7 @@ class HeapFloors:
         self._latched.clear()
         self._doubted.clear()
         self._last_rise.clear()
+        self._shown.clear()
         self.drift = {}
         self._first = self._previous = None
 
@@ -262,11 +264,20 @@ class HeapFloors:
         self.drift = {}
         if sample_type.startswith("alloc_"):
             return out
-        for key in self._series:
+        for key, series in self._series.items():
             judged = self.judge(key, live)
             if judged is None:
+                shown = self._shown.get(key)
+                if key in self._latched and shown is not None:
+                    # the rise it stood on is gone this report: it clears only after DOUBT_SECONDS, so a
+                    # rule that fires again at the next step is the same verdict, not a flap
+                    now = series.last_t
+                    if now - self._doubted.setdefault(key, now) < DOUBT_SECONDS:
+                        out[key] = shown
+                        continue
                 self._latched.pop(key, None)
                 self._doubted.pop(key, None)
+                self._shown.pop(key, None)
                 continue
             fr = judged.rise
             site = self.site(key, profile, sample_type)
@@ -277,6 +288,10 @@ class HeapFloors:
             kind = self._kind(key, judged)
             v = Verdict(kind, key, site.label, fr.rate_per_min, fr.current, fr.start, evidence, "bytes", cause)
             (out if kind == GROWING else self.drift)[key] = v
+            if kind == GROWING:
+                self._shown[key] = v
+            else:
+                self._shown.pop(key, None)
         return out
 
     def growth_since(
