@@ -67,13 +67,13 @@ func (c *PageCache) Get(id int, render func() []byte) []byte {
 		return el.Value.(*cachedPage).body
 	}
 	c.pages[id] = c.order.PushFront(&cachedPage{key: id, body: body})
-	c.bytes += len(body)
+	c.bytes += cap(body) // what the page holds in memory: its buffer, not only its length
 	for c.bytes > c.max {
 		last := c.order.Back()
 		p := last.Value.(*cachedPage)
 		c.order.Remove(last)
 		delete(c.pages, p.key)
-		c.bytes -= len(p.body)
+		c.bytes -= cap(p.body)
 		c.evictions++
 	}
 	return body
