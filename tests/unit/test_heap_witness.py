@@ -96,10 +96,10 @@ def test_start_up_buffers_surfacing_late_are_at_most_a_transient():
 
     tr, seen = _watch(600, lambda t: _steps(t, [(60, 2.4 * MB), (77, 2.4 * MB)]), exact, gcs, size=4 * KB)
     # At 2 minutes a burst 40 s long, shown late, cannot be told from a leak that began at start-up;
-    # once the live heap has stayed flat it is cleared, never comes back, and is not standing at the
+    # once the live heap has stayed flat (and 60 s of doubt) it is cleared, never comes back, and is not standing at the
     # end (what `check` exits on)
     named = [t for t, kinds in seen if f"{GROWING} main.renderProductPage" in kinds]
-    assert not named or (max(named) <= 300 and named == [t for t, _ in seen if named[0] <= t <= named[-1]]), named
+    assert not named or (max(named) <= 360 and named == [t for t, _ in seen if named[0] <= t <= named[-1]]), named
     assert tr.report(600).verdicts == ()
 
 
