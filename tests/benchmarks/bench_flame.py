@@ -49,23 +49,30 @@ def bench_layout(path: Path, runs: int = 7) -> None:
     profile = decode_profile(path.read_bytes())
     times = []
     tree = None
+    cpu = []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         tree = flame_tree(profile_stacks(profile, "inuse_space"))
         layout(tree, TOP, 80)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     assert tree is not None
     ms = sorted(t * 1000 for t in times)
     print(
         f"layout ({profile.num_samples:,} samples, {len(profile.functions):,} functions -> {len(tree):,} frames, "
-        f"{tree.max_depth} deep): min {ms[0]:.0f} ms, median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms"
+        f"{tree.max_depth} deep): wall min {ms[0]:.0f} ms, median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms; "
+        f"CPU min {min(cpu) * 1000:.0f} ms, median {statistics.median(cpu) * 1000:.0f} ms (load {os.getloadavg()[0]:.1f})"
     )
 
 
 def bench_svg(path: Path, runs: int = 3) -> None:
+    import resource
+
     times = []
+    cpu = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "tui", "flame", str(path), "-o", f"{tmp}/x.svg"],
@@ -74,8 +81,13 @@ def bench_svg(path: Path, runs: int = 3) -> None:
                 capture_output=True,
             )
             times.append(time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         size = Path(f"{tmp}/x.svg").stat().st_size
-    print(f"flame -o x.svg, whole process: {', '.join(f'{t:.2f}' for t in times)} s (file {size / 1e6:.1f} MB)")
+    print(
+        f"flame -o x.svg, whole process: wall {', '.join(f'{t:.2f}' for t in times)} s, "
+        f"CPU (user+sys) {', '.join(f'{t:.2f}' for t in cpu)} s (file {size / 1e6:.1f} MB; load {os.getloadavg()[0]:.1f})"
+    )
 
 
 async def bench_keys(path: Path, presses: int) -> None:
@@ -86,6 +98,7 @@ async def bench_keys(path: Path, presses: int) -> None:
 
     app = build_app(OfflineSource([str(path)]))
     times: list[float] = []
+    kinds: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         while app.snapshot is None:
             await pilot.pause(0.1)
@@ -95,6 +108,7 @@ async def bench_keys(path: Path, presses: int) -> None:
         while screen.graph is None:
             await pilot.pause(0.1)
         view = screen.query_one(FlameView)
+        await app.workers.wait_for_complete()  # the heap table's top of the same profile, started at open
         await pilot.pause(0.5)
         for i in range(presses):
             lay = view.lay
@@ -121,7 +135,10 @@ async def bench_keys(path: Path, presses: int) -> None:
                 await asyncio.sleep(0.0005)
             app.screen._compositor_refresh()  # the repaint (the compositor runs on a timer)
             times.append(time.perf_counter() - t0)
+            kinds.append(key)
             await asyncio.sleep(0.02)
+    slowest = sorted(zip(times, kinds), reverse=True)[:5]
+    print("slowest presses: " + ", ".join(f"{k} {t * 1000:.0f} ms" for t, k in slowest))
     ms = sorted(t * 1000 for t in times)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     print(

@@ -94,13 +94,14 @@ async def test_live_update_keeps_zoom_and_cursor_by_path():
         first = screen.graph
         assert first is not None
         zoom, cursor = first.path(view.zoom), first.path(view.cursor)
+        screen.LIVE_EVERY = 0.5  # (10 s by default: one repaint of the graph for a burst of profiles)
         # a newer profile of another Go version: other node ids, same paths
         newer = dataclasses.replace(
             make_snapshot(2), heap=decode_profile((FIXTURES / "go1.19/heap.pb.gz").read_bytes())
         )
         source.push(newer)
         await settle(pilot, app)
-        assert screen.graph is not first
+        await wait_for(pilot, lambda: screen.graph is not first)
         assert screen.graph.path(view.zoom) == zoom and screen.graph.path(view.cursor) == cursor
 
 

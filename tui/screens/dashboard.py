@@ -132,6 +132,7 @@ class Dashboard(Screen[None]):
         self.snapshot: Snapshot | None = None
         self.leak_report: LeakReport | None = None
         self.paused = False
+        self._stale = False  # snapshots or reports arrived while another screen covered this one
         # what the heap table asked the worker for, and its latest answer
         self._top_wanted: tuple[Profile, HeapView] | None = None
         self._top: tuple[Profile, HeapView, TopReport] | None = None
@@ -191,6 +192,8 @@ class Dashboard(Screen[None]):
         if snapshot.heap is not None and (seen is None or snapshot.heap is not seen.profile):
             self._heap_seen = heap_seen(seen, snapshot.heap, snapshot.age("heap").fetched_at)
             self._window = heap_window(self._heap_seen)
+        if self._covered():
+            return  # repainted when it is shown again (on_screen_resume)
         self._show_status()
         history = snapshot.history
         for spark in self.query("#sparks > MetricSpark").results(MetricSpark):
@@ -204,9 +207,30 @@ class Dashboard(Screen[None]):
         self.paused = paused
         self._show_status()
 
+    def _covered(self) -> bool:
+        """Another screen is on top (a drill-down, the flame view, the leak report): the widgets are
+        brought up to date when it closes. Textual repaints the screen on top wherever the one below
+        changed, so updating hidden panes each poll cost whole repaints of the top screen (the flame
+        view at 80x24 sent ~4 kB/s to the terminal while idle)."""
+        if self.is_attached and self.app.screen is not self and self in self.app.screen_stack:
+            self._stale = True
+            return True
+        return False
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            with self.app.batch_update():
+                if self.snapshot is not None:
+                    self.show_snapshot(self.snapshot)
+                if self.leak_report is not None:
+                    self.show_leaks(self.leak_report)
+
     def show_leaks(self, report: LeakReport) -> None:
         """A new leak report: findings line, growth marks in the tree and the heap table, diff."""
         self.leak_report = report
+        if self._covered():
+            return
         self.query_one(FindingsBar).show(report)
         tree = self.query_one(PaneTree)
         tree.show_growth({key: g for g in report.groups for key in g.tree_keys})

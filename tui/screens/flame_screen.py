@@ -36,6 +36,8 @@ from tui.widgets.flame_view import FlameView
 from tui.widgets.info_line import InfoLine
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tui.heap.profile import Profile
     from tui.leaks.report import LeakReport
     from tui.model.snapshot import Snapshot
@@ -65,6 +67,8 @@ class FlameScreen(Screen):
         Binding("q", "app.quit", "quit"),
     ]
 
+    LIVE_EVERY = 10.0  # seconds between live rebuilds (the first, and a key's, are at once)
+
     class Built(Message, bubble=False):
         def __init__(self, data: FlameInput, tree: FlameTree | None, error: str) -> None:
             super().__init__()
@@ -84,6 +88,11 @@ class FlameScreen(Screen):
         self.cursor_path: tuple[str, ...] = ()
         self.search = ""
         self.share = 0
+        self.vanished_count = 0
+        self._title = ""
+        self._vanished_text = ""
+        self._built_at = 0.0  # monotonic time the newest build started
+        self._live_timer: Timer | None = None
         self.sibling_heaps: tuple[Profile, ...] = ()  # a fleet's other targets' heaps (the app hands them down)
         self._observe(snapshot)
 
@@ -132,7 +141,7 @@ class FlameScreen(Screen):
         if self.spec.diff:
             self._update()
 
-    def _update(self) -> None:
+    def _update(self, *, now: bool = False) -> None:
         data = flame_input(
             self.spec, self.snapshot, window=self._window, report=self.report, siblings=self.sibling_heaps
         )
@@ -141,9 +150,21 @@ class FlameScreen(Screen):
             return
         if data.same_sources(self.wanted):
             return
+        # Live, the graph follows new profiles at most every LIVE_EVERY seconds: a new profile shifts
+        # most frames by a column, and a repaint of the whole graph is ~5 kB to the terminal.
+        wait = self.LIVE_EVERY - (time.monotonic() - self._built_at)
+        if self.wanted is not None and not now and wait > 0:
+            if self._live_timer is None:
+                self._live_timer = self.set_timer(wait, self._live_tick)
+            return
+        self._built_at = time.monotonic()
         self.wanted = data
         self._say_title()
         self._build(data)
+
+    def _live_tick(self) -> None:
+        self._live_timer = None
+        self._update(now=True)
 
     @work(thread=True, exclusive=True, group="flame", exit_on_error=False)
     def _build(self, data: FlameInput) -> None:
@@ -188,7 +209,10 @@ class FlameScreen(Screen):
             parts.append(f"zoomed: {self.zoom_path[-1]}")
         if note:
             parts.append(note)
-        self.query_one("#flame-title", Static).update(literal(" " + " · ".join(parts), 500))
+        title = " " + " · ".join(parts)
+        if title != self._title:  # one line: no layout pass (it would repaint the whole screen)
+            self._title = title
+            self.query_one("#flame-title", Static).update(literal(title, 500), layout=False)
 
     def on_flame_view_cursor_moved(self, message: FlameView.CursorMoved) -> None:
         message.stop()
@@ -217,9 +241,8 @@ class FlameScreen(Screen):
             parts.append(f"/{self.search}: {share:.1f} % of the total")
         if tree is not None and tree.base_values is not None:
             parts.append(LEGEND_MARKS if self.app.no_color else LEGEND)
-            gone = vanished(tree, 1000)
-            if gone:
-                parts.append(f"{len(gone)} vanished (v)")
+            if self.vanished_count:
+                parts.append(f"{self.vanished_count} vanished (v)")
         elif self.spec.diff:
             parts.append(
                 "no base yet: " + ("pin one with b" if self.spec.kind == "heap" else "waiting for a second profile")
@@ -232,13 +255,17 @@ class FlameScreen(Screen):
         box = self.query_one("#flame-vanished", Static)
         tree = self.graph
         gone = vanished(tree, 20) if tree is not None else []
+        # counted once per tree, not per cursor move (the legend says it)
+        self.vanished_count = len(vanished(tree, 1000)) if tree is not None else 0
         text = Text("vanished since the base:\n", style="bold")
         for path, value in gone:
             text.append(f"  −{format_value(value, tree.unit if tree else '')}  ")
             text.append(clean(" → ".join(path[-4:]), 300) + "\n")
         if not gone:
             text.append("  nothing")
-        box.update(text)
+        if text.plain != self._vanished_text:
+            self._vanished_text = text.plain
+            box.update(text)
 
     # ---- search -----------------------------------------------------------------------------------
     def _hits(self, tree: FlameTree) -> object:
@@ -313,7 +340,7 @@ class FlameScreen(Screen):
         else:
             self.spec = replace(spec, diff=False, against="base")
         self.wanted = None
-        self._update()
+        self._update(now=True)
         self._say_legend()
 
     def action_vanished(self) -> None:

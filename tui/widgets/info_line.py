@@ -20,4 +20,5 @@ class InfoLine(Static):
     def show(self, text: str) -> None:
         if text != self.text:
             self.text = text
-            self.update(literal(text, 500))
+            # one line, always (height: 1): no layout pass, which would repaint the whole screen
+            self.update(literal(text, 500), layout=False)
