@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui.core.errors import LimitExceeded, PprofTuiError
+from tui.core.masking import secret_variants
 from tui.core.textsafe import clean
 
 REDACTED = "<redacted>"
@@ -38,11 +39,9 @@ def redact(text: str, secrets: Iterable[str], max_len: int = 300) -> str:
     """Replace every secret value in text (also as repr() shows it, and a start of it cut off at the
     end of an excerpt); collapse it to one bounded line with control characters made visible
     (tui.core.textsafe.clean), so target text in a message cannot drive the terminal."""
-    forms = set()
+    forms: set[str] = set()
     for secret in secrets:
-        if secret:
-            forms.add(secret)
-            forms.add(repr(secret)[1:-1])
+        forms |= secret_variants(secret)  # URL-encoded, case-folded, JSON-escaped, base64 too
     for secret in sorted(forms, key=len, reverse=True):
         text = _redact_one(text, secret)
     return clean(" ".join(text.split()), max_len)
