@@ -8,14 +8,16 @@ No polling: state "offline"; pause/resume/refresh do nothing.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from tui.core.errors import ParseError, PprofTuiError
+from tui.core.tasks import cancel_and_wait
 from tui.model import snapshot as snap
 from tui.model.history import History
 from tui.model.parsers import memstats_series, profile_totals
@@ -27,12 +29,16 @@ if TYPE_CHECKING:
     from tui.goroutines.records import StackCounts
     from tui.heap.profile import Profile
     from tui.model.memstats import MemStats
+    from tui.service.parse_worker import ParseWorker
 
     # What a file parses to: Profile (heap), MemStats (heap-debug1), StackCounts
     # (goroutine-debug1, goroutine-profile), GroupedDump (goroutine-debug2), the index's counts.
     FileValue = Profile | MemStats | StackCounts | GroupedDump | dict[str, int]
 
 OFFLINE = "offline"
+# Kinds whose parse is deferred to the parse worker when the file is big (their results pickle; a heap
+# Profile does not, and its decode is bounded by its tables).
+_DEFERRED_KINDS = ("goroutine-debug2", "goroutine-debug1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +216,13 @@ def expand_saved(paths: Sequence[str]) -> tuple[list[str], str]:
 
 
 class OfflineSource:
-    """The app's source for files given on the command line: publishes one snapshot on start."""
+    """The app's source for files given on the command line: publishes one snapshot on start.
+
+    A big goroutine dump (at least the parse worker's MIN_BODY_BYTES) is parsed after start, in the
+    parse worker's child process (tui/service/parse_worker.py): the first frame comes at once (its
+    status says what is being parsed), and `q` or SIGTERM end the app within a second, killing the
+    child, however long the parse would take (a 1.4M-goroutine dump parsed in the app before its first
+    frame, 19 s, and kept it from quitting)."""
 
     kind = OFFLINE
 
@@ -220,34 +232,80 @@ class OfflineSource:
         *,
         read: Callable[[str], bytes] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        deferred_min: int | None = None,
     ) -> None:
         if not paths:
             raise PprofTuiError("no files given")
+        from tui.model.detect import detect_kind
+        from tui.service.parse_worker import MIN_BODY_BYTES
         from tui.sources.inputs import read_input
 
         read = read or read_input
         paths, saved_label = expand_saved(paths)
+        deferred_min = MIN_BODY_BYTES if deferred_min is None else deferred_min
         self.paths = tuple(paths)
         self.bodies = LatestBodies()
-        loaded = []
-        now = clock()
+        self._loaded: list[LoadedFile | None] = []
+        self._pending: list[tuple[int, str, bytes]] = []  # (position, path, body): parsed after start
+        self._now = now = clock()
         for path in self.paths:
             data = read(path)
+            if len(data) >= deferred_min and detect_kind(data, parse=False) in _DEFERRED_KINDS:
+                self._pending.append((len(self._loaded), path, data))
+                self._loaded.append(None)
+                continue
             f = load_file(path, data)
-            loaded.append(f)
+            self._loaded.append(f)
             self.bodies.put(Body(f.endpoint, data, "", now, time.time()))
-        self.files = tuple(loaded)
         self.label = saved_label or (Path(self.paths[0]).name if len(self.paths) == 1 else f"{len(self.paths)} files")
+        self.files = tuple(f for f in self._loaded if f is not None)
         self.snapshot = build_offline_snapshot(self.files, now=now, label=self.label)
+        if self._pending:
+            waiting = ", ".join(f"{Path(p).name} ({len(d) / 2**20:.1f} MB)" for _, p, d in self._pending)
+            self.snapshot = replace(self.snapshot, status=f"offline: parsing {waiting}…"[:200])
         self.on_snapshot: Callable[[snap.Snapshot], None] | None = None
         self.latest = self.snapshot
+        self._task: asyncio.Task[None] | None = None
+        self._worker: ParseWorker | None = None
 
-    def start(self) -> None:
+    def start(self) -> asyncio.Task[None] | None:
+        self._publish(self.snapshot)
+        if self._pending and self._task is None:
+            self._task = asyncio.create_task(self._parse_pending(), name="pprof-tui open")
+        return self._task
+
+    def _publish(self, snapshot: snap.Snapshot) -> None:
+        self.snapshot = self.latest = snapshot
         if self.on_snapshot is not None:
-            self.on_snapshot(self.snapshot)
+            self.on_snapshot(snapshot)
+
+    async def _parse_pending(self) -> None:
+        from functools import partial
+
+        from tui.core.errors import LimitExceeded
+        from tui.service.parse_worker import ParseWorker, ParseWorkerError
+
+        self._worker = worker = ParseWorker()
+        try:
+            for position, path, data in self._pending:
+                try:
+                    f = await worker.parse(Path(path).name, partial(load_file, path), data)
+                except (ParseError, LimitExceeded, ParseWorkerError) as exc:
+                    self._publish(replace(self.snapshot, state=snap.ERROR, last_error=str(exc)[:300]))
+                    return
+                self._loaded[position] = f
+                self.bodies.put(Body(f.endpoint, data, "", self._now, time.time()))
+            self._pending = []
+            self.files = tuple(f for f in self._loaded if f is not None)
+            self._publish(build_offline_snapshot(self.files, now=self._now, label=self.label))
+        finally:
+            worker.close()
 
     async def stop(self) -> None:
-        return None
+        if self._worker is not None:
+            self._worker.close()  # kills the child mid-parse: nothing waits for it
+        if self._task is not None and not self._task.done():
+            await cancel_and_wait(self._task)
 
     def pause(self) -> None:
         return None
