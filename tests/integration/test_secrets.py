@@ -502,9 +502,8 @@ async def test_watch_record_save_screen_and_clipboard_hold_no_echoed_secret(
     from tui.widgets.heap_table import HeapTable
 
     server = echo_target(echo_routes(2))
-    export_dir = tmp_path / "exports"
-    export_dir.mkdir()
-    monkeypatch.chdir(export_dir)
+    monkeypatch.setenv("PPROF_TUI_STATE_DIR", str(tmp_path / "state"))
+    export_dir = tmp_path / "state" / "snapshots"  # where `s` saves (#25)
     config = dataclasses.replace(planted_configs(tmp_path, server.url)["header-file"], interval=0.1)
     source = LiveSource(config, record_dir=tmp_path / "rec")
     app = build_app(source)

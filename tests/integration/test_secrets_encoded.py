@@ -178,16 +178,15 @@ async def test_watch_record_save_screen_and_clipboard_hold_no_encoded_echo(
     from tui.recording.format import open_recording
 
     server = echo_target(routes())
-    export_dir = tmp_path / "exports"
-    export_dir.mkdir()
-    monkeypatch.chdir(export_dir)
     texts: list[str] = []
     for how in ("basic-file", "header-file"):
+        monkeypatch.setenv("PPROF_TUI_STATE_DIR", str(tmp_path / f"state-{how}"))
+        export_dir = tmp_path / f"state-{how}" / "snapshots"  # where `s` saves
         config = dataclasses.replace(planted_configs(tmp_path, server.url)[how], interval=0.1)
         texts += await _watch_save_copy(config, tmp_path / f"rec-{how}", export_dir)
         recorded = [ref.read_body().decode("latin-1") for ref in open_recording(tmp_path / f"rec-{how}").records]
         assert any(re.search(r"main\.h0_[\w%]*\*{8}", t) for t in recorded), how  # the echo is there, masked
-        texts += [*recorded, *_files_text(tmp_path / f"rec-{how}")]
+        texts += [*recorded, *_files_text(tmp_path / f"rec-{how}"), *_files_text(export_dir)]
     assert any(any(s in e for s in SENT) for e in server.seen)
-    found = leaks(*texts, *_files_text(export_dir))
+    found = leaks(*texts)
     assert not found, found
