@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tui.commands.check import Watched
     from tui.fleet.outliers import Outlier
     from tui.leaks.gc_pressure import GCFinding
+    from tui.leaks.report import LeakReport
     from tui.leaks.verdict_log import VerdictHistory
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -152,6 +153,8 @@ def render_text(watches: Sequence[Watched], fail_on: Sequence[str], fleet: Fleet
         if report is not None and report.gc is not None and w.answered:
             lines.append(f"  gc: {clean(report.gc.sentence, MAX_TEXT)}")
             lines.append(f"       {clean(report.gc.evidence, MAX_TEXT)}")
+        if report is not None and report.latency is not None and w.answered:
+            lines.append(f"  latency: {clean(report.latency.sentence, MAX_TEXT)}")
     if fleet is not None:
         lines += _fleet_text(fleet, fail_on)
     status = exit_status(watches, fail_on, fleet)
@@ -178,6 +181,26 @@ def _gc_json(gc: GCFinding) -> dict[str, object]:
         "live_heap_bytes": gc.live_heap,
         "live_heap_bytes_per_min": gc.live_heap_rate,
         "alloc_bytes_per_s": gc.alloc_rate,
+    }
+
+
+def _service_json(report: LeakReport) -> dict[str, object]:
+    """The watched /metrics series (start and end of the window, slope a minute) and the latency link."""
+    return {
+        "series": [
+            {
+                "key": clean(t.key, MAX_TEXT),
+                "label": clean(t.label, MAX_TEXT),
+                "unit": t.unit,
+                "start": t.start,
+                "end": t.end,
+                "minutes": round(t.minutes, 3),
+                "trend_per_min": t.per_min,
+                "points": t.points,
+            }
+            for t in report.service
+        ],
+        "latency_link": clean(report.latency.sentence, MAX_TEXT) if report.latency else None,
     }
 
 
@@ -232,6 +255,7 @@ def render_json(watches: Sequence[Watched], fail_on: Sequence[str], status: int,
                 if w.last_report and w.answered
                 else "",
                 "gc": _gc_json(w.last_report.gc) if w.last_report and w.last_report.gc else None,
+                "service": _service_json(w.last_report) if w.last_report else None,
                 "bundles": w.bundles(),
             }
             for w in watches

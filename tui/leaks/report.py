@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from tui.leaks.gc_pressure import GCFinding
     from tui.leaks.growth import Verdict
     from tui.leaks.heap_baseline import HeapDiff
+    from tui.leaks.latency import LatencyLink, SeriesTrend
     from tui.leaks.reconcile import Reconciliation
 
 
@@ -68,6 +69,10 @@ class LeakReport:
     drift: tuple[Verdict, ...] = ()
     # GC busy because the live heap grows, or because of churn (tui.leaks.gc_pressure); None: neither
     gc: GCFinding | None = None
+    # the service's own numbers on screen (tui.leaks.latency): each watched series' start, end and
+    # slope over the window, and latency rising together with GC and the heap when those series show it
+    service: tuple[SeriesTrend, ...] = ()
+    latency: LatencyLink | None = None
 
     def flagged(self, kind: str | None = None) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if kind is None or v.kind == kind)

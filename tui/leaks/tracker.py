@@ -39,6 +39,7 @@ from tui.leaks.heap_baseline import (
     heap_diff,
 )
 from tui.leaks.heap_floors import HeapFloors
+from tui.leaks.latency import LatencyLink, SeriesTrend, service_findings
 from tui.leaks.reconcile import (
     GOROUTINES,
     HEAP_AFTER_GC,
@@ -74,6 +75,9 @@ class LeakTracker:
         self.pprof_own = 0  # the newest heap profile's bytes (of sample_type) through pprof's serving path
         self.pprof_own_keys: frozenset[str] = frozenset()  # functions whose bytes are nearly all pprof's own
         self._goroutines = GoroutineGroups(goroutine_config)  # stack groups and their verdicts
+        # the watched /metrics series' trends and the latency link (tui.leaks.latency), per new scrape
+        self._service: tuple[tuple[SeriesTrend, ...], LatencyLink | None] = ((), None)
+        self._service_at: float | None = None
         self._functions: dict[str, TimeWindow] = {}
         self._heap_floors = HeapFloors(floor_config)  # heap verdicts: the floor rule (floors.py)
         self._live = LiveHeap(floor_config)  # the exact heap (MemStats HeapAlloc) as their witness
@@ -240,6 +244,9 @@ class LeakTracker:
             self.observe_angles(at, group_stack_counts(s.goroutine_stacks), has_creators=False)
         if (at := self._fresh(s, snap.GOROUTINE_LEAKS)) is not None and s.goroutine_leaks is not None:
             self.observe_leaks(at, from_stack_counts(s.goroutine_leaks))
+        if s.metrics is not None and s.history is not None and s.metrics.scraped_at != self._service_at:
+            self._service_at = s.metrics.scraped_at
+            self._service = service_findings(s.history, s.metrics.watched)
         return self.report(s.time)
 
     # ---- report -------------------------------------------------------------------------
@@ -333,4 +340,6 @@ class LeakTracker:
             pprof_own_keys=self.pprof_own_keys,
             angles=self._angles.verdicts(),
             gc=gc_pressure({k: self._metrics[k].points for k in GC_SERIES if k in self._metrics}),
+            service=self._service[0],
+            latency=self._service[1],
         )

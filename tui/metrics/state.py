@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.metrics.page import FamilyInfo
-from tui.metrics.watch import Watched
+from tui.metrics.watch import WatchedSeries
 
 # What discovery found for each endpoint (`MetricsState.found`).
 SERVED = "served"
@@ -17,7 +17,7 @@ SHORT = {"/metrics": "/metrics", "/debug/vars": "expvar", "/debug/fgprof": "fgpr
 @dataclass(frozen=True, slots=True)
 class MetricsState:
     found: tuple[tuple[str, str], ...]  # (path, SERVED / NOT_SERVED / UNKNOWN / an error) in a fixed order
-    watched: tuple[Watched, ...]  # the series shown (their points are in the history under .key)
+    watched: tuple[WatchedSeries, ...]  # the series shown (their points are in the history under .key)
     families: tuple[FamilyInfo, ...] = ()  # every family of the newest page: the picker's list
     scraped_at: float | None = None  # clock time of the newest page
     errors: tuple[tuple[str, str], ...] = ()  # spec text -> why it has no value

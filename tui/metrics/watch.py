@@ -38,7 +38,7 @@ MAX_WATCHED = 16
 
 
 @dataclass(frozen=True, slots=True)
-class Watched:
+class WatchedSeries:
     """One watched series: what it is, how it is shown, where its points are."""
 
     spec: SeriesSpec
@@ -78,8 +78,8 @@ def _observations(page: MetricsPage, name: str) -> float:
     return sum(s.value for s in family.samples if s.name == name + "_count" and math.isfinite(s.value))
 
 
-def pick_default(page: MetricsPage) -> tuple[Watched, ...]:
-    picked: list[Watched] = []
+def pick_default(page: MetricsPage) -> tuple[WatchedSeries, ...]:
+    picked: list[WatchedSeries] = []
     histograms = [n for n, f in page.families.items() if f.type == "histogram" and not n.startswith("go_")]
     latency = [n for n in histograms if _LATENCY.search(n)] or [
         n for n in histograms if _DURATION.search(n) and "_debugging_" not in n
@@ -89,7 +89,7 @@ def pick_default(page: MetricsPage) -> tuple[Watched, ...]:
         for stat, role in (("p50", "latency"), ("p99", "latency"), ("rate", "rate")):
             spec = SeriesSpec(busiest, (), stat)
             label = ("req/s" if _LATENCY.search(busiest) else "ops/s") if stat == "rate" else stat
-            picked.append(Watched(spec, f"{label} {busiest}", unit_of(spec, "histogram"), role, spec.key))
+            picked.append(WatchedSeries(spec, f"{label} {busiest}", unit_of(spec, "histogram"), role, spec.key))
     counters = [n for n, f in page.families.items() if f.type == "counter" and _REQUESTS.search(n)]
     prefix = busiest.split("_")[0] if busiest else ""
     counters.sort(key=lambda n: not (prefix and n.startswith(prefix + "_")))
@@ -100,32 +100,32 @@ def pick_default(page: MetricsPage) -> tuple[Watched, ...]:
             continue
         if has_error_label(family):
             spec = SeriesSpec(name, (), "errors")
-            picked.append(Watched(spec, f"errors/s {name}", "/s", "errors", spec.key))
+            picked.append(WatchedSeries(spec, f"errors/s {name}", "/s", "errors", spec.key))
             break
     for name in RUNTIME:
         if page.families.get(name) and page.families[name].type == "histogram":
             spec = SeriesSpec(name, (), "p99")
-            picked.append(Watched(spec, f"p99 {name}", "s", "runtime", spec.key))
+            picked.append(WatchedSeries(spec, f"p99 {name}", "s", "runtime", spec.key))
     return tuple(picked)
 
 
-def pinned(spec: SeriesSpec) -> Watched:
+def pinned(spec: SeriesSpec) -> WatchedSeries:
     label = f"{spec.stat or 'value'} {spec.family}" if not spec.matchers else spec.text
-    return Watched(spec, label, "", "pinned", spec.key)
+    return WatchedSeries(spec, label, "", "pinned", spec.key)
 
 
 class MetricsWatch:
     """Feed it every scrape in time order; `observe` returns the new points of the watched series."""
 
     def __init__(self, specs: Sequence[SeriesSpec] = (), *, defaults: bool = True) -> None:
-        self._pinned: list[Watched] = [pinned(s) for s in specs]
-        self._defaults: tuple[Watched, ...] | None = None if defaults else ()
+        self._pinned: list[WatchedSeries] = [pinned(s) for s in specs]
+        self._defaults: tuple[WatchedSeries, ...] | None = None if defaults else ()
         self._prev: dict[str, MetricFamily] = {}
         self._prev_t: float | None = None
         self.errors: dict[str, str] = {}  # spec text -> why it has no value (family missing, parse error)
 
     @property
-    def watched(self) -> tuple[Watched, ...]:
+    def watched(self) -> tuple[WatchedSeries, ...]:
         seen: set[str] = set()
         out = []
         for w in (*self._pinned, *(self._defaults or ())):

@@ -13,6 +13,7 @@ from tui.core.bytesize import format_bytes
 from tui.core.textsafe import clean
 from tui.heap.units import format_value
 from tui.leaks.growth import verdict_title
+from tui.leaks.latency import trend_text
 from tui.screens.drill_base import DrillScreen
 from tui.widgets.findings import KIND_STYLE, MIN_WATCH_SECONDS, rate_text
 from tui.widgets.hanging import Doc
@@ -97,6 +98,13 @@ def report_text(report, now: float) -> Doc:
     if report.gc is not None:  # tui.leaks.gc_pressure: GC busy because the live heap grows, or churn
         doc.add(Text.assemble("  ", (clean(report.gc.sentence, 400), "bold")), 2)
         doc.add(f"  {clean(report.gc.evidence, 400)}", 2, style="dim")
+    if report.service:  # tui.leaks.latency: the watched /metrics series, as on screen
+        doc.add()
+        doc.add("the service's own numbers (/metrics)", style="bold underline")
+        if report.latency is not None:
+            doc.add(Text.assemble("  ", (clean(report.latency.sentence, 400), "bold")), 2)
+        for t in report.service:
+            doc.add(f"  {clean(t.label, 120)}: {trend_text(t)}", 2)
     if report.pprof_own:
         doc.add(
             f"  pprof's own: {format_bytes(report.pprof_own)} of the heap profile is the target serving our polls"

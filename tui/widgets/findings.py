@@ -116,12 +116,40 @@ def gc_segment(report: LeakReport, room: int) -> Text | None:
     return seg
 
 
+def latency_segment(report: LeakReport, room: int) -> Text | None:
+    """Latency rising with GC / the heap (tui.leaks.latency), cut to ``room`` cells; None without one."""
+    link = report.latency
+    if link is None:
+        return None
+    seg = Text(no_wrap=True, overflow="ellipsis")
+    seg.append(" latency ", style="bold reverse magenta")
+    seg.append(" ")
+    seg.append(clean(link.sentence, 300))
+    if seg.cell_len > room:
+        seg.truncate(max(room, 12), overflow="ellipsis")
+    return seg
+
+
+def _with_latency(text: Text, report: LeakReport, width: int) -> None:
+    seg = latency_segment(report, width - text.cell_len - 2 - len(HINT))
+    if seg is not None and text.cell_len + 2 + min(seg.cell_len, 12) <= width:
+        if text.cell_len:
+            text.append("  ")
+        text.append_text(seg)
+
+
 def _quiet(report: LeakReport, width: int) -> Text:
     """Nothing flagged: a memory trend, still warming up, GC pressure, or the ✓."""
     text = Text(no_wrap=True, overflow="ellipsis")
     rec = report.reconciliation
     span = report.time - report.watch_started if report.watch_started is not None else 0.0
     gc = gc_segment(report, width if rec.verdict == "nothing" else 0)
+    latency = latency_segment(report, width - len(HINT))
+    if latency is not None and gc is None and rec.verdict == "nothing":  # what it costs the users comes first
+        text.append_text(latency)
+        if text.cell_len + len(HINT) <= width:
+            text.append(HINT, style="dim")
+        return text
     if gc is not None and rec.verdict == "nothing":
         text.append_text(gc)
     elif rec.verdict != "nothing":
@@ -140,7 +168,8 @@ def _quiet(report: LeakReport, width: int) -> Text:
     if gc is not None and rec.verdict != "nothing" and text.cell_len + 2 + gc.cell_len <= width:
         text.append("  ")
         text.append_text(gc)
-    if (rec.verdict != "nothing" or gc is not None) and text.cell_len + len(HINT) <= width:
+    _with_latency(text, report, width)
+    if (rec.verdict != "nothing" or gc is not None or latency is not None) and text.cell_len + len(HINT) <= width:
         text.append(HINT, style="dim")
     return text
 
@@ -194,6 +223,7 @@ def findings_text(
         if gc is not None and text.cell_len + 2 + gc.cell_len <= width:
             text.append("  ")
             text.append_text(gc)
+        _with_latency(text, report, width)
         if text.cell_len + len(HINT) <= width:
             text.append(HINT, style="dim")
     text.truncate(width, overflow="ellipsis")

@@ -18,7 +18,7 @@ from tui.widgets.sparklines import MAX_SPARK_POINTS, Formatter, MetricSpark, fmt
 
 if TYPE_CHECKING:
     from tui.metrics.state import MetricsState
-    from tui.metrics.watch import Watched
+    from tui.metrics.watch import WatchedSeries
     from tui.model.history import HistoryView
 
 NARROW_SHOWN = 4
@@ -39,7 +39,7 @@ def fmt_number(v: float) -> str:
     return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
 
 
-def formatter_for(w: Watched) -> Formatter:
+def formatter_for(w: WatchedSeries) -> Formatter:
     if w.unit == "s":
         return fmt_seconds
     if w.unit == "/s":
@@ -47,7 +47,7 @@ def formatter_for(w: Watched) -> Formatter:
     return fmt_number
 
 
-def spark_label(w: Watched) -> str:
+def spark_label(w: WatchedSeries) -> str:
     """At most 8 cells: "p99", "req/s", "err/s", "sched99" (Go's scheduler), a pinned series' statistic
     and the end of its name."""
     stat = w.spec.stat or ""
@@ -76,7 +76,7 @@ class ServiceSparks(Grid):
         self.display = False
 
     def show(self, state: MetricsState | None, history: HistoryView | None) -> None:
-        watched: Sequence[Watched] = state.watched if state is not None else ()
+        watched: Sequence[WatchedSeries] = state.watched if state is not None else ()
         keys = tuple(w.key for w in watched)
         if keys != self.keys:
             self.keys = keys
