@@ -8,6 +8,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.tui.canned import CannedSource, make_snapshot
 from tests.tui.screen_text import screen_text
 from tests.tui.waiting import settle
@@ -109,3 +111,23 @@ async def test_pinned_series_gets_a_row_first():
         await settle(pilot, app)
         shown = [s for s in app.screen.query_one(ServiceSparks).query(MetricSpark) if s.display]
         assert shown[0].metric == "metric:prometheus_tsdb_head_series" and shown[0].values
+
+
+async def _settle_snap(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_dashboard_with_service_numbers(snap_compare, size):
+    assert snap_compare(build_app(CannedSource(metrics_snapshot())), terminal_size=size, run_before=_settle_snap)
+
+
+def test_picker_snapshot(snap_compare):
+    async def run_before(pilot):
+        await _settle_snap(pilot)
+        await pilot.press("M")
+        await _settle_snap(pilot)
+
+    assert snap_compare(build_app(CannedSource(metrics_snapshot())), terminal_size=(80, 24), run_before=run_before)
