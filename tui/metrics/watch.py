@@ -35,6 +35,7 @@ _REQUESTS = re.compile(r"(?:_requests_total$|^http_server_requests(?:_total)?$|^
 RUNTIME = ("go_sched_latencies_seconds",)
 MAX_CANDIDATES = 64  # latency families ranked by their _count at most
 MAX_WATCHED = 16
+REPICK_EVERY = 3  # scrapes between picks while the default pick is incomplete
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class MetricsWatch:
         self._defaults: tuple[WatchedSeries, ...] | None = None if defaults else ()
         self._prev: dict[str, MetricFamily] = {}
         self._prev_t: float | None = None
+        self._scrapes = 0
         self.errors: dict[str, str] = {}  # spec text -> why it has no value (family missing, parse error)
 
     @property
@@ -133,6 +135,11 @@ class MetricsWatch:
                 seen.add(w.key)
                 out.append(w)
         return tuple(out[:MAX_WATCHED])
+
+    def _incomplete(self) -> bool:
+        """The default pick lacks a latency histogram or an error counter (none had samples yet)."""
+        roles = {w.role for w in self._defaults or ()}
+        return "latency" not in roles or "errors" not in roles
 
     def pin(self, spec: SeriesSpec) -> None:
         if all(w.key != spec.key for w in self._pinned):
@@ -147,8 +154,9 @@ class MetricsWatch:
         self._prev_t = None
 
     def observe(self, t: float, page: MetricsPage) -> dict[str, float]:
-        if self._defaults is None:
-            self._defaults = pick_default(page)
+        self._scrapes += 1
+        if self._defaults is None or (self._incomplete() and self._scrapes % REPICK_EVERY == 0):
+            self._defaults = pick_default(page)  # again while a role is missing: a young service's page
         dt = t - self._prev_t if self._prev_t is not None else 0.0
         families: dict[str, MetricFamily] = {}
         points: dict[str, float] = {}

@@ -198,16 +198,11 @@ class ReplayClient:
             return None
         now = self.recording_time
         i = bisect.bisect_right(times, now + self.slack) - 1
-        if i >= 0 and now - times[i] > self._stale_after[ep]:
+        stale = self._stale_after.get(ep)
+        if stale is None:  # an endpoint first seen while following a recording being written (FollowClient)
+            stale = self._stale_after[ep] = _stale_after(times)
+        if i >= 0 and now - times[i] > stale:
             return None  # its newest record is long gone: the target would not answer that now
-        if i < 0 and ep != "index":
-            # Never answered yet, but answered later in this same tick: the live poller's parses
-            # (not in the replay's clock) put it later than the virtual clock reaches. Its answer
-            # belongs to this tick as long as no newer index tick started before it.
-            ticks = self._times.get("index") or []
-            following = bisect.bisect_right(ticks, now + self.slack)
-            if following >= len(ticks) or times[0] < ticks[following]:
-                i = 0
         return self._by_ep[ep][i] if i >= 0 else None
 
     async def get(self, path: str, *, params: Mapping[str, str] | None = None, **_: Any) -> FetchResult:

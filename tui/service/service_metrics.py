@@ -28,6 +28,7 @@ from tui.service import endpoints as E
 
 PollFn = Callable[[E.Endpoint, Callable[[bytes], object], Callable[..., None]], Awaitable[bool]]
 FOUND_ORDER = (E.METRICS, E.VARS, E.FGPROF)
+PROBE_TRIES = 5
 PATHS = {E.METRICS: "/metrics", E.VARS: "/debug/vars", E.FGPROF: "/debug/fgprof"}
 
 
@@ -50,6 +51,7 @@ class ServiceMetrics:
         self.families: tuple[FamilyInfo, ...] = ()
         self.dropped = 0
         self.scraped_at: float | None = None
+        self._probes: dict[str, int] = {}  # probes asked per endpoint
 
     def pin(self, spec: SeriesSpec) -> None:
         self.watch.pin(spec)
@@ -60,19 +62,28 @@ class ServiceMetrics:
         if not self.enabled:
             return
         for name in (E.VARS, E.FGPROF):
-            if self.found[name] == UNKNOWN:
-                ok = await poll(eps[name], _expvar if name == E.VARS else bytes, self._ignore)
-                self.found[name] = SERVED if ok else self._probe_answer(name, last_failure())
-        metrics = eps[E.METRICS]
-        if self.found[E.METRICS] != NOT_SERVED and (
-            self.found[E.METRICS] == UNKNOWN or metrics.due(tick, self.clock())
-        ):
+            ep = eps[name]
+            if self.found[name] == UNKNOWN and ep.not_before <= self.clock():
+                ok = await poll(ep, _expvar if name == E.VARS else bytes, self._ignore)
+                answer = SERVED if ok else self._probe_answer(name, last_failure())
+                self._probes[name] = self._probes.get(name, 0) + 1
+                # an answer that says nothing (a timeout, a replay not there yet) is asked again after
+                # the endpoint's backoff, a few times, before it is shown
+                if answer in (SERVED, NOT_SERVED) or self._probes[name] >= PROBE_TRIES:
+                    self.found[name] = answer
+        metrics, state, now = eps[E.METRICS], self.found[E.METRICS], self.clock()
+        first = state == UNKNOWN and metrics.not_before <= now
+        if state != NOT_SERVED and (first or metrics.due(tick, now)):
             ok = await poll(metrics, self._scrape, self._on_scrape)
+            self._probes[E.METRICS] = self._probes.get(E.METRICS, 0) + 1
             if ok:
                 self.found[E.METRICS] = SERVED
-            else:
-                failure = last_failure()
-                self.found[E.METRICS] = NOT_SERVED if isinstance(failure, NotFound) else _short(failure)
+                return
+            failure = last_failure()
+            if isinstance(failure, NotFound):
+                self.found[E.METRICS] = NOT_SERVED
+            elif state != UNKNOWN or self._probes[E.METRICS] >= PROBE_TRIES:
+                self.found[E.METRICS] = _short(failure)
 
     @staticmethod
     def _probe_answer(name: str, failure: Exception | None) -> str:
