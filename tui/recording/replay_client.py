@@ -198,10 +198,7 @@ class ReplayClient:
             return None
         now = self.recording_time
         i = bisect.bisect_right(times, now + self.slack) - 1
-        stale = self._stale_after.get(ep)
-        if stale is None:  # an endpoint first seen while following a recording being written (FollowClient)
-            stale = self._stale_after[ep] = _stale_after(times)
-        if i >= 0 and now - times[i] > stale:
+        if i >= 0 and now - times[i] > self._stale_after[ep]:
             return None  # its newest record is long gone: the target would not answer that now
         return self._by_ep[ep][i] if i >= 0 else None
 
