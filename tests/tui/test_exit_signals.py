@@ -67,7 +67,7 @@ def assert_terminal_given_back(tail: bytes) -> None:
     assert b"Traceback" not in tail
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT])
 def test_signal_restores_terminal_and_exits(sig):
     with PtyApp("demo") as app:  # the demo UI, as a user starts it
         wait_first_frame(app)

@@ -273,3 +273,13 @@ def test_a_session_started_with_cpu_reads_its_windows_back():
     assert hostile.cpu and hostile.cpu_window == 10.0
     assert session_cpu(Config(), session({}, asked=True)).cpu
     assert not session_cpu(Config(), session({"cpu": True}, asked=False)).cpu
+
+
+def test_a_window_claiming_a_billion_samples_is_charged_what_a_window_can_cost():
+    # issue #31: 10**9 samples charged 200,000 s and scheduled the next dump 16,666,666 min away
+    from tui.service.cpu import MAX_CORES, SAMPLE_COST, SAMPLE_HZ
+
+    c = window_charge(10**9, latency=10.2, window=10.0, round_trip=0.05)
+    assert c.sampling == SAMPLE_HZ * 10.0 * MAX_CORES * SAMPLE_COST  # 51.2 s: 256 busy cores for 10 s
+    assert window_charge(500, latency=10.2, window=10.0, round_trip=0.05).sampling == 500 * SAMPLE_COST
+    assert window_charge(10**9, latency=10.2, window=float("nan"), round_trip=0.05).sampling == 0.0

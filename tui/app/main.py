@@ -168,7 +168,8 @@ class PprofApp(App[None]):
     # the driver then restores the terminal (raw mode, alternate screen, mouse tracking, cursor) and
     # on_unmount stops the source, closing a recording cleanly. Without this the default action
     # kills the process and leaves the user's terminal unusable.
-    _EXIT_SIGNALS = ("SIGTERM", "SIGHUP")
+    # SIGQUIT too: its default dumps core and leaves the alternate screen and mouse reporting on.
+    _EXIT_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT")
     exit_signal = ""  # the signal that ended the app ("" for `q`)
 
     def _install_exit_signals(self) -> None:

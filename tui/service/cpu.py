@@ -29,6 +29,7 @@ from tui.service.budget import Debug2Budget, fmt_secs
 # fixed-work bounds (158, 206 µs), so a window is never charged less than it may cost.
 SAMPLE_COST = 200e-6
 SAMPLE_HZ = 100  # Go's profiling rate: samples per CPU second
+MAX_CORES = 256  # the most cores a target's window is taken to sample (a cap on a crafted sample count)
 PLAN_CORES = 2.0  # until a window is measured, its samples are planned for this many busy cores
 PROFILER_SHARE = 0.5  # windows hold the target's one CPU profiler at most this share of the time
 IN_USE = "cpu profiling already in use"
@@ -50,9 +51,12 @@ class CpuCharge:
 
 
 def window_charge(samples: int, latency: float, window: float, round_trip: float) -> CpuCharge:
-    """What one window cost the target: its samples' sampling, and the build after the window."""
+    """What one window cost the target: its samples' sampling, and the build after the window. The
+    samples are capped at what a window can hold (SAMPLE_HZ x window x MAX_CORES): a profile claiming
+    10**9 samples charged 200,000 s and put the next dump 16,666,666 min away."""
     build = max(latency - window - round_trip, 0.0) if latency == latency else 0.0
-    return CpuCharge(max(samples, 0) * SAMPLE_COST, build)
+    most = SAMPLE_HZ * max(window, 0.0) * MAX_CORES if window == window else 0.0
+    return CpuCharge(min(max(samples, 0), most) * SAMPLE_COST, build)
 
 
 class CpuWatch:

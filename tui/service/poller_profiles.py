@@ -80,7 +80,9 @@ class ProfileWindows(PollerParts):
                 self.work.spent += planned
                 self.budget.charge(started, planned)
         else:
-            charge = window_charge(window.samples, latency, window.duration, self.work.round_trip)
+            # the window asked for, not the profile's claim: its duration is the target's word too
+            held = min(window.duration, self.config.cpu_window) if window.duration > 0 else self.config.cpu_window
+            charge = window_charge(window.samples, latency, held, self.work.round_trip)
             ep.backoff.succeed()
             ep.not_before = 0.0
             ep.error = ""
