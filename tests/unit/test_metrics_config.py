@@ -51,3 +51,33 @@ async def test_metrics_path_is_on_the_target_origin_or_the_given_url() -> None:
     other = build_config({"target": "127.0.0.1:6060", "metrics_url": "http://127.0.0.1:9100/x"}, env={})
     async with TargetClient(other) as client:
         assert client.url_of("/metrics") == "http://127.0.0.1:9100/x"
+
+
+async def test_a_metrics_page_echoing_our_token_is_masked_and_a_login_page_refused() -> None:
+    """The /metrics body passes the one masking and validation step every answer does: a token the
+    target echoes into a label value is '*' before it is parsed, kept or shown."""
+    import httpx
+
+    from tui.fetch.errors import NotPprof
+    from tui.fetch.validate import METRICS
+    from tui.metrics.page import index_page
+    from tui.metrics.parse import parse_family
+
+    token = "s3cr3t-token-value"
+    pages = {
+        "/metrics": f'# TYPE up gauge\nup{{auth="Bearer {token}"}} 1\n'.encode(),
+        "/login/metrics": b"<html><body>Please sign in</body></html>",
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {token}"  # same auth as the pprof requests
+        return httpx.Response(200, content=pages[request.url.path])
+
+    config = build_config({"target": "127.0.0.1:6060"}, env={"PPROF_TUI_TOKEN": token})
+    async with TargetClient(config, transport=httpx.MockTransport(answer)) as client:
+        result = await client.get("/metrics", expect=METRICS)
+        assert token.encode() not in result.body
+        labels = dict(parse_family(index_page(result.body), "up").samples[0].labels)
+        assert labels["auth"] == "Bearer " + "*" * len(token)
+        with pytest.raises(NotPprof, match="login"):
+            await client.get("/login/metrics", expect=METRICS)
