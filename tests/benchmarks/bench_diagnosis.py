@@ -517,6 +517,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in totals(scores, window_s):
         print(line)
+    for t in toolchains if len(toolchains) > 1 else []:
+        print(f"\n{t.label} only:")
+        for line in totals([s for s in scores if s.run.startswith(f"{t.label}/")], window_s):
+            print("  " + line)
+    if args.recordings:
+        print("\n--recordings only:")
+        for line in totals([s for s in scores if not s.run], window_s):
+            print("  " + line)
     print("judged: " + ", ".join(f"{s.name} {s.run} {s.seconds:.0f} s/{s.polls} polls" for s in scores if not s.error))
     if record_took is not None:
         print(f"recording took {record_took:.0f} s")
