@@ -266,3 +266,15 @@ def test_an_attached_ui_asks_the_session_for_cpu_windows(tmp_path):
     assert session.cpu_request() is True and session_cpu(Config(), session).cpu
     session.request_cpu(False)
     assert session.cpu_request() is False and not session_cpu(Config(), session).cpu
+
+
+def test_stop_with_an_ambiguous_prefix_lists_the_matches(tmp_path, capsys):
+    """Issue #25: `stop <ambiguous prefix>` said "no such session"."""
+    root = tmp_path / "state"
+    for name in ("20261207-101010-a", "20261207-101011-b"):
+        session = SessionDir(private_dir(root / "sessions" / name))
+        write_private_json(session.path / "session.json", {"id": name, "started": 1.7e9, "target": "t:1"})
+    assert main(["stop", "20261207-1010", "--state-dir", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "several sessions start so: " in err and "20261207-101010-a" in err and "20261207-101011-b" in err
+    assert "no such session" not in err

@@ -78,3 +78,29 @@ def test_the_status_line_says_when_the_budget_cannot_hold():
     assert status_info(over).cost == "target 2.66% > 1% budget"
     within = dataclasses.replace(make_snapshot(1), target_share=0.0098, budget=0.01)
     assert status_info(within).cost == "target 0.98%"
+
+
+async def test_palette_titles_keep_what_they_say():
+    """Issue #25: the palette said `Show δ` (str.capitalize lowercases the rest: Δ, CPU, GC)."""
+    from tui.screens.keys import command_entries
+
+    app = build_app(CannedSource(make_snapshot(1)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        titles = [title for title, _, _ in command_entries(app.screen)]
+    diff = next(t for t in titles if t.endswith("(key d)"))
+    assert diff.startswith("Show Δ since the pinned baseline") and "δ" not in diff
+
+
+async def test_wide_terminals_stack_the_panes_as_readme_says():
+    """Issue #25: README said wide terminals put the panes side by side; the code stacks them (each
+    pane the full width: whole function names). README now says what the code does."""
+    from pathlib import Path
+
+    app = build_app(CannedSource(make_snapshot(1)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app)
+        heap, tree = app.screen.query_one("#heap-pane"), app.screen.query_one("#tree-pane")
+        assert heap.region.width == tree.region.width == 160 and tree.region.y > heap.region.y
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "side by side: ![dashboard" not in readme and "keep the panes stacked" in readme

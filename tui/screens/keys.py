@@ -113,9 +113,11 @@ def command_entries(screen: Screen) -> list[tuple[str, str, str]]:
             continue
         seen.add(action)
         keys = " ".join(_key_name(k.strip()) for k in binding.key.split(","))
+        what = EXPLAIN[action].split(":")[-1].strip().split(" (")[0]
         entries.append(
             (
-                f"{EXPLAIN[action].split(':')[-1].strip().split(' (')[0].capitalize()} (key {keys})",
+                # the first letter up, the rest as written: "Show Δ since …", not str.capitalize's "Show δ"
+                f"{what[:1].upper()}{what[1:]} (key {keys})",
                 EXPLAIN[action],
                 action,
             )

@@ -339,7 +339,8 @@ def check_owner(root: Path) -> None:
 
 
 def find_session(root: Path, name: str | None) -> SessionDir | None:
-    """By id (or a unique prefix of one); None -> the newest running session."""
+    """By id (or a unique prefix of one; StateError listing them when several match); None -> the
+    newest running session."""
     sessions = usable(list_sessions(root))
     if name is None:
         return next((s for s in sessions if s.running()), None)
@@ -347,7 +348,10 @@ def find_session(root: Path, name: str | None) -> SessionDir | None:
     if exact:
         return exact[0]
     prefixed = [s for s in sessions if s.id.startswith(name)]
-    return prefixed[0] if len(prefixed) == 1 else None
+    if len(prefixed) > 1:  # say which: "no such session" sent the user looking for one that was there
+        shown = ", ".join(s.id for s in prefixed[:10]) + (f", … ({len(prefixed)} in all)" if len(prefixed) > 10 else "")
+        raise StateError(f"{name}: several sessions start so: {shown}; give more of the id")
+    return prefixed[0] if prefixed else None
 
 
 def running_for_target(root: Path, key: str) -> SessionDir | None:
