@@ -104,3 +104,41 @@ async def test_wide_terminals_stack_the_panes_as_readme_says():
         assert heap.region.width == tree.region.width == 160 and tree.region.y > heap.region.y
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "side by side: ![dashboard" not in readme and "keep the panes stacked" in readme
+
+
+async def test_home_and_end_jump_in_the_heap_table():
+    """Issue #25: help says home/end jump; in the heap table they did nothing."""
+    from tui.widgets.heap_table import HeapTable
+
+    app = build_app(CannedSource(make_snapshot(1)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await full_settle(pilot, app)
+        table = app.screen.query_one(HeapTable)
+        assert table.has_focus and table.row_count > 5
+        await pilot.press("end")
+        await settle(pilot, app)
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        await settle(pilot, app)
+        assert table.cursor_row == 0
+
+
+async def test_object_counts_have_thousands_separators():
+    """Issue #25: README says counts have thousands separators; inuse#/alloc# did not."""
+    from tui.widgets.heap_table import HeapTable
+
+    app = build_app(CannedSource(make_snapshot(1)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await full_settle(pilot, app)
+        await pilot.press("4")  # alloc_objects
+        await full_settle(pilot, app)
+        flats = [str(app.screen.query_one(HeapTable).get_row_at(i)[0]).strip() for i in range(3)]
+        assert all(len(f) <= 3 or "," in f for f in flats) and any("," in f for f in flats), flats
+
+
+def test_microseconds_are_written_one_way_on_screen():
+    from tui.heap.units import format_shown, format_value
+
+    assert format_value(12_500, "nanoseconds") == "12.50us"  # `top`: as go tool pprof -top
+    assert format_shown(12_500, "nanoseconds") == "12.50µs"  # screens: as the sparklines
+    assert format_shown(2_500_000, "nanoseconds") == "2.50ms"

@@ -95,6 +95,13 @@ def format_value(value: int, unit: str, output_unit: str = "auto") -> str:
     return scaled_label(v, u)
 
 
+def format_shown(value: int, unit: str) -> str:
+    """format_value for the screens: microseconds as "µs", as the sparklines write them (`top` keeps
+    pprof's "us", to stay equal to `go tool pprof -top`)."""
+    text = format_value(value, unit)
+    return text[:-2] + "µs" if text.endswith("us") else text
+
+
 def choose_output_unit(values: Iterable[tuple[int, int]], total: int, unit: str) -> str:
     """pprof's selectOutputUnit ("minimum"): one unit for a whole report.
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.filters import filter_pattern
-from tui.heap.units import format_value
+from tui.heap.units import format_shown
 from tui.model.contention import BLOCK, CONTENTIONS, DELAY, MUTEX, Contention
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def summary(c: Contention, view: ContentionView) -> str:
     """One line: the window's rates and the totals since start."""
     since = (
         f"since start {c.totals.get(CONTENTIONS, 0):,.0f} contentions, "
-        f"{format_value(int(c.totals.get(DELAY, 0)), 'nanoseconds')} delay"
+        f"{format_shown(int(c.totals.get(DELAY, 0)), 'nanoseconds')} delay"
     )
     window = c.window
     if window is None or window <= 0:
@@ -84,7 +84,7 @@ def summary(c: Contention, view: ContentionView) -> str:
     rate = _per_s(count, window)
     return (
         f"last {window:.0f} s: {rate:,.1f} contentions/s, "
-        f"{format_value(round(_per_s(delay, window)), 'nanoseconds')}/s delay · {since}"
+        f"{format_shown(round(_per_s(delay, window)), 'nanoseconds')}/s delay · {since}"
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.core.filters import filter_pattern
-from tui.heap.units import format_value
+from tui.heap.units import format_shown
 
 if TYPE_CHECKING:
     from tui.model.cpu import CpuFunc, CpuState
@@ -65,7 +65,7 @@ def cpu_rows(state: CpuState, *, sort: str = "flat", text: str = "") -> tuple[Cp
 
 
 def seconds(ns: int) -> str:
-    return format_value(ns, "nanoseconds")
+    return format_shown(ns, "nanoseconds")
 
 
 def pct(value: int, total: int) -> str:

@@ -70,7 +70,13 @@ WIDE = 140  # columns from which the sparklines sit three to a row (the panes ar
 
 
 class PaneTable(HeapTable):
-    BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
+    BINDINGS = [
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+        # DataTable's home/end scroll sideways; help says they jump to the first and last row
+        Binding("home", "scroll_top", show=False),
+        Binding("end", "scroll_bottom", show=False),
+    ]
 
 
 class PaneTree(GoroutineTree):

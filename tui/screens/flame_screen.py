@@ -27,7 +27,7 @@ from tui.core.filters import filter_pattern
 from tui.core.textsafe import clean
 from tui.core.user_regex import UserPatternError
 from tui.heap.flame import ROOT, FlameTree, matching_share, vanished
-from tui.heap.units import format_value
+from tui.heap.units import format_shown
 from tui.screens.flame_presenter import FlameInput, FlameSpec, flame_input, make_tree
 from tui.screens.messages import ExportFlame, WorkFailed
 from tui.screens.presenters import HeapSeen, HeapWindow, heap_seen, heap_window
@@ -224,12 +224,12 @@ class FlameScreen(Screen):
         unit = tree.unit
         value, self_value = int(tree.values[node]), int(tree.self_values[node])
         share = value / tree.total * 100 if tree.total else 0.0
-        text = f"{clean(tree.name(node), 300)} · {format_value(value, unit)} ({share:.1f} %)"
+        text = f"{clean(tree.name(node), 300)} · {format_shown(value, unit)} ({share:.1f} %)"
         if tree.base_values is not None:
             base = int(tree.base_values[node])
             sign = "+" if value >= base else "−"
-            text += f" · {sign}{format_value(abs(value - base), unit)} (base {format_value(base, unit)})"
-        text += f" · self {format_value(self_value, unit)}"
+            text += f" · {sign}{format_shown(abs(value - base), unit)} (base {format_shown(base, unit)})"
+        text += f" · self {format_shown(self_value, unit)}"
         self.query_one("#flame-info", InfoLine).show(text)
         self._say_legend()
 
@@ -259,7 +259,7 @@ class FlameScreen(Screen):
         self.vanished_count = len(vanished(tree, 1000)) if tree is not None else 0
         text = Text("vanished since the base:\n", style="bold")
         for path, value in gone:
-            text.append(f"  −{format_value(value, tree.unit if tree else '')}  ")
+            text.append(f"  −{format_shown(value, tree.unit if tree else '')}  ")
             text.append(clean(" → ".join(path[-4:]), 300) + "\n")
         if not gone:
             text.append("  nothing")

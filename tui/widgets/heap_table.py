@@ -11,7 +11,7 @@ from rich.text import Text
 
 from tui.core.names import shorten_location, shorten_symbol
 from tui.core.textsafe import clean
-from tui.heap.units import format_value
+from tui.heap.units import format_shown
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable, Row
 
@@ -51,6 +51,11 @@ def short_name(row: TopRow, width: int | None, *, line_mode: bool = False) -> st
     return shorten_location(name, where, width) if where else shorten_symbol(name, width)
 
 
+def _value(value: int, unit: str) -> str:
+    """A byte value as pprof writes it; an object count with thousands separators (README "Units")."""
+    return f"{value:,}" if unit == "count" else format_shown(value, unit)
+
+
 def report_rows(
     report: TopReport, *, line_mode: bool, marks: dict[str, str] | None = None, width: int | None = None
 ) -> list[Row]:
@@ -68,10 +73,10 @@ def report_rows(
             (
                 r.key,
                 (
-                    number_cell(r.flat, format_value(r.flat, unit)),
+                    number_cell(r.flat, _value(r.flat, unit)),
                     number_cell(r.flat_pct, _pct(r.flat_pct)),
                     number_cell(r.sum_pct, _pct(r.sum_pct)),
-                    number_cell(r.cum, format_value(r.cum, unit)),
+                    number_cell(r.cum, _value(r.cum, unit)),
                     number_cell(r.cum_pct, _pct(r.cum_pct)),
                     SortCell(_name_cell(name, mark), r.key),
                 ),
