@@ -176,7 +176,7 @@ class Score:
 
     def goal(self, window_s: float) -> tuple[bool, str]:
         if self.error:
-            return False, "error" if self.error != NOT_RECORDED else NOT_RECORDED
+            return False, self.error if self.error in (NOT_RECORDED, NOT_SCORED) else "error"
         why = []
         if self.expect is None:
             if self.failing_false:
@@ -193,6 +193,11 @@ class Score:
 
 
 NOT_RECORDED = "not recorded"
+NOT_SCORED = "not scored yet"  # --cached-only: no cached answer for this code
+
+
+class NotScored(Exception):
+    """--cached-only, and the cache has no answer for this recording and code."""
 
 
 def code_id(code: Path) -> str:
@@ -210,7 +215,12 @@ def recording_id(directory: Path) -> str:
 
 
 def check_recording(
-    directory: Path, minutes: float, code: Path = ROOT, cache: Path | None = None, code_digest: str = ""
+    directory: Path,
+    minutes: float,
+    code: Path = ROOT,
+    cache: Path | None = None,
+    code_digest: str = "",
+    cached_only: bool = False,
 ) -> tuple[dict, int]:
     """`pprof-tui check DIR --json` on the first `minutes` of a recording: its one target's entry, and the exit.
     `code`: the checkout whose `tui` runs the check (recordings replay with any version of the code).
@@ -226,6 +236,8 @@ def check_recording(
             return doc["target"], doc["exit"]
         except (OSError, ValueError, KeyError):
             pass
+    if cached_only:
+        raise NotScored(NOT_SCORED)
     target, status = _run_check(directory, minutes, code)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -276,21 +288,24 @@ def run_one(
     code: Path = ROOT,
     cache: Path | None = None,
     code_digest: str = "",
+    cached_only: bool = False,
 ) -> Score:
     try:
-        target, status = check_recording(directory, minutes, code, cache, code_digest)
+        target, status = check_recording(directory, minutes, code, cache, code_digest, cached_only)
         s = score(name, expect, within_s, target, run)
         s.exit = status
         return s
     except FileNotFoundError:
         return Score(name, expect, within_s, run, error=NOT_RECORDED)
+    except NotScored:
+        return Score(name, expect, within_s, run, error=NOT_SCORED)
     except (RuntimeError, ValueError, KeyError, OSError, subprocess.TimeoutExpired) as exc:
         return Score(name, expect, within_s, run, error=str(exc))
 
 
 def _first_cell(s: Score) -> list[str]:
     if s.error:
-        return [f"error: {s.error}"[:80] if s.error != NOT_RECORDED else NOT_RECORDED]
+        return [s.error if s.error in (NOT_RECORDED, NOT_SCORED) else f"error: {s.error}"[:80]]
     if s.expect is None:
         return ["-"]
     if s.first_correct is None:
@@ -446,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         help="checks kept by (recording, code, minutes) (default %(default)s; --no-cache: none)",
     )
     parser.add_argument("--no-cache", action="store_true", help="run every check again, keep nothing")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="run no check: score what --cache holds (the rest: 'not scored yet')"
+    )
     add_matrix_args(parser)
     args = parser.parse_args(argv)
     if not args.minutes > 0:
@@ -497,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.code,
                 None if args.no_cache else args.cache,
                 digest,
+                args.cached_only,
             )
             for name, run, d, s in jobs
         ]
