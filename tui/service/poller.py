@@ -43,7 +43,7 @@ from tui.service.parse_worker import ParseWorker, available
 from tui.service.poller_intake import Intake
 from tui.service.poller_output import Output
 from tui.service.poller_profiles import ProfileWindows
-from tui.service.request import RequestFailed, fetch_and_parse
+from tui.service.request import ParseMemo, RequestFailed, fetch_and_parse
 from tui.service.restart import RestartDetector
 from tui.service.service_metrics import ServiceMetrics
 
@@ -96,6 +96,7 @@ class Poller(Intake, ProfileWindows, Output):
         self.service_metrics = ServiceMetrics(config, self.history, clock)  # /metrics, expvar, fgprof (#28)
         self.restart_events: deque[snap.RestartEvent] = deque(maxlen=MAX_RESTART_EVENTS)
         self.latest_data = E.Latest()
+        self.parse_memo = ParseMemo()  # an unchanged body is not parsed again (the same parsed object)
         self.budget: Debug2Budget | None = None
         self.state = snap.STARTING
         self.last_error = ""
@@ -372,6 +373,7 @@ class Poller(Intake, ProfileWindows, Output):
                 threaded=threaded,
                 secrets=self._secrets,
                 gates=self.gates,
+                memo=self.parse_memo,
             )
         except RequestFailed as failed:
             self._failed(ep, failed.cost, failed.message, failed.error)

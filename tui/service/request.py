@@ -6,10 +6,11 @@ A failure of either step comes back as `RequestFailed`: what it cost and what to
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import traceback
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch.errors import FetchError, FetchTimeout, redact
@@ -25,6 +26,34 @@ DEADLINE_GRACE = 5.0
 # Not the heap profile: the decoded Profile is itself the memory (the parse peaks ~1.1x it).
 IN_WORKER = (E.GOROUTINE_DEBUG2, E.GOROUTINELEAK_DEBUG1, E.GOROUTINE_PROTO, E.GOROUTINE_DEBUG1, E.MEMSTATS)
 _Parsed = TypeVar("_Parsed")
+HASH_INLINE = 1 << 20  # bodies up to this size are hashed on the event loop; bigger ones in a thread
+
+
+class ParseMemo:
+    """The last parse of each endpoint, under a digest of its body. An unchanged body (a heap profile
+    between two GCs: the same bytes) costs its hash, not a parse, and gives back the same parsed
+    object, so what is drawn from it (heap table, goroutine tree) is not recomputed either: the
+    screens compare their inputs by identity. Failed parses are not kept."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[object, bytes, object]] = {}
+        self.hits = 0
+
+    @staticmethod
+    async def digest(body: bytes) -> bytes:
+        if len(body) <= HASH_INLINE:
+            return hashlib.blake2b(body, digest_size=16).digest()
+        return await asyncio.to_thread(lambda: hashlib.blake2b(body, digest_size=16).digest())
+
+    def get(self, name: str, parse: object, digest: bytes) -> tuple[bool, object]:
+        last = self._last.get(name)
+        if last is not None and last[1] == digest and last[0] == parse:
+            self.hits += 1
+            return True, last[2]
+        return False, None
+
+    def put(self, name: str, parse: object, digest: bytes, parsed: object) -> None:
+        self._last[name] = (parse, digest, parsed)
 
 
 class RequestFailed(Exception):
@@ -48,9 +77,11 @@ async def fetch_and_parse(
     threaded: bool,
     secrets: tuple[str, ...],
     gates: Gates | None = None,
+    memo: ParseMemo | None = None,
 ) -> tuple[_Parsed, float, int]:
     """(parsed, cost in seconds, wire bytes), or RequestFailed. ``threaded`` false: parsed inline.
-    With ``gates`` (a fleet's), the request and the parse each wait for a shared slot first."""
+    With ``gates`` (a fleet's), the request and the parse each wait for a shared slot first. With
+    ``memo``, a body the same as this endpoint's last one is not parsed again (its last result)."""
     started: list[float] = []
 
     async def fetch() -> FetchResult:
@@ -68,6 +99,12 @@ async def fetch_and_parse(
     except FetchError as exc:
         raise RequestFailed(clock() - started[0], exc.user_message, exc) from exc
     cost = clock() - started[0]
+    digest = b""
+    if memo is not None:
+        digest = await memo.digest(result.body)
+        hit, parsed_before = memo.get(ep.name, parse, digest)
+        if hit:
+            return cast(_Parsed, parsed_before), cost, result.wire_bytes
     try:
         if not threaded:
             parsed = parse(result.body)
@@ -91,6 +128,8 @@ async def fetch_and_parse(
             or "".join(traceback.format_tb(exc.__traceback__)),
         )
         raise RequestFailed(cost, f"{ep.name}: parser failed ({type(exc).__name__}: {str(exc)[:200]})", exc) from exc
+    if memo is not None:
+        memo.put(ep.name, parse, digest, parsed)
     return parsed, cost, result.wire_bytes
 
 
