@@ -261,4 +261,4 @@ class FindingsBar(Static):
         text = findings_text(self._report, self.content_size.width or 80, self.shown, self.bundled)
         if text.plain != self.plain:
             self.plain = text.plain
-            self.update(text)
+            self.update(text, layout=False)  # one line, full width: never resized by its text

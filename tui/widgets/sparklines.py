@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -177,8 +178,9 @@ class MetricSpark(Horizontal):
         self.query_one(Bars).show(values)
         text = self.formatter(values[-1]) + self.suffix if values else "–"
         if text != self.current_text:
+            resized = cell_len(text) != cell_len(self.current_text)  # width: auto; else a repaint, not a layout
             self.current_text = text
-            self.query_one(".spark-value", Static).update(Text(text))
+            self.query_one(".spark-value", Static).update(Text(text), layout=resized)
         self.show_scale()
 
     def show_scale(self) -> None:
@@ -187,5 +189,6 @@ class MetricSpark(Horizontal):
         width = bars_widget.size.width or MAX_SPARK_POINTS
         text = spark_scale(self.values, width).label(self.formatter)
         if text != self.scale_text:
+            resized = cell_len(text) != cell_len(self.scale_text)  # width: auto; else a repaint, not a layout
             self.scale_text = text
-            self.query_one(".spark-scale", Static).update(Text(text))
+            self.query_one(".spark-scale", Static).update(Text(text), layout=resized)

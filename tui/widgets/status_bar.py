@@ -77,4 +77,4 @@ class StatusBar(Static):
         if info == self.info:
             return
         self.info = info
-        self.update(render_status(info))
+        self.update(render_status(info), layout=False)  # one line, full width: never resized by its text
