@@ -43,6 +43,10 @@ from tui.leaks.witness import LiveHeap, Witness
 Z_WITNESSED = 1.0
 Z_ALONE = 3.0
 DOUBT_SECONDS = 60.0
+# a verdict that cleared less than REFIRE_SECONDS ago comes back only on stronger evidence (holds_again)
+REFIRE_SECONDS = 600.0
+REFIRE_SHARE = 0.8
+Z_REFIRE = 2.0
 EXACT_Z = 50.0  # past this many standard deviations, the sampling noise is not worth a number
 
 
@@ -66,6 +70,18 @@ class Judged:
         z = self.z
         need = Z_WITNESSED if self.witness is not None else Z_ALONE
         return z is None or z >= need
+
+    @property
+    def holds_again(self) -> bool:
+        """Stricter, for a function whose verdict cleared lately: the live heap must account for most of
+        the profile's rise, and the rise be past twice its noise (a cache that filled, then drifts in the
+        profile while its live heap creeps, does not come back on every drift step)."""
+        if not self.holds:
+            return False
+        w, z = self.witness, self.z
+        if w is not None and w.total < REFIRE_SHARE * self.rise.rise:
+            return False
+        return z is None or z >= Z_REFIRE
 
     def confidence(self, fmt: Callable[[float], str]) -> str:
         parts = []
@@ -102,6 +118,7 @@ class HeapFloors:
         self._doubted: dict[str, float] = {}  # function -> since when its standing verdict's witness fails
         self._last_rise: dict[str, FloorRise] = {}  # function -> the rise it was judged on last
         self._shown: dict[str, Verdict] = {}  # function -> its standing GROWING verdict
+        self._cleared: dict[str, float] = {}  # function -> when its last verdict cleared
         self.drift: dict[str, Verdict] = {}  # the newest verdicts() call's profile drift (never failing)
 
     def __contains__(self, key: str) -> bool:
@@ -117,6 +134,7 @@ class HeapFloors:
         self._doubted.clear()
         self._last_rise.clear()
         self._shown.clear()
+        self._cleared.clear()
         self.drift = {}
         self._first = self._previous = None
 
@@ -238,15 +256,23 @@ class HeapFloors:
         """GROWING or DRIFT; a standing verdict is demoted only when it has failed for DOUBT_SECONDS
         (one report at the edge of a jump, where the 10 s buckets and the GC lag disagree, is no flap)."""
         now = judged.rise.end
-        if judged.holds:
+        cleared = self._cleared.get(key)
+        recently = key not in self._latched and cleared is not None and now - cleared < REFIRE_SECONDS
+        if judged.holds_again if recently else judged.holds:
             self._latched.setdefault(key, judged.rise.start)
             self._doubted.pop(key, None)
             return GROWING
         if key in self._latched and now - self._doubted.setdefault(key, now) < DOUBT_SECONDS:
             return GROWING
+        self._clear(key, now)
+        return DRIFT
+
+    def _clear(self, key: str, now: float) -> None:
+        if key in self._latched:
+            self._cleared[key] = now
         self._latched.pop(key, None)
         self._doubted.pop(key, None)
-        return DRIFT
+        self._shown.pop(key, None)
 
     def verdicts(
         self,
@@ -275,9 +301,7 @@ class HeapFloors:
                     if now - self._doubted.setdefault(key, now) < DOUBT_SECONDS:
                         out[key] = shown
                         continue
-                self._latched.pop(key, None)
-                self._doubted.pop(key, None)
-                self._shown.pop(key, None)
+                self._clear(key, series.last_t)
                 continue
             fr = judged.rise
             site = self.site(key, profile, sample_type)

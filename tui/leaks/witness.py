@@ -59,6 +59,7 @@ class Witness:
     step_span: float = math.inf  # seconds the exact floor took from 10 % to 90 % of its rise in the window
     window: float = math.inf  # seconds of the window on the exact heap's clock
     late_window: float = math.inf  # ... and of its later part
+    still: bool = True  # the live heap's floor still steps up at its own pace at the window's end (`stepping`)
 
     @property
     def keeps_pace(self) -> bool:
@@ -75,7 +76,13 @@ class Witness:
 
     @property
     def confirms(self) -> bool:
-        return self.total >= self.need_total and self.late >= self.need_late and self.spread and self.keeps_pace
+        return (
+            self.total >= self.need_total
+            and self.late >= self.need_late
+            and self.spread
+            and self.keeps_pace
+            and self.still
+        )
 
     def sentence(self, fmt: object) -> str:
         show = fmt if callable(fmt) else str
@@ -172,7 +179,8 @@ class LiveHeap:
             f_a, f_m, f_b = self.floor_at(a), self.floor_at(min(m, b)), self.floor_at(b)
             if f_a is None or f_m is None or f_b is None:
                 continue
-            w = Witness(f_b - f_a, f_b - f_m, need_total, need_late, self._step_span(a, b), b - a, b - min(m, b))
+            still = self.stepping(a, b, max(MIN_LATE, garbage))
+            w = Witness(f_b - f_a, f_b - f_m, need_total, need_late, self._step_span(a, b), b - a, b - min(m, b), still)
             if best is None or (w.confirms, w.total + w.late) > (best.confirms, best.total + best.late):
                 best = w
         return best
@@ -186,6 +194,29 @@ class LiveHeap:
         a, b = self.as_of(start, 1), self.as_of(end, 1)
         f_a, f_b = self.floor_at(a), self.floor_at(b)
         return f_a is not None and f_b is not None and f_b - f_a >= max(MIN_LATE, self.noise(b))
+
+    def stepping(self, a: float, b: float, step: float) -> bool:
+        """Whether the live heap's floor still steps up at b, at its own pace: steps of at least `step`
+        bytes in [a, b], the last no longer before b than max(3 x the longest wait between two of them,
+        120 s), the floor rule's condition 3 on the exact heap. A doubling slice waits twice as long
+        before each jump and stays named; a cache that filled stops stepping and is cleared."""
+        ts, lows, _ = self.series.columns()
+        floor = suffix_minima(lows)
+        steps: list[float] = []
+        level: float | None = None
+        for t, f in zip(ts, floor):
+            if t < a or t > b:
+                continue
+            if level is None:
+                level = f
+            elif f - level >= step:
+                steps.append(t)
+                level = f
+        if not steps:
+            return False
+        waits = [y - x for x, y in zip(steps, steps[1:])]
+        allowed = max(3.0 * max(waits, default=0.0), 120.0)
+        return b - steps[-1] <= allowed
 
     def _step_span(self, a: float, b: float) -> float:
         """Seconds the exact floor took to rise from 10 % to 90 % of its rise over [a, b] (the bulk of
