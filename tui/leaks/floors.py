@@ -240,18 +240,26 @@ def fell_back(highs: Sequence[float], lows: Sequence[float], level: float, toler
     return False
 
 
+def _settled_columns(
+    s: FloorSeries, config: FloorConfig
+) -> tuple[array[float], array[float], array[float], list[float], float] | None:
+    """(times, lows, highs, floors, b = now - settle) of a series with two buckets or more."""
+    ts, lows, highs = s.columns()
+    if len(ts) < 2:
+        return None
+    return ts, lows, highs, suffix_minima(lows), ts[-1] - config.settle_seconds
+
+
 def floor_rise(
     series: FloorSeries | Iterable[tuple[float, float]], config: FloorConfig = HEAP_FLOORS
 ) -> FloorRise | None:
     """The longest horizon on which the series' floor rose by the rule, or None."""
     s = series if isinstance(series, FloorSeries) else series_of(series, config)
-    ts, lows, highs = s.columns()
-    n = len(ts)
-    if n < 2:
+    cols = _settled_columns(s, config)
+    if cols is None:
         return None
-    suffix = suffix_minima(lows)
-    now = ts[-1]
-    b = now - config.settle_seconds
+    ts, lows, highs, suffix, b = cols
+    n, now = len(ts), ts[-1]
     ib = bisect_left(ts, b)
     if ib >= n or suffix[ib] - suffix[0] < config.min_rise:
         return None  # most series: no horizon can rise enough
@@ -320,13 +328,11 @@ def rise_since(series: FloorSeries, start: float, config: FloorConfig = HEAP_FLO
     only (still rising, never fell back): what keeps a verdict that fired standing while the thing it
     names keeps growing, so that it does not flap when a jump is slow to come or a horizon rolls over.
     None when the floor did not rise, stopped rising or fell back."""
-    ts, lows, highs = series.columns()
-    n = len(ts)
-    if n < 2:
+    cols = _settled_columns(series, config)
+    if cols is None:
         return None
-    suffix = suffix_minima(lows)
-    now = ts[-1]
-    b = now - config.settle_seconds
+    ts, lows, highs, suffix, b = cols
+    n, now = len(ts), ts[-1]
     i0, ib = bisect_left(ts, start), bisect_left(ts, b)
     if ib >= n or ib <= i0:
         return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from tui.leaks.go_names import package_of
 from tui.leaks.growth import Verdict
 
 # Top-level directories of Go's standard library (and its vendored/internal trees): a frame whose
@@ -77,17 +78,9 @@ STDLIB_ROOTS = frozenset(
 LIBRARY_PREFIXES = ("golang.org/x/", "google.golang.org/grpc", "google.golang.org/protobuf")
 
 
-def package_path(func: str) -> str:
-    """ "github.com/a/b.(*T).M" -> "github.com/a/b"; "net/http.(*persistConn).readLoop" -> "net/http"."""
-    head = func.split("[", 1)[0]
-    slash = head.rfind("/")
-    dot = head.find(".", slash + 1)
-    return head[:dot] if dot > 0 else head
-
-
 def is_own_code(func: str) -> bool:
     """A frame of the service's own code: neither the standard library nor a well-known library."""
-    pkg = package_path(func)
+    pkg = package_of(func)
     if not pkg or pkg.startswith(LIBRARY_PREFIXES):
         return False
     return pkg.split("/", 1)[0] not in STDLIB_ROOTS
