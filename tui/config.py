@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from tui.core import limits
 from tui.core.errors import PprofTuiError
+from tui.core.masking import secret_forms
 from tui.metrics.options import add_metrics_arguments, check_metrics_options
 
 TOKEN_ENV = "PPROF_TUI_TOKEN"
@@ -72,16 +73,23 @@ class Auth:
     basic_password: Secret | None = None
 
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value, as given and as sent (basic auth's base64), for redaction of error text."""
+        """Every secret value, as given and as sent (basic auth's base64 of user:password, also with an
+        empty password), for redaction of error text, recordings, saved bodies, the clipboard: the one
+        place that knows what our credentials look like."""
         out = [v.reveal() for _, v in self.headers if v.reveal()]
         if self.bearer_token:
             out.append(self.bearer_token.reveal())
-        if self.basic_password:
-            password = self.basic_password.reveal()
+        password = self.basic_password.reveal() if self.basic_password else ""
+        if password:
             out.append(password)
+        if self.basic_user or password:
             credentials = f"{self.basic_user or ''}:{password}".encode()
             out.append(base64.b64encode(credentials).decode("ascii"))
         return tuple(out)
+
+    def masks(self) -> tuple[bytes, ...]:
+        """secrets() as the byte forms masking looks for (tui.core.masking.mask_secrets, mask_text)."""
+        return secret_forms(self.secrets())
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +234,7 @@ def load_config_file(path: str) -> dict[str, object]:
     """Read a TOML (Python 3.11+) or JSON config file into a flat mapping."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(1024 * 1024)
+            raw = fh.read(limits.MiB)
     except OSError as exc:
         raise ConfigError(f"config file {path}: {exc.strerror or 'unreadable'}") from None
     try:

@@ -20,7 +20,7 @@ import pytest
 
 from tui.cli import main
 from tui.commands import sessions as sessions_cmd
-from tui.commands.session_run import forward_arguments, options_summary, parse_duration
+from tui.commands.session_run import forward_arguments, options_summary
 from tui.sessions.launch import start_session
 from tui.sessions.state import (
     Lock,
@@ -114,10 +114,6 @@ def test_attached_uis_are_counted_by_their_locks(tmp_path):
 
 
 def test_durations_and_forwarded_arguments_carry_no_secret(tmp_path):
-    assert parse_duration("90s") == 90 and parse_duration("2h") == 7200 and parse_duration("30") == 30
-    for bad in ("0", "-1h", "x", "nan"):
-        with pytest.raises(argparse.ArgumentTypeError):
-            parse_duration(bad)
     from tui.commands import watch
 
     parser = argparse.ArgumentParser()

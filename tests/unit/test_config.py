@@ -154,3 +154,18 @@ def test_bad_config_file(tmp_path):
     add_connection_arguments(parser)
     with pytest.raises(ConfigError, match="config file"):
         config_from_args(parser.parse_args(["h:1", "--config", str(bad)]), env={})
+
+
+def test_auth_secrets_are_every_form_we_send_in_one_place():
+    """Auth.secrets() is the one owner: the client, the recorder, saves and the clipboard mask its forms."""
+    import base64
+
+    from tui.config import Auth, Secret
+
+    auth = Auth(headers=(("X-Key", Secret("hdr-value-1")),), bearer_token=Secret("tok-value-2"), basic_user="u")
+    sent = base64.b64encode(b"u:").decode()
+    assert auth.secrets() == ("hdr-value-1", "tok-value-2", sent)  # basic auth with an empty password is still sent
+    auth = Auth(basic_user="u", basic_password=Secret("pw-value-3"))
+    assert auth.secrets() == ("pw-value-3", base64.b64encode(b"u:pw-value-3").decode())
+    assert auth.masks() == tuple(sorted((s.encode() for s in auth.secrets()), key=len, reverse=True))
+    assert Auth().secrets() == () and Auth().masks() == ()

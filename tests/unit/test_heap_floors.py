@@ -10,11 +10,12 @@ import random
 import pytest
 
 from tests.unit.pprof_builder import Builder
+from tui.core.names import collapse_generics, is_helper, package_of
 from tui.heap.decode import decode_profile
-from tui.leaks.alloc_site import allocation_site
+from tui.leaks.alloc_site import AllocationSite, allocation_site
 from tui.leaks.floors import HEAP_FLOORS, FloorSeries, floor_delta, floor_rise, series_of, still_rising
-from tui.leaks.go_names import is_helper, package_of, short_name
 from tui.leaks.growth import GROWING
+from tui.leaks.heap_floors import HeapFloors
 from tui.leaks.reconcile import HEAP, HEAP_PROFILE, NOTHING, reconcile
 from tui.leaks.tracker import LeakTracker
 
@@ -211,8 +212,18 @@ def test_helper_names():
     assert is_helper("bytes.growSlice") and is_helper("strings.(*Builder).grow") and is_helper("internal/x.f")
     assert not is_helper("main.(*LFUCache).increment")
     assert not is_helper("github.com/x/y/internal/cache.(*C).put")  # the service's own internal package
-    assert short_name("main.appendTo[go.shape.struct { main.key uint64 }]") == "main.appendTo[...]"
-    assert short_name("main.f") == "main.f"
+    assert collapse_generics("main.appendTo[go.shape.struct { main.key uint64 }]") == "main.appendTo[...]"
+    assert collapse_generics("main.f") == "main.f"
+
+
+def test_a_verdict_on_a_generic_method_keeps_the_method():
+    """The receiver's type arguments and the method's are elided apart: the method's name stays (it was
+    cut at the receiver's bracket: "main.(*Cache[...]")."""
+    method = "main.(*Cache[go.shape.string,go.shape.int]).Get[go.shape.string]"
+    site = AllocationSite(method, "main.serve", 0.9)
+    assert site.label == "main.serve → main.(*Cache[...]).Get[...]"
+    assert site.evidence.startswith("allocated in main.(*Cache[...]).Get[...], called from main.serve")
+    assert HeapFloors().label(method) == "main.(*Cache[...]).Get[...]"
 
 
 def _profile(inuse_by_stack):

@@ -86,8 +86,11 @@ def test_a_tracker_verdict_carries_the_hint():
 
 
 def test_generic_methods_keep_their_method_in_verdict_names():
-    from tui.leaks.go_names import short_name
+    from tui.core.names import collapse_generics
 
-    assert short_name("main.(*Cache[go.shape.int,go.shape.string]).Get[go.shape.int]") == "main.(*Cache[...]).Get[...]"
-    assert short_name("main.appendTo[go.shape.struct { a int }]") == "main.appendTo[...]"
-    assert short_name("main.plain") == "main.plain"
+    assert (
+        collapse_generics("main.(*Cache[go.shape.int,go.shape.string]).Get[go.shape.int]")
+        == "main.(*Cache[...]).Get[...]"
+    )
+    assert collapse_generics("main.appendTo[go.shape.struct { a int }]") == "main.appendTo[...]"
+    assert collapse_generics("main.plain") == "main.plain"

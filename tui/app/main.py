@@ -28,8 +28,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from tui.core.masking import mask_text, secret_forms
+from tui.core.masking import mask_text
 from tui.leaks.feed import FeedCall, FeedCalls, LeakFeed
+from tui.model import catalog
 from tui.model.snapshot import CATCHING_UP, HISTORY
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.contention_screen import ContentionScreen
@@ -399,7 +400,7 @@ class PprofApp(App[None]):
 
     def _debug2_latency(self) -> float | None:
         for cost in self.snapshot.costs if self.snapshot is not None else ():
-            if cost.endpoint == "goroutine?debug=2":
+            if cost.endpoint == catalog.GOROUTINE_DEBUG2.key:
                 return cost.last_latency
         return None
 
@@ -529,9 +530,10 @@ class PprofApp(App[None]):
     # -- last line: no credential of ours leaves through the clipboard or a screenshot ---------
     # (The fetch client already masks every answer before it is parsed: these catch anything else.)
     def _secret_masks(self) -> tuple[bytes, ...]:
-        auth = getattr(getattr(self.source, "config", None), "auth", None)
-        secrets = getattr(auth, "secrets", None)
-        return secret_forms(secrets()) if callable(secrets) else ()
+        from tui.config import Config
+
+        config = getattr(self.source, "config", None)  # sources without a target (canned, offline) have none
+        return config.auth.masks() if isinstance(config, Config) else ()
 
     def copy_to_clipboard(self, text: str) -> None:
         super().copy_to_clipboard(mask_text(text, self._secret_masks()))

@@ -29,13 +29,11 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from tui.config import config_from_args
     from tui.core.errors import PprofTuiError
-    from tui.core.masking import secret_forms
     from tui.evidence.pack import pack_bundle
-    from tui.recording.writer import config_secrets
 
     try:
         config = config_from_args(args)
-        packed = pack_bundle(Path(args.directory), Path(args.tar), secret_forms(config_secrets(config)))
+        packed = pack_bundle(Path(args.directory), Path(args.tar), config.auth.masks())
     except (ConfigError, PprofTuiError, OSError) as exc:
         return fail("bundle", exc)
     from tui.core.bytesize import format_bytes

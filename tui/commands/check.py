@@ -19,7 +19,6 @@ import contextlib
 import errno
 import math
 import os
-import re
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from tui.commands.targets import (
     target_labels,
 )
 from tui.config import ConfigError, add_connection_arguments, config_from_args
+from tui.core.durations import duration_argument
 from tui.evidence.trigger import DEFAULT_FAIL_ON
 
 if TYPE_CHECKING:  # imported when a check runs: `--help` stays fast
@@ -66,17 +66,6 @@ def min_verdict_seconds() -> float:
     return 60.0 * min(GOROUTINE_DEFAULTS.min_span_minutes, HEAP_DEFAULTS.min_span_minutes)
 
 
-def parse_duration(text: str) -> float:
-    """'90', '90s', '10m', '1.5h' -> seconds (finite, > 0)."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*", text.lower())
-    if not m:
-        raise argparse.ArgumentTypeError("a duration is a number of seconds, or with s, m or h: 90s, 10m, 1h")
-    value = float(m.group(1)) * {"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m.group(2) or ""]
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError("a duration must be > 0")
-    return value
-
-
 def parse_fail_on(text: str) -> tuple[str, ...]:
     words = tuple(w.strip() for w in text.split(",") if w.strip())
     unknown = [w for w in words if w not in FAIL_KINDS]
@@ -103,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--for",
         dest="duration",
-        type=parse_duration,
+        type=duration_argument,
         default=None,
         metavar="DURATION",
         help=f"how long to watch targets (90s, 10m, 1h; default {DEFAULT_FOR:g}s); for a recording, play only its "

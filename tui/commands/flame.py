@@ -61,11 +61,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         )
     from tui.commands.complain import say
     from tui.commands.top import load_profile
-    from tui.core.masking import secret_forms
     from tui.heap.flame import flame_tree
     from tui.heap.flame_export import export_flame, profile_title
     from tui.heap.flame_stacks import profile_stacks
-    from tui.recording.writer import config_secrets
     from tui.sources.inputs import input_config
 
     profile = load_profile(args.source, labels=False, args=args, command="flame")
@@ -73,7 +71,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     sample_type = profile.sample_types[index].type
     bases = []
     base_text = ""
-    masks = secret_forms(config_secrets(input_config(args.source, args)))
+    masks = input_config(args.source, args).auth.masks()
     for note in profile.notes:
         say("flame", str(note))
     if args.base:
@@ -82,7 +80,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             say("flame", f"--base: {note}")
         bases.append(profile_stacks(base, base.sample_index(sample_type)))
         base_text = f"against {args.base}" + (f" ({profile_title(base).when})" if base.time_nanos else "")
-        masks = masks + secret_forms(config_secrets(input_config(args.base, args)))
+        masks = masks + input_config(args.base, args).auth.masks()
     tree = flame_tree(profile_stacks(profile, index), bases)
     title = profile_title(profile, source=args.source, sample_type=sample_type, base=base_text)
     text = export_flame(tree, suffix, title, masks)

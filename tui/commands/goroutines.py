@@ -13,10 +13,12 @@ from typing import TextIO
 
 from tui.commands.complain import text_command
 from tui.core import limits
+from tui.core.durations import wait_minutes_range
 from tui.core.filters import UserPatternError, filter_pattern
 from tui.core.textsafe import clean
 from tui.core.user_regex import TextMatcher
 from tui.goroutines.buckets import LEAKED_WAIT_UNKNOWN
+from tui.model import catalog
 
 MAX_NAME = 300
 
@@ -57,7 +59,7 @@ def _label_filter(text: str) -> tuple[str, str]:
 
 
 # From a recording directory or a target: the (newest) full dump, else the debug=1 counts.
-RECORDED_GOROUTINES = ("goroutine?debug=2", "goroutine?debug=1")
+RECORDED_GOROUTINES = (catalog.GOROUTINE_DEBUG2.key, catalog.GOROUTINE_DEBUG1.key)
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -282,15 +284,6 @@ def _cleaned(value: object) -> object:
     return value
 
 
-def _minutes(lo: int | None, hi: int | None) -> str:
-    if lo is None or hi is None:
-        return ""
-    if hi == 0:
-        return "<1 min"
-    low = "<1" if lo == 0 else str(lo)
-    return f"{hi} min" if lo == hi else f"{low}–{hi} min"
-
-
 def render_text(groups, meta: dict) -> str:
     """Plain-text report; every string from the target goes through textsafe.clean."""
     lines: list[str] = []
@@ -322,7 +315,7 @@ def render_text(groups, meta: dict) -> str:
     for rg in groups:
         lines.append("")
         title = clean(rg.reason, MAX_NAME) + (" (leaked)" if rg.leaked else "")
-        ages = "" if rg.leaked and not rg.max_minutes else _minutes(rg.min_minutes, rg.max_minutes)
+        ages = "" if rg.leaked and not rg.max_minutes else wait_minutes_range(rg.min_minutes, rg.max_minutes)
         line = f"{title}: {rg.count:,}  {ages}".rstrip()
         raw = getattr(rg, "raw_reasons", ())
         if raw:  # Go 1.19's "semacquire", named by the stack: --match finds either
@@ -333,7 +326,7 @@ def render_text(groups, meta: dict) -> str:
                 lines.append(f"  {bg.count:,}  {LEAKED_WAIT_UNKNOWN}")
             else:
                 lines.append(
-                    f"  {clean(bg.label, MAX_NAME)}: {bg.count:,}  {_minutes(bg.min_minutes, bg.max_minutes)}".rstrip()
+                    f"  {clean(bg.label, MAX_NAME)}: {bg.count:,}  {wait_minutes_range(bg.min_minutes, bg.max_minutes)}".rstrip()
                 )
             for sg in bg.stacks:
                 lines.extend(_stack_lines(sg, ages=not (rg.leaked and not sg.max_minutes)))
@@ -342,7 +335,7 @@ def render_text(groups, meta: dict) -> str:
 
 
 def _stack_lines(sg, *, ages: bool = True) -> list[str]:
-    minutes = _minutes(sg.min_minutes, sg.max_minutes) if ages else ""
+    minutes = wait_minutes_range(sg.min_minutes, sg.max_minutes) if ages else ""
     out = [f"    {sg.count:,} × stack {sg.key.rsplit('|', 1)[-1]}  {minutes}".rstrip()]
     if sg.sample_ids:
         out.append(

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 
 from tui.commands.complain import fail, say
 from tui.config import ConfigError, add_connection_arguments, config_from_args
+from tui.core.limits import MiB
 from tui.core.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from tui.sources.feeds import LiveSource
-
-MiB = 1024 * 1024
 
 
 def add_record_limit_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,22 +14,7 @@ from pathlib import Path
 
 from tui.commands.complain import fail, say
 from tui.config import ConfigError, add_connection_arguments, config_from_args
-
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def parse_duration(text: str) -> float:
-    """'90s', '30m', '2h', '1d' or a number of seconds -> seconds (> 0)."""
-    text = text.strip().lower()
-    scale = _UNITS.get(text[-1:])
-    number = text[:-1] if scale is not None else text
-    try:
-        value = float(number) * (scale or 1.0)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a duration: 90s, 30m, 2h, 1d (or seconds)") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError("a duration must be > 0")
-    return value
+from tui.core.durations import duration_argument
 
 
 def add_state_argument(parser: argparse.ArgumentParser) -> None:
@@ -56,14 +41,14 @@ def add_session_limit_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("session")
     g.add_argument(
         "--max-age",
-        type=parse_duration,
+        type=duration_argument,
         default=24 * 3600.0,
         metavar="DURATION",
         help="the session stops itself after this long (default 24h)",
     )
     g.add_argument(
         "--idle-stop",
-        type=parse_duration,
+        type=duration_argument,
         default=2 * 3600.0,
         metavar="DURATION",
         help="the session stops itself after this long with no UI attached (default 2h)",

@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 from tui.commands.complain import text_command
+from tui.core.durations import ago_text
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -20,15 +21,6 @@ def register(subparsers) -> argparse.ArgumentParser:
     add_state_argument(parser)
     parser.set_defaults(handler=text_command("sessions", body))
     return parser
-
-
-def _ago(seconds: float) -> str:
-    seconds = max(int(seconds), 0)
-    if seconds < 120:
-        return f"{seconds}s ago"
-    if seconds < 7200:
-        return f"{seconds // 60}m ago"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m ago"
 
 
 def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...]]:
@@ -61,7 +53,7 @@ def rows(state_dir: str | None, now: float | None = None) -> list[tuple[str, ...
                 time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "?",
                 format_bytes(session.size()),
                 str(session.attached()) if running else "-",
-                _ago(now - last) if last else "never",
+                ago_text(now - last) if last else "never",
                 str(len(list_bundles(session.evidence))),
                 state,
             )

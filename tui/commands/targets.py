@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from tui.core.limits import MiB
+
 if TYPE_CHECKING:
     from tui.config import Config
 
 MAX_TARGETS = 100  # more belongs to a continuous profiler (README "Replicas")
-MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = MiB
 _NAMED = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]{0,99})=(.+)")
 
 

@@ -11,6 +11,7 @@ import argparse
 from typing import TextIO
 
 from tui.commands.complain import text_command
+from tui.model import catalog
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -98,7 +99,7 @@ def load_profile(spec: str, *, labels: bool, args: argparse.Namespace | None = N
         return load_input(
             spec,
             decode,
-            endpoints=("heap",),
+            endpoints=(catalog.HEAP.key,),
             config=config,
             max_bytes=config.max_body_bytes,
             note=lambda message: say(command, message),

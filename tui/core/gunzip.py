@@ -27,12 +27,13 @@ import io
 import zlib
 
 from tui.core.errors import LimitExceeded, ParseError
+from tui.core.limits import MiB
 
 GZIP_MAGIC = b"\x1f\x8b"
 # zlib wbits: a gzip header and trailer (16) around a deflate stream with a 32 kB window.
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _FIRST_CHUNK = 512
-_MAX_CHUNK = 1 << 20
+_MAX_CHUNK = MiB
 
 
 def is_gzip(data: bytes) -> bool:

@@ -21,10 +21,12 @@ from __future__ import annotations
 import os
 import sys
 
+from tui.core.limits import MiB
+
 M_ARENA_MAX = -8  # glibc's mallopt parameter numbers
 M_MMAP_THRESHOLD = -3
 ARENAS = 2
-MMAP_THRESHOLD = 1024 * 1024
+MMAP_THRESHOLD = MiB
 
 
 def limit_malloc_arenas(count: int = ARENAS) -> bool:

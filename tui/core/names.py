@@ -1,4 +1,7 @@
-"""Shorten Go symbol names to a width, keeping what tells them apart (stdlib only).
+"""Go function names, in one place (stdlib only): the tables of runtime and helper packages, the
+package of a name, whether it is a helper that allocates for its caller, and the shorteners.
+
+Shortening to a width keeps what tells names apart.
 
 A Go function name is ``import/path/pkg.(*Recv).Method[T].func1``: the start of the import path
 is shared by most rows of a table (``github.com/prometheus/prometheus/…``) while the end (package,
@@ -18,6 +21,73 @@ from __future__ import annotations
 
 ELLIPSIS = "\u2026"
 GENERIC = "[...]"
+
+RUNTIME_PREFIX = "runtime."
+# Leaf frames of the wait plumbing every parked goroutine shares (gopark, chansend, semacquire, ...): the
+# tree labels a stack by its first frame past them, a "top N" similarity skips them.
+RUNTIME_PLUMBING = (
+    "runtime.",
+    "runtime/internal/",
+    "internal/poll.runtime_",
+    "sync.runtime_",
+    "internal/sync.runtime_",
+)
+# Leading frames that only say HOW a goroutine waits (its wait reason says that already): the
+# runtime, Go's internal packages, sync and x/sync (errgroup, semaphore, singleflight), time.Sleep.
+# A group's label is the first frame past them: the code that waits, e.g. Go 1.19's
+# `sync.runtime_Semacquire` <- `sync.(*WaitGroup).Wait` <- `errgroup.(*Group).Wait` <- `web.ServeMultiple`
+# is labelled `web.ServeMultiple` (with its package path). Labels only: match keys keep every frame.
+WAIT_PLUMBING_PREFIXES = ("runtime.", "runtime/", "internal/", "sync.", "sync/", "golang.org/x/sync/", "time.Sleep")
+# The runtime's own code (and Go's internal packages): a name starting so is not the service's code.
+RUNTIME_CODE = ("runtime.", "runtime/", "internal/")
+# Standard-library packages whose functions allocate on behalf of their caller.
+HELPER_PACKAGES = frozenset(
+    {
+        "runtime",
+        "reflect",
+        "bytes",
+        "strings",
+        "strconv",
+        "slices",
+        "maps",
+        "sort",
+        "sync",
+        "bufio",
+        "fmt",
+        "errors",
+        "unicode/utf8",
+        "unicode/utf16",
+        "container/list",
+        "container/heap",
+        "container/ring",
+        "encoding/binary",
+    }
+)
+
+
+def package_of(name: str) -> str:
+    """The import path of a Go function name: "github.com/a/b.(*T).M" -> "github.com/a/b"."""
+    head = name.split("[", 1)[0]
+    slash = head.rfind("/")
+    dot = head.find(".", slash + 1)
+    return head[:dot] if dot > 0 else head
+
+
+def is_runtime(name: str) -> bool:
+    """The runtime's or Go's internal code (RUNTIME_CODE), not the service's."""
+    return name.startswith(RUNTIME_CODE)
+
+
+def is_generic(name: str) -> bool:
+    return "[" in name or "go.shape." in name
+
+
+def is_helper(name: str) -> bool:
+    """A frame that allocates for its caller: generic code, runtime code, a stdlib helper."""
+    if is_generic(name):
+        return True
+    pkg = package_of(name)
+    return pkg in HELPER_PACKAGES or is_runtime(pkg + "/")
 
 
 def collapse_generics(name: str) -> str:

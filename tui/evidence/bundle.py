@@ -30,6 +30,7 @@ from tui.evidence import readme as names
 from tui.evidence.keeper import HEAP, MEMSTATS, BodyKeeper, memstats_trailer
 from tui.evidence.listing import BUNDLE_JSON, PARTIAL_PREFIX, dir_size, prune
 from tui.evidence.render import findings_json, findings_text, series_csv, stacks_text
+from tui.model import catalog
 
 if TYPE_CHECKING:
     from tui.evidence.trigger import Fired
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
     from tui.model.snapshot import Snapshot
     from tui.recording.tap import LatestBodies
 
-GOROUTINE_PROTO = "goroutine"
-GOROUTINE_DEBUG2 = "goroutine?debug=2"
+GOROUTINE_PROTO = catalog.GOROUTINE_PROTO.key
+GOROUTINE_DEBUG2 = catalog.GOROUTINE_DEBUG2.key
 VERSION = 1
 
 

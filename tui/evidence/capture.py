@@ -236,17 +236,15 @@ def for_config(
     root: Path, bodies: LatestBodies, config: Config, *, fail_on: Sequence[str] = DEFAULT_FAIL_ON, label: str = ""
 ) -> Evidence:
     """An Evidence for a live watch of `config`: its label, its credentials to mask, its CPU window."""
-    from tui.core.masking import secret_forms
-    from tui.recording.tap import endpoint_key
-    from tui.recording.writer import config_secrets
+    from tui.model.catalog import cpu_key
 
     return Evidence(
         root,
         bodies,
         target=label or config.label,
-        secrets=secret_forms(config_secrets(config)),
+        secrets=config.auth.masks(),
         fail_on=fail_on,
-        cpu_endpoint=endpoint_key("profile", {"seconds": f"{config.cpu_window:g}"}),
+        cpu_endpoint=cpu_key(config.cpu_window),
     )
 
 

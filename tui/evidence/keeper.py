@@ -15,10 +15,11 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
+from tui.model import catalog
 from tui.recording.tap import Body, LatestBodies
 
-HEAP = "heap"
-MEMSTATS = "heap?debug=1"
+HEAP = catalog.HEAP.key
+MEMSTATS = catalog.MEMSTATS.key
 MEMSTATS_MARK = b"# runtime.MemStats"
 RING = 3
 MAX_TRAILER = 64 * 1024

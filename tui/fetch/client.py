@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import ssl
 import time
@@ -15,7 +14,7 @@ import httpx
 from tui.config import Config
 from tui.core.errors import LimitExceeded, ParseError
 from tui.core.gunzip import gunzip_layers
-from tui.core.masking import mask_secrets, secret_forms
+from tui.core.masking import mask_secrets
 from tui.core.textsafe import clean_bytes
 from tui.fetch import validate
 from tui.fetch.errors import (
@@ -32,6 +31,8 @@ from tui.fetch.errors import (
     redact,
 )
 from tui.fetch.fetcher import FetchResult
+from tui.model import catalog
+from tui.model.catalog import endpoint_key
 
 METRICS_PATH = "/metrics"  # the service's Prometheus page (tui/metrics); `--metrics URL` replaces it
 
@@ -84,13 +85,11 @@ class TargetClient:
         self.config = config
         self.base = config.target
         self._secrets = config.auth.secrets()
+        self._masks = config.auth.masks()
         auth = None
         if config.auth.basic_user:
             password = config.auth.basic_password.reveal() if config.auth.basic_password else ""
             auth = httpx.BasicAuth(config.auth.basic_user, password)
-            token = base64.b64encode(f"{config.auth.basic_user}:{password}".encode()).decode()
-            self._secrets += (password, token)
-        self._masks = secret_forms(self._secrets)
         verify: ssl.SSLContext | bool = True
         if config.target.startswith("https:") or config.tls.cacert or config.tls.client_cert:
             verify = build_ssl_context(config)
@@ -149,8 +148,7 @@ class TargetClient:
     ) -> FetchResult:
         """GET base+path with an overall deadline; raises a FetchError subclass."""
         deadline = self.config.request_timeout if deadline is None else deadline
-        shown = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
-        shown = shown or "index"
+        shown = endpoint_key(path, params)
         try:
             return await asyncio.wait_for(
                 self._get(path, params, expect, max_bytes or self.config.max_body_bytes, gunzip, shown, deadline),
@@ -244,7 +242,7 @@ class TargetClient:
                 status=status,
             )
         if status == 404:
-            if shown == "index":
+            if shown == catalog.INDEX.key:
                 msg = f"HTTP 404 at {self.config.label}: pprof is not enabled there (wrong base path?)"
             else:
                 msg = f"{shown}: HTTP 404: the target does not serve this profile"

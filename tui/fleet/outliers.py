@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
+from tui.core.limits import MiB
 
 
 def count_text(value: float) -> str:
@@ -50,7 +51,7 @@ class Rule:
 
 
 GOROUTINE_RULE = Rule(min_excess=100)
-HEAP_RULE = Rule(min_excess=8 * 1024 * 1024)
+HEAP_RULE = Rule(min_excess=8 * MiB)
 
 
 @dataclass(frozen=True, slots=True)

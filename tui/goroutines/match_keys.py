@@ -17,18 +17,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tui.core.names import RUNTIME_PREFIX, WAIT_PLUMBING_PREFIXES
 from tui.goroutines.records import Frame, StackCounts
 
 MATCH_FRAMES = 24
 GROUP_FUNCTIONS = 16
-RUNTIME_PREFIX = "runtime."
 NO_FRAMES = "(no frames)"
-# Leading frames that only say HOW a goroutine waits (its wait reason says that already): the
-# runtime, Go's internal packages, sync and x/sync (errgroup, semaphore, singleflight), time.Sleep.
-# A group's label is the first frame past them: the code that waits, e.g. Go 1.19's
-# `sync.runtime_Semacquire` <- `sync.(*WaitGroup).Wait` <- `errgroup.(*Group).Wait` <- `web.ServeMultiple`
-# is labelled `web.ServeMultiple` (with its package path). Labels only: match keys keep every frame.
-WAIT_PLUMBING_PREFIXES = ("runtime.", "runtime/", "internal/", "sync.", "sync/", "golang.org/x/sync/", "time.Sleep")
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from tui.core.names import RUNTIME_PLUMBING
 from tui.goroutines.grouping import (
     CREATOR_CYCLE,
     CREATOR_GONE,
@@ -56,8 +57,6 @@ MAX_VALUES = 500  # label values shown as groups of their own (the biggest); the
 NO_CREATOR = "(no creator: main or runtime)"
 NO_CREATOR_ID = "(creator not in the dump: Go < 1.21)"
 CREATOR_IS_ROOT = "← in main (or a runtime goroutine)"
-# Leaf frames a "top N" similarity skips: the wait plumbing every parked goroutine shares.
-_PLUMBING = ("runtime.", "runtime/internal/", "internal/poll.runtime_", "sync.runtime_", "internal/sync.runtime_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +242,7 @@ def _by_creator(groups: Sequence[ReasonGroup]) -> Iterable[Placement]:
 def _leaf_frames(frames: Sequence[Frame]) -> Sequence[Frame]:
     """``frames`` without the leading wait plumbing (all of them if that is all there is)."""
     for i, frame in enumerate(frames):
-        if not frame.func.startswith(_PLUMBING):
+        if not frame.func.startswith(RUNTIME_PLUMBING):
             return frames[i:]
     return frames
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.errors import ParseError
+from tui.core.names import collapse_generics, is_helper
 from tui.heap.footprint import PPROF_OWN
 from tui.heap.nodes import map_nodes
 from tui.heap.profile import Profile
 from tui.heap.top import stack_totals
 from tui.leaks.causes import GOROUTINE_CREATION
-from tui.leaks.go_names import is_helper, short_name
 from tui.leaks.shapes import is_own_code
 
 PATH_FRAMES = 24
@@ -45,13 +45,13 @@ class AllocationSite:
         """The label: "caller → leaf" for a helper leaf with a known caller, else the leaf."""
         if not self.caller:
             return self.function
-        return f"{self.caller} → {short_name(self.function)}"
+        return f"{self.caller} → {collapse_generics(self.function)}"
 
     @property
     def evidence(self) -> str:
         if not self.caller:
             return ""
-        return f"allocated in {short_name(self.function)}, called from {self.caller} ({self.share:.0%} of its bytes)"
+        return f"allocated in {collapse_generics(self.function)}, called from {self.caller} ({self.share:.0%} of its bytes)"
 
 
 def allocation_site(profile: Profile, function: str, sample_type: str | int | None = None) -> AllocationSite:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tui.core.bytesize import format_bytes
+from tui.core.names import is_runtime
 from tui.leaks.growth import CAUSE_GOROUTINE_CREATION, GROWING, LEAKED, Verdict
 
 # Runtime functions whose heap allocations are goroutine creation (their flat inuse is g structs,
@@ -65,7 +66,7 @@ def is_creation_verdict(v: Verdict) -> bool:
 def is_runtime_label(label: str) -> bool:
     """A label that names the runtime, not the service's code (no caller outside it was found)."""
     head = label.split(" → ", 1)[0]
-    return head.startswith(("runtime.", "runtime/", "internal/"))
+    return is_runtime(head)
 
 
 def _owner(v: Verdict, group_functions: Mapping[str, Sequence[str]], growing: Sequence[str]) -> str | None:

@@ -51,8 +51,10 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
-MB = 1024 * 1024
+from tui.core.limits import MiB
+from tui.core.ring import Ring
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ class FloorConfig:
     # rise by two steps at start-up (etcd, alertmanager, prometheus: up to 1.07 MB, 2 steps) and
     # by one-off 4 MB buffers (condition 2); a pool of 903 kB flate writers rises by 1.8 MB
     # (condition 4).
-    min_rise: float = 2.0 * MB
+    min_rise: float = 2.0 * MiB
     relative_rise: float = 0.10  # of the end floor: a big function must rise by 10% of itself
     min_rate_per_min: float = 64 * 1024  # long horizons: below 64 kB/min is not claimed
     max_step_share: float = 0.8  # condition 2
@@ -129,80 +131,64 @@ class FloorRise:
 
 
 class FloorSeries:
-    """One series as time buckets in a preallocated ring: per bucket the time of its last point,
-    its lowest and highest value. Floors are exact to a bucket."""
+    """One series as time buckets in the one ring (tui/core/ring.py): per bucket the time of its last
+    point, its lowest and highest value. Floors are exact to a bucket."""
 
-    __slots__ = ("_hi", "_lo", "_size", "_start", "_t", "bucket", "capacity", "last", "memo", "version")
+    __slots__ = ("_ring", "bucket", "capacity", "last", "memo", "version")
 
     def __init__(self, config: FloorConfig = HEAP_FLOORS) -> None:
         self.bucket = config.bucket_seconds
         self.capacity = max(2, math.ceil(config.keep_seconds / self.bucket) + 2)
-        zeros = bytes(8 * self.capacity)
-        self._t = array("d", zeros)
-        self._lo = array("d", zeros)
-        self._hi = array("d", zeros)
-        self._start = 0
-        self._size = 0
+        self._ring = Ring(self.capacity, "ddd")  # t, lo, hi
         self.last = 0.0
         self.version = 0
         self.memo: tuple[tuple[int, str], FloorRise | None] | None = None
 
     def __len__(self) -> int:
-        return self._size
-
-    def _slot(self, i: int) -> int:
-        return (self._start + i) % self.capacity
+        return len(self._ring)
 
     @property
     def last_t(self) -> float:
-        return self._t[self._slot(self._size - 1)] if self._size else -math.inf
+        return self._ring.value(0, self._ring.size - 1) if self._ring.size else -math.inf
 
     def push(self, t: float, v: float) -> None:
         if not (math.isfinite(t) and math.isfinite(v)):
             return
-        if self._size:
-            i = self._slot(self._size - 1)
-            last_t = self._t[i]
+        ring = self._ring
+        if ring.size:
+            newest = ring.size - 1
+            last_t = ring.value(0, newest)
             if t < last_t:
                 return
             if math.floor(t / self.bucket) == math.floor(last_t / self.bucket):
-                self._t[i] = t
-                self._lo[i] = min(self._lo[i], v)
-                self._hi[i] = max(self._hi[i], v)
+                ring.set_value(0, newest, t)
+                ring.set_value(1, newest, min(ring.value(1, newest), v))
+                ring.set_value(2, newest, max(ring.value(2, newest), v))
                 self.last = v
                 self.version += 1
                 return
-        if self._size < self.capacity:
-            i = self._slot(self._size)
-            self._size += 1
-        else:
-            i = self._start
-            self._start = self._slot(1)
-        self._t[i], self._lo[i], self._hi[i] = t, v, v
+        ring.append(t, v, v)
         self.last = v
         self.version += 1
 
     def trim(self, before: float) -> None:
-        while self._size and self._t[self._start] < before:
-            self._start = self._slot(1)
-            self._size -= 1
+        ring = self._ring
+        while ring.size and ring.value(0, 0) < before:
+            ring.drop_oldest()
             self.version += 1
 
-    def _ordered(self, ring: array[float]) -> array[float]:
-        end = self._start + self._size
-        if end <= self.capacity:
-            return ring[self._start : end]
-        return ring[self._start :] + ring[: end - self.capacity]
+    def _ordered(self, column: int) -> array[float]:
+        return cast("array[float]", self._ring.rows(column))
 
     def columns(self) -> tuple[array[float], array[float], array[float]]:
         """(times, lows, highs), oldest first (copies)."""
-        return self._ordered(self._t), self._ordered(self._lo), self._ordered(self._hi)
+        return self._ordered(0), self._ordered(1), self._ordered(2)
 
     def lowest_since(self, t: float) -> float | None:
         """The lowest value of the buckets that end at or after t (None if there are none)."""
-        ts = self._ordered(self._t)
+        ts = self._ordered(0)
         i = bisect_left(ts, t)
-        return min(self._ordered(self._lo)[i:]) if i < len(ts) else None
+        return min(self._ordered(1)[i:]) if i < len(ts) else None
 
     def cached(self, label: str, compute: Callable[[FloorSeries], FloorRise | None]) -> FloorRise | None:
         stamp = (self.version, label)

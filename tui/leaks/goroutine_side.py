@@ -10,9 +10,9 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 
+from tui.core.names import collapse_generics
 from tui.goroutines.match_keys import GroupObservation, match_key
 from tui.leaks.arrivals import Arrivals, alarm_reason
-from tui.leaks.go_names import short_name
 from tui.leaks.growth import (
     GROWING,
     LEAKED,
@@ -232,7 +232,7 @@ class GoroutineGroups:
         info = self._group_info.get(v.key)
         if info is None:
             return v
-        return hinted(v, match_group(info.reason, info.functions, info.max_minutes), info.functions, short_name)
+        return hinted(v, match_group(info.reason, info.functions, info.max_minutes), info.functions, collapse_generics)
 
     def rows(self, verdicts: dict[str, Verdict]) -> list[GroupGrowth]:
         """The groups for the UI, fastest growing first."""

@@ -1,4 +1,4 @@
-"""Robust trends over timestamped series and conservative leak verdicts (pure, stdlib only).
+"""Robust trends over timestamped series and conservative leak verdicts (pure: the stdlib and tui.core).
 
 A trend is estimated on the recent window of a series: the Theil–Sen slope (median of
 pairwise slopes: one spike or one dropped sample does not move it), the least-squares
@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+
+from tui.core.durations import wait_minutes_text
 
 GROWING = "growing"
 STUCK = "stuck"
@@ -265,12 +267,6 @@ def growing_verdict(
 def plural(n: float, noun: str) -> str:
     """'1 goroutine', '2 goroutines', '1,234 goroutines' (n rounded to a whole number)."""
     return f"{n:,.0f} {noun}" if round(n) == 1 else f"{n:,.0f} {noun}s"
-
-
-def wait_minutes_text(m: int) -> str:
-    """Go prints a wait only from 1 minute on (and only once a GC cycle has seen the goroutine
-    parked): a wait it does not print is "under 1 min", never "0 min"."""
-    return "under 1 min" if m <= 0 else f"{m} min"
 
 
 def stuck_run(rows: Sequence[tuple[float, int, int, int | None]]) -> list[tuple[float, int, int, int | None]]:

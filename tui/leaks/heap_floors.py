@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
+from tui.core.names import collapse_generics, is_helper
 from tui.heap.profile import Profile
 from tui.leaks.alloc_site import AllocationSite, allocation_site
 from tui.leaks.floors import (
@@ -30,7 +31,6 @@ from tui.leaks.floors import (
     rise_since,
     step_times,
 )
-from tui.leaks.go_names import is_helper, short_name
 from tui.leaks.growth import CAUSE_GOROUTINE_CREATION, DRIFT, GROWING, Verdict
 from tui.leaks.heap_baseline import SERIES_FUNCTIONS
 from tui.leaks.sampling import SampleNoise, rise_noise
@@ -208,7 +208,7 @@ class HeapFloors:
     def label(self, key: str) -> str:
         """What to call a function in a sentence: its site label once known, else its short name."""
         site = self._sites.get(key)
-        return site.label if site is not None else short_name(key)
+        return site.label if site is not None else collapse_generics(key)
 
     def judge(self, key: str, live: LiveHeap | None) -> Judged | None:
         """The function's floor rise (the rule, or the rise its standing verdict is on while the floor

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tui.core.bytesize import format_bytes
+from tui.core.limits import MiB
 from tui.leaks.floors import still_rising
 from tui.leaks.growth import Trend, VerdictConfig, growth_rate, is_growing, trend
 
@@ -46,7 +47,7 @@ GOROUTINE_CONFIG = VerdictConfig(
 # The heap profile samples one allocation per ~512 kB, so its total moves in steps of about that
 # size (on a quiet service, the target's own pprof gzip buffers make one or two such steps). Its
 # growth is only claimed when it rose by at least this much across the verdict window.
-MIN_PROFILE_RISE = 2 * 1024 * 1024
+MIN_PROFILE_RISE = 2 * MiB
 
 STACKS = "stacks"
 HEAP = "heap"

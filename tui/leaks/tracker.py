@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from tui.core.bytesize import format_bytes
+from tui.core.names import collapse_generics
 from tui.goroutines.grouping import ReasonGroup, group_stack_counts
 from tui.goroutines.match_keys import (
     GroupObservation,
@@ -23,7 +24,6 @@ from tui.leaks.angles import AngleSeries, observe_tree
 from tui.leaks.causes import GoroutineMemory, attribute_goroutine_memory, is_goroutine_creation
 from tui.leaks.floors import HEAP_FLOORS, FloorConfig
 from tui.leaks.gc_pressure import GC_SERIES, NEXT_GC, TOTAL_ALLOC, gc_pressure
-from tui.leaks.go_names import short_name
 from tui.leaks.goroutine_side import SPARK_POINTS, GoroutineGroups
 from tui.leaks.growth import (
     GOROUTINE_DEFAULTS,
@@ -307,7 +307,7 @@ class LeakTracker:
         )
         group_verdicts = {k: self._goroutines.with_shape(v) for k, v in group_verdicts.items()}
         heap_verdicts = [
-            hinted(v, match_heap(stack), stack, short_name)
+            hinted(v, match_heap(stack), stack, collapse_generics)
             for v in heap_verdicts
             for stack in (self._heap_floors.stack_of(v.key),)
         ]

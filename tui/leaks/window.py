@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
 from collections.abc import Callable, Mapping
 
+from tui.core.ring import Ring
 from tui.leaks.growth import Verdict, VerdictConfig, growing_verdict, growth_rate, may_be_growing, trend
 
 # What the tracker computes from a series and caches on it: (rate per minute for the UI,
@@ -18,34 +18,23 @@ MAX_POINTS = 600  # per series (10 min at a 1 s poll)
 
 
 class TimeWindow:
-    """One (time, value) series in a preallocated ring of MAX_POINTS (16 bytes a slot,
+    """One (time, value) series in the one ring (tui/core/ring.py) of MAX_POINTS (16 bytes a slot,
     allocated with the series): no object per point, no growth as the window fills."""
 
-    __slots__ = ("_size", "_start", "_t", "_v", "memo", "version")
+    __slots__ = ("_ring", "memo", "version")
 
     def __init__(self) -> None:
-        zeros = bytes(8 * MAX_POINTS)
-        self._t = array("d", zeros)
-        self._v = array("d", zeros)
-        self._start = 0
-        self._size = 0
+        self._ring = Ring(MAX_POINTS, "dd")
         self.version = 0
         self.memo: tuple[tuple[int, str], Analysis] | None = None  # ((version, label), cached result)
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._ring)
 
     @property
     def points(self) -> list[tuple[float, float]]:
         """(t, value) pairs, oldest first (a new list)."""
-        end = self._start + self._size
-        if end <= MAX_POINTS:
-            return list(zip(self._t[self._start : end], self._v[self._start : end]))
-        wrap = end - MAX_POINTS
-        return list(zip(self._t[self._start :] + self._t[:wrap], self._v[self._start :] + self._v[:wrap]))
-
-    def _slot(self, i: int) -> int:
-        return (self._start + i) % MAX_POINTS
+        return list(zip(self._ring.rows(0), self._ring.rows(1)))
 
     def cached(self, label: str, compute: Callable[[list[tuple[float, float]]], Analysis]) -> Analysis:
         """compute(points) once per version of the series and label (reports repeat between dumps)."""
@@ -57,40 +46,35 @@ class TimeWindow:
     def push(self, t: float, v: float) -> None:
         if not (math.isfinite(t) and math.isfinite(v)):
             return
-        if self._size:
-            last = self._slot(self._size - 1)
-            if t < self._t[last]:
+        ring = self._ring
+        if ring.size:
+            last_t = ring.value(0, ring.size - 1)
+            if t < last_t:
                 return
-            if t == self._t[last]:
-                self._v[last] = v
+            if t == last_t:
+                ring.set_value(1, ring.size - 1, v)
                 self.version += 1
                 return
-        if self._size < MAX_POINTS:
-            i = self._slot(self._size)
-            self._size += 1
-        else:
-            i = self._start
-            self._start = self._slot(1)
-        self._t[i], self._v[i] = t, v
+        ring.append(t, v)
         self.version += 1
 
     @property
     def last_t(self) -> float:
-        return self._t[self._slot(self._size - 1)] if self._size else -math.inf
+        return self._ring.value(0, self._ring.size - 1) if self._ring.size else -math.inf
 
     def first_value(self) -> float:
-        return self._v[self._start]
+        return self._ring.value(1, 0)
 
     def last_value(self) -> float:
-        return self._v[self._slot(self._size - 1)]
+        return self._ring.value(1, self._ring.size - 1)
 
     def all_zero(self) -> bool:
-        return not any(v for _, v in self.points)
+        return not any(self._ring.rows(1))
 
     def trim(self, before: float) -> None:
-        while self._size and self._t[self._start] < before:
-            self._start = self._slot(1)
-            self._size -= 1
+        ring = self._ring
+        while ring.size and ring.value(0, 0) < before:
+            ring.drop_oldest()
             self.version += 1
 
 

@@ -35,11 +35,11 @@ from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 
+from tui.core.limits import MiB
 from tui.leaks.floors import HEAP_FLOORS, FloorConfig, FloorRise, FloorSeries, suffix_minima
 
-MB = 1024 * 1024
-MIN_TOTAL = 1.0 * MB  # the live heap must have risen at least this much over the window ...
-MIN_LATE = 0.25 * MB  # ... and this much in its later part
+MIN_TOTAL = 1.0 * MiB  # the live heap must have risen at least this much over the window ...
+MIN_LATE = 0.25 * MiB  # ... and this much in its later part
 # ... in steps spread over at least this long: the buffers of the first connections, opened in a few
 # seconds, are one burst however many GC cycles the profile takes to show them (repeated growth is not)
 MIN_STEP_SPAN = 60.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tui.core.gunzip import is_gzip
+from tui.core.limits import MiB
 
 _SNIFF = 4096
 
@@ -66,7 +67,7 @@ def detect_kind(data: bytes, *, parse: bool = True) -> str:
         return "index"
     if not parse:
         return "profile" if _starts_like_profile(data) else "unknown"
-    if data and len(data) <= 256 * 1024 * 1024 and _looks_like_profile(data):
+    if data and len(data) <= 256 * MiB and _looks_like_profile(data):
         return "profile"
     return "unknown"
 

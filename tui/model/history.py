@@ -13,9 +13,10 @@ from array import array
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import cast
 
 from tui.core import limits
+from tui.core.ring import Ring
 
 # (bucket width in seconds, capacity); width 0 = raw points.
 # 600 raw points, then 10 s buckets for 1 h, then 2 min buckets for 24 h.
@@ -26,7 +27,6 @@ DEFAULT_MAX_SEGMENTS = 4
 
 # A ring's columns in time order: t, value, lo, hi (array('d')) and n (array('q')).
 Columns = tuple["array[float]", "array[float]", "array[float]", "array[float]", "array[int]"]
-_N = TypeVar("_N", int, float)
 
 
 def history_levels(raw_points: int) -> tuple[tuple[float, int], ...]:
@@ -45,44 +45,24 @@ class Point:
     n: int = 1
 
 
-class _Ring:
-    """A fixed-capacity ring of points in preallocated arrays (40 bytes a slot, allocated once):
-    memory does not grow as a 24-hour history fills up, and no object is kept per point."""
+class _Ring(Ring):
+    """History points as (t, value, lo, hi, n) rows of the one ring (tui/core/ring.py; 40 bytes a slot,
+    allocated once): memory does not grow as a 24-hour history fills up, and no object is kept per point."""
 
-    __slots__ = ("cap", "hi", "lo", "n", "size", "start", "t", "total", "v")
+    __slots__ = ()
 
     def __init__(self, capacity: int) -> None:
-        self.cap = capacity
-        zeros = bytes(8 * capacity)
-        self.t, self.v, self.lo, self.hi = (array("d", zeros) for _ in range(4))
-        self.n = array("q", zeros)
-        self.start = 0
-        self.size = 0
-        self.total = 0  # appends ever: the k-th append is entry k (0-based) for views
-
-    def __len__(self) -> int:
-        return self.size
-
-    def append(self, t: float, v: float, lo: float, hi: float, n: int) -> None:
-        if self.cap <= 0:
-            return
-        if self.size < self.cap:
-            i = (self.start + self.size) % self.cap
-            self.size += 1
-        else:
-            i = self.start
-            self.start = (self.start + 1) % self.cap
-        self.t[i], self.v[i], self.lo[i], self.hi[i], self.n[i] = t, v, lo, hi, n
-        self.total += 1
+        super().__init__(capacity, "ddddq")
 
     def first_t(self) -> float | None:
-        return self.t[self.start] if self.size else None
+        return self.columns[0][self.start] if self.size else None
 
     def last(self) -> Point | None:
         if not self.size:
             return None
-        i = (self.start + self.size - 1) % self.cap
-        return Point(self.t[i], self.v[i], self.lo[i], self.hi[i], self.n[i])
+        i = self.slot(self.size - 1)
+        t, v, lo, hi, n = (column[i] for column in self.columns)
+        return Point(t, v, lo, hi, int(n))
 
     def frozen(self) -> Columns:
         """Copies of the columns in time order (C-level slices: cheap)."""
@@ -96,26 +76,7 @@ class _Ring:
         lo = max(first_kept, total - self.cap)
         if last is not None:
             lo = max(lo, hi - last)
-        if hi <= lo:
-            begin = end = 0
-        else:
-            begin = (self.start + (lo - first_kept)) % self.cap
-            end = begin + (hi - lo)
-        cap = self.cap
-        return (
-            _ring_slice(self.t, begin, end, cap),
-            _ring_slice(self.v, begin, end, cap),
-            _ring_slice(self.lo, begin, end, cap),
-            _ring_slice(self.hi, begin, end, cap),
-            _ring_slice(self.n, begin, end, cap),
-        )
-
-
-def _ring_slice(column: array[_N], begin: int, end: int, cap: int) -> array[_N]:
-    """``column[begin:end]`` of a ring of ``cap`` slots, ``end`` past the last slot wrapping around."""
-    if end <= cap:
-        return column[begin:end]
-    return column[begin:] + column[: end - cap]
+        return cast(Columns, tuple(self.rows(k, lo - first_kept, hi - first_kept) for k in range(5)))
 
 
 def _points(columns: Columns) -> list[Point]:

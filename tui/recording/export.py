@@ -26,33 +26,19 @@ from typing import Any
 from tui import __version__
 from tui.core.gunzip import is_gzip
 from tui.core.masking import mask_secrets
+from tui.model import catalog
 
 SCREENSHOT_NAME = "screen.svg"
 
-# endpoint key -> file name
-FILE_NAMES = {
-    "heap": "heap.pb.gz",
-    "allocs": "allocs.pb.gz",
-    "goroutine": "goroutine.pb.gz",
-    "heap?debug=1": "heap_debug1.txt",
-    "goroutine?debug=1": "goroutine_debug1.txt",
-    "goroutine?debug=2": "goroutine_debug2.txt",
-    "goroutineleak?debug=1": "goroutineleak_debug1.txt",
-    "goroutineleak?debug=2": "goroutineleak_debug2.txt",
-    "index": "index.html",
-    "mutex": "mutex.pb.gz",
-    "block": "block.pb.gz",
-    "mutex?debug=1": "mutex_debug1.txt",
-    "/metrics": "metrics.txt",  # the service's own Prometheus page (tui/metrics)
-    "/debug/vars": "expvar.json",
-}
-_GZIPPED = {"heap.pb.gz", "allocs.pb.gz", "goroutine.pb.gz", "mutex.pb.gz", "block.pb.gz"}
+# endpoint key -> file name (the catalog's records: tui/model/catalog.py)
+FILE_NAMES = {spec.key: spec.file_name for spec in catalog.ALL if spec.file_name is not None}
+_GZIPPED = {spec.file_name for spec in catalog.ALL if spec.gunzip and spec.file_name is not None}
 
 
 def file_name(endpoint: str) -> str | None:
     if endpoint in FILE_NAMES:
         return FILE_NAMES[endpoint]
-    if endpoint == "cmdline":
+    if endpoint == catalog.CMDLINE.key:
         return None  # may carry the target's own secrets: never exported
     safe = re.sub(r"[^A-Za-z0-9]+", "_", endpoint).strip("_")[:60]
     return f"{safe}.bin" if safe else None

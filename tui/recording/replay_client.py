@@ -19,10 +19,12 @@ from typing import Any
 from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch import errors as fetch_errors
 from tui.fetch.fetcher import FetchResult
+from tui.model import catalog
+from tui.model.catalog import endpoint_key
 from tui.recording.format import Recording, RecordRef
-from tui.recording.tap import Body, LatestBodies, endpoint_key
+from tui.recording.tap import Body, LatestBodies
 
-CPU_WINDOW_PREFIX = "profile?seconds="
+CPU_WINDOW_PREFIX = catalog.CPU.key + "?seconds="
 MAX_REAL_CHUNK = 0.1  # seconds of real time between looks at pause/speed changes
 SPEEDS = (1.0, 10.0, math.inf)
 
@@ -161,7 +163,7 @@ class ReplayClient:
         self._stale_after = {ep: _stale_after(times) for ep, times in self._times.items()}
         self.offset = 0.0  # recording time = virtual time + offset
         self.skipped = 0.0  # recording seconds jumped over (no tick recorded in them)
-        index = self._by_ep.get("index") or []
+        index = self._by_ep.get(catalog.INDEX.key) or []
         self.start = recording.records[0].header.t if recording.records else 0.0
         self.last_tick = index[-1].header.t if index else (recording.records[-1].header.t if recording.records else 0.0)
         self.end = max((r.header.t + r.header.dt for r in recording.records), default=0.0)
@@ -206,7 +208,7 @@ class ReplayClient:
         key = endpoint_key(path, params)
         if not math.isfinite(self.recording_time):
             raise ReplayFinished()  # cannot happen with checked headers; never spin on a NaN clock
-        if key == "index":
+        if key == catalog.INDEX.key:
             self._skip_silence()
             if self.recording_time > self.last_tick + self.slack:
                 raise ReplayFinished()

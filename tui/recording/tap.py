@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from tui.core.limits import MiB
 from tui.fetch.errors import FetchError
+from tui.model import catalog
+from tui.model.catalog import endpoint_key
 from tui.recording.format import RecordHeader
 
 if TYPE_CHECKING:
@@ -20,14 +23,8 @@ if TYPE_CHECKING:
 
 # The target's command line may carry its own secrets: recordings keep only a digest
 # (restart detection only compares it).
-DIGESTED_ENDPOINTS = frozenset({"cmdline"})
-PACK_ABOVE = 1 << 20  # bodies kept for `s` at least this big are kept compressed
-
-
-def endpoint_key(path: str, params: Mapping[str, str] | None) -> str:
-    """The endpoint as FetchResult.path shows it: "goroutine?debug=2", "heap", "index"."""
-    shown = path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
-    return shown or "index"
+DIGESTED_ENDPOINTS = frozenset({catalog.CMDLINE.key})
+PACK_ABOVE = MiB  # bodies kept for `s` at least this big are kept compressed
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from tui import __version__
 from tui.core.errors import PprofTuiError
+from tui.core.limits import MiB
 from tui.core.masking import mask_secrets, secret_forms
 from tui.recording.format import (
     FORMAT_NAME,
@@ -36,7 +37,6 @@ from tui.recording.format import (
 )
 
 log = logging.getLogger(__name__)
-MiB = 1024 * 1024
 # Config fields that shape the poll schedule: kept in meta.json so a replay schedules like the watch did.
 POLL_FIELDS = (
     "interval",
@@ -54,20 +54,6 @@ POLL_FIELDS = (
     "request_timeout",
     "debug2_timeout",
 )
-
-
-def config_secrets(config: object) -> tuple[str, ...]:
-    """Every credential value of a Config, with the Basic auth header value (base64 of user:password)."""
-    import base64
-
-    auth = getattr(config, "auth", None)
-    if auth is None:
-        return ()
-    out = list(auth.secrets())
-    if getattr(auth, "basic_user", None):
-        password = auth.basic_password.reveal() if auth.basic_password else ""
-        out.append(base64.b64encode(f"{auth.basic_user}:{password}".encode()).decode())
-    return tuple(out)
 
 
 def poll_settings(config: object) -> dict[str, float]:

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from tui.core.durations import wait_minutes_range
+from tui.core.names import RUNTIME_PREFIX
 from tui.core.textsafe import clean
 from tui.goroutines.pivots import chain_lines
 from tui.screens.drill_base import DrillScreen
-from tui.widgets.goroutine_tree import minutes_range
 from tui.widgets.hanging import Doc
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class GoroutineDrillScreen(DrillScreen):
         if g.leaked:
             reason.append("  LEAKED (proven by Go's goroutineleak profile)", style="bold reverse red")
         field("count", f"{g.count:,}")
-        span = minutes_range(g.min_minutes, g.max_minutes)
+        span = wait_minutes_range(g.min_minutes, g.max_minutes)
         field("waiting", span or ("age unknown (no debug=2 dump)" if g.max_minutes is None else "< 1 min"))
         if len(g.label_counts) > 1:  # goroutines per label set (pprof.Do labels)
             for i, (labels, n) in enumerate(g.label_counts):
@@ -78,7 +79,7 @@ class GoroutineDrillScreen(DrillScreen):
         doc.add("stack (innermost first)", style="bold")
         for frame in g.frames:
             func, where = frame_lines(frame)
-            line = doc.add(Text.assemble("  ", (func, "bold" if not func.startswith("runtime.") else "")), 6)
+            line = doc.add(Text.assemble("  ", (func, "bold" if not func.startswith(RUNTIME_PREFIX) else "")), 6)
             if frame.inlined:
                 line.append(" (inlined)", style="dim")
             if where:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.bytesize import format_bytes
+from tui.core.durations import age_text
 from tui.core.filters import filter_pattern
 from tui.core.textsafe import clean
 from tui.goroutines.filtering import filter_stacks, stack_matcher
@@ -20,7 +21,7 @@ from tui.goroutines.records import StackCounts
 from tui.heap.units import format_value
 from tui.model.gc_rates import ALLOC_RATE, GC_CPU, GC_PER_MIN, PAUSE_P99
 from tui.widgets.sparklines import Formatter, fmt_bytes_per_s, fmt_count, fmt_ns, fmt_per_min, fmt_percent
-from tui.widgets.status_bar import StatusInfo, age_text
+from tui.widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
     from tui.heap.profile import Profile

@@ -48,6 +48,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tui.core.errors import PprofTuiError
+from tui.core.limits import MiB
 from tui.service.parse_child import (
     BUG,
     MEMORY,
@@ -60,7 +61,6 @@ from tui.service.parse_child import (
 )
 
 log = logging.getLogger(__name__)
-MiB = 1024 * 1024
 # The child's whole address space (interpreter and modules ~35 MB of it). A 72 MB debug=2 dump
 # (our body limit, just above Go's 64 MB cap) peaks at ~180 MB, the 100k-goroutine one (30 MB)
 # at ~100 MB: room for parsers that need more (a goroutine proto arrives gunzipped, up to

@@ -15,6 +15,7 @@ from typing import TypeVar, cast
 from tui.core.errors import LimitExceeded, ParseError
 from tui.fetch.errors import FetchError, FetchTimeout, redact
 from tui.fetch.fetcher import Fetcher, FetchResult
+from tui.model import catalog
 from tui.service import endpoints as E
 from tui.service.gates import Gates
 from tui.service.parse_worker import ParseWorker, ParseWorkerError
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 DEADLINE_GRACE = 5.0
 # Endpoints whose big bodies parse in the child process (their results pickle in a few kB).
 # Not the heap profile: the decoded Profile is itself the memory (the parse peaks ~1.1x it).
-IN_WORKER = (E.GOROUTINE_DEBUG2, E.GOROUTINELEAK_DEBUG1, E.GOROUTINE_PROTO, E.GOROUTINE_DEBUG1, E.MEMSTATS)
+IN_WORKER = tuple(spec.key for spec in catalog.POLLED if spec.in_worker)
 _Parsed = TypeVar("_Parsed")
 HASH_INLINE = 1 << 20  # bodies up to this size are hashed on the event loop; bigger ones in a thread
 

@@ -26,12 +26,14 @@ from tui.config import Config
 from tui.core.errors import ParseError
 from tui.core.tasks import cancel_and_wait
 from tui.fetch.fetcher import FetchResult
+from tui.model import catalog
 from tui.model import snapshot as snap
+from tui.model.catalog import endpoint_key
 from tui.recording.format import Recording, RecordRef
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
 from tui.recording.replay_client import _stale_after as stale_after
 from tui.recording.tail import RecordingTail
-from tui.recording.tap import LatestBodies, endpoint_key
+from tui.recording.tap import LatestBodies
 from tui.service.poller import Poller
 from tui.sessions.state import Lock, SessionDir, StateError
 from tui.sources.feeds import clock_text, replay_config, with_recorded_cpu
@@ -87,7 +89,7 @@ class FollowClient(ReplayClient):
             i = bisect.bisect_right(times, ref.header.t)
             times.insert(i, ref.header.t)
             refs_of.insert(i, ref)
-            if ep == "index":
+            if ep == catalog.INDEX.key:
                 ticks += 1
                 self.last_tick = max(self.last_tick, ref.header.t)
             self.newest_wall = max(self.newest_wall, ref.header.wall)
@@ -127,13 +129,13 @@ class FollowClient(ReplayClient):
         await self._real_sleep(self.settle)  # the rest of that tick's answers
         self.extend(self.tail.poll())
         self.prune(self.recording_time - KEEP_BEHIND)
-        index_times = self._times.get("index", [])
+        index_times = self._times.get(catalog.INDEX.key, [])
         i = bisect.bisect_right(index_times, previous)
         if i < len(index_times):  # jump to the first new tick (several landed: play each)
             self.offset = index_times[i] - self.clock.now
 
     async def get(self, path: str, *, params: Mapping[str, str] | None = None, **kwargs: Any) -> FetchResult:
-        if endpoint_key(path, params) == "index":
+        if endpoint_key(path, params) == catalog.INDEX.key:
             while self.recording_time > self.last_tick + self.slack:
                 await self._wait_for_tick()
         return await super().get(path, params=params, **kwargs)

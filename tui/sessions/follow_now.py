@@ -20,10 +20,12 @@ from typing import Any
 
 from tui.config import Config
 from tui.fetch.fetcher import FetchResult
+from tui.model import catalog
 from tui.model import snapshot as snap
+from tui.model.catalog import endpoint_key
 from tui.recording.format import Recording, RecordRef
 from tui.recording.replay_client import ReplayClient, ReplayFinished, VirtualClock
-from tui.recording.tap import LatestBodies, endpoint_key
+from tui.recording.tap import LatestBodies
 from tui.service.endpoints import EXPENSIVE
 from tui.service.poller import Poller
 
@@ -39,7 +41,7 @@ def without_dumps(refs: Sequence[RecordRef]) -> list[RecordRef]:
 def final_stretch(refs: Sequence[RecordRef]) -> tuple[float, list[RecordRef]]:
     """(start time, records) of the recording's final stretch (see the module docstring)."""
     ordered = sorted(refs, key=lambda r: r.header.t)
-    index_times = [r.header.t for r in ordered if r.header.ep == "index"]
+    index_times = [r.header.t for r in ordered if r.header.ep == catalog.INDEX.key]
     if not index_times:
         return (ordered[0].header.t if ordered else 0.0), list(ordered)
     start = max(index_times[-1] - FINAL_SECONDS, ordered[0].header.t)

@@ -29,9 +29,7 @@ from tui.recording.writer import (
     BackgroundRecorder,
     RecordingWriter,
     RecordLimits,
-    config_secrets,
     poll_settings,
-    secret_forms,
 )
 from tui.service import endpoints as E
 from tui.service.poller import Poller
@@ -66,7 +64,7 @@ class LiveSource:
                 interval=config.interval,
                 limits=record_limits or RecordLimits(),
                 poll=poll_settings(config),
-                secrets=config_secrets(config),
+                secrets=config.auth.secrets(),
             )
             self.recorder = BackgroundRecorder(writer)
         if client is None:
@@ -121,7 +119,7 @@ class LiveSource:
             target=self.config.label,
             snapshot=self.latest,
             source=self.kind,
-            secrets=secret_forms(config_secrets(self.config)),
+            secrets=self.config.auth.masks(),
         )
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tui.core import limits
 from tui.core.errors import LimitExceeded, ParseError, SourceError
+from tui.model import catalog
 
 T = TypeVar("T")
 # A recording's newest answer of an endpoint may be corrupt (a crash mid-dump, a crafted file):
@@ -147,7 +148,7 @@ def read_input(
     *,
     max_bytes: int = limits.MAX_BODY_BYTES,
     config: object | None = None,
-    endpoints: tuple[str, ...] = ("heap",),
+    endpoints: tuple[str, ...] = (catalog.HEAP.key,),
 ) -> bytes:
     """Return the raw bytes of SOURCE (undecoded: gzip stays gzip).
 
@@ -168,7 +169,7 @@ def load_input(
     *,
     max_bytes: int = limits.MAX_BODY_BYTES,
     config: object | None = None,
-    endpoints: tuple[str, ...] = ("heap",),
+    endpoints: tuple[str, ...] = (catalog.HEAP.key,),
     note: Callable[[str], None] | None = None,
 ) -> T:
     """`decode` the bytes of SOURCE (see read_input). From a recording, an answer that does not
@@ -360,7 +361,7 @@ def _load_recording(
             f"{spec}: no recorded {' or '.join(endpoints)} answer could be read "
             f"({skipped} tried; newest: {first_error})"
         )
-    have = ", ".join(e for e in recording.endpoints() if e != "cmdline") or "nothing"
+    have = ", ".join(e for e in recording.endpoints() if e != catalog.CMDLINE.key) or "nothing"
     raise SourceError(
         f"{spec}: the recording has no {' or '.join(endpoints)} answer (it has: {have}); name one as DIR:ENDPOINT"
     )

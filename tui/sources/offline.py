@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.errors import ParseError, PprofTuiError
 from tui.core.tasks import cancel_and_wait
+from tui.model import catalog
 from tui.model import snapshot as snap
 from tui.model.history import History
 from tui.model.parsers import memstats_series, profile_totals
@@ -65,24 +66,28 @@ def load_file(path: str, data: bytes) -> LoadedFile:
         if kind == "heap-debug1":
             from tui.model.memstats import parse_memstats
 
-            return LoadedFile(path, kind, "heap?debug=1", False, parse_memstats(_text(data)))
+            return LoadedFile(path, kind, catalog.MEMSTATS.key, False, parse_memstats(_text(data)))
         if kind == "goroutine-debug1":
             from tui.goroutines.debug1 import parse_debug1
 
             counts = parse_debug1(_text(data))
             leak = counts.kind == "goroutineleak"
-            return LoadedFile(path, kind, "goroutineleak?debug=1" if leak else "goroutine?debug=1", leak, counts)
+            return LoadedFile(
+                path, kind, (catalog.GOROUTINELEAK_DEBUG1 if leak else catalog.GOROUTINE_DEBUG1).key, leak, counts
+            )
         if kind == "goroutine-debug2":
             from tui.goroutines.fastgroup import group_debug2_text
 
             text = _text(data)
             grouped = group_debug2_text(text)
             leak = "writeGoroutineLeak" in text[:8192] or any(g.leaked for g in grouped.groups)
-            return LoadedFile(path, kind, "goroutineleak?debug=2" if leak else "goroutine?debug=2", leak, grouped)
+            return LoadedFile(
+                path, kind, (catalog.GOROUTINELEAK_DEBUG2 if leak else catalog.GOROUTINE_DEBUG2).key, leak, grouped
+            )
         if kind == "index":
             from tui.model.index_page import parse_index
 
-            return LoadedFile(path, kind, "index", False, parse_index(_text(data)))
+            return LoadedFile(path, kind, catalog.INDEX.key, False, parse_index(_text(data)))
     except ParseError as exc:
         raise ParseError(f"{path}: {exc}", kind=exc.kind) from None
     raise ParseError(f"{path}: not a pprof profile, goroutine dump or heap?debug=1 text", kind="unknown")
@@ -98,10 +103,16 @@ def _load_profile(path: str, data: bytes) -> LoadedFile:
 
         counts = decode_goroutine_profile(data)
         leak = counts.kind == "goroutineleak"
-        return LoadedFile(path, "goroutine-profile", "goroutineleak" if leak else "goroutine", leak, counts)
+        return LoadedFile(
+            path,
+            "goroutine-profile",
+            (catalog.GOROUTINELEAK_PROTO if leak else catalog.GOROUTINE_PROTO).key,
+            leak,
+            counts,
+        )
     types = [st.type for st in profile.sample_types]
     default = types[profile.default_sample_index] if 0 <= profile.default_sample_index < len(types) else ""
-    endpoint = "allocs" if default.startswith("alloc_") else "heap"
+    endpoint = (catalog.ALLOCS if default.startswith("alloc_") else catalog.HEAP).key
     return LoadedFile(path, "heap", endpoint, False, profile)
 
 
@@ -132,7 +143,7 @@ def build_offline_snapshot(files: Sequence[LoadedFile], *, now: float, label: st
     for f in files:
         value = f.value  # its type follows f.kind (load_file)
         if f.kind == "heap" and isinstance(value, Profile):
-            if heap is None or f.endpoint == "heap":
+            if heap is None or f.endpoint == catalog.HEAP.key:
                 heap = value
                 heap_totals = profile_totals(value)
                 aged(snap.HEAP, f)

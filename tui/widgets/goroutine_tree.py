@@ -15,7 +15,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.core.names import shorten_symbol
+from tui.core.durations import wait_minutes_range
+from tui.core.names import RUNTIME_PLUMBING, shorten_symbol
 from tui.core.textsafe import clean
 from tui.goroutines.buckets import LEAKED_WAIT_UNKNOWN
 from tui.goroutines.grouping import BucketGroup, ReasonGroup, StackGroup
@@ -26,28 +27,13 @@ if TYPE_CHECKING:
     from tui.goroutines.records import Frame
     from tui.leaks.report import GroupGrowth
 
-RUNTIME_PREFIXES = (
-    "runtime.",
-    "runtime/internal/",
-    "internal/poll.runtime_",
-    "sync.runtime_",
-    "internal/sync.runtime_",
-)
-
 
 def interesting_frame(frames: Sequence[Frame]) -> Frame | None:
     """The first frame that is not runtime plumbing (gopark, chansend, ...)."""
     for frame in frames:
-        if not frame.func.startswith(RUNTIME_PREFIXES):
+        if not frame.func.startswith(RUNTIME_PLUMBING):
             return frame
     return frames[0] if frames else None
-
-
-def minutes_range(lo: int | None, hi: int | None) -> str:
-    if hi is None:
-        return ""
-    lo = 0 if lo is None else lo
-    return f"{lo} min" if lo == hi else f"{lo}–{hi} min"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +65,7 @@ def bucket_label(b: BucketGroup, leaked: bool = False) -> Text:
         # Go prints no wait time on goroutines it proved leaked: do not call them young
         return Text.assemble(_count(b.count), "  ", Text(LEAKED_WAIT_UNKNOWN, style="dim"))
     label = Text.assemble(_count(b.count), "  ", literal(b.label, 200))
-    span = minutes_range(b.min_minutes, b.max_minutes)
+    span = wait_minutes_range(b.min_minutes, b.max_minutes)
     if span:
         label.append(f"  ({span})", style="dim")
     return label

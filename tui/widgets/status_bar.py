@@ -32,17 +32,6 @@ class StatusInfo:
     notice: str = ""  # e.g. a recent target restart
 
 
-def age_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-
-
 def render_status(info: StatusInfo) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {info.state} ", style=STATE_STYLES.get(info.state, "bold") + " reverse")
