@@ -22,7 +22,7 @@ def test_every_record_is_consistent():
     for spec in catalog.ALL:
         assert spec.key == catalog.endpoint_key(spec.path, spec.query)
         assert spec.content in (*KINDS, validate.CMDLINE, validate.METRICS, validate.ANY), spec
-        assert spec.every == "" or hasattr(Config(), spec.every), spec
+        assert isinstance(spec.every, int) or spec.every == "" or hasattr(Config(), spec.every), spec
         assert spec.parser == "" or spec.parser in parser_fields, spec
         assert catalog.spec_for(spec.key) is spec
     assert len(catalog.BY_KEY) == len(catalog.ALL)  # keys are unique
@@ -34,6 +34,7 @@ def test_the_poller_reads_its_table_from_the_catalog():
     config = Config(cpu_window=7.0, heap_every=3, debug2_timeout=42.0)
     eps = make_endpoints(config, rand=lambda: 0.5)
     assert list(eps) == [spec.key for spec in catalog.POLLED]
+    assert eps[catalog.INDEX.key].every == 1  # every tick: the goroutine count, and what the others wait for
     heap = eps[catalog.HEAP.key]
     assert (heap.path, heap.params, heap.expect, heap.every, heap.gunzip) == ("heap", None, "profile", 3, True)
     assert eps[catalog.GOROUTINE_DEBUG2.key].params == {"debug": "2"}

@@ -4,8 +4,8 @@ A record says where the endpoint is (``path`` and ``params`` under the target's 
 spelling recordings, costs, exports and the UI use: "goroutine?debug=2"), what its answer is (``content``:
 the tui.model.detect kind the fetch layer validates, ``gunzip``), what the snapshot files it under
 (``data``: the age key), how the poller treats it (``cost``: cheap, charged to the expensive budget, or a
-window held open N s; ``every``: the Config field giving its cadence in ticks, "" = scheduled by the
-budget or on demand), where its parser runs (``in_worker``: a big body goes to the parse worker process;
+window held open N s; ``every``: its cadence in ticks, a Config field's name or a number, "" = scheduled
+by the budget or on demand), where its parser runs (``in_worker``: a big body goes to the parse worker process;
 ``parser``: the Parsers field, tui.model.parsers) and the file a save or an export names it (``file_name``,
 None = never exported).
 
@@ -31,7 +31,7 @@ class EndpointSpec:
     gunzip: bool = False
     data: str = ""  # the snapshot's age key of what it feeds ("" = none of its own)
     cost: Cost = "cheap"
-    every: str = ""  # the Config field with its cadence in ticks ("" = budget / on demand)
+    every: str | int = ""  # its cadence in ticks: a Config field's name, or a number (0, "" = budget / on demand)
     in_worker: bool = False  # big bodies parse in the worker process (results pickle small)
     parser: str = ""  # the tui.model.parsers.Parsers field that parses it
     file_name: str | None = None  # in a save / export (None: never written out)
@@ -51,7 +51,7 @@ def _spec(path: str, params: tuple[tuple[str, str], ...] = (), **fields: object)
     return EndpointSpec(endpoint_key(path, dict(params)), path, params, **fields)  # type: ignore[arg-type]
 
 
-INDEX = _spec("", content="index", every="", parser="index", file_name="index.html")
+INDEX = _spec("", content="index", every=1, parser="index", file_name="index.html")  # every tick: the count
 CMDLINE = _spec("cmdline", content="cmdline", every="cmdline_every")  # may carry the target's own secrets
 MEMSTATS = _spec(
     "heap", (("debug", "1"),), content="heap-debug1", data="memstats", every="memstats_every",

@@ -86,7 +86,7 @@ def make_endpoints(config: Config, rand: Callable[[], float]) -> dict[str, Endpo
         elif spec.cost == "window":  # held open N s
             params = {"seconds": f"{config.cpu_window:g}"}
             deadline = config.cpu_window + config.request_timeout
-        every = int(getattr(config, spec.every)) if spec.every else 0
+        every = spec.every if isinstance(spec.every, int) else int(getattr(config, spec.every)) if spec.every else 0
         backoff = Backoff(config.backoff_base, config.backoff_max, rand=rand)
         out[spec.key] = Endpoint(spec.key, spec.path, params, spec.content, every, deadline, spec.gunzip, backoff)
     return out
