@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from tui.leaks.go_names import package_of
+from tui.core.names import package_of
 from tui.leaks.growth import Verdict
 
 # Top-level directories of Go's standard library (and its vendored/internal trees): a frame whose
