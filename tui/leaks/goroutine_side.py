@@ -219,7 +219,8 @@ class GoroutineGroups:
                 )
             if key == NO_FRAMES_KEY and v.rate_per_min <= 0:
                 # no stack to name: only worth a line when it moves or piles up
-                arrival = self._leak_arrivals.arrival(key, now) or self.arrivals.arrival(key, now)
+                # a record without frames is never a group of the dumps: only the leak profile says it arrived
+                arrival = self._leak_arrivals.arrival(key, now)
                 v, is_alarm = _with_alarm_reason(v, arrival)
                 if not is_alarm:
                     context[key] = v
