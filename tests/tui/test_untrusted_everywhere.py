@@ -21,6 +21,7 @@ from tests.tui.test_app_faults import capture_routes, quiesce, wait_until
 from tests.tui.waiting import settle
 from tests.unit.fake_pprof_server import FakeTarget, Reply
 from tui.app import build_app
+from tui.app.main import snapshot_dir
 from tui.config import build_config
 from tui.goroutines.debug1 import parse_debug1
 from tui.recording.export import FILE_NAMES, SCREENSHOT_NAME
@@ -246,10 +247,11 @@ async def test_every_pane_drill_export_and_screenshot_show_target_text_literally
             assert_screenshot_safe(app.export_screenshot())
             await pilot.press("escape")
 
-            # export: fixed file names, a clean meta.json and screenshot
+            # export: fixed file names, a clean meta.json and screenshot (under <state dir>/snapshots: #25)
+            saved = snapshot_dir()
             await pilot.press("s")
-            await wait_until(pilot, lambda: list(tmp_path.glob(f"*/{SCREENSHOT_NAME}")), "the export")
-            out = next(tmp_path.glob(f"*/{SCREENSHOT_NAME}")).parent
+            await wait_until(pilot, lambda: list(saved.glob(f"*/{SCREENSHOT_NAME}")), "the export")
+            out = next(saved.glob(f"*/{SCREENSHOT_NAME}")).parent
             assert re.fullmatch(r"pprof-tui-[A-Za-z0-9._-]+", out.name)
             names = {p.name for p in out.iterdir()}
             assert names <= set(FILE_NAMES.values()) | {"meta.json", SCREENSHOT_NAME}
