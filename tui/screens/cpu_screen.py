@@ -14,10 +14,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.core.filters import filter_pattern
 from tui.core.names import shorten_symbol
-from tui.core.user_regex import UserPatternError
 from tui.screens.cpu_presenter import CpuRow, cpu_rows, pct, seconds, window_line
+from tui.screens.filter_box import open_filter, submitted_filter
 from tui.widgets.cells import SortCell, literal, number_cell
 from tui.widgets.keyed_table import KeyedTable
 
@@ -140,22 +139,13 @@ class CpuScreen(Screen):
         self._refresh_view()
 
     def action_cpu_filter(self) -> None:
-        box = self.query_one("#cpu-filter", Input)
-        box.value = self.filter
-        box.display = True
-        box.focus()
+        open_filter(self.query_one("#cpu-filter", Input), self.filter)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        pattern = event.value.strip()
-        if pattern:
-            try:
-                filter_pattern(pattern)
-            except UserPatternError as exc:
-                self.notify(f"bad regex after re: ({exc})", severity="error")
-                return
+        pattern = submitted_filter(self, event)
+        if pattern is None:
+            return
         self.filter = pattern
-        event.input.display = False
         self.query_one(KeyedTable).focus()
         self._refresh_view()
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.core.filters import filter_pattern
-from tui.core.user_regex import UserPatternError
+from tui.screens.filter_box import open_filter, submitted_filter
 from tui.widgets.cells import SortCell, literal
 from tui.widgets.keyed_table import KeyedTable
 
@@ -128,22 +128,13 @@ class MetricsPicker(Screen):
         self.app.pop_screen()
 
     def action_metrics_filter(self) -> None:
-        box = self.query_one("#metrics-filter", Input)
-        box.value = self.filter
-        box.display = True
-        box.focus()
+        open_filter(self.query_one("#metrics-filter", Input), self.filter)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        pattern = event.value.strip()
-        if pattern:
-            try:
-                filter_pattern(pattern)
-            except UserPatternError as exc:
-                self.notify(f"bad regex after re: ({exc})", severity="error")
-                return
+        pattern = submitted_filter(self, event)
+        if pattern is None:
+            return
         self.filter = pattern
-        event.input.display = False
         self.query_one(KeyedTable).focus()
         self._refresh_view()
 
